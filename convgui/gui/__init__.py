@@ -1,0 +1,1 @@
+"""Qt widgets of the convgui window (thin views over the state)."""
