@@ -1,0 +1,7 @@
+"""``python -m convgui``."""
+
+import sys
+
+from .app import main
+
+sys.exit(main())

@@ -1,0 +1,111 @@
+"""Composition root: creates the application, the state, the window; parses the command line.
+
+``main.py``, ``python -m convgui`` and the installed ``convgui`` command all call :func:`main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+# PySide6 first, so pyqtgraph binds to it.
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+import pyqtgraph as pg
+
+from . import __version__
+from .core import PRESETS
+from .resources import default_sample, resource_path
+
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    p = argparse.ArgumentParser(
+        prog="convgui",
+        description="A convolution explorer: watch a kernel slide over an image.",
+    )
+    p.add_argument("image", nargs="?", help="image file to open (default: a built-in sample)")
+    p.add_argument(
+        "--kernel",
+        metavar="NAME|FILE",
+        help=f"preset name ({', '.join(PRESETS)}) or a kernel file (.json or text rows)",
+    )
+    p.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        help="render the window once the first output is painted, save it as PNG and exit",
+    )
+    p.add_argument("--size", metavar="WxH", help="window size, e.g. 1400x820")
+    p.add_argument("--version", action="version", version=f"convgui {__version__}")
+    return p
+
+
+def make_settings() -> QSettings:
+    """Settings store; CONVGUI_SETTINGS=path.ini uses a private file (tests, screenshots)."""
+    path = os.environ.get("CONVGUI_SETTINGS")
+    if path:
+        return QSettings(path, QSettings.Format.IniFormat)
+    return QSettings("convgui", "convgui")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start convgui; returns the process exit code."""
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    from .gui.window import MainWindow
+    from .state import ExplorerState
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "convgui"])
+    app.setApplicationName("convgui")
+    app.setOrganizationName("convgui")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("convgui")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "convgui.png"))))
+
+    state = ExplorerState()
+    settings = make_settings()
+    if args.screenshot:
+        settings = QSettings(str(Path(args.screenshot).with_suffix(".ini")) + ".tmp",
+                             QSettings.Format.IniFormat)
+    window = MainWindow(state, settings)
+    if not args.screenshot:
+        window.restore_settings()
+    if args.size:
+        try:
+            w, h = (int(v) for v in args.size.lower().split("x"))
+            window.resize(w, h)
+        except ValueError:
+            print(f"convgui: --size must look like 1400x820, got {args.size!r}", file=sys.stderr)
+    sample = default_sample()
+    window.open_sample(sample)
+    if args.image:
+        window.open_path(args.image)
+    if args.kernel:
+        if args.kernel in PRESETS:
+            state.apply_preset(args.kernel)
+        elif not window.open_kernel_path(args.kernel):
+            print(f"convgui: could not use kernel {args.kernel!r}", file=sys.stderr)
+    window.show()
+
+    if args.screenshot:
+        out = Path(args.screenshot)
+
+        def shoot() -> None:
+            ok = window.grab().save(str(out))
+            if not ok:
+                print(f"convgui: could not write the screenshot to {out}", file=sys.stderr)
+            app.exit(0 if ok else 1)
+
+        window.first_paint_then(shoot)
+        QTimer.singleShot(60_000, lambda: app.exit(1))
+    code = app.exec()
+    if args.screenshot:
+        Path(str(Path(args.screenshot).with_suffix(".ini")) + ".tmp").unlink(missing_ok=True)
+        window.state.close()
+    return int(code)

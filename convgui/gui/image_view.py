@@ -1,0 +1,318 @@
+"""Image views: a pyqtgraph view box with the float data, value labels when zoomed in, and
+an optional colour bar. All views share the input image's pixel coordinates, so they can be
+linked: an output pixel is drawn over the centre of the window that produced it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from ..core import effective_size
+from ..core.geometry import Padding4
+
+#: A cell must be at least this many screen pixels wide before its value is written in it.
+MIN_CELL_PX_FOR_TEXT = 30.0
+#: Never label more cells than this at once (keeps painting fast when zoomed out).
+MAX_LABELS = 3000
+
+
+def conv_rect(
+    out_shape: tuple[int, int],
+    pads: Padding4,
+    kernel_shape: tuple[int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> QRectF:
+    """Where the output image sits in input pixel coordinates.
+
+    Output pixel ``(r, c)`` is a ``stride``-sized square centred on the centre of its window.
+    """
+    (ho, wo), (sr, sc) = out_shape, stride
+    eh, ew = effective_size(kernel_shape[0], dilation[0]), effective_size(kernel_shape[1], dilation[1])
+    y0 = -pads[0] + (eh - 1) / 2 + 0.5 - sr / 2
+    x0 = -pads[2] + (ew - 1) / 2 + 0.5 - sc / 2
+    return QRectF(x0, y0, wo * sc, ho * sr)
+
+
+def pooled_rect(
+    conv: QRectF,
+    conv_shape: tuple[int, int],
+    pooled_shape: tuple[int, int],
+    pool_pads: Padding4,
+    size: tuple[int, int],
+    stride: tuple[int, int],
+) -> QRectF:
+    """Where the pooled map sits, given where the output it pools sits."""
+    cell_h = conv.height() / conv_shape[0]
+    cell_w = conv.width() / conv_shape[1]
+    y0 = conv.top() + (-pool_pads[0] + (size[0] - 1) / 2 + 0.5 - stride[0] / 2) * cell_h
+    x0 = conv.left() + (-pool_pads[2] + (size[1] - 1) / 2 + 0.5 - stride[1] / 2) * cell_w
+    return QRectF(x0, y0, pooled_shape[1] * stride[1] * cell_w, pooled_shape[0] * stride[0] * cell_h)
+
+
+def format_value(v: float) -> str:
+    """Short text for a pixel value: integers as integers, others with 3 significant digits."""
+    if not math.isfinite(v):
+        return str(v)
+    if abs(v - round(v)) < 1e-6 and abs(v) < 1e6:
+        return str(int(round(v)))
+    if abs(v) >= 100:
+        return f"{v:.0f}"
+    return f"{v:.3g}" if abs(v) >= 0.001 else f"{v:.1e}"
+
+
+class ValueTextItem(pg.GraphicsObject):
+    """Writes each visible pixel's value in its cell once cells are large enough on screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._data: np.ndarray | None = None
+        self._rect = QRectF()
+        self._font = QFont()
+        self._font.setPixelSize(11)
+        self.enabled = True
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self.setZValue(10)
+
+    def set_data(self, data: np.ndarray | None, rect: QRectF) -> None:
+        """Show the values of ``data`` (2-D, or the first channel of 3-D) placed at ``rect``."""
+        self.prepareGeometryChange()
+        self._data = None if data is None else (data if data.ndim == 2 else data[..., 0])
+        self._rect = QRectF(rect)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(self._rect)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        data = self._data
+        if data is None or not self.enabled:
+            return
+        h, w = data.shape
+        cw, ch = self._rect.width() / w, self._rect.height() / h
+        tr = painter.transform()
+        px = min(abs(tr.m11()) * cw, abs(tr.m22()) * ch) if tr.m12() == 0 else abs(tr.m11()) * cw
+        if px < MIN_CELL_PX_FOR_TEXT:
+            return
+        vis = option.exposedRect.intersected(self._rect)
+        c0 = max(0, int((vis.left() - self._rect.left()) / cw))
+        c1 = min(w, int(math.ceil((vis.right() - self._rect.left()) / cw)))
+        r0 = max(0, int((vis.top() - self._rect.top()) / ch))
+        r1 = min(h, int(math.ceil((vis.bottom() - self._rect.top()) / ch)))
+        if (r1 - r0) * (c1 - c0) > MAX_LABELS or r1 <= r0 or c1 <= c0:
+            return
+        font = QFont(self._font)
+        font.setPixelSize(int(max(9, min(16, px / 3.2))))
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        outline = QPen(QColor(0, 0, 0, 200), 3)
+        outline.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        fill = QColor(255, 255, 255)
+        block = data[r0:r1, c0:c1]
+        for i in range(r1 - r0):
+            y = self._rect.top() + (r0 + i + 0.5) * ch
+            for j in range(c1 - c0):
+                x = self._rect.left() + (c0 + j + 0.5) * cw
+                text = format_value(float(block[i, j]))
+                p = tr.map(QPointF(x, y))
+                path = QPainterPath()
+                path.addText(0, 0, font, text)
+                br = path.boundingRect()
+                path.translate(p.x() - br.center().x(), p.y() - br.center().y())
+                painter.strokePath(path, outline)
+                painter.fillPath(path, fill)
+        painter.restore()
+
+
+class ImageView(pg.GraphicsLayoutWidget):
+    """A zoomable, pannable image with hover and click reporting in input pixel coordinates.
+
+    Signals
+    -------
+    hovered(x, y)
+        Mouse position in input pixel coordinates (NaN, NaN when it leaves).
+    clicked(x, y)
+        Left click position in input pixel coordinates.
+    """
+
+    hovered = Signal(float, float)
+    clicked = Signal(float, float)
+
+    def __init__(self, *, colorbar: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent=parent)
+        self.setBackground(QColor(38, 40, 46))
+        self.ci.layout.setContentsMargins(2, 2, 2, 2)
+        self.view: pg.ViewBox = self.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMenu=False)
+        self.view.setDefaultPadding(0.02)
+        self.image_item = pg.ImageItem(autoDownsample=True)
+        self.view.addItem(self.image_item)
+        frame_pen = pg.mkPen(QColor(120, 125, 135), width=1, cosmetic=True)
+        self.frame = pg.QtWidgets.QGraphicsRectItem()
+        self.frame.setPen(frame_pen)
+        self.view.addItem(self.frame)
+        self.values = ValueTextItem()
+        self.view.addItem(self.values)
+        self.colorbar: pg.ColorBarItem | None = None
+        if colorbar:
+            self.colorbar = pg.ColorBarItem(
+                values=(0, 255), colorMap=pg.colormap.get("CET-L1"), interactive=False, width=14
+            )
+            self.colorbar.setImageItem(self.image_item)
+            self.addItem(self.colorbar, row=0, col=1)
+        self._data: np.ndarray | None = None
+        self._rect = QRectF()
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+
+    # --- data ----------------------------------------------------------------------------
+
+    @property
+    def data(self) -> np.ndarray | None:
+        """The array the view holds (the real values, never rescaled)."""
+        return self._data
+
+    @property
+    def rect(self) -> QRectF:
+        """Where the data sits in input pixel coordinates."""
+        return QRectF(self._rect)
+
+    def set_image(
+        self,
+        data: np.ndarray | None,
+        rect: QRectF | None = None,
+        *,
+        levels: tuple[float, float] | None = None,
+        cmap: pg.ColorMap | None = None,
+    ) -> None:
+        """Show ``data`` at ``rect`` (default: one unit per pixel from the origin)."""
+        self._data = data
+        if data is None:
+            self.image_item.clear()
+            self.values.set_data(None, QRectF())
+            self.frame.setRect(QRectF())
+            self._rect = QRectF()
+            return
+        h, w = data.shape[:2]
+        self._rect = QRectF(rect) if rect is not None else QRectF(0, 0, w, h)
+        lv = levels if levels is not None else (0.0, 255.0)
+        if self.colorbar is not None and cmap is not None:
+            self.colorbar.setColorMap(cmap)
+        if data.ndim == 3:
+            self.image_item.setLookupTable(None)
+            self.image_item.setImage(data, levels=lv, autoLevels=False)
+        else:
+            if self.colorbar is None:
+                self.image_item.setLookupTable(None)
+            self.image_item.setImage(data, levels=lv, autoLevels=False)
+        if self.colorbar is not None:
+            self.colorbar.setLevels(lv)
+        self.image_item.setRect(self._rect)
+        self.frame.setRect(self._rect)
+        self.values.set_data(data, self._rect)
+
+    def set_levels(self, levels: tuple[float, float], cmap: pg.ColorMap | None = None) -> None:
+        """Change only the display mapping (the data stays)."""
+        if self.colorbar is not None:
+            if cmap is not None:
+                self.colorbar.setColorMap(cmap)
+            self.colorbar.setLevels(levels)
+        else:
+            self.image_item.setLevels(levels)
+
+    def fit(self) -> None:
+        """Zoom so the whole image is visible, and keep fitting until the user zooms or pans."""
+        self.view.enableAutoRange(pg.ViewBox.XYAxes, True)
+
+    def follow(self, leader: ImageView) -> None:
+        """Show the same region as ``leader``, both ways: zoom or pan one and the other follows.
+
+        pyqtgraph's own axis links align views by their screen position (for stacked plots);
+        side-by-side image views need the same data rectangle instead.
+        """
+        self.view.enableAutoRange(pg.ViewBox.XYAxes, False)
+        busy = [False]
+
+        def copy(src: pg.ViewBox, dst: pg.ViewBox) -> None:
+            if busy[0]:
+                return
+            busy[0] = True
+            try:
+                dst.setRange(src.viewRect(), padding=0, disableAutoRange=dst is not leader.view)
+            finally:
+                busy[0] = False
+
+        leader.view.sigRangeChanged.connect(lambda *a: copy(leader.view, self.view))
+        self.view.sigRangeChangedManually.connect(lambda *a: copy(self.view, leader.view))
+
+    def zoom(self, factor: float) -> None:
+        """Zoom about the view's centre (factor > 1 zooms in)."""
+        self.view.scaleBy((1 / factor, 1 / factor))
+
+    def pixel_size_on_screen(self) -> float:
+        """Screen pixels per input pixel at the current zoom."""
+        r = self.view.viewRect()
+        if r.width() <= 0:
+            return 0.0
+        return float(self.view.width() / r.width())
+
+    # --- mouse ---------------------------------------------------------------------------
+
+    def _to_data(self, scene_pos: QPointF) -> QPointF | None:
+        if not self.view.sceneBoundingRect().contains(scene_pos):
+            return None
+        return self.view.mapSceneToView(scene_pos)
+
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        p = self._to_data(pos)
+        if p is None:
+            self.hovered.emit(math.nan, math.nan)
+        else:
+            self.hovered.emit(p.x(), p.y())
+
+    def _on_mouse_clicked(self, ev: object) -> None:
+        button = ev.button()  # type: ignore[attr-defined]
+        if button != Qt.MouseButton.LeftButton:
+            return
+        p = self._to_data(ev.scenePos())  # type: ignore[attr-defined]
+        if p is not None:
+            self.clicked.emit(p.x(), p.y())
+
+    def leaveEvent(self, ev: object) -> None:
+        self.hovered.emit(math.nan, math.nan)
+        super().leaveEvent(ev)
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
+        """The data cell ``(row, col)`` under input coordinates ``(x, y)``, or None."""
+        d = self._data
+        if d is None or self._rect.isNull() or not self._rect.contains(QPointF(x, y)):
+            return None
+        h, w = d.shape[:2]
+        c = int((x - self._rect.left()) / self._rect.width() * w)
+        r = int((y - self._rect.top()) / self._rect.height() * h)
+        if 0 <= r < h and 0 <= c < w:
+            return r, c
+        return None
+
+
+def make_lut_cmap(name: str) -> pg.ColorMap:
+    """Colour maps for the display modes."""
+    if name == "diverging":
+        return pg.ColorMap(
+            [0.0, 0.5, 1.0],
+            [(33, 102, 172), (247, 247, 247), (178, 24, 43)],
+            name="blue-white-red",
+        )
+    if name == "abs":
+        return pg.ColorMap([0.0, 0.5, 1.0], [(255, 255, 255), (0, 0, 0), (255, 255, 255)], name="abs")
+    return pg.ColorMap([0.0, 1.0], [(0, 0, 0), (255, 255, 255)], name="gray")
+
+
+ValueFormatter = Callable[[float], str]

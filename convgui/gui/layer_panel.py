@@ -1,0 +1,267 @@
+"""Layer settings: padding, boundary, stride, dilation, activation, pooling, and the shapes."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import (
+    ACTIVATION_FORMULAS,
+    BOUNDARY_DESCRIPTIONS,
+    output_formula,
+    pool_padding,
+    resolve_padding,
+)
+from ..state import ExplorerState
+from .util import signals_blocked
+
+PADDING_ITEMS = (
+    ("valid", "Valid (no padding)", "No padding: the kernel stays inside the image, so the "
+     "output loses the border (the lesson's “ignore the edge pixels”)."),
+    ("same", "Same (Keras)", "Pad so the output has the input's size (at stride 1), as "
+     "Keras padding='same': the odd extra cell goes to the bottom/right."),
+    ("full", "Full", "Pad kernel−1 cells on every side: every overlap of kernel and image."),
+    ("custom", "Custom…", "Choose the padding of each side yourself."),
+)
+BOUNDARY_TITLES = {
+    "zero": "Zero",
+    "constant": "Constant",
+    "replicate": "Replicate",
+    "reflect": "Reflect",
+    "mirror": "Mirror",
+    "wrap": "Wrap",
+}
+ACTIVATION_TITLES = {
+    "none": "None",
+    "relu": "ReLU",
+    "leaky_relu": "Leaky ReLU",
+    "sigmoid": "Sigmoid",
+    "tanh": "tanh",
+    "abs": "Absolute value",
+}
+POOL_TITLES = {"none": "None", "max": "Max pooling", "avg": "Average pooling"}
+
+
+def _combo(name: str, items: list[tuple[str, str, str]], tip: str) -> QComboBox:
+    combo = QComboBox(objectName=name)
+    for value, title, desc in items:
+        combo.addItem(title, value)
+        combo.setItemData(combo.count() - 1, desc, 3)  # Qt.ToolTipRole
+    combo.setToolTip(tip)
+    return combo
+
+
+def _spin(name: str, lo: int, hi: int, tip: str) -> QSpinBox:
+    sp = QSpinBox(objectName=name)
+    sp.setRange(lo, hi)
+    sp.setKeyboardTracking(False)
+    sp.setToolTip(tip)
+    return sp
+
+
+class LayerPanel(QGroupBox):
+    """Every setting of the convolution layer, written to the state on change."""
+
+    def __init__(self, state: ExplorerState, parent: QWidget | None = None) -> None:
+        super().__init__("Layer", parent)
+        self._state = state
+        self.padding_combo = _combo(
+            "paddingCombo",
+            list(PADDING_ITEMS),
+            "Padding: what to do at the edges, where the kernel would hang over the image.",
+        )
+        self.pad_spins = [
+            _spin(f"pad{side.capitalize()}Spin", 0, 64, f"Cells of padding on the {side}")
+            for side in ("top", "bottom", "left", "right")
+        ]
+        self.custom_row = QWidget()
+        cr = QHBoxLayout(self.custom_row)
+        cr.setContentsMargins(0, 0, 0, 0)
+        for label, sp in zip(("T", "B", "L", "R"), self.pad_spins):
+            cr.addWidget(QLabel(label))
+            cr.addWidget(sp)
+            sp.valueChanged.connect(self._on_custom_pad)
+        self.boundary_combo = _combo(
+            "boundaryCombo",
+            [(b, BOUNDARY_TITLES[b], BOUNDARY_DESCRIPTIONS[b]) for b in BOUNDARY_TITLES],
+            "What the padded cells hold: zeros (the lesson's zero-padding) or copies of the image.",
+        )
+        self.cval_spin = QDoubleSpinBox(objectName="cvalSpin")
+        self.cval_spin.setRange(-1e6, 1e6)
+        self.cval_spin.setKeyboardTracking(False)
+        self.cval_spin.setToolTip("The value of every padded cell when the boundary is Constant.")
+        self.stride_spin = _spin(
+            "strideSpin", 1, 16, "Stride: how many pixels the kernel moves between outputs. "
+            "2 halves the output size."
+        )
+        self.dilation_spin = _spin(
+            "dilationSpin", 1, 8, "Dilation: spacing between the kernel's taps. 2 spreads a 3×3 "
+            "kernel over a 5×5 area with gaps."
+        )
+        self.activation_combo = _combo(
+            "activationCombo",
+            [(a, ACTIVATION_TITLES[a], ACTIVATION_FORMULAS[a]) for a in ACTIVATION_TITLES],
+            "Activation applied to each output value (ReLU keeps positives, zeroes negatives).",
+        )
+        self.pool_combo = _combo(
+            "poolCombo",
+            [(p, POOL_TITLES[p], "") for p in POOL_TITLES],
+            "Pooling shrinks the output: max pooling keeps the largest value of each window.",
+        )
+        self.pool_size_spin = _spin("poolSizeSpin", 1, 8, "Pooling window size (2 = 2×2).")
+        self.pool_stride_spin = _spin(
+            "poolStrideSpin", 1, 8, "Pooling stride (Keras uses the window size by default)."
+        )
+        self.pool_padding_combo = _combo(
+            "poolPaddingCombo",
+            [("valid", "Valid", "Drop a partial window at the edge."),
+             ("same", "Same", "Pad so partial windows count; padding never wins a max.")],
+            "Pooling padding, as in Keras.",
+        )
+        self.shape_label = QLabel(objectName="shapeLabel")
+        self.shape_label.setWordWrap(True)
+        self.shape_label.setToolTip(
+            "Output size per axis: (n + padding − dilated kernel)/stride + 1, rounded down."
+        )
+
+        pool_row = QWidget()
+        pr = QHBoxLayout(pool_row)
+        pr.setContentsMargins(0, 0, 0, 0)
+        pr.addWidget(QLabel("size"))
+        pr.addWidget(self.pool_size_spin)
+        pr.addWidget(QLabel("stride"))
+        pr.addWidget(self.pool_stride_spin)
+        pr.addWidget(self.pool_padding_combo)
+
+        form = QFormLayout()
+        form.addRow("Padding", self.padding_combo)
+        form.addRow("", self.custom_row)
+        form.addRow("Boundary", self.boundary_combo)
+        form.addRow("Constant", self.cval_spin)
+        form.addRow("Stride", self.stride_spin)
+        form.addRow("Dilation", self.dilation_spin)
+        form.addRow("Activation", self.activation_combo)
+        form.addRow("Pooling", self.pool_combo)
+        form.addRow("", pool_row)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.shape_label)
+        self._pool_row = pool_row
+
+        self.padding_combo.activated.connect(self._on_padding)
+        self.boundary_combo.activated.connect(
+            lambda i: state.set_params("Change boundary", boundary=self.boundary_combo.itemData(i))
+        )
+        self.cval_spin.valueChanged.connect(
+            lambda v: state.set_params("Change constant", cval=float(v))
+        )
+        self.stride_spin.valueChanged.connect(
+            lambda v: state.set_params("Change stride", stride=(v, v))
+        )
+        self.dilation_spin.valueChanged.connect(
+            lambda v: state.set_params("Change dilation", dilation=(v, v))
+        )
+        self.activation_combo.activated.connect(
+            lambda i: state.set_params(
+                "Change activation", activation=self.activation_combo.itemData(i)
+            )
+        )
+        self.pool_combo.activated.connect(
+            lambda i: state.set_params("Change pooling", pool=self.pool_combo.itemData(i))
+        )
+        self.pool_size_spin.valueChanged.connect(
+            lambda v: state.set_params("Change pool size", pool_size=(v, v))
+        )
+        self.pool_stride_spin.valueChanged.connect(
+            lambda v: state.set_params("Change pool stride", pool_stride=(v, v))
+        )
+        self.pool_padding_combo.activated.connect(
+            lambda i: state.set_params(
+                "Change pool padding", pool_padding=self.pool_padding_combo.itemData(i)
+            )
+        )
+        for sig in (state.params_changed, state.kernel_changed, state.image_changed, state.result_changed):
+            sig.connect(self._update_from_state)
+        self._update_from_state()
+
+    def _on_padding(self, index: int) -> None:
+        mode = self.padding_combo.itemData(index)
+        if mode == "custom":
+            doc = self._state.doc
+            shape = doc.shape if doc is not None else (1, 1)
+            p = self._state.params
+            pads = resolve_padding(shape, self._state.kernel.shape, p.padding, stride=p.stride, dilation=p.dilation)
+            self._state.set_params("Custom padding", padding=pads)
+        else:
+            self._state.set_params("Change padding", padding=mode)
+
+    def _on_custom_pad(self) -> None:
+        pads = tuple(sp.value() for sp in self.pad_spins)
+        self._state.set_params("Custom padding", padding=pads)
+
+    @staticmethod
+    def _select(combo: QComboBox, value: object) -> None:
+        i = combo.findData(value)
+        if i >= 0:
+            combo.setCurrentIndex(i)
+
+    def _update_from_state(self) -> None:
+        s, p = self._state, self._state.params
+        custom = not isinstance(p.padding, str)
+        widgets = [
+            self.padding_combo, self.boundary_combo, self.cval_spin, self.stride_spin,
+            self.dilation_spin, self.activation_combo, self.pool_combo, self.pool_size_spin,
+            self.pool_stride_spin, self.pool_padding_combo, *self.pad_spins,
+        ]
+        doc = s.doc
+        shape = doc.shape if doc is not None else (1, 1)
+        pads = resolve_padding(shape, s.kernel.shape, p.padding, stride=p.stride, dilation=p.dilation)
+        with signals_blocked(*widgets):
+            self._select(self.padding_combo, "custom" if custom else p.padding)
+            for sp, v in zip(self.pad_spins, pads):
+                sp.setValue(v)
+            self._select(self.boundary_combo, p.boundary)
+            self.cval_spin.setValue(p.cval)
+            self.stride_spin.setValue(p.stride[0])
+            self.dilation_spin.setValue(p.dilation[0])
+            self._select(self.activation_combo, p.activation)
+            self._select(self.pool_combo, p.pool)
+            self.pool_size_spin.setValue(p.pool_size[0])
+            self.pool_stride_spin.setValue(p.pool_stride[0])
+            self._select(self.pool_padding_combo, p.pool_padding)
+        self.custom_row.setVisible(custom)
+        self.cval_spin.setEnabled(p.boundary == "constant")
+        self._pool_row.setEnabled(p.pool != "none")
+        self.shape_label.setText(self._shape_text(shape, pads))
+
+    def _shape_text(self, shape: tuple[int, int], pads: tuple[int, int, int, int]) -> str:
+        s, p = self._state, self._state.params
+        if s.doc is None:
+            return ""
+        kh, kw = s.kernel.shape
+        rows = output_formula(shape[0], pads[0], pads[1], kh, p.stride[0], p.dilation[0])
+        cols = output_formula(shape[1], pads[2], pads[3], kw, p.stride[1], p.dilation[1])
+        lines = [f"<b>Output</b> rows: {rows}<br>cols: {cols}"]
+        if s.layer_error:
+            lines.append(f"<span style='color:#b00020'>No output: {s.layer_error}</span>")
+            return "<br>".join(lines)
+        shapes = s.shapes()
+        if shapes is not None and shapes[1] is not None:
+            ho, wo = shapes[0]
+            pp = pool_padding((ho, wo), p.pool_size, stride=p.pool_stride, padding=p.pool_padding)
+            pr = output_formula(ho, pp[0], pp[1], p.pool_size[0], p.pool_stride[0], 1)
+            pc = output_formula(wo, pp[2], pp[3], p.pool_size[1], p.pool_stride[1], 1)
+            lines.append(f"<b>Pooled</b> rows: {pr}<br>cols: {pc}")
+        elif p.pool != "none":
+            lines.append("<span style='color:#b00020'>No pooled output: the pooling window "
+                         "is larger than the output.</span>")
+        return "<br>".join(lines)

@@ -1,0 +1,588 @@
+"""The one object that holds the truth: image, kernel, layer settings, results, history.
+
+Widgets write user intent here and redraw from its signals; they never talk to each other.
+Every intent is validated first, stored, and announced with exactly one signal. A change
+that changes nothing emits nothing and recomputes nothing.
+
+Recomputes are tagged with a generation number. Small ones run at once on the calling thread;
+large ones run on a worker thread, at most one at a time, with only the newest waiting
+request kept ("latest wins"). A result is published only if it is still the newest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from PySide6.QtCore import QObject, Signal
+
+from .core import (
+    LayerParams,
+    conv_stage,
+    get_preset,
+    layer_shapes,
+    normalize_kernel,
+    parse_cell,
+    pool_stage,
+    post_stage,
+    resize_centered,
+    scale_factor,
+    to_grayscale,
+)
+from .imageio import ImageDoc
+
+MAX_KERNEL_SIDE = 15
+HISTORY_LIMIT = 500
+#: Work (output values times kernel taps) below which a recompute runs synchronously: a few
+#: milliseconds, less than the cost of a thread hop and a second paint.
+SYNC_WORK_LIMIT = 2_000_000
+
+COLOR_MODES: tuple[str, ...] = ("gray", "rgb")
+DISPLAY_MODES: tuple[str, ...] = ("clip", "stretch", "abs", "diverging")
+DISPLAY_TITLES: dict[str, str] = {
+    "clip": "Clip to range",
+    "stretch": "Stretch min–max",
+    "abs": "Absolute value",
+    "diverging": "Diverging (signed)",
+}
+VALUE_SCALES: tuple[str, ...] = ("0-255", "0-1")
+
+Array = NDArray[Any]
+
+
+def _frozen(a: Array) -> Array:
+    a = np.array(a, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What undo and redo restore: the kernel and the layer settings."""
+
+    kernel: Array
+    params: LayerParams
+    label: str
+
+    def same_as(self, other: Snapshot) -> bool:
+        """True when kernel and settings are equal (labels aside)."""
+        return (
+            self.kernel.shape == other.kernel.shape
+            and bool(np.array_equal(self.kernel, other.kernel))
+            and self.params == other.params
+        )
+
+
+@dataclass(frozen=True)
+class ComputeResult:
+    """One published computation. Arrays are read-only and never change after publishing."""
+
+    generation: int
+    image_version: int
+    kernel: Array
+    params: LayerParams
+    conv: Array
+    activated: Array
+    pooled: Array | None
+    engine_ms: float
+
+
+@dataclass(frozen=True)
+class _Job:
+    generation: int
+    image_version: int
+    image: Array
+    kernel: Array
+    params: LayerParams
+    previous: ComputeResult | None
+
+    def run(self) -> ComputeResult:
+        t0 = time.perf_counter()
+        prev, p = self.previous, self.params
+        same_conv = (
+            prev is not None
+            and prev.image_version == self.image_version
+            and prev.kernel.shape == self.kernel.shape
+            and np.array_equal(prev.kernel, self.kernel)
+            and prev.params.conv_key() == p.conv_key()
+        )
+        conv = prev.conv if same_conv and prev is not None else _frozen_view(
+            conv_stage(self.image, self.kernel, p)
+        )
+        if same_conv and prev is not None and prev.params.post_key() == p.post_key():
+            act = prev.activated
+        else:
+            act = _frozen_view(post_stage(conv, p))
+        if (
+            same_conv
+            and prev is not None
+            and prev.params.post_key() == p.post_key()
+            and prev.params.pool_key() == p.pool_key()
+        ):
+            pooled = prev.pooled
+        else:
+            pooled_new = pool_stage(act, p)
+            pooled = None if pooled_new is None else _frozen_view(pooled_new)
+        ms = (time.perf_counter() - t0) * 1e3
+        return ComputeResult(
+            self.generation, self.image_version, self.kernel, p, conv, act, pooled, ms
+        )
+
+
+def _frozen_view(a: Array) -> Array:
+    if a.flags.writeable and a.base is None:
+        a.setflags(write=False)
+        return a
+    v = a.view()
+    v.setflags(write=False)
+    return v
+
+
+class SyncExecutor(Executor):
+    """Runs submitted work immediately on the calling thread (for tests and tiny jobs)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Run ``fn`` now and return a finished future."""
+        fut: Future[Any] = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # delivered to the caller through the future
+            fut.set_exception(exc)
+        return fut
+
+
+class _Bridge(QObject):
+    """Carries a finished future from the worker thread to the GUI thread (queued signal)."""
+
+    done = Signal(object, object)
+
+
+class ExplorerState(QObject):
+    """The single source of truth of the window.
+
+    Parameters
+    ----------
+    executor : concurrent.futures.Executor, optional
+        Where large recomputes run; a one-thread pool by default. Pass a
+        :class:`SyncExecutor` to make every recompute synchronous.
+    sync_work_limit : int
+        Recomputes whose work is below this run synchronously.
+    """
+
+    image_changed = Signal()
+    kernel_changed = Signal()
+    params_changed = Signal()
+    view_changed = Signal()
+    result_changed = Signal()
+    history_changed = Signal()
+    busy_changed = Signal(bool)
+    #: (level, text): "error", "warning" or "info" messages for the status bar / dialogs.
+    message = Signal(str, str)
+
+    def __init__(
+        self,
+        executor: Executor | None = None,
+        *,
+        sync_work_limit: int = SYNC_WORK_LIMIT,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._executor: Executor = executor or ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="convgui-recompute"
+        )
+        self._owns_executor = executor is None
+        self._sync_limit = sync_work_limit
+        self._bridge = _Bridge()
+        self._bridge.done.connect(self._on_job_done)
+        self._doc: ImageDoc | None = None
+        self._image_version = 0
+        self._engine_image: Array | None = None
+        self._color_mode = "gray"
+        self._value_scale = "0-255"
+        self._display_mode = "clip"
+        self._kernel: Array = _frozen(get_preset("identity"))
+        self._params = LayerParams()
+        self._result: ComputeResult | None = None
+        self._layer_error: str | None = None
+        self._generation = 0
+        self._running = False
+        self._pending: _Job | None = None
+        self._undo: list[Snapshot] = []
+        self._redo: list[Snapshot] = []
+        self._closed = False
+
+    # --- reading -------------------------------------------------------------------------
+
+    @property
+    def doc(self) -> ImageDoc | None:
+        """The loaded image as stored in its file."""
+        return self._doc
+
+    @property
+    def image_version(self) -> int:
+        """Increases whenever the engine's input image changes."""
+        return self._image_version
+
+    @property
+    def color_mode(self) -> str:
+        """``"gray"`` (BT.601 luma) or ``"rgb"`` (each channel filtered on its own)."""
+        return self._color_mode
+
+    @property
+    def value_scale(self) -> str:
+        """``"0-255"`` or ``"0-1"``: how pixel values are presented to the engine."""
+        return self._value_scale
+
+    @property
+    def value_max(self) -> float:
+        """White on the current value scale (255 or 1)."""
+        return 255.0 if self._value_scale == "0-255" else 1.0
+
+    @property
+    def display_mode(self) -> str:
+        """How the output is mapped to grey levels / colours (see :data:`DISPLAY_MODES`)."""
+        return self._display_mode
+
+    @property
+    def kernel(self) -> Array:
+        """The kernel (read-only float64 array)."""
+        return self._kernel
+
+    @property
+    def params(self) -> LayerParams:
+        """The layer settings."""
+        return self._params
+
+    @property
+    def result(self) -> ComputeResult | None:
+        """The newest published result, or None (no image, or no valid output)."""
+        return self._result
+
+    @property
+    def layer_error(self) -> str | None:
+        """Why the current settings give no output (window larger than the image...), or None."""
+        return self._layer_error
+
+    @property
+    def busy(self) -> bool:
+        """True while a background recompute is running."""
+        return self._running
+
+    @property
+    def can_undo(self) -> bool:
+        """True when there is a change to undo."""
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        """True when there is an undone change to redo."""
+        return bool(self._redo)
+
+    @property
+    def undo_label(self) -> str:
+        """Name of the change :meth:`undo` would revert."""
+        return self._undo[-1].label if self._undo else ""
+
+    @property
+    def redo_label(self) -> str:
+        """Name of the change :meth:`redo` would re-apply."""
+        return self._redo[-1].label if self._redo else ""
+
+    def engine_image(self) -> Array | None:
+        """The float32 image the engine sees (read-only), built once per image/mode change."""
+        if self._engine_image is None and self._doc is not None:
+            px = self._doc.pixels
+            if px.ndim == 3 and self._color_mode == "gray":
+                px = to_grayscale(px)
+            img = px.astype(np.float32)
+            f = scale_factor(self._doc.bit_depth, self._value_scale)
+            if f != 1.0:
+                img *= np.float32(f)
+            self._engine_image = _frozen_view(img)
+        return self._engine_image
+
+    def shapes(self) -> tuple[tuple[int, int], tuple[int, int] | None] | None:
+        """Output and pooled shapes for the current settings, or None when there is none."""
+        if self._doc is None:
+            return None
+        try:
+            return layer_shapes(self._doc.shape, self._kernel.shape, self._params)
+        except ValueError:
+            return None
+
+    # --- image ---------------------------------------------------------------------------
+
+    def set_image(self, doc: ImageDoc) -> None:
+        """Show a new image (already validated by the loader)."""
+        self._doc = doc
+        self._image_changed()
+
+    def set_color_mode(self, mode: str) -> None:
+        """Filter the luma (``"gray"``) or each of R, G, B (``"rgb"``)."""
+        if mode not in COLOR_MODES:
+            raise ValueError(f"color mode must be one of {COLOR_MODES}, got {mode!r}")
+        if mode == self._color_mode:
+            return
+        self._color_mode = mode
+        self._image_changed()
+
+    def set_value_scale(self, scale: str) -> None:
+        """Present pixel values as 0–255 or as 0–1 (as a network sees them)."""
+        if scale not in VALUE_SCALES:
+            raise ValueError(f"value scale must be one of {VALUE_SCALES}, got {scale!r}")
+        if scale == self._value_scale:
+            return
+        self._value_scale = scale
+        self._image_changed()
+
+    def _image_changed(self) -> None:
+        self._engine_image = None
+        self._image_version += 1
+        self.image_changed.emit()
+        self._schedule()
+
+    def set_display_mode(self, mode: str) -> None:
+        """Choose how the output is displayed; the data is never rewritten."""
+        if mode not in DISPLAY_MODES:
+            raise ValueError(f"display mode must be one of {DISPLAY_MODES}, got {mode!r}")
+        if mode != self._display_mode:
+            self._display_mode = mode
+            self.view_changed.emit()
+
+    # --- kernel and settings (undoable) --------------------------------------------------
+
+    def _snapshot(self, label: str) -> Snapshot:
+        return Snapshot(self._kernel, self._params, label)
+
+    def _apply(self, kernel: Array, params: LayerParams, label: str, *, record: bool = True) -> bool:
+        new = Snapshot(_frozen(kernel) if kernel is not self._kernel else kernel, params, label)
+        old = self._snapshot(label)
+        if new.same_as(old):
+            return False
+        if record:
+            self._undo.append(old)
+            del self._undo[:-HISTORY_LIMIT]
+            self._redo.clear()
+        self._restore(new)
+        if record:
+            self.history_changed.emit()
+        return True
+
+    def _restore(self, snap: Snapshot) -> None:
+        kernel_changed = not (
+            snap.kernel.shape == self._kernel.shape and np.array_equal(snap.kernel, self._kernel)
+        )
+        params_changed = snap.params != self._params
+        self._kernel = snap.kernel
+        self._params = snap.params
+        if kernel_changed:
+            self.kernel_changed.emit()
+        if params_changed:
+            self.params_changed.emit()
+        self._schedule()
+
+    def set_kernel(self, kernel: Any, label: str = "Edit kernel") -> bool:
+        """Replace the whole kernel.
+
+        Raises
+        ------
+        ValueError
+            Not 2-D, empty, larger than 15x15, or not finite. The old kernel stays.
+        """
+        k = np.array(kernel, dtype=np.float64)
+        if k.ndim != 2 or k.size == 0:
+            raise ValueError(f"a kernel must be a 2-D grid of numbers, got shape {k.shape}")
+        if max(k.shape) > MAX_KERNEL_SIDE:
+            raise ValueError(
+                f"kernels are at most {MAX_KERNEL_SIDE}×{MAX_KERNEL_SIDE}, got "
+                f"{k.shape[0]}×{k.shape[1]}"
+            )
+        if not np.all(np.isfinite(k)):
+            raise ValueError("every kernel value must be a finite number")
+        return self._apply(k, self._params, label)
+
+    def set_kernel_cell(self, row: int, col: int, value: str | float) -> bool:
+        """Set one kernel weight from typed text or a number.
+
+        Raises
+        ------
+        convgui.core.CellParseError
+            For text that is not an accepted number; the kernel is unchanged.
+        """
+        v = parse_cell(value) if isinstance(value, str) else parse_cell(repr(float(value)))
+        if not (0 <= row < self._kernel.shape[0] and 0 <= col < self._kernel.shape[1]):
+            raise IndexError(f"cell ({row}, {col}) is outside the {self._kernel.shape} kernel")
+        k = np.array(self._kernel)
+        k[row, col] = v
+        return self._apply(k, self._params, "Edit kernel cell")
+
+    def set_kernel_block(self, row: int, col: int, block: Array) -> bool:
+        """Paste a block of values with its top-left at ``(row, col)`` (clipped to the kernel)."""
+        b = np.asarray(block, dtype=np.float64)
+        if b.ndim != 2 or not np.all(np.isfinite(b)):
+            raise ValueError("pasted values must be a finite 2-D block of numbers")
+        k = np.array(self._kernel)
+        h = max(0, min(b.shape[0], k.shape[0] - row))
+        w = max(0, min(b.shape[1], k.shape[1] - col))
+        k[row : row + h, col : col + w] = b[:h, :w]
+        return self._apply(k, self._params, "Paste into kernel")
+
+    def resize_kernel(self, rows: int, cols: int) -> bool:
+        """Change the kernel's size, keeping its values centred."""
+        if not (1 <= rows <= MAX_KERNEL_SIDE and 1 <= cols <= MAX_KERNEL_SIDE):
+            raise ValueError(
+                f"kernel size must be 1 to {MAX_KERNEL_SIDE} on each side, got {rows}×{cols}"
+            )
+        return self._apply(resize_centered(self._kernel, rows, cols), self._params, "Resize kernel")
+
+    def apply_preset(self, name: str) -> bool:
+        """Load a named preset kernel (see :data:`convgui.core.PRESETS`)."""
+        return self._apply(get_preset(name), self._params, f"Preset {name}")
+
+    def normalize(self) -> bool:
+        """Divide the kernel by its sum.
+
+        Raises
+        ------
+        ValueError
+            When the sum is zero (edge kernels); nothing changes.
+        """
+        return self._apply(normalize_kernel(self._kernel), self._params, "Normalize kernel")
+
+    def flip_kernel(self) -> bool:
+        """Rotate the kernel's values by 180 degrees in the table."""
+        return self._apply(self._kernel[::-1, ::-1], self._params, "Flip kernel")
+
+    def set_params(self, label: str = "Change layer settings", **changes: Any) -> bool:
+        """Change layer settings (validated: bad values raise ``ValueError``, nothing changes)."""
+        params = self._params.evolve(**changes)
+        return self._apply(self._kernel, params, label)
+
+    def set_all(self, kernel: Any, params: LayerParams, label: str) -> bool:
+        """Replace kernel and settings in one undoable step (kernel files, the lesson tour)."""
+        k = np.array(kernel, dtype=np.float64)
+        if k.ndim != 2 or k.size == 0 or max(k.shape) > MAX_KERNEL_SIDE:
+            raise ValueError(f"a kernel must be 1×1 to 15×15, got shape {k.shape}")
+        if not np.all(np.isfinite(k)):
+            raise ValueError("every kernel value must be a finite number")
+        return self._apply(k, params, label)
+
+    def clear_history(self) -> None:
+        """Forget undo and redo (after restoring the last session's kernel)."""
+        self._undo.clear()
+        self._redo.clear()
+        self.history_changed.emit()
+
+    def undo(self) -> bool:
+        """Revert the last kernel or settings change."""
+        if not self._undo:
+            return False
+        snap = self._undo.pop()
+        self._redo.append(self._snapshot(snap.label))
+        self._restore(snap)
+        self.history_changed.emit()
+        return True
+
+    def redo(self) -> bool:
+        """Re-apply the last undone change."""
+        if not self._redo:
+            return False
+        snap = self._redo.pop()
+        self._undo.append(self._snapshot(snap.label))
+        self._restore(snap)
+        self.history_changed.emit()
+        return True
+
+    # --- recompute -----------------------------------------------------------------------
+
+    def _schedule(self) -> None:
+        if self._closed:
+            return
+        self._generation += 1
+        img = self.engine_image()
+        if img is None:
+            return
+        try:
+            layer_shapes(img.shape, self._kernel.shape, self._params)
+        except ValueError as exc:
+            self._layer_error = str(exc)
+            self._pending = None
+            self._result = None
+            self.result_changed.emit()
+            return
+        self._layer_error = None
+        job = _Job(
+            self._generation, self._image_version, img, self._kernel, self._params, self._result
+        )
+        n_out = img.size
+        work = n_out * max(1, int(np.count_nonzero(self._kernel)))
+        if work <= self._sync_limit and not self._running:
+            self._finish(job, SyncExecutor().submit(job.run))
+            return
+        if self._running:
+            self._pending = job  # replaces an older waiting request: latest wins
+            return
+        self._start(job)
+
+    def _start(self, job: _Job) -> None:
+        self._running = True
+        self.busy_changed.emit(True)
+        fut = self._executor.submit(job.run)
+        fut.add_done_callback(lambda f, j=job: self._bridge.done.emit(j, f))
+
+    def _on_job_done(self, job: _Job, fut: Future[ComputeResult]) -> None:
+        self._running = False
+        pending, self._pending = self._pending, None
+        if pending is not None and not self._closed:
+            # Reuse what the finished job computed if it is still valid for the new request.
+            if fut.exception() is None:
+                pending = _Job(
+                    pending.generation,
+                    pending.image_version,
+                    pending.image,
+                    pending.kernel,
+                    pending.params,
+                    fut.result(),
+                )
+            self._start(pending)
+        else:
+            self.busy_changed.emit(False)
+        self._finish(job, fut)
+
+    def _finish(self, job: _Job, fut: Future[ComputeResult]) -> None:
+        if self._closed or job.generation != self._generation:
+            return  # a newer request exists: this result is stale
+        exc = fut.exception()
+        if exc is not None:
+            self.message.emit(
+                "error",
+                f"The computation failed ({type(exc).__name__}: {exc}). "
+                "The previous result is kept.",
+            )
+            return
+        self._result = fut.result()
+        self.result_changed.emit()
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Block until no background work is running (processes Qt events). For tests/tools."""
+        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QThread
+
+        deadline = QDeadlineTimer(int(timeout * 1000))
+        while self._running or self._pending is not None:
+            if deadline.hasExpired():
+                return False
+            QCoreApplication.processEvents()
+            QThread.msleep(1)
+        return True
+
+    def close(self) -> None:
+        """Stop accepting work and shut the worker down (waits for a running job)."""
+        self._closed = True
+        self._pending = None
+        if self._owns_executor and isinstance(self._executor, ThreadPoolExecutor):
+            self._executor.shutdown(wait=True, cancel_futures=True)
