@@ -11,12 +11,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pyqtgraph as pg
+
 # PySide6 first, so pyqtgraph binds to it.
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
-
-import pyqtgraph as pg
 
 from . import __version__
 from .core import PRESETS
@@ -71,8 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     state = ExplorerState()
     settings = make_settings()
     if args.screenshot:
-        settings = QSettings(str(Path(args.screenshot).with_suffix(".ini")) + ".tmp",
-                             QSettings.Format.IniFormat)
+        settings = QSettings(
+            str(Path(args.screenshot).with_suffix(".ini")) + ".tmp", QSettings.Format.IniFormat
+        )
     window = MainWindow(state, settings)
     if not args.screenshot:
         window.restore_settings()

@@ -169,7 +169,8 @@ def load_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS) ->
     if not reader.canRead():
         hint = ", ".join(readable_formats())
         raise LoadError(
-            f"“{shown}” is not an image convgui can read (or it is damaged). Readable formats: {hint}."
+            f"“{shown}” is not an image convgui can read (or it is damaged). "
+            f"Readable formats: {hint}."
         )
     declared: QSize = reader.size()
     if declared.isValid():
@@ -349,7 +350,9 @@ def parse_kernel_text(text: str, source: str = "the text") -> np.ndarray:
         if len(rows) > MAX_KERNEL_SIDE:
             break
     if not rows:
-        raise LoadError(f"{source.capitalize()} holds no numbers. Write one row of numbers per line.")
+        raise LoadError(
+            f"{source.capitalize()} holds no numbers. Write one row of numbers per line."
+        )
     widths = {len(r) for r in rows}
     if len(widths) != 1:
         raise LoadError(
@@ -383,8 +386,7 @@ def load_kernel(path: str | os.PathLike[str]) -> tuple[np.ndarray, LayerParams |
         raise LoadError(f"“{shown}” is a folder, not a kernel file.")
     if size > MAX_KERNEL_FILE_BYTES:
         raise LoadError(
-            f"“{shown}” is {size / 1e6:.1f} MB; a kernel file is a few KB. "
-            "Is this the right file?"
+            f"“{shown}” is {size / 1e6:.1f} MB; a kernel file is a few KB. Is this the right file?"
         )
     try:
         text = p.read_text(encoding="utf-8")
@@ -398,10 +400,10 @@ def load_kernel(path: str | os.PathLike[str]) -> tuple[np.ndarray, LayerParams |
                 f"“{shown}” is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
             ) from exc
         if not isinstance(data, dict) or "kernel" not in data:
-            raise LoadError(f"“{shown}” has no \"kernel\" entry: it is not a convgui kernel file.")
+            raise LoadError(f'“{shown}” has no "kernel" entry: it is not a convgui kernel file.')
         rows = data["kernel"]
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise LoadError(f"In “{shown}”, \"kernel\" must be a list of rows of numbers.")
+            raise LoadError(f'In “{shown}”, "kernel" must be a list of rows of numbers.')
         text_rows = "\n".join(" ".join(str(v) for v in r) for r in rows)
         kernel = parse_kernel_text(text_rows, f"“{shown}”")
         params = None

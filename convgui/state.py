@@ -111,8 +111,10 @@ class _Job:
             and np.array_equal(prev.kernel, self.kernel)
             and prev.params.conv_key() == p.conv_key()
         )
-        conv = prev.conv if same_conv and prev is not None else _frozen_view(
-            conv_stage(self.image, self.kernel, p)
+        conv = (
+            prev.conv
+            if same_conv and prev is not None
+            else _frozen_view(conv_stage(self.image, self.kernel, p))
         )
         if same_conv and prev is not None and prev.params.post_key() == p.post_key():
             act = prev.activated
@@ -359,7 +361,9 @@ class ExplorerState(QObject):
     def _snapshot(self, label: str) -> Snapshot:
         return Snapshot(self._kernel, self._params, label)
 
-    def _apply(self, kernel: Array, params: LayerParams, label: str, *, record: bool = True) -> bool:
+    def _apply(
+        self, kernel: Array, params: LayerParams, label: str, *, record: bool = True
+    ) -> bool:
         new = Snapshot(_frozen(kernel) if kernel is not self._kernel else kernel, params, label)
         old = self._snapshot(label)
         if new.same_as(old):

@@ -142,7 +142,9 @@ def _rank1_factors(kernel: NDArray[np.float64], rtol: float) -> Factors | None:
     return None
 
 
-def _low_rank(kernel: NDArray[np.float64], max_rank: int, dtype: type[np.floating]) -> Factors | None:
+def _low_rank(
+    kernel: NDArray[np.float64], max_rank: int, dtype: type[np.floating]
+) -> Factors | None:
     """Separable components summing to the kernel within the rounding of ``dtype``, or None.
 
     The tolerance follows the working dtype: a float32 kernel that is rank 1 before rounding
@@ -253,13 +255,18 @@ def _fft(
 
     def do_tile(r0: int, c0: int) -> None:
         seg = padded[r0 : r0 + lh, c0 : c0 + lw]
-        full = np.fft.irfft2(np.fft.rfft2(seg, s=(lh, lw), axes=(0, 1)) * spec, s=(lh, lw), axes=(0, 1))
+        full = np.fft.irfft2(
+            np.fft.rfft2(seg, s=(lh, lw), axes=(0, 1)) * spec, s=(lh, lw), axes=(0, 1)
+        )
         res = full[eh - 1 :, ew - 1 :]
         # Output positions (strided) whose stride-1 index falls in this tile.
         a0, a1 = ceil_div(r0, sr), min(ho, ceil_div(min(r0 + th, fh), sr))
         b0, b1 = ceil_div(c0, sc), min(wo, ceil_div(min(c0 + tw, fw), sc))
         if a1 > a0 and b1 > b0:
-            out[a0:a1, b0:b1] = res[a0 * sr - r0 : (a1 - 1) * sr - r0 + 1 : sr, b0 * sc - c0 : (b1 - 1) * sc - c0 + 1 : sc]
+            out[a0:a1, b0:b1] = res[
+                a0 * sr - r0 : (a1 - 1) * sr - r0 + 1 : sr,
+                b0 * sc - c0 : (b1 - 1) * sc - c0 + 1 : sc,
+            ]
 
     def work(t0: int, t1: int) -> None:
         for r0, c0 in tiles[t0:t1]:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import Union
 
 Pair = tuple[int, int]
 Padding4 = tuple[int, int, int, int]
-PaddingSpec = Union[str, int, Sequence[int]]
-IntOrPair = Union[int, Sequence[int]]
+PaddingSpec = str | int | Sequence[int]
+IntOrPair = int | Sequence[int]
 
 #: Named padding modes accepted by :func:`resolve_padding`.
 PADDING_MODES: tuple[str, ...] = ("valid", "same", "full")
@@ -152,7 +151,7 @@ def resolve_padding(
         p = int(padding)
         return (p, p, p, p)
     try:
-        items = list(padding)
+        items = list(padding)  # type: ignore[arg-type]  # ints were handled above
     except TypeError:
         raise ValueError(
             f"padding must be 'valid', 'same', 'full', an int or a 4-tuple, got {padding!r}"
@@ -329,16 +328,16 @@ def ceil_div(a: int, b: int) -> int:
 
 __all__ = [
     "PADDING_MODES",
-    "Pair",
+    "IntOrPair",
     "Padding4",
     "PaddingSpec",
-    "IntOrPair",
+    "Pair",
     "as_pair",
-    "effective_size",
-    "resolve_padding",
-    "output_shape",
-    "output_formula",
-    "pool_padding",
-    "pool_output_shape",
     "ceil_div",
+    "effective_size",
+    "output_formula",
+    "output_shape",
+    "pool_output_shape",
+    "pool_padding",
+    "resolve_padding",
 ]

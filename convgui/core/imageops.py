@@ -32,17 +32,17 @@ def to_grayscale(image: ArrayLike) -> NDArray[np.generic]:
     >>> to_grayscale(np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255]]], dtype=np.uint8))
     array([[ 76, 150,  29]], dtype=uint8)
     """
-    arr = np.asarray(image)
+    arr: NDArray[np.generic] = np.asarray(image)
     if arr.ndim == 2:
-        return arr.copy()
+        same: NDArray[np.generic] = arr.copy()
+        return same
     if arr.ndim != 3 or arr.shape[2] not in (3, 4):
         raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) image, got shape {arr.shape}")
     r, g, b = arr[..., 0], arr[..., 1], arr[..., 2]
     if arr.dtype.kind in "ui":
-        acc = (
-            r.astype(np.uint64) * 19595 + g.astype(np.uint64) * 38470 + b.astype(np.uint64) * 7471
-        )
-        return ((acc + 32768) >> 16).astype(arr.dtype)
+        acc = r.astype(np.uint64) * 19595 + g.astype(np.uint64) * 38470 + b.astype(np.uint64) * 7471
+        luma: NDArray[np.generic] = ((acc + 32768) >> 16).astype(arr.dtype)
+        return luma
     dt = np.float64 if arr.dtype == np.float64 else np.float32
     return (BT601[0] * r + BT601[1] * g + BT601[2] * b).astype(dt)
 

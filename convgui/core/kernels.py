@@ -37,42 +37,114 @@ _UNSHARP = -np.outer(_B5, _B5)
 _UNSHARP[2, 2] += 512.0  # 2*identity - gaussian, all over 256 (GIMP's "unsharp masking")
 
 _PRESET_LIST: tuple[Preset, ...] = (
-    Preset("identity", "Identity", "Copies the image unchanged: only the centre weight is 1.",
-           _t([[0, 0, 0], [0, 1, 0], [0, 0, 0]])),
-    Preset("lesson", "Lesson 3×3", "The kernel of the lesson's worked example (198 and 22).",
-           _t(np.outer(_B3, _B3))),
-    Preset("box_blur", "Box blur 3×3", "Replaces each pixel by the mean of its 3×3 neighbourhood.",
-           _t(np.full((3, 3), 1 / 9))),
-    Preset("box_blur_5", "Box blur 5×5", "Mean of the 5×5 neighbourhood: a stronger blur.",
-           _t(np.full((5, 5), 1 / 25))),
-    Preset("gaussian_3", "Gaussian 3×3", "Weighted blur: near pixels count more than far ones.",
-           _t(np.outer(_B3, _B3) / 16)),
-    Preset("gaussian_5", "Gaussian 5×5", "A wider Gaussian blur (binomial weights).",
-           _t(np.outer(_B5, _B5) / 256)),
-    Preset("sharpen", "Sharpen", "Boosts a pixel against its four neighbours: edges get crisper.",
-           _t([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])),
-    Preset("unsharp_5", "Unsharp mask 5×5", "Image plus (image − Gaussian blur): sharpens detail.",
-           _t(_UNSHARP / 256)),
-    Preset("laplacian", "Laplacian", "Second derivative: zero on flat areas, large at edges.",
-           _t([[0, 1, 0], [1, -4, 1], [0, 1, 0]])),
-    Preset("outline", "Outline", "Pixel minus its eight neighbours: draws the outlines.",
-           _t([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]])),
-    Preset("sobel_x", "Sobel x", "Horizontal gradient: responds to vertical edges.",
-           _t([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])),
-    Preset("sobel_y", "Sobel y", "Vertical gradient: responds to horizontal edges.",
-           _t([[-1, -2, -1], [0, 0, 0], [1, 2, 1]])),
-    Preset("prewitt_x", "Prewitt x", "Horizontal gradient with equal weights.",
-           _t([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]])),
-    Preset("prewitt_y", "Prewitt y", "Vertical gradient with equal weights.",
-           _t([[-1, -1, -1], [0, 0, 0], [1, 1, 1]])),
-    Preset("scharr_x", "Scharr x", "Horizontal gradient, more rotation-invariant than Sobel.",
-           _t([[-3, 0, 3], [-10, 0, 10], [-3, 0, 3]])),
-    Preset("scharr_y", "Scharr y", "Vertical gradient, more rotation-invariant than Sobel.",
-           _t([[-3, -10, -3], [0, 0, 0], [3, 10, 3]])),
-    Preset("emboss", "Emboss", "Lights the image from the top left: a relief effect.",
-           _t([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])),
-    Preset("motion_blur", "Motion blur", "Averages along a diagonal, as if the camera moved.",
-           _t(np.eye(5) / 5)),
+    Preset(
+        "identity",
+        "Identity",
+        "Copies the image unchanged: only the centre weight is 1.",
+        _t([[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+    ),
+    Preset(
+        "lesson",
+        "Lesson 3×3",
+        "The kernel of the lesson's worked example (198 and 22).",
+        _t(np.outer(_B3, _B3)),
+    ),
+    Preset(
+        "box_blur",
+        "Box blur 3×3",
+        "Replaces each pixel by the mean of its 3×3 neighbourhood.",
+        _t(np.full((3, 3), 1 / 9)),
+    ),
+    Preset(
+        "box_blur_5",
+        "Box blur 5×5",
+        "Mean of the 5×5 neighbourhood: a stronger blur.",
+        _t(np.full((5, 5), 1 / 25)),
+    ),
+    Preset(
+        "gaussian_3",
+        "Gaussian 3×3",
+        "Weighted blur: near pixels count more than far ones.",
+        _t(np.outer(_B3, _B3) / 16),
+    ),
+    Preset(
+        "gaussian_5",
+        "Gaussian 5×5",
+        "A wider Gaussian blur (binomial weights).",
+        _t(np.outer(_B5, _B5) / 256),
+    ),
+    Preset(
+        "sharpen",
+        "Sharpen",
+        "Boosts a pixel against its four neighbours: edges get crisper.",
+        _t([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+    ),
+    Preset(
+        "unsharp_5",
+        "Unsharp mask 5×5",
+        "Image plus (image − Gaussian blur): sharpens detail.",
+        _t(_UNSHARP / 256),
+    ),
+    Preset(
+        "laplacian",
+        "Laplacian",
+        "Second derivative: zero on flat areas, large at edges.",
+        _t([[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+    ),
+    Preset(
+        "outline",
+        "Outline",
+        "Pixel minus its eight neighbours: draws the outlines.",
+        _t([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
+    ),
+    Preset(
+        "sobel_x",
+        "Sobel x",
+        "Horizontal gradient: responds to vertical edges.",
+        _t([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
+    ),
+    Preset(
+        "sobel_y",
+        "Sobel y",
+        "Vertical gradient: responds to horizontal edges.",
+        _t([[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
+    ),
+    Preset(
+        "prewitt_x",
+        "Prewitt x",
+        "Horizontal gradient with equal weights.",
+        _t([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]),
+    ),
+    Preset(
+        "prewitt_y",
+        "Prewitt y",
+        "Vertical gradient with equal weights.",
+        _t([[-1, -1, -1], [0, 0, 0], [1, 1, 1]]),
+    ),
+    Preset(
+        "scharr_x",
+        "Scharr x",
+        "Horizontal gradient, more rotation-invariant than Sobel.",
+        _t([[-3, 0, 3], [-10, 0, 10], [-3, 0, 3]]),
+    ),
+    Preset(
+        "scharr_y",
+        "Scharr y",
+        "Vertical gradient, more rotation-invariant than Sobel.",
+        _t([[-3, -10, -3], [0, 0, 0], [3, 10, 3]]),
+    ),
+    Preset(
+        "emboss",
+        "Emboss",
+        "Lights the image from the top left: a relief effect.",
+        _t([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
+    ),
+    Preset(
+        "motion_blur",
+        "Motion blur",
+        "Averages along a diagonal, as if the camera moved.",
+        _t(np.eye(5) / 5),
+    ),
 )
 
 #: The presets by name, in menu order.
@@ -97,9 +169,7 @@ def get_preset(name: str) -> NDArray[np.float64]:
     try:
         return PRESETS[name].kernel
     except (KeyError, TypeError):
-        raise ValueError(
-            f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}"
-        ) from None
+        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
 
 
 def normalize_kernel(kernel: ArrayLike) -> NDArray[np.float64]:
@@ -127,7 +197,9 @@ def normalize_kernel(kernel: ArrayLike) -> NDArray[np.float64]:
     return k / total
 
 
-def resize_centered(kernel: ArrayLike, rows: int, cols: int, fill: float = 0.0) -> NDArray[np.float64]:
+def resize_centered(
+    kernel: ArrayLike, rows: int, cols: int, fill: float = 0.0
+) -> NDArray[np.float64]:
     """Return a ``rows`` x ``cols`` kernel holding ``kernel``'s values, kept centred.
 
     Growing adds ``fill`` around the values; shrinking crops the borders. When a side changes
@@ -168,7 +240,9 @@ ACCEPTED_HELP = "Type a number such as 2, -0.5, 1/9 or 2e-3."
 _MAX_CELL_CHARS = 64
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _CELL_RE = re.compile(rf"^(?P<num>{_NUMBER})(?:\s*/\s*(?P<den>{_NUMBER}))?$")
-_MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-", "\uff0d": "-"})
+_MINUSES = str.maketrans(
+    {"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-", "\uff0d": "-"}
+)
 
 
 def _shown(text: str) -> str:
@@ -204,10 +278,10 @@ def parse_cell(text: str) -> float:
     True
     >>> parse_cell("−1")
     -1.0
-    >>> parse_cell("abc")
+    >>> parse_cell("abc")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    convgui.core.kernels.CellParseError: 'abc' is not a number. Type a number such as 2, -0.5, 1/9 or 2e-3.
+    convgui.core.kernels.CellParseError: 'abc' is not a number. Type a number such as 2, ...
     """
     if not isinstance(text, str):
         raise CellParseError(f"{text!r} is not text. {ACCEPTED_HELP}")
@@ -250,8 +324,8 @@ def format_number(value: float, digits: int = 4) -> str:
 
 __all__ = [
     "ACCEPTED_HELP",
-    "CellParseError",
     "PRESETS",
+    "CellParseError",
     "Preset",
     "format_number",
     "get_preset",

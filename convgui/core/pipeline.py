@@ -113,7 +113,7 @@ def post_stage(conv: NDArray[np.floating], p: LayerParams) -> NDArray[np.floatin
     """``activation(conv / divisor + bias)``; returns ``conv`` itself when all are identity."""
     if p.divisor == 1 and p.bias == 0 and p.activation == "none":
         return conv
-    out = conv / conv.dtype.type(p.divisor) if p.divisor != 1 else conv.copy()
+    out: NDArray[np.floating] = conv / conv.dtype.type(p.divisor) if p.divisor != 1 else conv.copy()
     if p.bias != 0:
         out += conv.dtype.type(p.bias)
     if p.activation != "none":

@@ -21,11 +21,13 @@ def _reduce_axis(
     def take(i: int) -> NDArray[np.floating]:
         sl: list[slice] = [slice(None)] * x.ndim
         sl[axis] = slice(i, i + (n_out - 1) * s + 1, s)
-        return x[tuple(sl)]
+        view: NDArray[np.floating] = x[tuple(sl)]
+        return view
 
     if k == 1:
-        return take(0).copy()
-    res = ufunc(take(0), take(1))
+        single: NDArray[np.floating] = take(0).copy()
+        return single
+    res: NDArray[np.floating] = ufunc(take(0), take(1))
     for i in range(2, k):
         ufunc(res, take(i), out=res)
     return res
@@ -87,7 +89,7 @@ def pool2d(
     pads = pool_padding(arr.shape, (kh, kw), stride=(sr, sc), padding=padding)
     ho, wo = pool_output_shape(arr.shape, (kh, kw), stride=(sr, sc), padding=padding)
     dt = work_dtype(arr)
-    src = arr if arr.dtype == dt else arr.astype(dt)
+    src: NDArray[np.floating] = np.asarray(arr, dtype=dt)
     if any(pads):
         top, bottom, left, right = pads
         h, w = arr.shape[:2]

@@ -280,7 +280,9 @@ def scan_pool(
     inside = ((rows >= 0) & (rows < h))[:, None] & ((cols >= 0) & (cols < w))[None, :]
     data = _channel(arr, channel)
     values = np.full((kh, kw), np.nan)
-    values[inside] = data[np.clip(rows, 0, h - 1)[:, None], np.clip(cols, 0, w - 1)[None, :]][inside]
+    values[inside] = data[np.clip(rows, 0, h - 1)[:, None], np.clip(cols, 0, w - 1)[None, :]][
+        inside
+    ]
     count = int(inside.sum())
     winner: tuple[int, int] | None = None
     if op == "max":

@@ -1,6 +1,7 @@
-"""Image views: a pyqtgraph view box with the float data, value labels when zoomed in, and
-an optional colour bar. All views share the input image's pixel coordinates, so they can be
-linked: an output pixel is drawn over the centre of the window that produced it.
+"""Image views: the float data in a pyqtgraph view box, values written in when zoomed in.
+
+All views share the input image's pixel coordinates, so they can be linked: an output pixel is
+drawn over the centre of the window that produced it.
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ def conv_rect(
     Output pixel ``(r, c)`` is a ``stride``-sized square centred on the centre of its window.
     """
     (ho, wo), (sr, sc) = out_shape, stride
-    eh, ew = effective_size(kernel_shape[0], dilation[0]), effective_size(kernel_shape[1], dilation[1])
+    eh, ew = (
+        effective_size(kernel_shape[0], dilation[0]),
+        effective_size(kernel_shape[1], dilation[1]),
+    )
     y0 = -pads[0] + (eh - 1) / 2 + 0.5 - sr / 2
     x0 = -pads[2] + (ew - 1) / 2 + 0.5 - sc / 2
     return QRectF(x0, y0, wo * sc, ho * sr)
@@ -54,7 +58,9 @@ def pooled_rect(
     cell_w = conv.width() / conv_shape[1]
     y0 = conv.top() + (-pool_pads[0] + (size[0] - 1) / 2 + 0.5 - stride[0] / 2) * cell_h
     x0 = conv.left() + (-pool_pads[2] + (size[1] - 1) / 2 + 0.5 - stride[1] / 2) * cell_w
-    return QRectF(x0, y0, pooled_shape[1] * stride[1] * cell_w, pooled_shape[0] * stride[0] * cell_h)
+    return QRectF(
+        x0, y0, pooled_shape[1] * stride[1] * cell_w, pooled_shape[0] * stride[0] * cell_h
+    )
 
 
 def format_value(v: float) -> str:
@@ -62,7 +68,7 @@ def format_value(v: float) -> str:
     if not math.isfinite(v):
         return str(v)
     if abs(v - round(v)) < 1e-6 and abs(v) < 1e6:
-        return str(int(round(v)))
+        return str(round(v))
     if abs(v) >= 100:
         return f"{v:.0f}"
     return f"{v:.3g}" if abs(v) >= 0.001 else f"{v:.1e}"
@@ -91,7 +97,9 @@ class ValueTextItem(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:
         return QRectF(self._rect)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         data = self._data
         if data is None or not self.enabled:
             return
@@ -103,9 +111,9 @@ class ValueTextItem(pg.GraphicsObject):
             return
         vis = option.exposedRect.intersected(self._rect)
         c0 = max(0, int((vis.left() - self._rect.left()) / cw))
-        c1 = min(w, int(math.ceil((vis.right() - self._rect.left()) / cw)))
+        c1 = min(w, math.ceil((vis.right() - self._rect.left()) / cw))
         r0 = max(0, int((vis.top() - self._rect.top()) / ch))
-        r1 = min(h, int(math.ceil((vis.bottom() - self._rect.top()) / ch)))
+        r1 = min(h, math.ceil((vis.bottom() - self._rect.top()) / ch))
         if (r1 - r0) * (c1 - c0) > MAX_LABELS or r1 <= r0 or c1 <= c0:
             return
         font = QFont(self._font)
@@ -150,7 +158,9 @@ class ImageView(pg.GraphicsLayoutWidget):
         super().__init__(parent=parent)
         self.setBackground(QColor(38, 40, 46))
         self.ci.layout.setContentsMargins(2, 2, 2, 2)
-        self.view: pg.ViewBox = self.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMenu=False)
+        self.view: pg.ViewBox = self.addViewBox(
+            row=0, col=0, lockAspect=True, invertY=True, enableMenu=False
+        )
         self.view.setDefaultPadding(0.02)
         self.image_item = pg.ImageItem(autoDownsample=True)
         self.view.addItem(self.image_item)
@@ -311,7 +321,9 @@ def make_lut_cmap(name: str) -> pg.ColorMap:
             name="blue-white-red",
         )
     if name == "abs":
-        return pg.ColorMap([0.0, 0.5, 1.0], [(255, 255, 255), (0, 0, 0), (255, 255, 255)], name="abs")
+        return pg.ColorMap(
+            [0.0, 0.5, 1.0], [(255, 255, 255), (0, 0, 0), (255, 255, 255)], name="abs"
+        )
     return pg.ColorMap([0.0, 1.0], [(0, 0, 0), (255, 255, 255)], name="gray")
 
 

@@ -31,6 +31,7 @@ from ..state import MAX_KERNEL_SIDE, ExplorerState
 from .util import signals_blocked
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
 
 
 class KernelTableModel(QAbstractTableModel):
@@ -51,10 +52,10 @@ class KernelTableModel(QAbstractTableModel):
         self._bad: dict[tuple[int, int], str] = {}
         state.kernel_changed.connect(self._on_kernel_changed)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: AnyIndex = _ROOT) -> int:
         return 0 if parent.isValid() else int(self._state.kernel.shape[0])
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: AnyIndex = _ROOT) -> int:
         return 0 if parent.isValid() else int(self._state.kernel.shape[1])
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -93,7 +94,9 @@ class KernelTableModel(QAbstractTableModel):
         kh, kw = self._state.kernel.shape
         return (kh - 1) // 2, (kw - 1) // 2
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return str(section + 1)
         return None
@@ -244,7 +247,9 @@ class KernelPanel(QGroupBox):
         self.divisor_spin.setRange(-1e6, 1e6)
         self.divisor_spin.setDecimals(4)
         self.divisor_spin.setKeyboardTracking(False)
-        self.divisor_spin.setToolTip("Each sum is divided by this before the bias is added (never 0).")
+        self.divisor_spin.setToolTip(
+            "Each sum is divided by this before the bias is added (never 0)."
+        )
         self.divisor_spin.valueChanged.connect(self._on_divisor)
         self.bias_spin = QDoubleSpinBox(objectName="biasSpin")
         self.bias_spin.setRange(-1e6, 1e6)
@@ -290,7 +295,9 @@ class KernelPanel(QGroupBox):
     def _update_from_state(self) -> None:
         k = self._state.kernel
         p = self._state.params
-        with signals_blocked(self.rows_spin, self.cols_spin, self.flip_check, self.divisor_spin, self.bias_spin):
+        with signals_blocked(
+            self.rows_spin, self.cols_spin, self.flip_check, self.divisor_spin, self.bias_spin
+        ):
             self.rows_spin.setValue(k.shape[0])
             self.cols_spin.setValue(k.shape[1])
             self.flip_check.setChecked(p.flip)

@@ -25,10 +25,18 @@ from ..state import ExplorerState
 from .util import signals_blocked
 
 PADDING_ITEMS = (
-    ("valid", "Valid (no padding)", "No padding: the kernel stays inside the image, so the "
-     "output loses the border (the lesson's “ignore the edge pixels”)."),
-    ("same", "Same (Keras)", "Pad so the output has the input's size (at stride 1), as "
-     "Keras padding='same': the odd extra cell goes to the bottom/right."),
+    (
+        "valid",
+        "Valid (no padding)",
+        "No padding: the kernel stays inside the image, so the "
+        "output loses the border (the lesson's “ignore the edge pixels”).",
+    ),
+    (
+        "same",
+        "Same (Keras)",
+        "Pad so the output has the input's size (at stride 1), as "
+        "Keras padding='same': the odd extra cell goes to the bottom/right.",
+    ),
     ("full", "Full", "Pad kernel−1 cells on every side: every overlap of kernel and image."),
     ("custom", "Custom…", "Choose the padding of each side yourself."),
 )
@@ -100,12 +108,17 @@ class LayerPanel(QGroupBox):
         self.cval_spin.setKeyboardTracking(False)
         self.cval_spin.setToolTip("The value of every padded cell when the boundary is Constant.")
         self.stride_spin = _spin(
-            "strideSpin", 1, 16, "Stride: how many pixels the kernel moves between outputs. "
-            "2 halves the output size."
+            "strideSpin",
+            1,
+            16,
+            "Stride: how many pixels the kernel moves between outputs. 2 halves the output size.",
         )
         self.dilation_spin = _spin(
-            "dilationSpin", 1, 8, "Dilation: spacing between the kernel's taps. 2 spreads a 3×3 "
-            "kernel over a 5×5 area with gaps."
+            "dilationSpin",
+            1,
+            8,
+            "Dilation: spacing between the kernel's taps. 2 spreads a 3×3 "
+            "kernel over a 5×5 area with gaps.",
         )
         self.activation_combo = _combo(
             "activationCombo",
@@ -123,8 +136,10 @@ class LayerPanel(QGroupBox):
         )
         self.pool_padding_combo = _combo(
             "poolPaddingCombo",
-            [("valid", "Valid", "Drop a partial window at the edge."),
-             ("same", "Same", "Pad so partial windows count; padding never wins a max.")],
+            [
+                ("valid", "Valid", "Drop a partial window at the edge."),
+                ("same", "Same", "Pad so partial windows count; padding never wins a max."),
+            ],
             "Pooling padding, as in Keras.",
         )
         self.shape_label = QLabel(objectName="shapeLabel")
@@ -189,7 +204,12 @@ class LayerPanel(QGroupBox):
                 "Change pool padding", pool_padding=self.pool_padding_combo.itemData(i)
             )
         )
-        for sig in (state.params_changed, state.kernel_changed, state.image_changed, state.result_changed):
+        for sig in (
+            state.params_changed,
+            state.kernel_changed,
+            state.image_changed,
+            state.result_changed,
+        ):
             sig.connect(self._update_from_state)
         self._update_from_state()
 
@@ -199,7 +219,9 @@ class LayerPanel(QGroupBox):
             doc = self._state.doc
             shape = doc.shape if doc is not None else (1, 1)
             p = self._state.params
-            pads = resolve_padding(shape, self._state.kernel.shape, p.padding, stride=p.stride, dilation=p.dilation)
+            pads = resolve_padding(
+                shape, self._state.kernel.shape, p.padding, stride=p.stride, dilation=p.dilation
+            )
             self._state.set_params("Custom padding", padding=pads)
         else:
             self._state.set_params("Change padding", padding=mode)
@@ -218,13 +240,23 @@ class LayerPanel(QGroupBox):
         s, p = self._state, self._state.params
         custom = not isinstance(p.padding, str)
         widgets = [
-            self.padding_combo, self.boundary_combo, self.cval_spin, self.stride_spin,
-            self.dilation_spin, self.activation_combo, self.pool_combo, self.pool_size_spin,
-            self.pool_stride_spin, self.pool_padding_combo, *self.pad_spins,
+            self.padding_combo,
+            self.boundary_combo,
+            self.cval_spin,
+            self.stride_spin,
+            self.dilation_spin,
+            self.activation_combo,
+            self.pool_combo,
+            self.pool_size_spin,
+            self.pool_stride_spin,
+            self.pool_padding_combo,
+            *self.pad_spins,
         ]
         doc = s.doc
         shape = doc.shape if doc is not None else (1, 1)
-        pads = resolve_padding(shape, s.kernel.shape, p.padding, stride=p.stride, dilation=p.dilation)
+        pads = resolve_padding(
+            shape, s.kernel.shape, p.padding, stride=p.stride, dilation=p.dilation
+        )
         with signals_blocked(*widgets):
             self._select(self.padding_combo, "custom" if custom else p.padding)
             for sp, v in zip(self.pad_spins, pads):
@@ -262,6 +294,8 @@ class LayerPanel(QGroupBox):
             pc = output_formula(wo, pp[2], pp[3], p.pool_size[1], p.pool_stride[1], 1)
             lines.append(f"<b>Pooled</b> rows: {pr}<br>cols: {pc}")
         elif p.pool != "none":
-            lines.append("<span style='color:#b00020'>No pooled output: the pooling window "
-                         "is larger than the output.</span>")
+            lines.append(
+                "<span style='color:#b00020'>No pooled output: the pooling window "
+                "is larger than the output.</span>"
+            )
         return "<br>".join(lines)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -65,7 +66,7 @@ MAX_RECENT = 10
 class MessageBar(QWidget):
     """An inline, dismissable message at the top of the window (never blocks the user)."""
 
-    COLORS = {"error": "#fde2e1", "warning": "#fff4d6", "info": "#e3f0ff"}
+    COLORS: ClassVar[dict[str, str]] = {"error": "#fde2e1", "warning": "#fff4d6", "info": "#e3f0ff"}
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,7 +133,9 @@ class MainWindow(QMainWindow):
 
     output_painted = Signal()
 
-    def __init__(self, state: ExplorerState, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, state: ExplorerState, settings: QSettings, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.state = state
         self.settings = settings
@@ -147,25 +150,32 @@ class MainWindow(QMainWindow):
         self.input_view.setToolTip("The input image. Scroll to zoom, drag to pan.")
         self.output_view = ImageView(colorbar=True)
         self.output_view.setObjectName("outputView")
-        self.output_view.setToolTip("The output: each pixel is the sum of the products of the "
-                                    "kernel and the image under it.")
+        self.output_view.setToolTip(
+            "The output: each pixel is the sum of the products of the "
+            "kernel and the image under it."
+        )
         self.pooled_view = ImageView(colorbar=True)
         self.pooled_view.setObjectName("pooledView")
-        self.pooled_view.setToolTip("The pooled map: each pixel keeps the largest (or the "
-                                    "average) value of a window of the output.")
+        self.pooled_view.setToolTip(
+            "The pooled map: each pixel keeps the largest (or the "
+            "average) value of a window of the output."
+        )
         for v in (self.output_view, self.pooled_view):
             v.follow(self.input_view)
 
         self.input_panel = Panel("Input", self.input_view)
         self.color_check = QCheckBox("Colour", objectName="colorCheck")
-        self.color_check.setToolTip("Filter red, green and blue separately and show the colour "
-                                    "result (off: the image is turned to grey by BT.601 luma).")
+        self.color_check.setToolTip(
+            "Filter red, green and blue separately and show the colour "
+            "result (off: the image is turned to grey by BT.601 luma)."
+        )
         self.color_check.toggled.connect(lambda on: state.set_color_mode("rgb" if on else "gray"))
         self.scale_combo = QComboBox(objectName="scaleCombo")
         self.scale_combo.addItem("0–255", "0-255")
         self.scale_combo.addItem("0–1", "0-1")
-        self.scale_combo.setToolTip("Pixel values as stored (0–255) or normalised to 0–1, as "
-                                    "the network sees them.")
+        self.scale_combo.setToolTip(
+            "Pixel values as stored (0–255) or normalised to 0–1, as the network sees them."
+        )
         self.scale_combo.activated.connect(
             lambda i: state.set_value_scale(self.scale_combo.itemData(i))
         )
@@ -252,7 +262,9 @@ class MainWindow(QMainWindow):
 
     # --- actions and menus -------------------------------------------------------------------
 
-    def _action(self, text: str, slot: Any, shortcut: Any = None, tip: str = "", name: str = "") -> QAction:
+    def _action(
+        self, text: str, slot: Any, shortcut: Any = None, tip: str = "", name: str = ""
+    ) -> QAction:
         act = QAction(text, self)
         if shortcut is not None:
             act.setShortcut(QKeySequence(shortcut))
@@ -267,35 +279,72 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         sk = QKeySequence.StandardKey
-        self.open_action = self._action("&Open Image…", self.open_dialog, sk.Open,
-                                        "Open an image file", "openAction")
-        self.save_action = self._action("&Save Output Image…", self.save_output_dialog, sk.Save,
-                                        "Save the output as displayed (PNG, 16-bit PNG, …)",
-                                        "saveOutputAction")
-        self.save_npy_action = self._action("Save Output Values (.npy)…", self.save_npy_dialog,
-                                            "Ctrl+Shift+S", "Save the raw float values",
-                                            "saveNpyAction")
-        self.copy_action = self._action("&Copy Output Image", self.copy_output, "Ctrl+Shift+C",
-                                        "Copy the output as displayed to the clipboard",
-                                        "copyOutputAction")
-        self.open_kernel_action = self._action("Open &Kernel…", self.open_kernel_dialog,
-                                               "Ctrl+Shift+O", "Load a kernel file (JSON or text)",
-                                               "openKernelAction")
-        self.save_kernel_action = self._action("Save K&ernel…", self.save_kernel_dialog,
-                                               "Ctrl+Shift+K", "Save the kernel and settings",
-                                               "saveKernelAction")
+        self.open_action = self._action(
+            "&Open Image…", self.open_dialog, sk.Open, "Open an image file", "openAction"
+        )
+        self.save_action = self._action(
+            "&Save Output Image…",
+            self.save_output_dialog,
+            sk.Save,
+            "Save the output as displayed (PNG, 16-bit PNG, …)",
+            "saveOutputAction",
+        )
+        self.save_npy_action = self._action(
+            "Save Output Values (.npy)…",
+            self.save_npy_dialog,
+            "Ctrl+Shift+S",
+            "Save the raw float values",
+            "saveNpyAction",
+        )
+        self.copy_action = self._action(
+            "&Copy Output Image",
+            self.copy_output,
+            "Ctrl+Shift+C",
+            "Copy the output as displayed to the clipboard",
+            "copyOutputAction",
+        )
+        self.open_kernel_action = self._action(
+            "Open &Kernel…",
+            self.open_kernel_dialog,
+            "Ctrl+Shift+O",
+            "Load a kernel file (JSON or text)",
+            "openKernelAction",
+        )
+        self.save_kernel_action = self._action(
+            "Save K&ernel…",
+            self.save_kernel_dialog,
+            "Ctrl+Shift+K",
+            "Save the kernel and settings",
+            "saveKernelAction",
+        )
         self.quit_action = self._action("&Quit", self.close, sk.Quit, "Quit convgui", "quitAction")
         self.undo_action = self._action("&Undo", self.state.undo, sk.Undo, "", "undoAction")
         self.redo_action = self._action("&Redo", self.state.redo, "Ctrl+Shift+Z", "", "redoAction")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.normalize_action = self._action("&Normalize Kernel", self.kernel_panel._on_normalize,
-                                             "Ctrl+Alt+N", "Divide the kernel by its sum")
-        self.flip_table_action = self._action("Rotate Kernel 180°", self.state.flip_kernel, None,
-                                              "Rotate the kernel's values in the table")
-        self.reset_action = self._action("&Reset Kernel", lambda: self.state.apply_preset("identity"),
-                                         "Ctrl+Alt+R", "Back to the identity kernel")
-        self.zoom_in_action = self._action("Zoom &In", lambda: self.input_view.zoom(1.25), sk.ZoomIn)
-        self.zoom_out_action = self._action("Zoom &Out", lambda: self.input_view.zoom(0.8), sk.ZoomOut)
+        self.normalize_action = self._action(
+            "&Normalize Kernel",
+            self.kernel_panel._on_normalize,
+            "Ctrl+Alt+N",
+            "Divide the kernel by its sum",
+        )
+        self.flip_table_action = self._action(
+            "Rotate Kernel 180°",
+            self.state.flip_kernel,
+            None,
+            "Rotate the kernel's values in the table",
+        )
+        self.reset_action = self._action(
+            "&Reset Kernel",
+            lambda: self.state.apply_preset("identity"),
+            "Ctrl+Alt+R",
+            "Back to the identity kernel",
+        )
+        self.zoom_in_action = self._action(
+            "Zoom &In", lambda: self.input_view.zoom(1.25), sk.ZoomIn
+        )
+        self.zoom_out_action = self._action(
+            "Zoom &Out", lambda: self.input_view.zoom(0.8), sk.ZoomOut
+        )
         self.fit_action = self._action("&Fit to Window", self.input_view.fit, "Ctrl+0")
         self.values_action = QAction("Show Pixel &Values When Zoomed In", self, checkable=True)
         self.values_action.setChecked(True)
@@ -389,7 +438,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     def _on_cell_rejected(self, row: int, col: int, message: str) -> None:
-        self.show_message("warning", f"Row {row + 1}, column {col + 1}: {message} The old value was kept.")
+        self.show_message(
+            "warning", f"Row {row + 1}, column {col + 1}: {message} The old value was kept."
+        )
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -413,8 +464,11 @@ class MainWindow(QMainWindow):
             self.show_message("error", f"Could not open the image. {exc}")
             return False
         except MemoryError:
-            self.show_message("error", "Not enough memory to open this image. The current "
-                              "image is kept; try a smaller one.")
+            self.show_message(
+                "error",
+                "Not enough memory to open this image. The current "
+                "image is kept; try a smaller one.",
+            )
             return False
         self.set_document(doc)
         if doc.path:
@@ -457,8 +511,11 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.open_path(files[0])
             if len(files) > 1:
-                self.show_message("info", f"Opened {Path(files[0]).name}; convgui shows one image "
-                                  "at a time, the other files were not opened.")
+                self.show_message(
+                    "info",
+                    f"Opened {Path(files[0]).name}; convgui shows one image "
+                    "at a time, the other files were not opened.",
+                )
 
     # --- kernels -----------------------------------------------------------------------------
 
@@ -499,7 +556,9 @@ class MainWindow(QMainWindow):
     def save_kernel_dialog(self) -> None:
         """File ▸ Save Kernel."""
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save Kernel", str(Path(self._dialog_dir()) / "kernel.json"),
+            self,
+            "Save Kernel",
+            str(Path(self._dialog_dir()) / "kernel.json"),
             "Kernel with settings (*.json);;Plain text rows (*.txt)",
         )
         if path:
@@ -518,7 +577,8 @@ class MainWindow(QMainWindow):
         if not same:
             return True
         answer = QMessageBox.question(
-            self, "Overwrite the input image?",
+            self,
+            "Overwrite the input image?",
             f"“{path.name}” is the image you opened. Replace it with the output?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
@@ -557,7 +617,9 @@ class MainWindow(QMainWindow):
     def save_output_dialog(self) -> None:
         """File ▸ Save Output Image."""
         path, chosen = QFileDialog.getSaveFileName(
-            self, "Save Output Image", str(Path(self._dialog_dir()) / "output.png"),
+            self,
+            "Save Output Image",
+            str(Path(self._dialog_dir()) / "output.png"),
             "PNG, 8-bit as displayed (*.png);;PNG, 16-bit grey (*.16.png);;"
             "JPEG (*.jpg);;TIFF (*.tif);;BMP (*.bmp);;NumPy values (*.npy)",
         )
@@ -569,7 +631,9 @@ class MainWindow(QMainWindow):
     def save_npy_dialog(self) -> None:
         """File ▸ Save Output Values."""
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save Output Values", str(Path(self._dialog_dir()) / "output.npy"),
+            self,
+            "Save Output Values",
+            str(Path(self._dialog_dir()) / "output.npy"),
             "NumPy array (*.npy)",
         )
         if path:
@@ -632,8 +696,13 @@ class MainWindow(QMainWindow):
             self.message_bar.hide()
         doc = s.doc
         shape = doc.shape if doc is not None else r.conv.shape[:2]
-        pads = resolve_padding(shape, r.kernel.shape, r.params.padding, stride=r.params.stride,
-                               dilation=r.params.dilation)
+        pads = resolve_padding(
+            shape,
+            r.kernel.shape,
+            r.params.padding,
+            stride=r.params.stride,
+            dilation=r.params.dilation,
+        )
         out = r.activated
         rect = conv_rect(out.shape[:2], pads, r.kernel.shape, r.params.stride, r.params.dilation)
         disp = display_for(out, s.display_mode, s.value_max)
@@ -641,14 +710,26 @@ class MainWindow(QMainWindow):
         self.output_view.set_image(out, rect, levels=disp.levels, cmap=disp.cmap)
         self.output_panel.subtitle.setText(f"{out.shape[1]}×{out.shape[0]}")
         if disp.mode == "clip":
-            self.clipped_label.setText(f"{disp.clipped:,} clipped" if disp.clipped else "none clipped")
+            self.clipped_label.setText(
+                f"{disp.clipped:,} clipped" if disp.clipped else "none clipped"
+            )
         else:
             self.clipped_label.setText(disp.note)
         if r.pooled is not None:
-            pp = pool_padding(out.shape, r.params.pool_size, stride=r.params.pool_stride,
-                              padding=r.params.pool_padding)
-            prect = pooled_rect(rect, out.shape[:2], r.pooled.shape[:2], pp, r.params.pool_size,
-                                r.params.pool_stride)
+            pp = pool_padding(
+                out.shape,
+                r.params.pool_size,
+                stride=r.params.pool_stride,
+                padding=r.params.pool_padding,
+            )
+            prect = pooled_rect(
+                rect,
+                out.shape[:2],
+                r.pooled.shape[:2],
+                pp,
+                r.params.pool_size,
+                r.params.pool_stride,
+            )
             pdisp = display_for(r.pooled, s.display_mode, s.value_max)
             self._pooled_display = pdisp
             self.pooled_view.set_image(r.pooled, prect, levels=pdisp.levels, cmap=pdisp.cmap)
@@ -684,8 +765,11 @@ class MainWindow(QMainWindow):
             self.hover_label.setText("")
             return
         parts = []
-        for name, view in (("input", self.input_view), ("output", self.output_view),
-                           ("pooled", self.pooled_view)):
+        for name, view in (
+            ("input", self.input_view),
+            ("output", self.output_view),
+            ("pooled", self.pooled_view),
+        ):
             if view is self.pooled_view and not self.pooled_panel.isVisible():
                 continue
             cell = view.cell_at(x, y)
@@ -693,8 +777,11 @@ class MainWindow(QMainWindow):
             if cell is None or d is None:
                 continue
             v = d[cell]
-            text = (", ".join(format_value(float(c)) for c in v) if np.ndim(v)
-                    else format_value(float(v)))
+            text = (
+                ", ".join(format_value(float(c)) for c in v)
+                if np.ndim(v)
+                else format_value(float(v))
+            )
             parts.append(f"{name} (row {cell[0]}, col {cell[1]}) = {text}")
         self.hover_label.setText("   ·   ".join(parts))
 
@@ -719,15 +806,15 @@ class MainWindow(QMainWindow):
                 self.state.clear_history()
             except (ValueError, KeyError, TypeError):
                 self.state.set_kernel(get_preset("identity"))
-        for key, setter in (("displayMode", self.state.set_display_mode),
-                            ("colorMode", self.state.set_color_mode),
-                            ("valueScale", self.state.set_value_scale)):
+        for key, setter in (
+            ("displayMode", self.state.set_display_mode),
+            ("colorMode", self.state.set_color_mode),
+            ("valueScale", self.state.set_value_scale),
+        ):
             val = st.value(key)
             if isinstance(val, str):
-                try:
+                with suppress(ValueError):
                     setter(val)
-                except ValueError:
-                    pass
 
     def save_settings(self) -> None:
         """Remember layout, kernel, settings and view options."""
@@ -749,7 +836,8 @@ class MainWindow(QMainWindow):
 
     def _about(self) -> None:
         QMessageBox.about(
-            self, "About convgui",
+            self,
+            "About convgui",
             "<h3>convgui</h3><p>A convolution explorer: a kernel slides over an image, the "
             "overlapping values are multiplied and summed into one output pixel, the edges are "
             "padded, and max pooling shrinks the result.</p><p>Convolution here is "
@@ -761,18 +849,23 @@ class MainWindow(QMainWindow):
         for act in self.findChildren(QAction):
             if act.shortcut().isEmpty() or not act.text():
                 continue
-            rows.append(f"<tr><td>{act.text().replace('&', '')}</td><td><b>"
-                        f"{act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
-                        "</b></td></tr>")
-        QMessageBox.information(self, "Keyboard Shortcuts", "<table>" + "".join(sorted(set(rows)))
-                                + "</table>")
+            rows.append(
+                f"<tr><td>{act.text().replace('&', '')}</td><td><b>"
+                f"{act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
+                "</b></td></tr>"
+            )
+        QMessageBox.information(
+            self, "Keyboard Shortcuts", "<table>" + "".join(sorted(set(rows))) + "</table>"
+        )
 
     def first_paint_then(self, callback: Any) -> None:
         """Call ``callback`` once the output holds a result and the window has painted."""
+
         def check() -> None:
             if self.state.result is not None or self.state.layer_error or self.state.doc is None:
                 self.repaint()
                 QTimer.singleShot(50, callback)
             else:
                 QTimer.singleShot(20, check)
+
         QTimer.singleShot(0, check)
