@@ -44,7 +44,9 @@ def to_grayscale(image: ArrayLike) -> NDArray[np.generic]:
         luma: NDArray[np.generic] = ((acc + 32768) >> 16).astype(arr.dtype)
         return luma
     dt = np.float64 if arr.dtype == np.float64 else np.float32
-    return (BT601[0] * r + BT601[1] * g + BT601[2] * b).astype(dt)
+    rf, gf, bf = (c.astype(np.float64) for c in (r, g, b))
+    out: NDArray[np.generic] = (BT601[0] * rf + BT601[1] * gf + BT601[2] * bf).astype(dt)
+    return out
 
 
 def scale_factor(bit_depth: int, scale: str) -> float:
