@@ -19,7 +19,7 @@ from ..core import effective_size
 from ..core.geometry import Padding4
 
 #: A cell must be at least this many screen pixels wide before its value is written in it.
-MIN_CELL_PX_FOR_TEXT = 30.0
+MIN_CELL_PX_FOR_TEXT = 22.0
 #: Never label more cells than this at once (keeps painting fast when zoomed out).
 MAX_LABELS = 3000
 
@@ -84,6 +84,8 @@ class ValueTextItem(pg.GraphicsObject):
         self._font = QFont()
         self._font.setPixelSize(11)
         self.enabled = True
+        #: Cells whose centre lies inside this rect are not labelled (drawn by another item).
+        self.skip: QRectF | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self.setZValue(10)
 
@@ -117,7 +119,7 @@ class ValueTextItem(pg.GraphicsObject):
         if (r1 - r0) * (c1 - c0) > MAX_LABELS or r1 <= r0 or c1 <= c0:
             return
         font = QFont(self._font)
-        font.setPixelSize(int(max(9, min(16, px / 3.2))))
+        font.setPixelSize(int(max(8, min(16, px / 2.8))))
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -129,6 +131,8 @@ class ValueTextItem(pg.GraphicsObject):
             y = self._rect.top() + (r0 + i + 0.5) * ch
             for j in range(c1 - c0):
                 x = self._rect.left() + (c0 + j + 0.5) * cw
+                if self.skip is not None and self.skip.contains(QPointF(x, y)):
+                    continue
                 text = format_value(float(block[i, j]))
                 p = tr.map(QPointF(x, y))
                 path = QPainterPath()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -22,21 +22,34 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QScrollArea,
     QSplitter,
+    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ..core import LayerParams, get_preset, pool_padding, resolve_padding
+from ..core import (
+    LayerParams,
+    covering_positions,
+    get_preset,
+    pool_padding,
+    resolve_padding,
+    scan_pool,
+    scan_window,
+)
 from ..imageio import (
     ImageDoc,
     LoadError,
@@ -54,6 +67,8 @@ from ..imageio import (
 )
 from ..resources import Sample, resource_path, samples
 from ..state import DISPLAY_MODES, DISPLAY_TITLES, ExplorerState
+from .animation import AnimationBar, AnimationController, AnimationOverlay
+from .arithmetic import ArithmeticPanel, conv_arithmetic_html, pool_arithmetic_html
 from .display import Display, display_for, to_display_gray16, to_display_rgba
 from .image_view import ImageView, conv_rect, format_value, pooled_rect
 from .kernel_panel import KernelPanel
@@ -226,12 +241,25 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
 
         self.message_bar = MessageBar()
+        self.arithmetic = ArithmeticPanel()
+        self.bottom = QWidget(objectName="animationArea")
+        self.bottom_layout = QVBoxLayout(self.bottom)
+        self.bottom_layout.setContentsMargins(0, 0, 0, 0)
+        self.bottom_layout.setSpacing(0)
+        self.vsplit = QSplitter(Qt.Orientation.Vertical, objectName="verticalSplitter")
+        self.vsplit.addWidget(self.splitter)
+        self.vsplit.addWidget(self.arithmetic)
+        self.vsplit.setStretchFactor(0, 4)
+        self.vsplit.setStretchFactor(1, 1)
+        self.vsplit.setChildrenCollapsible(False)
+        self.vsplit.setSizes([640, 190])
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
         cl.addWidget(self.message_bar)
-        cl.addWidget(self.splitter, 1)
+        cl.addWidget(self.vsplit, 1)
+        cl.addWidget(self.bottom)
         self.setCentralWidget(central)
 
         self.hover_label = QLabel(objectName="hoverLabel")
@@ -240,7 +268,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.info_label)
 
         self._build_actions()
-        self._build_menus()
 
         self.kernel_panel.model.rejected.connect(self._on_cell_rejected)
         self.kernel_panel.table.paste_failed.connect(lambda m: self.show_message("warning", m))
@@ -254,6 +281,23 @@ class MainWindow(QMainWindow):
         state.message.connect(self.show_message)
         for v in (self.input_view, self.output_view, self.pooled_view):
             v.hovered.connect(self._on_hover)
+        self.input_view.clicked.connect(self._on_input_clicked)
+        self.output_view.clicked.connect(self._on_output_clicked)
+        self.pooled_view.clicked.connect(self._on_pooled_clicked)
+
+        # Made after the window's own result handler is connected, so output rects are current
+        # when the animation places its overlays.
+        self.anim = AnimationController(state, self)
+        self.anim_bar = AnimationBar(self.anim)
+        self.bottom_layout.addWidget(self.anim_bar)
+        self.overlay = AnimationOverlay(
+            self.anim, self.input_view, self.output_view, self.pooled_view
+        )
+        self.anim.position_changed.connect(self._update_animation)
+        self.anim.state_changed.connect(self._update_animation)
+        self.anim_bar.follow_check.toggled.connect(self._on_follow)
+        self._build_menus()
+        QApplication.instance().installEventFilter(self)
 
         self.resize(1400, 820)
         self._update_history_actions()
@@ -407,7 +451,29 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda checked=False, mode=m: self.state.set_display_mode(mode))
             self.display_group.addAction(act)
             self.display_actions[m] = act
+        anim = mb.addMenu("&Animation")
+        for text, slot in (
+            ("Play / Pause\tSpace", self.anim.toggle),
+            ("Step Forward\tRight", lambda: self.anim.step(1)),
+            ("Step Back\tLeft", lambda: self.anim.step(-1)),
+            ("First Position\tHome", self.anim.to_start),
+            ("Last Position\tEnd", self.anim.to_end),
+            ("Stop and Hide the Window", self.anim.stop),
+        ):
+            act = anim.addAction(text)
+            act.triggered.connect(lambda checked=False, f=slot: f())
+        anim.addSeparator()
+        self.export_gif_action = anim.addAction("Export Animated &GIF…")
+        self.export_gif_action.setObjectName("exportGifAction")
+        self.export_gif_action.triggered.connect(lambda: self.export_dialog("gif"))
+        self.export_png_action = anim.addAction("Export PNG &Frames…")
+        self.export_png_action.setObjectName("exportFramesAction")
+        self.export_png_action.triggered.connect(lambda: self.export_dialog("png"))
         self.help_menu = mb.addMenu("&Help")
+        self.lesson_action = self.help_menu.addAction("&Lesson: How a Convolution Works")
+        self.lesson_action.setObjectName("lessonAction")
+        self.lesson_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.lesson_action.triggered.connect(self.start_lesson)
         about = self.help_menu.addAction("&About convgui")
         about.triggered.connect(self._about)
         keys = self.help_menu.addAction("&Keyboard Shortcuts")
@@ -829,8 +895,160 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        self.anim.shutdown()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self.state.close()
         super().closeEvent(event)
+
+    # --- animation --------------------------------------------------------------------------
+
+    _TYPING_WIDGETS = (QLineEdit, QAbstractSpinBox, QComboBox, QAbstractItemView, QTextEdit)
+    _ANIM_KEYS = (
+        Qt.Key.Key_Space,
+        Qt.Key.Key_Left,
+        Qt.Key.Key_Right,
+        Qt.Key.Key_Home,
+        Qt.Key.Key_End,
+    )
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        # Space/Left/Right/Home/End drive the animation unless the user is typing or moving in
+        # the kernel table, a spin box or a combo box (those keep their usual meaning).
+        if event.type() != QEvent.Type.KeyPress or not self.isActiveWindow():
+            return False
+        key = event.key()  # type: ignore[attr-defined]
+        if key not in self._ANIM_KEYS or event.modifiers() not in (  # type: ignore[attr-defined]
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        ):
+            return False
+        focus = QApplication.focusWidget()
+        if focus is not None and (
+            isinstance(focus, self._TYPING_WIDGETS) or not self.isAncestorOf(focus)
+        ):
+            return False
+        return self.handle_animation_key(key)
+
+    def handle_animation_key(self, key: int) -> bool:
+        """Apply an animation key (Space, Left, Right, Home, End); True if it was one."""
+        actions = {
+            Qt.Key.Key_Space: self.anim.toggle,
+            Qt.Key.Key_Right: lambda: self.anim.step(1),
+            Qt.Key.Key_Left: lambda: self.anim.step(-1),
+            Qt.Key.Key_Home: self.anim.to_start,
+            Qt.Key.Key_End: self.anim.to_end,
+        }
+        fn = actions.get(Qt.Key(key))
+        if fn is None:
+            return False
+        fn()
+        return True
+
+    def _on_follow(self, on: bool) -> None:
+        self.overlay.follow = on
+        self._update_animation()
+
+    def _update_animation(self) -> None:
+        self.overlay.update()
+        c, s, r = self.anim, self.state, self.state.result
+        rc = c.position_rc()
+        if not c.active or r is None or rc is None or s.doc is None:
+            self.arithmetic.show_html(
+                "<i>Press ▶ (Space) to slide the kernel over the image, or click an output "
+                "pixel to see how it was computed.</i>",
+                total=None,
+                output=None,
+            )
+            return
+        img = s.engine_image()
+        assert img is not None
+        p = r.params
+        if c.stage == "conv":
+            channel_note = " (red channel)" if img.ndim == 3 else ""
+            scan = scan_window(
+                img,
+                r.kernel,
+                rc,
+                padding=p.padding,
+                boundary=p.boundary,
+                cval=p.cval,
+                stride=p.stride,
+                dilation=p.dilation,
+                flip=p.flip,
+            )
+            out = r.activated[rc] if r.activated.ndim == 2 else r.activated[rc][0]
+            html = conv_arithmetic_html(
+                scan, p, float(out), boundary=p.boundary, channel_note=channel_note
+            )
+            self.arithmetic.show_html(html, total=scan.total, output=float(out))
+        else:
+            assert r.pooled is not None
+            ps = scan_pool(
+                r.activated,
+                rc,
+                p.pool_size,
+                stride=p.pool_stride,
+                padding=p.pool_padding,
+                op=p.pool,
+            )
+            out = r.pooled[rc] if r.pooled.ndim == 2 else r.pooled[rc][0]
+            self.arithmetic.show_html(
+                pool_arithmetic_html(ps, p.pool, float(out)), total=ps.result, output=float(out)
+            )
+
+    def _on_output_clicked(self, x: float, y: float) -> None:
+        cell = self.output_view.cell_at(x, y)
+        if cell is not None:
+            self.overlay.show_hits(None)
+            self.anim.pause()
+            self.anim.seek_rc(cell[0], cell[1], "conv")
+
+    def _on_pooled_clicked(self, x: float, y: float) -> None:
+        if not self.pooled_panel.isVisible():
+            return
+        cell = self.pooled_view.cell_at(x, y)
+        if cell is not None:
+            self.anim.pause()
+            self.anim.seek_rc(cell[0], cell[1], "pool")
+
+    def _on_input_clicked(self, x: float, y: float) -> None:
+        cell = self.input_view.cell_at(x, y)
+        r, doc = self.state.result, self.state.doc
+        if cell is None or r is None or doc is None:
+            self.overlay.show_hits(None)
+            return
+        p = r.params
+        hits = covering_positions(
+            doc.shape,
+            r.kernel.shape,
+            cell,
+            padding=p.padding,
+            stride=p.stride,
+            dilation=p.dilation,
+        )
+        self.overlay.show_hits(hits)
+        n = len(hits)
+        self.statusBar().showMessage(
+            f"Input pixel (row {cell[0]}, col {cell[1]}) is read by {n} output "
+            f"position{'s' if n != 1 else ''} (outlined in cyan on the output).",
+            8000,
+        )
+
+    def export_dialog(self, kind: str) -> None:
+        """Animation ▸ Export."""
+        from .export import ExportDialog
+
+        ExportDialog(self, kind).exec()
+
+    def start_lesson(self) -> None:
+        """Help ▸ Lesson: the guided tour."""
+        from .lesson import LessonTour
+
+        if getattr(self, "lesson", None) is None:
+            self.lesson = LessonTour(self)
+        self.lesson.start()
 
     # --- help --------------------------------------------------------------------------------
 
