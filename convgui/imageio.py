@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,10 @@ MAX_PIXELS = 100_000_000
 #: The largest kernel file accepted, in bytes (a 15x15 kernel in JSON is a few KB).
 MAX_KERNEL_FILE_BYTES = 1_000_000
 MAX_KERNEL_SIDE = 15
+
+# The process's umask, read once at import (reading it means setting it, which is not thread-safe).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 class LoadError(Exception):
@@ -226,16 +231,22 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        # mkstemp makes the file private (0600); give it the mode a plain save would have.
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except OSError:
+            mode = 0o666 & ~_UMASK
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except SaveError:
-        tmp.unlink(missing_ok=True)
-        raise
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise SaveError(
             f"Saving “{path.name}” failed: {exc.strerror or exc}. Nothing was overwritten; "
             "free some space or choose another folder."
         ) from exc
+    except BaseException:  # SaveError, or anything a writer raises: never leave half a file
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _save_qimage(img: QImage, path: Path, fmt: str) -> None:
@@ -321,7 +332,12 @@ def kernel_to_json(kernel: np.ndarray, params: LayerParams) -> str:
 
 def kernel_to_text(kernel: np.ndarray) -> str:
     """The kernel as plain rows of numbers."""
-    return "\n".join(" ".join(format_number(float(v), 10) for v in row) for row in kernel) + "\n"
+
+    def exact(v: float) -> str:
+        short = format_number(v, 10)
+        return short if float(short) == v else repr(v)  # never lose a digit on reload
+
+    return "\n".join(" ".join(exact(float(v)) for v in row) for row in kernel) + "\n"
 
 
 def parse_kernel_text(text: str, source: str = "the text") -> np.ndarray:
@@ -335,6 +351,7 @@ def parse_kernel_text(text: str, source: str = "the text") -> np.ndarray:
         Empty, ragged rows, a bad number (with its row and column), or larger than 15x15.
     """
     rows: list[list[float]] = []
+    line_nos: list[int] = []
     for line_no, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
@@ -347,6 +364,7 @@ def parse_kernel_text(text: str, source: str = "the text") -> np.ndarray:
             except ValueError as exc:
                 raise LoadError(f"In {source}, row {line_no}, column {col_no}: {exc}") from None
         rows.append(row)
+        line_nos.append(line_no)
         if len(rows) > MAX_KERNEL_SIDE:
             break
     if not rows:
@@ -355,9 +373,11 @@ def parse_kernel_text(text: str, source: str = "the text") -> np.ndarray:
         )
     widths = {len(r) for r in rows}
     if len(widths) != 1:
+        bad = next(i for i, r in enumerate(rows) if len(r) != len(rows[0]))
         raise LoadError(
-            f"The rows in {source} have different lengths ({', '.join(map(str, sorted(widths)))}). "
-            "Every row of a kernel needs the same number of values."
+            f"The rows in {source} have different lengths ({', '.join(map(str, sorted(widths)))}): "
+            f"row {line_nos[bad]} has {len(rows[bad])} values, row {line_nos[0]} has "
+            f"{len(rows[0])}. Every row of a kernel needs the same number of values."
         )
     arr = np.array(rows, dtype=np.float64)
     if max(arr.shape) > MAX_KERNEL_SIDE:

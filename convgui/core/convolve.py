@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -25,7 +26,7 @@ from .geometry import (
     output_shape,
     resolve_padding,
 )
-from .padding import BOUNDARIES, pad_image
+from .padding import BOUNDARIES, padded_rows
 
 #: Execution methods of :func:`correlate2d`; ``"auto"`` picks by cost.
 METHODS: tuple[str, ...] = ("auto", "direct", "separable", "fft")
@@ -36,7 +37,10 @@ _BLOCK_ELEMS = 1 << 16
 _PARALLEL_MIN = 1 << 20
 # Cost of the FFT path per output value, in units of one shifted multiply-add pass
 # (measured on the 2-core reference machine; see benchmarks/bench_core.py).
-_FFT_COST = 40.0
+_FFT_COST = 28.0
+# Target FFT tile length (overlap-save): long enough that the kernel's halo is a small share,
+# short enough that a tile's spectra stay in cache.
+_FFT_TILE = 320
 # Images this small always use the direct path: it is exact for small integers, which the
 # lesson's hand-worked sums rely on.
 _SMALL = 1 << 12
@@ -89,8 +93,36 @@ def _accumulate(
         np.add(acc, tmp, out=acc)
 
 
+@dataclass(frozen=True)
+class _Padded:
+    """The padded input, produced a block of rows at a time (never as one full copy)."""
+
+    arr: NDArray[np.generic]
+    pads: tuple[int, int, int, int]
+    boundary: str
+    fill: float
+    dtype: type[np.floating]
+
+    @property
+    def width(self) -> int:
+        return int(self.arr.shape[1] + self.pads[2] + self.pads[3])
+
+    def buffer(self, rows: int) -> NDArray[np.floating]:
+        return np.empty((rows, self.width, *self.arr.shape[2:]), dtype=self.dtype)
+
+    def rows(self, r0: int, r1: int, buf: NDArray[np.floating]) -> NDArray[np.floating]:
+        view = buf[: r1 - r0]
+        padded_rows(self.arr, self.pads, self.boundary, self.fill, r0, r1, view)
+        return view
+
+
+def _block_plan(ho: int, row_elems: int, eh: int, sr: int) -> int:
+    """Output rows per block: about _BLOCK_ELEMS values, and many more rows than the halo."""
+    return max(_block_rows(row_elems), 2 * eh // sr + 1, 4)
+
+
 def _direct(
-    padded: NDArray[np.floating],
+    src: _Padded,
     kernel: NDArray[np.float64],
     out: NDArray[np.floating],
     stride: tuple[int, int],
@@ -98,25 +130,29 @@ def _direct(
 ) -> None:
     (sr, sc), (dr, dc) = stride, dilation
     ho, wo = out.shape[:2]
+    eh = effective_size(kernel.shape[0], dr)
     taps = _taps(kernel)
     row_elems = int(np.prod(out.shape[1:]))
 
     def work(r0: int, r1: int) -> None:
-        step = _block_rows(row_elems)
-        tmp_full = np.empty((min(step, r1 - r0),) + out.shape[1:], dtype=out.dtype)
+        step = min(_block_plan(ho, row_elems, eh, sr), r1 - r0)
+        buf = src.buffer((step - 1) * sr + eh)
+        tmp_full = np.empty((step, *out.shape[1:]), dtype=out.dtype)
         for b0 in range(r0, r1, step):
             b1 = min(b0 + step, r1)
+            m = b1 - b0
+            block = src.rows(b0 * sr, (b1 - 1) * sr + eh, buf)
             terms = [
                 (
-                    padded[
-                        b0 * sr + i * dr : (b1 - 1) * sr + i * dr + 1 : sr,
+                    block[
+                        i * dr : (m - 1) * sr + i * dr + 1 : sr,
                         j * dc : (wo - 1) * sc + j * dc + 1 : sc,
                     ],
                     w,
                 )
                 for i, j, w in taps
             ]
-            _accumulate(out[b0:b1], tmp_full[: b1 - b0], terms)
+            _accumulate(out[b0:b1], tmp_full[:m], terms)
 
     _run_chunks(ho, row_elems, work)
 
@@ -163,7 +199,7 @@ def _low_rank(
 
 
 def _separable(
-    padded: NDArray[np.floating],
+    src: _Padded,
     components: Factors,
     out: NDArray[np.floating],
     stride: tuple[int, int],
@@ -172,30 +208,29 @@ def _separable(
     (sr, sc), (dr, dc) = stride, dilation
     ho, wo = out.shape[:2]
     inner = out.shape[2:]
-    wp = padded.shape[1]
+    wp = src.width
+    eh = effective_size(len(components[0][0]), dr)
     row_elems = int(wp * int(np.prod(inner)))
     col_taps = [[(i, float(v)) for i, v in enumerate(col) if v != 0] for col, _ in components]
     row_taps = [[(j, float(v)) for j, v in enumerate(row) if v != 0] for _, row in components]
 
     def work(r0: int, r1: int) -> None:
-        step = _block_rows(row_elems)
-        n = min(step, r1 - r0)
-        vert = np.empty((n, wp) + inner, dtype=out.dtype)
+        n = min(_block_plan(ho, row_elems, eh, sr), r1 - r0)
+        buf = src.buffer((n - 1) * sr + eh)
+        vert = np.empty((n, wp, *inner), dtype=out.dtype)
         vtmp = np.empty_like(vert)
-        acc = np.empty((n, wo) + inner, dtype=out.dtype) if len(components) > 1 else None
-        htmp = np.empty((n, wo) + inner, dtype=out.dtype)
-        for b0 in range(r0, r1, step):
-            b1 = min(b0 + step, r1)
+        acc = np.empty((n, wo, *inner), dtype=out.dtype) if len(components) > 1 else None
+        htmp = np.empty((n, wo, *inner), dtype=out.dtype)
+        for b0 in range(r0, r1, n):
+            b1 = min(b0 + n, r1)
             m = b1 - b0
             target = out[b0:b1]
+            block = src.rows(b0 * sr, (b1 - 1) * sr + eh, buf)
             for c, (ct, rt) in enumerate(zip(col_taps, row_taps)):
                 _accumulate(
                     vert[:m],
                     vtmp[:m],
-                    [
-                        (padded[b0 * sr + i * dr : (b1 - 1) * sr + i * dr + 1 : sr], w)
-                        for i, w in ct
-                    ],
+                    [(block[i * dr : (m - 1) * sr + i * dr + 1 : sr], w) for i, w in ct],
                 )
                 dest = target if c == 0 or acc is None else acc[:m]
                 _accumulate(
@@ -226,7 +261,7 @@ def _fast_len(n: int) -> int:
 
 
 def _fft(
-    padded: NDArray[np.floating],
+    src: _Padded,
     kernel: NDArray[np.float64],
     out: NDArray[np.floating],
     stride: tuple[int, int],
@@ -242,7 +277,7 @@ def _fft(
     fh, fw = (ho - 1) * sr + 1, (wo - 1) * sc + 1
 
     def tile_len(full: int, e: int) -> int:
-        target = max(512, 4 * e)
+        target = max(_FFT_TILE, 4 * e)
         return _fast_len(full + e - 1) if full + e - 1 <= 1.5 * target else _fast_len(target)
 
     lh, lw = tile_len(fh, eh), tile_len(fw, ew)
@@ -253,8 +288,18 @@ def _fft(
         spec = spec[..., None]
     tiles = [(r0, c0) for r0 in range(0, fh, th) for c0 in range(0, fw, tw)]
 
-    def do_tile(r0: int, c0: int) -> None:
-        seg = padded[r0 : r0 + lh, c0 : c0 + lw]
+    hp = src.arr.shape[0] + src.pads[0] + src.pads[1]
+    # Each tile-row band of the padded input is built once and shared by its tiles.
+    bands = sorted({r0 for r0, _ in tiles})
+
+    def do_band(r0: int) -> None:
+        buf = src.buffer(min(lh, hp - r0))
+        band = src.rows(r0, min(r0 + lh, hp), buf)
+        for c0 in range(0, fw, tw):
+            do_tile(band, r0, c0)
+
+    def do_tile(band: NDArray[np.floating], r0: int, c0: int) -> None:
+        seg = band[:, c0 : c0 + lw]
         full = np.fft.irfft2(
             np.fft.rfft2(seg, s=(lh, lw), axes=(0, 1)) * spec, s=(lh, lw), axes=(0, 1)
         )
@@ -268,16 +313,13 @@ def _fft(
                 b0 * sc - c0 : (b1 - 1) * sc - c0 + 1 : sc,
             ]
 
-    def work(t0: int, t1: int) -> None:
-        for r0, c0 in tiles[t0:t1]:
-            do_tile(r0, c0)
-
-    if len(tiles) > 1 and _N_WORKERS > 1 and ho * wo >= _PARALLEL_MIN:
-        futures = [_executor().submit(work, t, t + 1) for t in range(len(tiles))]
+    if len(bands) > 1 and _N_WORKERS > 1 and ho * wo >= _PARALLEL_MIN:
+        futures = [_executor().submit(do_band, r0) for r0 in bands]
         for f in futures:
             f.result()
     else:
-        work(0, len(tiles))
+        for r0 in bands:
+            do_band(r0)
 
 
 def choose_method(kernel: ArrayLike, n_out: int, dtype: type[np.floating] = np.float32) -> str:
@@ -396,7 +438,8 @@ def correlate2d(
     out = np.empty((ho, wo) + arr.shape[2:], dtype=dt)
     n_out = out.size
     chosen = choose_method(k, n_out, dt) if method == "auto" else method
-    padded = pad_image(arr, pads, boundary=boundary, cval=cv, dtype=dt)
+    fill = 0.0 if boundary == "zero" else cv
+    padded = _Padded(arr, pads, boundary, fill, dt)
     if chosen == "direct":
         _direct(padded, k, out, st, dl)
     elif chosen == "separable":

@@ -107,27 +107,52 @@ def pad_image(
     arr = check_image(image)
     check_choice(boundary, BOUNDARIES, "boundary")
     fill = 0.0 if boundary == "zero" else check_finite_scalar(cval, "cval")
-    dt = dtype or work_dtype(arr)
     top, bottom, left, right = (int(p) for p in pads)
     if min(top, bottom, left, right) < 0:
         raise ValueError(f"pads must not be negative, got {tuple(pads)!r}")
+    dt = dtype or work_dtype(arr)
+    h = arr.shape[0]
+    out = np.empty((h + top + bottom, arr.shape[1] + left + right, *arr.shape[2:]), dtype=dt)
+    padded_rows(arr, (top, bottom, left, right), boundary, fill, 0, out.shape[0], out)
+    return out
+
+
+def padded_rows(
+    arr: NDArray[np.generic],
+    pads: tuple[int, int, int, int],
+    boundary: str,
+    fill: float,
+    r0: int,
+    r1: int,
+    out: NDArray[np.floating],
+) -> None:
+    """Write rows ``r0:r1`` of the padded image into ``out`` (shape ``(r1 - r0, Wp[, C])``).
+
+    The engine builds its padded input one cache-sized block of rows at a time with this,
+    instead of a full padded copy. Arguments are trusted (checked by the callers).
+    """
+    top, _, left, right = pads
     h, w = arr.shape[:2]
-    out = np.empty((h + top + bottom, w + left + right) + arr.shape[2:], dtype=dt)
-    out[top : top + h, left : left + w] = arr
-    if boundary in ("zero", "constant"):
-        out[:top] = fill
-        out[top + h :] = fill
-        out[top : top + h, :left] = fill
-        out[top : top + h, left + w :] = fill
-        return out
-    # Rows first (within the image's columns), then whole columns from the row-padded array,
-    # so corners copy the corner-most cells exactly as source_index says.
-    if top:
-        out[:top, left : left + w] = arr[source_index(np.arange(-top, 0), h, boundary)]
-    if bottom:
-        out[top + h :, left : left + w] = arr[source_index(np.arange(h, h + bottom), h, boundary)]
+    lo, hi = max(r0, top), min(r1, top + h)  # rows that lie inside the image
+    if hi > lo:
+        out[lo - r0 : hi - r0, left : left + w] = arr[lo - top : hi - top]
+    constant = boundary in ("zero", "constant")
+    for a, b in ((r0, min(r1, top)), (max(r0, top + h), r1)):
+        if b <= a:
+            continue
+        if constant:
+            out[a - r0 : b - r0, left : left + w] = fill
+        else:
+            out[a - r0 : b - r0, left : left + w] = arr[
+                source_index(np.arange(a - top, b - top), h, boundary)
+            ]
+    if constant:
+        out[:, :left] = fill
+        out[:, left + w :] = fill
+        return
+    # Columns from the row-padded block, so corners copy the corner-most cells exactly as
+    # source_index says.
     if left:
         out[:, :left] = out[:, left + source_index(np.arange(-left, 0), w, boundary)]
     if right:
         out[:, left + w :] = out[:, left + source_index(np.arange(w, w + right), w, boundary)]
-    return out
