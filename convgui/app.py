@@ -75,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             str(Path(args.screenshot).with_suffix(".ini")) + ".tmp", QSettings.Format.IniFormat
         )
     window = MainWindow(state, settings)
+    from . import errors
+
+    errors.install(window)
     if not args.screenshot:
         window.restore_settings()
     if args.size:

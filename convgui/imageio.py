@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, qInstallMessageHandler
 from PySide6.QtGui import QImage, QImageReader, QImageWriter
 
 from .core import LayerParams, format_number, parse_cell
@@ -158,6 +158,15 @@ def load_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS) ->
     """
     p = Path(path)
     shown = p.name or str(p)
+    if len(shown) > 80:
+        shown = shown[:60] + "…" + shown[-15:]
+    try:
+        return _load_image(p, shown, max_pixels)
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise LoadError(f"“{shown}” cannot be read: {exc.strerror or exc}.") from exc
+
+
+def _load_image(p: Path, shown: str, max_pixels: int) -> ImageDoc:
     if not p.exists():
         raise LoadError(f"“{shown}” does not exist. Check the name and folder.")
     if p.is_dir():
@@ -190,7 +199,14 @@ def load_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS) ->
     QImageReader.setAllocationLimit(max(256, max_pixels * 8 // (1 << 20) + 64))
     frames = reader.imageCount()
     fmt = bytes(reader.format().data()).decode().lower()
-    img = reader.read()
+    # Decoders report damage (e.g. a truncated JPEG) as Qt warnings while still returning an
+    # image: catch them so the user is told part of the picture may be missing.
+    warnings: list[str] = []
+    previous = qInstallMessageHandler(lambda mode, ctx, msg: warnings.append(msg))
+    try:
+        img = reader.read()
+    finally:
+        qInstallMessageHandler(previous)
     if img.isNull():
         raise LoadError(
             f"“{shown}” could not be decoded: {reader.errorString()}. "
@@ -203,11 +219,32 @@ def load_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS) ->
         )
     pixels, depth, had_alpha = qimage_to_array(img)
     notes: list[str] = []
+    if warnings or _looks_truncated(p, fmt, size):
+        detail = f" ({warnings[0].strip()})" if warnings else ""
+        notes.append(
+            f"the file looks damaged or truncated{detail}: part of the picture may be missing"
+        )
     if frames > 1:
         notes.append(f"showing the first frame of {frames}")
     if had_alpha:
         notes.append("transparency ignored")
     return ImageDoc(pixels, depth, p.name, str(p), fmt, tuple(notes))
+
+
+def _looks_truncated(path: Path, fmt: str, size: int) -> bool:
+    """Cheap checks for formats whose decoders return truncated images silently."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(6)
+            fh.seek(max(0, size - 1))
+            last = fh.read(1)
+    except OSError:
+        return False
+    if fmt == "bmp" and len(head) == 6 and head[:2] == b"BM":
+        return int.from_bytes(head[2:6], "little") > size
+    if fmt == "gif":
+        return last != b";"  # every complete GIF ends with the trailer byte 0x3B
+    return False
 
 
 def load_sample(path: Path, title: str) -> ImageDoc:

@@ -76,6 +76,7 @@ from .layer_panel import LayerPanel
 from .util import signals_blocked
 
 MAX_RECENT = 10
+FIRST_RUN_PRESET = "sharpen"
 
 
 class MessageBar(QWidget):
@@ -863,7 +864,11 @@ class MainWindow(QMainWindow):
         if isinstance(split, QByteArray):
             self.splitter.restoreState(split)
         raw = st.value("kernel")
-        if isinstance(raw, str) and raw:
+        if not raw:
+            # First run: a kernel whose effect is visible at once.
+            self.state.apply_preset(FIRST_RUN_PRESET)
+            self.state.clear_history()
+        elif isinstance(raw, str):
             try:
                 data = json.loads(raw)
                 kernel = np.array(data["kernel"], dtype=np.float64)
