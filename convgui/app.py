@@ -43,6 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="render the window once the first output is painted, save it as PNG and exit",
     )
     p.add_argument("--size", metavar="WxH", help="window size, e.g. 1400x820")
+    p.add_argument(
+        "--display",
+        choices=("clip", "stretch", "abs", "diverging"),
+        help="how output values are shown (default: as last time, or clip)",
+    )
+    p.add_argument("--padding", choices=("valid", "same", "full"), help="padding mode at start")
+    p.add_argument("--pool", choices=("max", "avg"), help="turn 2×2 pooling on at start")
+    p.add_argument(
+        "--at",
+        metavar="ROW,COL",
+        help="open the animation at this output position, with its arithmetic shown",
+    )
     p.add_argument("--version", action="version", version=f"convgui {__version__}")
     return p
 
@@ -95,7 +107,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             state.apply_preset(args.kernel)
         elif not window.open_kernel_path(args.kernel):
             print(f"convgui: could not use kernel {args.kernel!r}", file=sys.stderr)
+    if args.display:
+        state.set_display_mode(args.display)
+    if args.padding:
+        state.set_params("Padding from the command line", padding=args.padding)
+    if args.pool:
+        state.set_params("Pooling from the command line", pool=args.pool)
     window.show()
+    if args.at:
+        try:
+            row, col = (int(v) for v in args.at.split(","))
+        except ValueError:
+            print(f"convgui: --at must look like 2,3, got {args.at!r}", file=sys.stderr)
+        else:
+            state.wait_idle()
+            window.anim.seek_rc(row, col)
 
     if args.screenshot:
         out = Path(args.screenshot)
