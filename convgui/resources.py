@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources as _ir
 from pathlib import Path
 
 
@@ -13,16 +13,22 @@ from pathlib import Path
 def resource_root() -> Path:
     """The folder holding ``samples/``, ``icons/`` and the desktop entry.
 
-    An installed wheel ships ``resources/`` as the package ``convgui._resources``; a checkout
-    (or an editable install) has it at the repository root.
+    An installed wheel ships ``resources/`` inside the package as ``convgui/_resources``; a
+    checkout (or an editable install) has it at the repository root.
     """
-    try:
-        root = Path(str(_ir.files("convgui._resources")))
-        if (root / "samples").is_dir():
-            return root
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "resources"
+    here = Path(__file__).resolve().parent
+    candidates = [here / "_resources", here.parent / "resources"]
+    spec = importlib.util.find_spec("convgui._resources")
+    if spec is not None and spec.submodule_search_locations:
+        candidates += [Path(p) for p in spec.submodule_search_locations]
+    for folder in candidates:
+        if (folder / "samples" / "index.json").is_file():
+            return folder
+    raise FileNotFoundError(
+        "convgui's resources folder is missing (looked in: "
+        + ", ".join(str(c) for c in candidates)
+        + "); reinstall convgui"
+    )
 
 
 def resource_path(*parts: str) -> Path:
