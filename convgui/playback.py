@@ -80,8 +80,11 @@ class Playback:
     def set_total(self, total: int) -> None:
         """Change the number of positions, keeping the position (clamped)."""
         self._total = max(0, int(total))
-        self._position = self._clamp(self._position)
-        self._anchor_pos = self._position
+        clamped = self._clamp(self._position)
+        if clamped != self._position:
+            # Only a clamp moves the anchor (onto the last position, so a tick pauses there);
+            # re-anchoring the position without the time would jump ahead on the next tick.
+            self._position = self._anchor_pos = clamped
         if self._total == 0:
             self._state = PlayState.STOPPED
 

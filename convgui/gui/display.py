@@ -35,7 +35,8 @@ def display_for(data: np.ndarray, mode: str, value_max: float) -> Display:
     if data.ndim == 3 and mode in ("abs", "diverging"):
         mode, note = "stretch", "colour results are shown stretched"
     if mode == "clip":
-        clipped = int(np.count_nonzero(data < 0) + np.count_nonzero(data > value_max))
+        out = (data < 0) | (data > value_max)
+        clipped = int(np.count_nonzero(out.any(axis=2) if data.ndim == 3 else out))  # pixels
         return Display((0.0, value_max), make_lut_cmap("gray"), mode, clipped, note)
     if mode == "stretch":
         if hi <= lo:

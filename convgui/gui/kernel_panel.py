@@ -128,6 +128,7 @@ class KernelTableModel(QAbstractTableModel):
             self._bad.clear()
             self.endResetModel()
         else:
+            self._bad.clear()  # a refused entry's mark is stale once the kernel has changed
             self.dataChanged.emit(self.index(0, 0), self.index(shape[0] - 1, shape[1] - 1))
 
 
@@ -218,7 +219,7 @@ class KernelPanel(QGroupBox):
             sp.setToolTip(f"Number of kernel {what} (1–{MAX_KERNEL_SIDE}); values stay centred.")
             sp.valueChanged.connect(self._on_size_spin)
         self.preset_combo = QComboBox(objectName="presetCombo")
-        self.preset_combo.addItem("Choose a preset…", None)
+        self.preset_combo.addItem("Choose a preset…", "")  # not None: PySide6 6.12 under-counts None refs
         for p in PRESETS.values():
             self.preset_combo.addItem(p.title, p.name)
             self.preset_combo.setItemData(

@@ -21,7 +21,7 @@ from ..core import (
     pool_padding,
     resolve_padding,
 )
-from ..state import ExplorerState
+from ..state import MAX_KERNEL_SIDE, ExplorerState
 from .util import signals_blocked
 
 PADDING_ITEMS = (
@@ -56,6 +56,9 @@ ACTIVATION_TITLES = {
     "tanh": "tanh",
     "abs": "Absolute value",
 }
+MAX_DILATION = 8
+#: "Full" padding of the largest kernel at the largest dilation: custom padding starts there.
+MAX_PAD = (MAX_KERNEL_SIDE - 1) * MAX_DILATION
 POOL_TITLES = {"none": "None", "max": "Max pooling", "avg": "Average pooling"}
 
 
@@ -88,7 +91,7 @@ class LayerPanel(QGroupBox):
             "Padding: what to do at the edges, where the kernel would hang over the image.",
         )
         self.pad_spins = [
-            _spin(f"pad{side.capitalize()}Spin", 0, 64, f"Cells of padding on the {side}")
+            _spin(f"pad{side.capitalize()}Spin", 0, MAX_PAD, f"Cells of padding on the {side}")
             for side in ("top", "bottom", "left", "right")
         ]
         self.custom_row = QWidget()
@@ -116,7 +119,7 @@ class LayerPanel(QGroupBox):
         self.dilation_spin = _spin(
             "dilationSpin",
             1,
-            8,
+            MAX_DILATION,
             "Dilation: spacing between the kernel's taps. 2 spreads a 3×3 "
             "kernel over a 5×5 area with gaps.",
         )
