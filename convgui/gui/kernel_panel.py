@@ -219,7 +219,7 @@ class KernelPanel(QGroupBox):
             sp.setToolTip(f"Number of kernel {what} (1–{MAX_KERNEL_SIDE}); values stay centred.")
             sp.valueChanged.connect(self._on_size_spin)
         self.preset_combo = QComboBox(objectName="presetCombo")
-        self.preset_combo.addItem("Choose a preset…", "")  # not None: PySide6 6.12 under-counts None refs
+        self.preset_combo.addItem("Choose a preset…", "")
         for p in PRESETS.values():
             self.preset_combo.addItem(p.title, p.name)
             self.preset_combo.setItemData(
