@@ -445,7 +445,10 @@ def correlate2d(
     elif chosen == "separable":
         comps = _low_rank(k, max(k.shape), dt)
         assert comps is not None  # any kernel is a sum of at most min(kh, kw) components
-        _separable(padded, comps, out, st, dl)
+        if comps:
+            _separable(padded, comps, out, st, dl)
+        else:  # the zero kernel has rank 0
+            out[...] = 0
     else:
         _fft(padded, k, out, st, dl)
     return out

@@ -202,8 +202,9 @@ def resize_centered(
 ) -> NDArray[np.float64]:
     """Return a ``rows`` x ``cols`` kernel holding ``kernel``'s values, kept centred.
 
-    Growing adds ``fill`` around the values; shrinking crops the borders. When a side changes
-    by an odd amount the extra row/column goes to the bottom/right.
+    Growing adds ``fill`` around the values; shrinking crops the borders. The centre cell
+    (index ``(n - 1) // 2`` on each axis) stays the centre, so resizing one step at a time and
+    back restores the kernel; for even sizes the extra row/column is at the bottom/right.
 
     Examples
     --------
@@ -213,6 +214,8 @@ def resize_centered(
            [0., 0., 0.]])
     >>> resize_centered(np.arange(9.0).reshape(3, 3), 1, 1)
     array([[4.]])
+    >>> resize_centered([[1.0, 2.0, 3.0]], 1, 4)
+    array([[1., 2., 3., 0.]])
     """
     k = check_kernel(kernel)
     if rows < 1 or cols < 1:
@@ -221,11 +224,11 @@ def resize_centered(
     kh, kw = k.shape
 
     def spans(old: int, new: int) -> tuple[slice, slice]:
-        if new >= old:
-            a = (new - old) // 2
-            return slice(a, a + old), slice(0, old)
-        a = (old - new) // 2
-        return slice(0, new), slice(a, a + new)
+        # Keep the centre cell ((n - 1) // 2, the one the window is centred on) where it is,
+        # so growing or shrinking one step at a time never drifts the values.
+        d = (new - 1) // 2 - (old - 1) // 2
+        lo, hi = max(0, -d), min(old, new - d)
+        return slice(lo + d, hi + d), slice(lo, hi)
 
     (dr, sr), (dc, sc) = spans(kh, rows), spans(kw, cols)
     out[dr, dc] = k[sr, sc]
