@@ -55,8 +55,35 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ROW,COL",
         help="open the animation at this output position, with its arithmetic shown",
     )
+    p.add_argument(
+        "--install-desktop",
+        action="store_true",
+        help="add convgui to your desktop's application menu (for this user) and exit",
+    )
     p.add_argument("--version", action="version", version=f"convgui {__version__}")
     return p
+
+
+def install_desktop_entry(home: Path | None = None) -> list[Path]:
+    """Install the desktop entry and icon under ``~/.local/share``; returns the files written.
+
+    The entry starts this very interpreter (``python -m convgui``), so it works from a virtual
+    environment that is not on the desktop's PATH.
+    """
+    base = (home or Path.home()) / ".local" / "share"
+    entry = base / "applications" / "convgui.desktop"
+    icon = base / "icons" / "hicolor" / "256x256" / "apps" / "convgui.png"
+    text = resource_path("convgui.desktop").read_text(encoding="utf-8")
+    exe = sys.executable.replace('"', '\\"')
+    lines = [
+        f'Exec="{exe}" -m convgui %f' if line.startswith("Exec=") else line
+        for line in text.splitlines()
+    ]
+    for path in (entry, icon):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    entry.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    icon.write_bytes(resource_path("icons", "convgui.png").read_bytes())
+    return [entry, icon]
 
 
 def make_settings() -> QSettings:
@@ -70,6 +97,10 @@ def make_settings() -> QSettings:
 def main(argv: Sequence[str] | None = None) -> int:
     """Start convgui; returns the process exit code."""
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.install_desktop:
+        for path in install_desktop_entry():
+            print(f"installed {path}")
+        return 0
     from .gui.window import MainWindow
     from .state import ExplorerState
 

@@ -339,6 +339,19 @@ def save_image(arr: np.ndarray, path: str | os.PathLike[str]) -> None:
     _save_qimage(array_to_qimage(arr), p, fmt)
 
 
+def save_float_tiff(arr: np.ndarray, path: str | os.PathLike[str]) -> None:
+    """Save raw float values (any range, negative too) as a 32-bit float TIFF.
+
+    Grey results are written with equal R, G and B; alpha is opaque.
+    """
+    a = np.asarray(arr, dtype=np.float32)
+    h, w = a.shape[:2]
+    rgba = np.ones((h, w, 4), dtype=np.float32)
+    rgba[..., :3] = a[..., None] if a.ndim == 2 else a[..., :3]
+    img = QImage(rgba.data, w, h, 16 * w, QImage.Format.Format_RGBA32FPx4).copy()
+    _save_qimage(img, Path(path), "tiff")
+
+
 def save_npy(arr: np.ndarray, path: str | os.PathLike[str]) -> None:
     """Save the raw values as a ``.npy`` file (atomically)."""
 

@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QIcon,
     QImage,
+    QImageReader,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -61,6 +62,7 @@ from ..imageio import (
     load_kernel,
     load_sample,
     open_filter,
+    save_float_tiff,
     save_image,
     save_npy,
     save_text,
@@ -76,6 +78,8 @@ from .layer_panel import LayerPanel
 from .util import signals_blocked
 
 MAX_RECENT = 10
+#: Images at least this large get a busy cursor while loading and a note about speed.
+BIG_IMAGE_PIXELS = 16_000_000
 FIRST_RUN_PRESET = "sharpen"
 
 
@@ -499,8 +503,8 @@ class MainWindow(QMainWindow):
     # --- messages ----------------------------------------------------------------------------
 
     def show_message(self, level: str, text: str) -> None:
-        """Show a message in the bar at the top (errors and warnings) and the status bar."""
-        if level in ("error", "warning"):
+        """Show a message in the bar at the top (until dismissed) and in the status bar."""
+        if level in ("error", "warning", "info"):
             self.message_bar.show_message(level, text)
         self.statusBar().showMessage(text, 8000)
 
@@ -525,6 +529,22 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: str | Path) -> bool:
         """Load an image file; on failure show why and keep the current image."""
+        size = QImageReader(str(path)).size()
+        big = size.isValid() and size.width() * size.height() >= BIG_IMAGE_PIXELS
+        if big:
+            self.statusBar().showMessage(
+                f"Loading a {size.width()}×{size.height()} image "
+                f"({size.width() * size.height() / 1e6:.0f} megapixels)…"
+            )
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            QApplication.processEvents()
+        try:
+            return self._open_path(path)
+        finally:
+            if big:
+                QApplication.restoreOverrideCursor()
+
+    def _open_path(self, path: str | Path) -> bool:
         try:
             doc = load_image(path)
         except LoadError as exc:
@@ -540,6 +560,13 @@ class MainWindow(QMainWindow):
         self.set_document(doc)
         if doc.path:
             self._remember(doc.path)
+        h, w = doc.shape
+        if h * w >= BIG_IMAGE_PIXELS:
+            self.show_message(
+                "info",
+                f"{doc.name} is large ({w}×{h}, {w * h / 1e6:.0f} megapixels): each change is "
+                "computed in the background and may take a moment; the window stays usable.",
+            )
         return True
 
     def open_sample(self, sample: Sample) -> None:
@@ -667,8 +694,11 @@ class MainWindow(QMainWindow):
         if confirm and not self._guard_overwrite_input(p):
             return False
         try:
+            lower = p.name.lower()
             if p.suffix.lower() == ".npy":
                 save_npy(np.asarray(data), p)
+            elif lower.endswith((".float.tif", ".float.tiff")):
+                save_float_tiff(np.asarray(data), p)
             elif p.name.lower().endswith(".16.png") and data.ndim == 2:
                 save_image(to_display_gray16(data, disp), p)
             else:
@@ -688,11 +718,14 @@ class MainWindow(QMainWindow):
             "Save Output Image",
             str(Path(self._dialog_dir()) / "output.png"),
             "PNG, 8-bit as displayed (*.png);;PNG, 16-bit grey (*.16.png);;"
-            "JPEG (*.jpg);;TIFF (*.tif);;BMP (*.bmp);;NumPy values (*.npy)",
+            "TIFF, 32-bit float raw values (*.float.tif);;"
+            "JPEG (*.jpg);;TIFF, 8-bit (*.tif);;BMP (*.bmp);;NumPy raw values (*.npy)",
         )
         if path:
             if "16-bit" in chosen and not path.lower().endswith(".16.png"):
                 path = str(Path(path).with_suffix("")) + ".16.png"
+            if "32-bit float" in chosen and not path.lower().endswith(".float.tif"):
+                path = str(Path(path).with_suffix("")) + ".float.tif"
             self.save_output_path(path)
 
     def save_npy_dialog(self) -> None:
