@@ -183,6 +183,8 @@ class ExplorerState(QObject):
     result_changed = Signal()
     history_changed = Signal()
     busy_changed = Signal(bool)
+    #: A named preset was chosen (emitted even when the kernel already held it).
+    preset_applied = Signal(str)
     #: (level, text): "error", "warning" or "info" messages for the status bar / dialogs.
     message = Signal(str, str)
 
@@ -446,7 +448,9 @@ class ExplorerState(QObject):
 
     def apply_preset(self, name: str) -> bool:
         """Load a named preset kernel (see :data:`convgui.core.PRESETS`)."""
-        return self._apply(get_preset(name), self._params, f"Preset {name}")
+        changed = self._apply(get_preset(name), self._params, f"Preset {name}")
+        self.preset_applied.emit(name)
+        return changed
 
     def normalize(self) -> bool:
         """Divide the kernel by its sum.

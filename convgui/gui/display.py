@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 
-from .image_view import make_lut_cmap
+from .image_view import make_lut_cmap, rounded_lut
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,7 @@ def to_display_rgba(data: np.ndarray, disp: Display) -> np.ndarray:
         alpha = np.full(rgb.shape[:2] + (1,), 255, np.uint8)
         return np.concatenate([rgb[..., :3], alpha], axis=2)
     # Round the table ourselves: pyqtgraph's byte tables truncate (grey 57 would come out as 56).
-    lut_f = disp.cmap.getLookupTable(0.0, 1.0, 256, alpha=True, mode=pg.ColorMap.FLOAT)
-    lut = np.rint(np.asarray(lut_f, dtype=np.float64) * 255).astype(np.uint8)
+    lut = rounded_lut(disp.cmap)
     idx = (scaled * 255 + 0.5).astype(np.intp)
     return np.ascontiguousarray(lut[idx])
 

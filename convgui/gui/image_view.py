@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 import pyqtgraph as pg
@@ -183,6 +184,7 @@ class ImageView(pg.GraphicsLayoutWidget):
             self.addItem(self.colorbar, row=0, col=1)
         self._data: np.ndarray | None = None
         self._rect = QRectF()
+        self._cmap: pg.ColorMap | None = None
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
@@ -217,8 +219,10 @@ class ImageView(pg.GraphicsLayoutWidget):
         h, w = data.shape[:2]
         self._rect = QRectF(rect) if rect is not None else QRectF(0, 0, w, h)
         lv = levels if levels is not None else (0.0, 255.0)
-        if self.colorbar is not None and cmap is not None:
+        if self.colorbar is not None and cmap is not None and cmap is not self._cmap:
+            self._cmap = cmap
             self.colorbar.setColorMap(cmap)
+            self.image_item.setLookupTable(rounded_lut(cmap))
         if data.ndim == 3:
             self.image_item.setLookupTable(None)
             self.image_item.setImage(data, levels=lv, autoLevels=False)
@@ -235,8 +239,10 @@ class ImageView(pg.GraphicsLayoutWidget):
     def set_levels(self, levels: tuple[float, float], cmap: pg.ColorMap | None = None) -> None:
         """Change only the display mapping (the data stays)."""
         if self.colorbar is not None:
-            if cmap is not None:
+            if cmap is not None and cmap is not self._cmap:
+                self._cmap = cmap
                 self.colorbar.setColorMap(cmap)
+                self.image_item.setLookupTable(rounded_lut(cmap))
             self.colorbar.setLevels(levels)
         else:
             self.image_item.setLevels(levels)
@@ -316,8 +322,18 @@ class ImageView(pg.GraphicsLayoutWidget):
         return None
 
 
+def rounded_lut(cmap: pg.ColorMap) -> np.ndarray:
+    """The colour map as a 256-entry uint8 RGBA table, rounded.
+
+    pyqtgraph's own table truncates, which shows grey 57 as 56.
+    """
+    lut_f = cmap.getLookupTable(0.0, 1.0, 256, alpha=True, mode=pg.ColorMap.FLOAT)
+    return np.rint(np.asarray(lut_f, dtype=np.float64) * 255).astype(np.uint8)
+
+
+@cache
 def make_lut_cmap(name: str) -> pg.ColorMap:
-    """Colour maps for the display modes."""
+    """Colour maps for the display modes (one shared object per name)."""
     if name == "diverging":
         return pg.ColorMap(
             [0.0, 0.5, 1.0],

@@ -209,7 +209,7 @@ class KernelPanel(QGroupBox):
             "Type a weight and press Enter or Tab. Numbers like 2, -0.5, 1/9 or 2e-3 are "
             "accepted. Arrow keys move between cells; Ctrl+C / Ctrl+V copy and paste rows."
         )
-        self.table.setMinimumHeight(170)
+        self.table.setMinimumHeight(140)
 
         self.rows_spin = QSpinBox(objectName="kernelRowsSpin")
         self.cols_spin = QSpinBox(objectName="kernelColsSpin")

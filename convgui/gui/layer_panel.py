@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -60,6 +60,11 @@ MAX_DILATION = 8
 #: "Full" padding of the largest kernel at the largest dilation: custom padding starts there.
 MAX_PAD = (MAX_KERNEL_SIDE - 1) * MAX_DILATION
 POOL_TITLES = {"none": "None", "max": "Max pooling", "avg": "Average pooling"}
+POOL_DESCRIPTIONS = {
+    "none": "No pooling: the output is the layer's result.",
+    "max": "Keep the largest value of each window (Keras MaxPooling2D).",
+    "avg": "Keep the mean of each window (Keras AveragePooling2D).",
+}
 
 
 def _combo(name: str, items: list[tuple[str, str, str]], tip: str) -> QComboBox:
@@ -130,7 +135,7 @@ class LayerPanel(QGroupBox):
         )
         self.pool_combo = _combo(
             "poolCombo",
-            [(p, POOL_TITLES[p], "") for p in POOL_TITLES],
+            [(p, POOL_TITLES[p], POOL_DESCRIPTIONS[p]) for p in POOL_TITLES],
             "Pooling shrinks the output: max pooling keeps the largest value of each window.",
         )
         self.pool_size_spin = _spin("poolSizeSpin", 1, 8, "Pooling window size (2 = 2×2).")
@@ -160,18 +165,35 @@ class LayerPanel(QGroupBox):
         pr.addWidget(self.pool_stride_spin)
         pr.addWidget(self.pool_padding_combo)
 
-        form = QFormLayout()
-        form.addRow("Padding", self.padding_combo)
-        form.addRow("", self.custom_row)
-        form.addRow("Boundary", self.boundary_combo)
-        form.addRow("Constant", self.cval_spin)
-        form.addRow("Stride", self.stride_spin)
-        form.addRow("Dilation", self.dilation_spin)
-        form.addRow("Activation", self.activation_combo)
-        form.addRow("Pooling", self.pool_combo)
-        form.addRow("", pool_row)
+        # Two label/control pairs per row where they belong together, so the whole layer fits
+        # under the kernel without scrolling at the default window size.
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+
+        def label(text: str, buddy: QWidget) -> QLabel:
+            lab = QLabel(text)
+            lab.setBuddy(buddy)
+            return lab
+
+        grid.addWidget(label("&Padding", self.padding_combo), 0, 0)
+        grid.addWidget(self.padding_combo, 0, 1, 1, 3)
+        grid.addWidget(self.custom_row, 1, 1, 1, 3)
+        grid.addWidget(label("&Boundary", self.boundary_combo), 2, 0)
+        grid.addWidget(self.boundary_combo, 2, 1)
+        grid.addWidget(label("Value", self.cval_spin), 2, 2)
+        grid.addWidget(self.cval_spin, 2, 3)
+        grid.addWidget(label("S&tride", self.stride_spin), 3, 0)
+        grid.addWidget(self.stride_spin, 3, 1)
+        grid.addWidget(label("&Dilation", self.dilation_spin), 3, 2)
+        grid.addWidget(self.dilation_spin, 3, 3)
+        grid.addWidget(label("&Activation", self.activation_combo), 4, 0)
+        grid.addWidget(self.activation_combo, 4, 1, 1, 3)
+        grid.addWidget(label("P&ooling", self.pool_combo), 5, 0)
+        grid.addWidget(self.pool_combo, 5, 1, 1, 3)
+        grid.addWidget(pool_row, 6, 1, 1, 3)
         lay = QVBoxLayout(self)
-        lay.addLayout(form)
+        lay.addLayout(grid)
         lay.addWidget(self.shape_label)
         self._pool_row = pool_row
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTextEdit,
     QToolButton,
@@ -129,6 +130,8 @@ class Panel(QWidget):
         self.title = QLabel(f"<b>{title}</b>")
         self.subtitle = QLabel()
         self.subtitle.setStyleSheet("color: palette(mid);")
+        # The subtitle may be cut short rather than widen the window past small screens.
+        self.subtitle.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.controls = QHBoxLayout()
         self.controls.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
@@ -229,7 +232,7 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidget(middle)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(330)
+        scroll.setMinimumWidth(300)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.middle = scroll
 
@@ -284,6 +287,7 @@ class MainWindow(QMainWindow):
         state.params_changed.connect(self._on_kernel_or_params)
         state.busy_changed.connect(self._update_info)
         state.message.connect(self.show_message)
+        state.preset_applied.connect(self._on_preset_applied)
         for v in (self.input_view, self.output_view, self.pooled_view):
             v.hovered.connect(self._on_hover)
         self.input_view.clicked.connect(self._on_input_clicked)
@@ -596,11 +600,18 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+        if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
         files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not files:
+            self.show_message(
+                "warning",
+                "Only files on this computer can be opened: save the image first, then drop "
+                "the file.",
+            )
+            return
         if files:
             event.acceptProposedAction()
             self.open_path(files[0])
@@ -849,6 +860,21 @@ class MainWindow(QMainWindow):
         if s.busy:
             parts.append("computing…")
         self.info_label.setText("  ·  ".join(parts))
+
+    def _on_preset_applied(self, name: str) -> None:
+        # Edge and gradient kernels sum to zero and give negative values, which "clip" shows
+        # as plain black; switch to the signed colour map once, and say so.
+        s = self.state
+        if s.display_mode != "clip" or abs(float(s.kernel.sum())) > 1e-12:
+            return
+        r = s.result
+        if r is not None and float(np.min(r.activated)) < 0:
+            s.set_display_mode("diverging")
+            self.statusBar().showMessage(
+                "This kernel gives negative values: they are shown in blue, positive ones in "
+                "red (View ▸ Output Display to change).",
+                10000,
+            )
 
     def _on_kernel_or_params(self) -> None:
         self._update_history_actions()
