@@ -11,9 +11,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import pyqtgraph as pg
-
-# PySide6 first, so pyqtgraph binds to it.
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
@@ -21,8 +18,6 @@ from PySide6.QtWidgets import QApplication
 from . import __version__
 from .core import PRESETS
 from .resources import default_sample, resource_path
-
-pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
 
 
 def build_parser() -> argparse.ArgumentParser:

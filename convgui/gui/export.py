@@ -275,7 +275,7 @@ def _qimage_rgb(img: QImage) -> np.ndarray:
     conv = img.convertToFormat(QImage.Format.Format_RGB888)
     h, w = conv.height(), conv.width()
     buf = np.frombuffer(conv.constBits(), dtype=np.uint8, count=conv.sizeInBytes())
-    return np.ascontiguousarray(buf.reshape(h, conv.bytesPerLine())[:, : w * 3].reshape(h, w, 3))
+    return buf.reshape(h, conv.bytesPerLine())[:, : w * 3].reshape(h, w, 3).copy()  # own the data
 
 
 def export_animation(

@@ -11,7 +11,7 @@ def _painted_gray(view) -> np.ndarray:
     img = view.image_item.qimage.convertToFormat(QImage.Format.Format_RGB888)
     h, w = img.height(), img.width()
     buf = np.frombuffer(img.constBits(), dtype=np.uint8, count=img.sizeInBytes())
-    return buf.reshape(h, img.bytesPerLine())[:, : w * 3].reshape(h, w, 3)[..., 0]
+    return buf.reshape(h, img.bytesPerLine())[:, : w * 3].reshape(h, w, 3)[..., 0].copy()
 
 
 def test_identity_output_paints_exactly_the_input_grey_levels(window) -> None:
