@@ -18,6 +18,7 @@ from .convolve import correlate2d
 from .geometry import PaddingSpec, as_pair, output_shape, pool_output_shape, resolve_padding
 from .padding import BOUNDARIES
 from .pool import pool2d
+from .scan import PoolScan, WindowScan, scan_pool, scan_window
 
 #: Pooling choices of a layer: none, or one of :data:`convgui.core.POOL_OPS`.
 POOL_CHOICES: tuple[str, ...] = ("none", "max", "avg")
@@ -109,6 +110,50 @@ def conv_stage(image: ArrayLike, kernel: ArrayLike, p: LayerParams) -> NDArray[n
     )
 
 
+def layer_scan(
+    image: ArrayLike,
+    kernel: ArrayLike,
+    p: LayerParams,
+    position: tuple[int, int],
+    *,
+    channel: int | None = None,
+) -> WindowScan:
+    """:func:`convgui.core.scan_window` with the layer's settings (one animation step)."""
+    return scan_window(
+        image,
+        kernel,
+        position,
+        padding=p.padding,
+        boundary=p.boundary,
+        cval=p.cval,
+        stride=p.stride,
+        dilation=p.dilation,
+        flip=p.flip,
+        channel=channel,
+    )
+
+
+def layer_pool_scan(
+    activated: ArrayLike,
+    p: LayerParams,
+    position: tuple[int, int],
+    *,
+    channel: int | None = None,
+) -> PoolScan:
+    """:func:`convgui.core.scan_pool` with the layer's pooling settings."""
+    if p.pool == "none":
+        raise ValueError("the layer has no pooling to scan")
+    return scan_pool(
+        activated,
+        position,
+        p.pool_size,
+        stride=p.pool_stride,
+        padding=p.pool_padding,
+        op=p.pool,
+        channel=channel,
+    )
+
+
 def post_stage(conv: NDArray[np.floating], p: LayerParams) -> NDArray[np.floating]:
     """``activation(conv / divisor + bias)``; returns ``conv`` itself when all are identity."""
     if p.divisor == 1 and p.bias == 0 and p.activation == "none":
@@ -176,6 +221,8 @@ __all__ = [
     "LayerParams",
     "LayerResult",
     "conv_stage",
+    "layer_pool_scan",
+    "layer_scan",
     "layer_shapes",
     "pool_stage",
     "post_stage",
