@@ -427,7 +427,8 @@ def correlate2d(
     k = check_kernel(kernel)
     check_choice(boundary, BOUNDARIES, "boundary")
     check_choice(method, METHODS, "method")
-    cv = check_finite_scalar(cval, "cval")
+    # cval only matters (and is only checked) for the constant boundary, as in pad_image.
+    cv = check_finite_scalar(cval, "cval") if boundary == "constant" else 0.0
     st = as_pair(stride, "stride")
     dl = as_pair(dilation, "dilation")
     if flip:
@@ -438,7 +439,7 @@ def correlate2d(
     out = np.empty((ho, wo) + arr.shape[2:], dtype=dt)
     n_out = out.size
     chosen = choose_method(k, n_out, dt) if method == "auto" else method
-    fill = 0.0 if boundary == "zero" else cv
+    fill = cv
     padded = _Padded(arr, pads, boundary, fill, dt)
     if chosen == "direct":
         _direct(padded, k, out, st, dl)

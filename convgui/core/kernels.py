@@ -242,7 +242,8 @@ class CellParseError(ValueError):
 ACCEPTED_HELP = "Type a number such as 2, -0.5, 1/9 or 2e-3."
 _MAX_CELL_CHARS = 64
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-_CELL_RE = re.compile(rf"^(?P<num>{_NUMBER})(?:\s*/\s*(?P<den>{_NUMBER}))?$")
+# ASCII digits only: \d would also take Arabic-Indic or full-width digits.
+_CELL_RE = re.compile(rf"^(?P<num>{_NUMBER})(?:\s*/\s*(?P<den>{_NUMBER}))?$", re.ASCII)
 _MINUSES = str.maketrans(
     {"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-", "\uff0d": "-"}
 )

@@ -106,7 +106,7 @@ def pad_image(
     """
     arr = check_image(image)
     check_choice(boundary, BOUNDARIES, "boundary")
-    fill = 0.0 if boundary == "zero" else check_finite_scalar(cval, "cval")
+    fill = check_finite_scalar(cval, "cval") if boundary == "constant" else 0.0
     top, bottom, left, right = (int(p) for p in pads)
     if min(top, bottom, left, right) < 0:
         raise ValueError(f"pads must not be negative, got {tuple(pads)!r}")

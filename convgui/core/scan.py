@@ -79,6 +79,8 @@ def _check_position(position: Sequence[int], shape: tuple[int, int]) -> tuple[in
 
 def _channel(arr: NDArray[np.generic], channel: int | None) -> NDArray[np.float64]:
     if arr.ndim == 2:
+        if channel not in (None, 0):
+            raise ValueError(f"channel {channel!r} given for a 2-D image, which has only one")
         return arr.astype(np.float64, copy=False)
     c = 0 if channel is None else int(channel)
     if not 0 <= c < arr.shape[2]:
@@ -134,7 +136,7 @@ def scan_window(
     arr = check_image(image)
     k = check_kernel(kernel)
     check_choice(boundary, BOUNDARIES, "boundary")
-    cv = 0.0 if boundary == "zero" else check_finite_scalar(cval, "cval")
+    cv = check_finite_scalar(cval, "cval") if boundary == "constant" else 0.0
     (sr, sc), (dr, dc) = as_pair(stride, "stride"), as_pair(dilation, "dilation")
     if flip:
         k = k[::-1, ::-1].copy()
