@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
         self.vsplit.setStretchFactor(0, 4)
         self.vsplit.setStretchFactor(1, 1)
         self.vsplit.setChildrenCollapsible(False)
-        self.vsplit.setSizes([700, 150])
+        self.vsplit.setSizes([640, 175])
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(0, 0, 0, 0)
