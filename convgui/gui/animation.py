@@ -534,7 +534,8 @@ class AnimationOverlay:
         self.input_view, self.output_view, self.pooled_view = input_view, output_view, pooled_view
         self.ring = PaddingRing(input_view)
         self.in_window = WindowOutline(input_view, QColor(255, 80, 80))
-        self.out_window = WindowOutline(output_view, QColor(255, 200, 0))
+        # Red like the input's window, so the gold square of a max's winner stands out from it.
+        self.out_window = WindowOutline(output_view, QColor(255, 80, 80))
         self.out_cover = _Cover(output_view)
         self.pool_cover = _Cover(pooled_view)
         self.hits = pg.ScatterPlotItem(
@@ -543,6 +544,9 @@ class AnimationOverlay:
         self.hits.setZValue(40)
         output_view.view.addItem(self.hits)
         self.follow = False
+        # Hits belong to the result they were computed for: a new kernel, setting or image
+        # moves the output positions, so stale outlines would point at the wrong pixels.
+        controller.state.result_changed.connect(lambda: self.show_hits(None))
 
     def hide(self) -> None:
         self.ring.hide()

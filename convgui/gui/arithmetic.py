@@ -96,7 +96,15 @@ def conv_arithmetic_html(
         f"<b>Output row {r}, column {c}</b>{html.escape(channel_note)}: the kernel over window "
         f"rows {scan.rows[0] - scan.pads[0]}…{scan.rows[-1] - scan.pads[0]}, columns "
         f"{scan.cols[0] - scan.pads[2]}…{scan.cols[-1] - scan.pads[2]} of the image"
-        + (" (the blue cells are padding)" if scan.is_padding.any() else ""),
+        + (
+            (
+                " (the orange cells are padding, copied from the image)"
+                if copied
+                else " (the blue cells are padding)"
+            )
+            if scan.is_padding.any()
+            else ""
+        ),
         grids,
         "Sum: " + " + ".join(terms) + f" = <b>{_num(total)}</b>",
     ]

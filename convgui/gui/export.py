@@ -67,8 +67,13 @@ def _fit(area: QRectF, shape: tuple[int, int]) -> QRectF:
 
 
 def _draw_numbers(
-    p: QPainter, rect: QRectF, data: np.ndarray, skip: np.ndarray | None = None
+    p: QPainter,
+    rect: QRectF,
+    data: np.ndarray,
+    rgba: np.ndarray,
+    skip: np.ndarray | None = None,
 ) -> None:
+    """Write each cell's value in black or white, whichever reads on the cell's colour ``rgba``."""
     h, w = data.shape[:2]
     cw, ch = rect.width() / w, rect.height() / h
     if min(cw, ch) < 16 or h * w > 1600:
@@ -77,14 +82,14 @@ def _draw_numbers(
     font.setPixelSize(int(max(8, min(14, min(cw, ch) / 2.6))))
     p.setFont(font)
     vals = data if data.ndim == 2 else data[..., 0]
-    lo, hi = float(np.nanmin(vals)), float(np.nanmax(vals))
+    # Luma of the colour drawn (clipped values are white whatever their size).
+    bright = (rgba[..., :3].astype(np.float64) @ (0.299, 0.587, 0.114)) / 255.0
     for i in range(h):
         for j in range(w):
             if skip is not None and skip[i, j]:
                 continue
             v = float(vals[i, j])
-            bright = (v - lo) / (hi - lo) if hi > lo else 0.0
-            p.setPen(QColor(0, 0, 0) if bright > 0.55 else QColor(255, 255, 255))
+            p.setPen(QColor(0, 0, 0) if bright[i, j] > 0.55 else QColor(255, 255, 255))
             p.drawText(
                 QRectF(rect.left() + j * cw, rect.top() + i * ch, cw, ch),
                 Qt.AlignmentFlag.AlignCenter,
@@ -93,13 +98,14 @@ def _draw_numbers(
 
 
 def _title(p: QPainter, area: QRectF, text: str) -> None:
+    """Write ``text`` in the band just above ``area`` (never under the picture drawn in it)."""
     font = QFont()
     font.setPixelSize(20)
     font.setBold(True)
     p.setFont(font)
     p.setPen(QColor(30, 30, 30))
     p.drawText(
-        QRectF(area.left(), area.top(), area.width(), 28), Qt.AlignmentFlag.AlignCenter, text
+        QRectF(area.left(), area.top() - 32, area.width(), 30), Qt.AlignmentFlag.AlignCenter, text
     )
 
 
@@ -110,11 +116,27 @@ def render_frame(
     img = state.engine_image()
     if img is None:
         raise ValueError("no image to animate")
-    prm = result.params
-    vmax = state.value_max
     frame = QImage(spec.width, spec.height, QImage.Format.Format_RGB32)
     frame.fill(BG)
     p = QPainter(frame)
+    try:
+        _paint_frame(p, img, state, result, spec, position)
+    finally:
+        # An image destroyed while a painter is still active on it crashes the process.
+        p.end()
+    return frame
+
+
+def _paint_frame(
+    p: QPainter,
+    img: np.ndarray,
+    state: ExplorerState,
+    result: ComputeResult,
+    spec: FrameSpec,
+    position: int,
+) -> None:
+    prm = result.params
+    vmax = state.value_max
     p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
     col_w = spec.width / 3
@@ -173,7 +195,7 @@ def render_frame(
             QRectF(inner.right(), inner.top(), left.right() - inner.right(), inner.height()),
         ):
             p.fillRect(rr, tint)
-    _draw_numbers(p, left, np.nan_to_num(padded))
+    _draw_numbers(p, left, np.nan_to_num(padded), rgba)
     p.setPen(QPen(QColor(90, 90, 90), 1))
     p.drawRect(inner)
 
@@ -251,7 +273,7 @@ def render_frame(
     orgba = orgba.copy()
     orgba[~done] = (235, 235, 235, 255)
     p.drawImage(right, array_to_qimage(orgba))
-    _draw_numbers(p, right, np.asarray(out), skip=~done)
+    _draw_numbers(p, right, np.asarray(out), orgba, skip=~done)
     ocw, och = right.width() / ow, right.height() / oh
     p.setPen(QPen(QColor(90, 90, 90), 1))
     p.drawRect(right)
@@ -267,8 +289,6 @@ def render_frame(
         Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
         f"row {r}, col {c}:  {sum_text}",
     )
-    p.end()
-    return frame
 
 
 def _qimage_rgb(img: QImage) -> np.ndarray:
@@ -296,7 +316,8 @@ def export_animation(
     Raises
     ------
     ValueError
-        No result, no positions, or more than :data:`MAX_FRAMES`.
+        No result, no positions, a position outside the animation, or more than
+        :data:`MAX_FRAMES`.
     SaveError
         The file or folder cannot be written.
     """
@@ -311,6 +332,12 @@ def export_animation(
             f"{len(positions):,} frames is too many (at most {MAX_FRAMES:,}); export a shorter "
             "span or every n-th position"
         )
+    grid = result.pooled if spec.stage == "pool" and result.pooled is not None else result.activated
+    n_pos = int(grid.shape[0]) * int(grid.shape[1])
+    bad = [int(p) for p in positions if not 0 <= int(p) < n_pos]
+    if bad:
+        # Checked before any frame is written, so a bad span never leaves half an export behind.
+        raise ValueError(f"position {bad[0]!r} is outside the {n_pos:,} positions of the animation")
     out = Path(path)
     frames: list[np.ndarray] = []
     written: list[Path] = []
