@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
     QApplication,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSizePolicy,
+    QSlider,
     QSplitter,
     QTextEdit,
     QToolButton,
@@ -51,6 +53,7 @@ from ..core import (
     resolve_padding,
     scan_pool,
     scan_window,
+    source_index,
 )
 from ..imageio import (
     ImageDoc,
@@ -82,6 +85,11 @@ MAX_RECENT = 10
 #: Images at least this large get a busy cursor while loading and a note about speed.
 BIG_IMAGE_PIXELS = 16_000_000
 FIRST_RUN_PRESET = "sharpen"
+
+
+def _value_text(v: Any) -> str:
+    """A pixel's value for the status bar: one number, or R, G, B."""
+    return ", ".join(format_value(float(c)) for c in v) if np.ndim(v) else format_value(float(v))
 
 
 class MessageBar(QWidget):
@@ -891,6 +899,9 @@ class MainWindow(QMainWindow):
             self.hover_label.setText("")
             return
         parts = []
+        pad = self._padding_hover(x, y)
+        if pad:
+            parts.append(pad)
         for name, view in (
             ("input", self.input_view),
             ("output", self.output_view),
@@ -902,14 +913,30 @@ class MainWindow(QMainWindow):
             d = view.data
             if cell is None or d is None:
                 continue
-            v = d[cell]
-            text = (
-                ", ".join(format_value(float(c)) for c in v)
-                if np.ndim(v)
-                else format_value(float(v))
-            )
-            parts.append(f"{name} (row {cell[0]}, col {cell[1]}) = {text}")
+            parts.append(f"{name} (row {cell[0]}, col {cell[1]}) = {_value_text(d[cell])}")
         self.hover_label.setText("   ·   ".join(parts))
+
+    def _padding_hover(self, x: float, y: float) -> str:
+        """Describe the padded cell under (x, y) while the padding ring is shown, else ""."""
+        ring, doc = self.overlay.ring, self.state.doc
+        if ring.padded is None or not self.anim.active or doc is None:
+            return ""
+        h, w = doc.shape
+        t, _, lft, _ = ring.pads
+        row, col = math.floor(y), math.floor(x)
+        ph, pw = ring.padded.shape[:2]
+        if not (-t <= row < ph - t and -lft <= col < pw - lft) or (0 <= row < h and 0 <= col < w):
+            return ""
+        v = ring.padded[row + t, col + lft]
+        text = (
+            ", ".join(format_value(float(c)) for c in v) if np.ndim(v) else format_value(float(v))
+        )
+        b = self.state.params.boundary
+        if b in ("zero", "constant"):
+            return f"padding (row {row}, col {col}) = {text} ({b} padding)"
+        sr = int(source_index([row], h, b)[0])
+        sc = int(source_index([col], w, b)[0])
+        return f"padding (row {row}, col {col}) = {text}: a {b} copy of input (row {sr}, col {sc})"
 
     # --- settings ----------------------------------------------------------------------------
 
@@ -968,7 +995,16 @@ class MainWindow(QMainWindow):
 
     # --- animation --------------------------------------------------------------------------
 
-    _TYPING_WIDGETS = (QLineEdit, QAbstractSpinBox, QComboBox, QAbstractItemView, QTextEdit)
+    # Widgets that keep Space and the arrow keys for themselves when they have focus.
+    _TYPING_WIDGETS = (
+        QLineEdit,
+        QAbstractSpinBox,
+        QComboBox,
+        QAbstractItemView,
+        QTextEdit,
+        QAbstractButton,
+        QSlider,
+    )
     _ANIM_KEYS = (
         Qt.Key.Key_Space,
         Qt.Key.Key_Left,

@@ -521,11 +521,6 @@ def test_input_click_hits_are_cleared_when_the_output_changes(lesson: Any) -> No
     assert len(hits.getData()[0]) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="window.py eventFilter takes Space from a focused button or check box "
-    "(QAbstractButton is not in MainWindow._TYPING_WIDGETS): the animation toggles instead",
-)
 @pytest.mark.parametrize("which", ["flipCheck", "lessonNext"])
 def test_space_on_a_focused_button_presses_the_button(lesson: Any, qtbot: Any, which: str) -> None:
     if which == "lessonNext":
@@ -584,11 +579,6 @@ def test_follow_keeps_the_window_in_view_and_readable(lesson: Any, qtbot: Any) -
     assert not lesson.overlay.follow
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 4: hovering a copied padding cell should name the image pixel it copies; "
-    "MainWindow._on_hover (window.py) reports only cells inside the image",
-)
 def test_hovering_a_copied_padding_cell_names_its_source_pixel(lesson: Any) -> None:
     lesson.state.set_params(boundary="mirror")
     lesson.anim.seek(0)  # the ring is drawn
