@@ -1,7 +1,7 @@
 """The sliding-kernel animation: controller (timer + playback), control bar and view overlays.
 
 The convolution is never recomputed here: a step only moves overlays and asks the pure scan
-(:func:`convgui.core.scan_window`) for the arithmetic of one position.
+(:func:`convgui.core.layer_scan`) for the arithmetic of one position, once per position.
 """
 
 from __future__ import annotations
@@ -25,7 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import pad_image, pool_padding, resolve_padding, scan_pool, scan_window
+from ..core import (
+    PoolScan,
+    WindowScan,
+    layer_pool_scan,
+    layer_scan,
+    pad_image,
+    pool_padding,
+    resolve_padding,
+)
 from ..playback import Playback
 from ..state import ComputeResult, ExplorerState
 from .image_view import ImageView, ValueTextItem, conv_rect, pooled_rect
@@ -71,6 +79,8 @@ class AnimationController(QObject):
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self._on_tick)
         self._t0 = time.perf_counter()
+        self._scan_key: tuple[object, str, tuple[int, int]] | None = None
+        self._scan: WindowScan | PoolScan | None = None
         state.result_changed.connect(self._on_result)
         self._on_result()
 
@@ -95,6 +105,25 @@ class AnimationController(QObject):
         if h == 0 or w == 0:
             return None
         return divmod(self.playback.position, w)
+
+    def current_scan(self) -> WindowScan | PoolScan | None:
+        """The arithmetic of the current position, computed once per position and result."""
+        r, rc = self.state.result, self.position_rc()
+        if not self.active or r is None or rc is None or self.state.doc is None:
+            return None
+        key = (r, self.stage, rc)
+        if self._scan_key is not None and all(
+            a is b or a == b for a, b in zip(self._scan_key, key)
+        ):
+            return self._scan
+        if self.stage == "pool" and r.pooled is not None:
+            scan: WindowScan | PoolScan = layer_pool_scan(r.activated, r.params, rc)
+        else:
+            img = self.state.engine_image()
+            assert img is not None
+            scan = layer_scan(img, r.kernel, r.params, rc)
+        self._scan_key, self._scan = key, scan
+        return scan
 
     def _on_result(self) -> None:
         r = self.state.result
@@ -567,58 +596,31 @@ class AnimationOverlay:
         self.hits.setData(x=xs, y=ys, size=min(cw, ch) * 0.9)
 
     def update(self) -> None:
+        """Place every overlay for the controller's current position (or hide them)."""
         c, state = self.c, self.c.state
-        r = state.result
-        rc = c.position_rc()
-        if not c.active or r is None or rc is None or state.doc is None:
+        r, rc, scan = state.result, c.position_rc(), c.current_scan()
+        if r is None or rc is None or scan is None:
             self.hide()
             return
-        p = r.params
         self.ring.update(state, r)
-        img = state.engine_image()
-        assert img is not None
         out_rect = self.output_view.rect
         out_shape = r.activated.shape[:2]
-        if c.stage == "conv":
-            s = scan_window(
-                img,
-                r.kernel,
-                rc,
-                padding=p.padding,
-                boundary=p.boundary,
-                cval=p.cval,
-                stride=p.stride,
-                dilation=p.dilation,
-                flip=p.flip,
-            )
+        if isinstance(scan, WindowScan):
             kh, kw = r.kernel.shape
-            self.in_window.show(
-                s.rows - s.pads[0],
-                s.cols - s.pads[2],
-                (1.0, 1.0),
-                (0.0, 0.0),
-                ((kh - 1) // 2, (kw - 1) // 2),
-            )
+            ys, xs = scan.rows - scan.pads[0], scan.cols - scan.pads[2]
+            self.in_window.show(ys, xs, (1.0, 1.0), (0.0, 0.0), ((kh - 1) // 2, (kw - 1) // 2))
             self.out_window.hide()
             self.out_cover.show(out_rect, out_shape, rc)
             self.pool_cover.hide()
             if self.follow:
-                self._follow(s.rows - s.pads[0], s.cols - s.pads[2])
+                self._follow(ys, xs)
         else:
             assert r.pooled is not None
-            ps = scan_pool(
-                r.activated,
-                rc,
-                p.pool_size,
-                stride=p.pool_stride,
-                padding=p.pool_padding,
-                op=p.pool,
-            )
             h, w = out_shape
             cell = (out_rect.height() / h, out_rect.width() / w)
             self.in_window.hide()
             self.out_window.show(
-                ps.rows, ps.cols, cell, (out_rect.top(), out_rect.left()), None, ps.winner
+                scan.rows, scan.cols, cell, (out_rect.top(), out_rect.left()), None, scan.winner
             )
             self.out_cover.hide()
             self.pool_cover.show(self.pooled_view.rect, r.pooled.shape[:2], rc)

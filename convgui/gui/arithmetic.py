@@ -13,6 +13,8 @@ from .layer_panel import ACTIVATION_TITLES
 
 #: Kernels with more taps than this have the sum written out only in part.
 MAX_TERMS = 49
+#: Terms written out while the animation plays.
+COMPACT_TERMS = 12
 PAD_COLOR = "#2b6cb0"
 COPY_COLOR = "#b7791f"
 WIN_COLOR = "#c53030"
@@ -64,8 +66,13 @@ def conv_arithmetic_html(
     *,
     boundary: str = "zero",
     channel_note: str = "",
+    compact: bool = False,
 ) -> str:
-    """HTML for one output position: grids, the written-out sum, scaling and activation."""
+    """HTML for one output position: grids, the written-out sum, scaling and activation.
+
+    ``compact`` (used while playing) leaves out the three grids and shortens the sum, so the
+    panel keeps up with the animation even for a 15×15 kernel.
+    """
     r, c = scan.position
     copied = boundary not in ("zero", "constant")
     kh, kw = scan.weights.shape
@@ -83,13 +90,14 @@ def conv_arithmetic_html(
     n = scan.values.size
     flat_v, flat_w = scan.values.ravel(), scan.weights.ravel()
     flat_p = scan.is_padding.ravel()
-    shown = range(n) if n <= MAX_TERMS else list(range(MAX_TERMS - 1))
+    limit = COMPACT_TERMS if compact else MAX_TERMS
+    shown = range(n) if n <= limit else list(range(limit - 1))
     for i in shown:
         t = f"{_factor(float(flat_v[i]))}×{_factor(float(flat_w[i]))}"
         if flat_p[i]:
             t = f"<span style='color:{COPY_COLOR if copied else PAD_COLOR}'>{t}</span>"
         terms.append(t)
-    if n > MAX_TERMS:
+    if n > limit:
         terms.append(f"… ({n - len(terms)} more terms)")
     total = scan.total
     lines = [
@@ -105,9 +113,10 @@ def conv_arithmetic_html(
             if scan.is_padding.any()
             else ""
         ),
-        grids,
         "Sum: " + " + ".join(terms) + f" = <b>{_num(total)}</b>",
     ]
+    if not compact:
+        lines.insert(1, grids)
     value = total
     if params.divisor != 1 or params.bias != 0:
         scaled = total / params.divisor + params.bias

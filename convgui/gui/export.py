@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import pad_image, pool_padding, resolve_padding, scan_pool, scan_window
+from ..core import layer_pool_scan, layer_scan, pad_image, pool_padding, resolve_padding
 from ..imageio import SaveError, _atomic_write, array_to_qimage
 from ..state import ComputeResult, ExplorerState
 from .display import display_for, to_display_rgba
@@ -200,29 +200,12 @@ def _paint_frame(
     p.drawRect(inner)
 
     if pool:
-        ps = scan_pool(
-            result.activated,
-            (r, c),
-            prm.pool_size,
-            stride=prm.pool_stride,
-            padding=prm.pool_padding,
-            op=prm.pool,
-        )
+        ps = layer_pool_scan(result.activated, prm, (r, c))
         rows, cols = ps.rows + pads[0], ps.cols + pads[2]
         middle_values = ps.values
         sum_text = f"{prm.pool}(window) = {format_value(ps.result)}"
     else:
-        s = scan_window(
-            img,
-            result.kernel,
-            (r, c),
-            padding=prm.padding,
-            boundary=prm.boundary,
-            cval=prm.cval,
-            stride=prm.stride,
-            dilation=prm.dilation,
-            flip=prm.flip,
-        )
+        s = layer_scan(img, result.kernel, prm, (r, c))
         rows, cols = s.rows, s.cols
         middle_values = s.weights
         terms = [

@@ -47,12 +47,11 @@ from PySide6.QtWidgets import (
 
 from ..core import (
     LayerParams,
+    WindowScan,
     covering_positions,
     get_preset,
     pool_padding,
     resolve_padding,
-    scan_pool,
-    scan_window,
     source_index,
 )
 from ..imageio import (
@@ -310,8 +309,9 @@ class MainWindow(QMainWindow):
         self.overlay = AnimationOverlay(
             self.anim, self.input_view, self.output_view, self.pooled_view
         )
-        self.anim.position_changed.connect(self._update_animation)
-        self.anim.state_changed.connect(self._update_animation)
+        self._panel_compact = False
+        self.anim.position_changed.connect(self._on_anim_position)
+        self.anim.state_changed.connect(self._on_anim_state)
         self.anim_bar.follow_check.toggled.connect(self._on_follow)
         self._build_menus()
         QApplication.instance().installEventFilter(self)
@@ -1050,11 +1050,25 @@ class MainWindow(QMainWindow):
         self.overlay.follow = on
         self._update_animation()
 
-    def _update_animation(self) -> None:
+    def _on_anim_position(self) -> None:
         self.overlay.update()
-        c, s, r = self.anim, self.state, self.state.result
+        self._update_arithmetic()
+
+    def _on_anim_state(self) -> None:
+        # Pausing turns the compact panel of playback into the full one.
+        if self._panel_compact != self.anim.playback.playing:
+            self._update_arithmetic()
+
+    def _update_animation(self) -> None:
+        """Redraw overlays and the arithmetic panel for the current position."""
+        self.overlay.update()
+        self._update_arithmetic()
+
+    def _update_arithmetic(self) -> None:
+        c, r = self.anim, self.state.result
+        scan = c.current_scan()
         rc = c.position_rc()
-        if not c.active or r is None or rc is None or s.doc is None:
+        if scan is None or r is None or rc is None:
             self.arithmetic.show_html(
                 "<i>Press ▶ (Space) to slide the kernel over the image, or click an output "
                 "pixel to see how it was computed.</i>",
@@ -1062,41 +1076,22 @@ class MainWindow(QMainWindow):
                 output=None,
             )
             return
-        img = s.engine_image()
-        assert img is not None
         p = r.params
-        if c.stage == "conv":
-            channel_note = " (red channel)" if img.ndim == 3 else ""
-            scan = scan_window(
-                img,
-                r.kernel,
-                rc,
-                padding=p.padding,
-                boundary=p.boundary,
-                cval=p.cval,
-                stride=p.stride,
-                dilation=p.dilation,
-                flip=p.flip,
-            )
-            out = r.activated[rc] if r.activated.ndim == 2 else r.activated[rc][0]
+        # While playing, the grids are left out so even a 15×15 window keeps up.
+        compact = self._panel_compact = c.playback.playing
+        if isinstance(scan, WindowScan):
+            img = self.state.engine_image()
+            note = " (red channel)" if img is not None and img.ndim == 3 else ""
+            out = float(r.activated[rc] if r.activated.ndim == 2 else r.activated[rc][0])
             html = conv_arithmetic_html(
-                scan, p, float(out), boundary=p.boundary, channel_note=channel_note
+                scan, p, out, boundary=p.boundary, channel_note=note, compact=compact
             )
-            self.arithmetic.show_html(html, total=scan.total, output=float(out))
+            self.arithmetic.show_html(html, total=scan.total, output=out)
         else:
             assert r.pooled is not None
-            ps = scan_pool(
-                r.activated,
-                rc,
-                p.pool_size,
-                stride=p.pool_stride,
-                padding=p.pool_padding,
-                op=p.pool,
-            )
-            out = r.pooled[rc] if r.pooled.ndim == 2 else r.pooled[rc][0]
-            self.arithmetic.show_html(
-                pool_arithmetic_html(ps, p.pool, float(out)), total=ps.result, output=float(out)
-            )
+            out = float(r.pooled[rc] if r.pooled.ndim == 2 else r.pooled[rc][0])
+            html = pool_arithmetic_html(scan, p.pool, out)
+            self.arithmetic.show_html(html, total=scan.result, output=out)
 
     def _on_output_clicked(self, x: float, y: float) -> None:
         cell = self.output_view.cell_at(x, y)
