@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,7 @@ from .core import (
     resize_centered,
     scale_factor,
     to_grayscale,
+    value_stats,
 )
 from .imageio import ImageDoc
 
@@ -90,6 +91,10 @@ class ComputeResult:
     activated: Array
     pooled: Array | None
     engine_ms: float
+    #: (min, max, pixels outside 0..value_max) of ``activated`` and of ``pooled``, computed on
+    #: the worker so the GUI thread does not scan large results again.
+    act_stats: tuple[float, float, int] = (0.0, 0.0, 0)
+    pooled_stats: tuple[float, float, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,7 @@ class _Job:
     kernel: Array
     params: LayerParams
     previous: ComputeResult | None
+    value_max: float = 255.0
 
     def run(self) -> ComputeResult:
         t0 = time.perf_counter()
@@ -130,9 +136,30 @@ class _Job:
         else:
             pooled_new = pool_stage(act, p)
             pooled = None if pooled_new is None else _frozen_view(pooled_new)
+        # Statistics of arrays carried over from the previous result are carried over too.
+        act_stats = (
+            prev.act_stats
+            if prev is not None and act is prev.activated
+            else value_stats(act, self.value_max)
+        )
+        if pooled is None:
+            pooled_stats = None
+        elif prev is not None and pooled is prev.pooled and prev.pooled_stats is not None:
+            pooled_stats = prev.pooled_stats
+        else:
+            pooled_stats = value_stats(pooled, self.value_max)
         ms = (time.perf_counter() - t0) * 1e3
         return ComputeResult(
-            self.generation, self.image_version, self.kernel, p, conv, act, pooled, ms
+            self.generation,
+            self.image_version,
+            self.kernel,
+            p,
+            conv,
+            act,
+            pooled,
+            ms,
+            act_stats,
+            pooled_stats,
         )
 
 
@@ -525,7 +552,13 @@ class ExplorerState(QObject):
             return
         self._layer_error = None
         job = _Job(
-            self._generation, self._image_version, img, self._kernel, self._params, self._result
+            self._generation,
+            self._image_version,
+            img,
+            self._kernel,
+            self._params,
+            self._result,
+            self.value_max,
         )
         n_out = img.size
         work = n_out * max(1, int(np.count_nonzero(self._kernel)))
@@ -549,14 +582,7 @@ class ExplorerState(QObject):
         if pending is not None and not self._closed:
             # Reuse what the finished job computed if it is still valid for the new request.
             if fut.exception() is None:
-                pending = _Job(
-                    pending.generation,
-                    pending.image_version,
-                    pending.image,
-                    pending.kernel,
-                    pending.params,
-                    fut.result(),
-                )
+                pending = replace(pending, previous=fut.result())
             self._start(pending)
         else:
             self.busy_changed.emit(False)

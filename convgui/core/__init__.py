@@ -16,7 +16,7 @@ from .geometry import (
     pool_padding,
     resolve_padding,
 )
-from .imageops import BT601, SCALES, scale_factor, to_grayscale, to_scale
+from .imageops import BT601, SCALES, scale_factor, to_grayscale, to_scale, value_stats
 from .kernels import (
     ACCEPTED_HELP,
     PRESETS,
@@ -97,4 +97,5 @@ __all__ = [
     "source_index",
     "to_grayscale",
     "to_scale",
+    "value_stats",
 ]

@@ -86,4 +86,27 @@ def to_scale(image: ArrayLike, bit_depth: int = 8, scale: str = "0-255") -> NDAr
     return out
 
 
-__all__ = ["BT601", "SCALES", "scale_factor", "to_grayscale", "to_scale"]
+def value_stats(x: ArrayLike, value_max: float) -> tuple[float, float, int]:
+    """Minimum, maximum (over finite values) and how many pixels fall outside 0..value_max.
+
+    For an (H, W, C) array a pixel counts once however many of its channels are out of range.
+    Costs two passes over ``x`` in the usual case (no out-of-range values).
+
+    Examples
+    --------
+    >>> value_stats([[-1.0, 5.0], [300.0, 7.0]], 255)
+    (-1.0, 300.0, 2)
+    """
+    a = np.asarray(x)
+    lo, hi = float(np.min(a)), float(np.max(a))
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        finite = a[np.isfinite(a)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    clipped = 0
+    if lo < 0 or hi > value_max:
+        out = (a < 0) | (a > value_max)
+        clipped = int(np.count_nonzero(out.any(axis=2) if a.ndim == 3 else out))
+    return lo, hi, clipped
+
+
+__all__ = ["BT601", "SCALES", "scale_factor", "to_grayscale", "to_scale", "value_stats"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 
+from ..core import value_stats
 from .image_view import make_lut_cmap, rounded_lut
 
 
@@ -21,22 +22,25 @@ class Display:
     note: str = ""
 
 
-def display_for(data: np.ndarray, mode: str, value_max: float) -> Display:
+def display_for(
+    data: np.ndarray,
+    mode: str,
+    value_max: float,
+    stats: tuple[float, float, int] | None = None,
+) -> Display:
     """Pick levels and a colour map for ``data``.
 
     ``clip`` shows 0..value_max in grey (values outside are clipped and counted); ``stretch``
     maps min..max to black..white; ``abs`` shows |x| (black at 0); ``diverging`` maps negative
     to blue and positive to red with symmetric limits. Colour images support clip and stretch.
+    ``stats`` is :func:`convgui.core.value_stats` of ``data`` when already known (the worker
+    computes it), so large results are not scanned again on the GUI thread.
     """
-    finite = data[np.isfinite(data)] if not np.all(np.isfinite(data)) else data
-    lo = float(finite.min()) if finite.size else 0.0
-    hi = float(finite.max()) if finite.size else 0.0
+    lo, hi, clipped = stats if stats is not None else value_stats(data, value_max)
     note = ""
     if data.ndim == 3 and mode in ("abs", "diverging"):
         mode, note = "stretch", "colour results are shown stretched"
     if mode == "clip":
-        out = (data < 0) | (data > value_max)
-        clipped = int(np.count_nonzero(out.any(axis=2) if data.ndim == 3 else out))  # pixels
         return Display((0.0, value_max), make_lut_cmap("gray"), mode, clipped, note)
     if mode == "stretch":
         if hi <= lo:

@@ -824,7 +824,7 @@ class MainWindow(QMainWindow):
         )
         out = r.activated
         rect = conv_rect(out.shape[:2], pads, r.kernel.shape, r.params.stride, r.params.dilation)
-        disp = display_for(out, s.display_mode, s.value_max)
+        disp = display_for(out, s.display_mode, s.value_max, r.act_stats)
         self._output_display = disp
         self.output_view.set_image(out, rect, levels=disp.levels, cmap=disp.cmap)
         self.output_panel.subtitle.setText(f"{out.shape[1]}×{out.shape[0]}")
@@ -849,7 +849,7 @@ class MainWindow(QMainWindow):
                 r.params.pool_size,
                 r.params.pool_stride,
             )
-            pdisp = display_for(r.pooled, s.display_mode, s.value_max)
+            pdisp = display_for(r.pooled, s.display_mode, s.value_max, r.pooled_stats)
             self._pooled_display = pdisp
             self.pooled_view.set_image(r.pooled, prect, levels=pdisp.levels, cmap=pdisp.cmap)
             self.pooled_panel.subtitle.setText(f"{r.pooled.shape[1]}×{r.pooled.shape[0]}")
