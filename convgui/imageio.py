@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, qInstallMessageHandler
+from PySide6.QtCore import QSize, qInstallMessageHandler
 from PySide6.QtGui import QImage, QImageReader, QImageWriter
 
 from .core import LayerParams, format_number, parse_cell
@@ -364,7 +364,11 @@ def save_npy(arr: np.ndarray, path: str | os.PathLike[str]) -> None:
 
 def save_text(text: str, path: str | os.PathLike[str]) -> None:
     """Write UTF-8 text atomically."""
-    _atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    _atomic_write(Path(path), write)
 
 
 # --- kernels -------------------------------------------------------------------------------
@@ -484,12 +488,3 @@ def load_kernel(path: str | os.PathLike[str]) -> tuple[np.ndarray, LayerParams |
                 raise LoadError(f"The layer settings in “{shown}” are not valid: {exc}.") from exc
         return kernel, params
     return parse_kernel_text(text, f"“{shown}”"), None
-
-
-def to_png_bytes(img: QImage) -> bytes:
-    """Encode a QImage as PNG bytes (for the clipboard and tests)."""
-    ba = QByteArray()
-    buf = QBuffer(ba)
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    img.save(buf, "PNG")
-    return bytes(ba.data())

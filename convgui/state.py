@@ -574,7 +574,11 @@ class ExplorerState(QObject):
         self._running = True
         self.busy_changed.emit(True)
         fut = self._executor.submit(job.run)
-        fut.add_done_callback(lambda f, j=job: self._bridge.done.emit(j, f))
+
+        def done(f: Future[ComputeResult]) -> None:  # runs on the worker thread
+            self._bridge.done.emit(job, f)  # queued to the GUI thread
+
+        fut.add_done_callback(done)
 
     def _on_job_done(self, job: _Job, fut: Future[ComputeResult]) -> None:
         self._running = False
