@@ -40,6 +40,9 @@ PAD_TINT = QColor(60, 130, 220, 70)
 COPY_TINT = QColor(230, 150, 40, 80)
 WINDOW_PEN = QColor(220, 40, 40)
 CURRENT_PEN = QColor(255, 170, 0)
+WINNER_PEN = QColor(255, 200, 0)
+#: Output cells not computed yet: a pale blue, unlike any grey a clipped result can take.
+NOT_YET = (214, 226, 240, 255)
 
 
 @dataclass(frozen=True)
@@ -203,7 +206,11 @@ def _paint_frame(
         ps = layer_pool_scan(result.activated, prm, (r, c))
         rows, cols = ps.rows + pads[0], ps.cols + pads[2]
         middle_values = ps.values
-        sum_text = f"{prm.pool}(window) = {format_value(ps.result)}"
+        real = [format_value(float(v)) for v in ps.values[~ps.is_padding]]
+        if prm.pool == "max":
+            sum_text = f"max({', '.join(real)}) = {format_value(ps.result)}"
+        else:
+            sum_text = f"({' + '.join(real)}) / {ps.count} = {format_value(ps.result)}"
     else:
         s = layer_scan(img, result.kernel, prm, (r, c))
         rows, cols = s.rows, s.cols
@@ -222,6 +229,10 @@ def _paint_frame(
     for y in rows:
         for x in cols:
             p.drawRect(QRectF(left.left() + x * cw, left.top() + y * ch, cw, ch))
+    if pool and ps.winner is not None:  # the cell that won the max, as in the window
+        wy, wx = ps.winner[0] + pads[0], ps.winner[1] + pads[2]
+        p.setPen(QPen(WINNER_PEN, 4))
+        p.drawRect(QRectF(left.left() + wx * cw, left.top() + wy * ch, cw, ch))
 
     # Middle: the kernel (or the pooling window's values).
     mid = _fit(areas[1].adjusted(20, 20, -20, -20), middle_values.shape)
@@ -254,7 +265,7 @@ def _paint_frame(
     done = np.zeros((oh, ow), dtype=bool)
     done.reshape(-1)[: position + 1] = True
     orgba = orgba.copy()
-    orgba[~done] = (235, 235, 235, 255)
+    orgba[~done] = NOT_YET
     p.drawImage(right, array_to_qimage(orgba))
     _draw_numbers(p, right, np.asarray(out), orgba, skip=~done)
     ocw, och = right.width() / ow, right.height() / oh
@@ -341,6 +352,12 @@ def export_animation(
             for f in written:
                 f.unlink(missing_ok=True)
             return 0
+    if kind == "png":
+        # Frames left from a longer export into the same folder would join this animation.
+        for stale in out.glob("frame_*.png"):
+            idx = stale.stem.removeprefix("frame_")
+            if idx.isdigit() and len(idx) == 5 and int(idx) >= len(positions):
+                stale.unlink(missing_ok=True)
     if kind == "gif":
         from PIL import Image
 

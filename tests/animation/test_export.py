@@ -318,3 +318,16 @@ def test_a_failed_frame_does_not_crash_the_process(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "refused: position (6, 0) is outside the output" in proc.stdout
     assert proc.stdout.rstrip().endswith("alive")
+
+
+def test_a_shorter_export_into_the_same_folder_leaves_only_its_own_frames(
+    lesson: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "frames"
+    spec = FrameSpec("conv", 320, 150)
+    assert export_animation(lesson.state, list(range(6)), folder, kind="png", spec=spec) == 6
+    keep = folder / "notes.txt"
+    keep.write_text("the teacher's own file")
+    assert export_animation(lesson.state, [0, 1, 2], folder, kind="png", spec=spec) == 3
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["frame_00000.png", "frame_00001.png", "frame_00002.png", "notes.txt"]
