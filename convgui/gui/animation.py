@@ -417,7 +417,13 @@ class _Cover:
             view.view.addItem(item)
             item.hide()
 
-    def show(self, rect: QRectF, shape: tuple[int, int], rc: tuple[int, int]) -> None:
+    def show(
+        self, rect: QRectF, shape: tuple[int, int], rc: tuple[int, int], *, current: bool = True
+    ) -> None:
+        """Blank every cell after ``rc`` in row-major order (``rc`` itself stays visible).
+
+        ``rc`` may be ``(r, -1)``: nothing of row ``r`` is done yet.
+        """
         h, w = shape
         r, c = rc
         cw, ch = rect.width() / w, rect.height() / h
@@ -426,7 +432,7 @@ class _Cover:
         self.rows_below.setRect(QRectF(x0, y0 + (r + 1) * ch, rect.width(), (h - r - 1) * ch))
         self.current.setRect(QRectF(x0 + c * cw, y0 + r * ch, cw, ch))
         for item in self.items:
-            item.show()
+            item.setVisible(current or item is not self.current)
 
     def hide(self) -> None:
         for item in self.items:
@@ -611,7 +617,7 @@ class AnimationOverlay:
             self.in_window.show(ys, xs, (1.0, 1.0), (0.0, 0.0), ((kh - 1) // 2, (kw - 1) // 2))
             self.out_window.hide()
             self.out_cover.show(out_rect, out_shape, rc)
-            self.pool_cover.hide()
+            self._cover_unfinished_pooling(r, rc)
             if self.follow:
                 self._follow(ys, xs)
         else:
@@ -624,6 +630,26 @@ class AnimationOverlay:
             )
             self.out_cover.hide()
             self.pool_cover.show(self.pooled_view.rect, r.pooled.shape[:2], rc)
+
+    def _cover_unfinished_pooling(self, r: ComputeResult, rc: tuple[int, int]) -> None:
+        """While the convolution plays, show only pooled cells whose window is complete."""
+        if r.pooled is None or self.pooled_view.rect.isNull():
+            self.pool_cover.hide()
+            return
+        p = r.params
+        ho, wo = r.activated.shape[:2]
+        hp, wp = r.pooled.shape[:2]
+        pads = pool_padding((ho, wo), p.pool_size, stride=p.pool_stride, padding=p.pool_padding)
+        # Last output row / column each pooled row / column reads (clipped to the output).
+        last_r = np.minimum(np.arange(hp) * p.pool_stride[0] - pads[0] + p.pool_size[0] - 1, ho - 1)
+        last_c = np.minimum(np.arange(wp) * p.pool_stride[1] - pads[2] + p.pool_size[1] - 1, wo - 1)
+        row, col = rc
+        i = int(np.searchsorted(last_r, row))  # first pooled row not finished before this row
+        if i >= hp:
+            self.pool_cover.hide()  # everything pooled is complete
+            return
+        j = int(np.searchsorted(last_c, col, side="right")) - 1 if last_r[i] == row else -1
+        self.pool_cover.show(self.pooled_view.rect, (hp, wp), (i, j), current=False)
 
     def _follow(self, ys: np.ndarray, xs: np.ndarray) -> None:
         span = max(9.0, float(ys[-1] - ys[0] + 1) + 4, float(xs[-1] - xs[0] + 1) + 4)
