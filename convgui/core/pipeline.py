@@ -65,9 +65,20 @@ class LayerParams:
         """Return a copy with ``changes`` applied (validated)."""
         return replace(self, **changes)
 
+    def conv_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`correlate2d` and :func:`scan_window` for this layer."""
+        return {
+            "padding": self.padding,
+            "boundary": self.boundary,
+            "cval": self.cval,
+            "stride": self.stride,
+            "dilation": self.dilation,
+            "flip": self.flip,
+        }
+
     def conv_key(self) -> tuple[Any, ...]:
         """The settings the convolution stage depends on."""
-        return (self.padding, self.boundary, self.cval, self.stride, self.dilation, self.flip)
+        return tuple(self.conv_kwargs().values())
 
     def post_key(self) -> tuple[Any, ...]:
         """The settings of the scale-and-activate stage."""
@@ -98,16 +109,7 @@ class LayerParams:
 
 def conv_stage(image: ArrayLike, kernel: ArrayLike, p: LayerParams) -> NDArray[np.floating]:
     """Run :func:`correlate2d` with the layer's settings."""
-    return correlate2d(
-        image,
-        kernel,
-        padding=p.padding,
-        boundary=p.boundary,
-        cval=p.cval,
-        stride=p.stride,
-        dilation=p.dilation,
-        flip=p.flip,
-    )
+    return correlate2d(image, kernel, **p.conv_kwargs())
 
 
 def layer_scan(
@@ -119,18 +121,7 @@ def layer_scan(
     channel: int | None = None,
 ) -> WindowScan:
     """:func:`convgui.core.scan_window` with the layer's settings (one animation step)."""
-    return scan_window(
-        image,
-        kernel,
-        position,
-        padding=p.padding,
-        boundary=p.boundary,
-        cval=p.cval,
-        stride=p.stride,
-        dilation=p.dilation,
-        flip=p.flip,
-        channel=channel,
-    )
+    return scan_window(image, kernel, position, channel=channel, **p.conv_kwargs())
 
 
 def layer_pool_scan(
