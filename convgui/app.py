@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -108,10 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     state = ExplorerState()
     settings = make_settings()
+    scratch = None
     if args.screenshot:
-        settings = QSettings(
-            str(Path(args.screenshot).with_suffix(".ini")) + ".tmp", QSettings.Format.IniFormat
-        )
+        # A screenshot must not depend on, or change, the user's remembered settings.
+        scratch = tempfile.TemporaryDirectory(prefix="convgui-")
+        settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(state, settings)
     from . import errors
 
@@ -161,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.first_paint_then(shoot)
         QTimer.singleShot(60_000, lambda: app.exit(1))
     code = app.exec()
-    if args.screenshot:
-        Path(str(Path(args.screenshot).with_suffix(".ini")) + ".tmp").unlink(missing_ok=True)
-        window.state.close()
+    window.state.close()  # idempotent; a --screenshot exit never went through closeEvent
+    if scratch is not None:
+        scratch.cleanup()
     return int(code)
