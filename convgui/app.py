@@ -126,10 +126,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.resize(w, h)
         except ValueError:
             print(f"convgui: --size must look like 1400x820, got {args.size!r}", file=sys.stderr)
-    sample = default_sample()
-    window.open_sample(sample)
-    if args.image:
-        window.open_path(args.image)
+    # The file named on the command line, or the built-in sample when there is none or it
+    # cannot be opened (the error stays on screen).
+    if not (args.image and window.open_path(args.image)):
+        error = window.message_bar.text if args.image else ""
+        window.open_sample(default_sample())
+        if error:
+            window.show_message("error", error)
     if args.kernel:
         if args.kernel in PRESETS:
             state.apply_preset(args.kernel)

@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Signal
 from .core import (
     LayerParams,
     conv_stage,
+    explain_no_output,
     get_preset,
     layer_shapes,
     normalize_kernel,
@@ -545,7 +546,9 @@ class ExplorerState(QObject):
         try:
             layer_shapes(img.shape, self._kernel.shape, self._params)
         except ValueError as exc:
-            self._layer_error = str(exc)
+            self._layer_error = explain_no_output(
+                img.shape, self._kernel.shape, self._params
+            ) or str(exc)
             self._pending = None
             self._result = None
             self.result_changed.emit()

@@ -194,6 +194,45 @@ def run_layer(image: ArrayLike, kernel: ArrayLike, p: LayerParams) -> LayerResul
     return LayerResult(conv, act, pool_stage(act, p))
 
 
+def explain_no_output(
+    image_shape: tuple[int, ...], kernel_shape: tuple[int, int], p: LayerParams
+) -> str | None:
+    """Why a parameter set gives no output, in a user's words, or None when it gives one.
+
+    Examples
+    --------
+    >>> print(explain_no_output((6, 6), (7, 7), LayerParams(padding="valid")))  # doctest: +ELLIPSIS
+    The 7×7 kernel does not fit in the 6×6 padded image (6×6 image, no padding). Use a ...
+    >>> explain_no_output((6, 6), (3, 3), LayerParams()) is None
+    True
+    """
+    try:
+        layer_shapes(image_shape, kernel_shape, p)
+        return None
+    except ValueError:
+        pass
+    h, w = int(image_shape[0]), int(image_shape[1])
+    kh, kw = kernel_shape
+    pads = resolve_padding((h, w), kernel_shape, p.padding, stride=p.stride, dilation=p.dilation)
+    ph, pw = h + pads[0] + pads[1], w + pads[2] + pads[3]
+    eh, ew = (kh - 1) * p.dilation[0] + 1, (kw - 1) * p.dilation[1] + 1
+    if eh > ph or ew > pw:
+        spread = f" (spread to {eh}×{ew} by the dilation)" if (eh, ew) != (kh, kw) else ""
+        how = "no padding" if not any(pads) else f"padding {pads[0]}/{pads[1]}/{pads[2]}/{pads[3]}"
+        fix = "a smaller dilation" if spread else "a smaller kernel"
+        return (
+            f"The {kh}×{kw} kernel{spread} does not fit in the {ph}×{pw} padded image "
+            f"({h}×{w} image, {how}). Use {fix}, or more padding such as “same”."
+        )
+    ho, wo = output_shape(
+        (h, w), kernel_shape, padding=p.padding, stride=p.stride, dilation=p.dilation
+    )
+    return (
+        f"The {p.pool_size[0]}×{p.pool_size[1]} pooling window does not fit in the {ho}×{wo} "
+        "output. Use a smaller pool size, or “same” pool padding."
+    )
+
+
 def layer_shapes(
     image_shape: tuple[int, ...], kernel_shape: tuple[int, int], p: LayerParams
 ) -> tuple[tuple[int, int], tuple[int, int] | None]:
@@ -212,6 +251,7 @@ __all__ = [
     "LayerParams",
     "LayerResult",
     "conv_stage",
+    "explain_no_output",
     "layer_pool_scan",
     "layer_scan",
     "layer_shapes",

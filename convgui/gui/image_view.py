@@ -201,6 +201,7 @@ class ImageView(pg.GraphicsLayoutWidget):
         frame_pen = pg.mkPen(QColor(120, 125, 135), width=1, cosmetic=True)
         self.frame = pg.QtWidgets.QGraphicsRectItem()
         self.frame.setPen(frame_pen)
+        self.frame.setZValue(25)  # above the animation's "not computed yet" covers
         self.view.addItem(self.frame)
         self.values = ValueTextItem()
         self.view.addItem(self.values)

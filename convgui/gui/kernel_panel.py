@@ -82,7 +82,7 @@ class KernelTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if (r, c) in self._bad:
                 return self._bad[(r, c)]
-            return f"Weight at row {r + 1}, column {c + 1}: {format_number(v, 10)}"
+            return f"Weight at row {r}, column {c}: {format_number(v, 10)}"
         if role == Qt.ItemDataRole.FontRole and (r, c) == self.center():
             f = QFont()
             f.setBold(True)
@@ -98,7 +98,7 @@ class KernelTableModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return str(section + 1)
+            return str(section)  # 0-based, like every other row/column the window names
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:

@@ -295,6 +295,8 @@ class MainWindow(QMainWindow):
         state.busy_changed.connect(self._update_info)
         state.message.connect(self.show_message)
         state.preset_applied.connect(self._on_preset_applied)
+        self._cell_warning = False
+        state.kernel_changed.connect(self._on_kernel_edited)
         for v in (self.input_view, self.output_view, self.pooled_view):
             v.hovered.connect(self._on_hover)
         self.input_view.clicked.connect(self._on_input_clicked)
@@ -520,10 +522,17 @@ class MainWindow(QMainWindow):
             self.message_bar.show_message(level, text)
         self.statusBar().showMessage(text, 8000)
 
+    def _on_kernel_edited(self) -> None:
+        # A refused-cell warning is obsolete once the kernel changes (a good entry, undo...).
+        if self._cell_warning and self.message_bar.level == "warning":
+            self.message_bar.hide()
+        self._cell_warning = False
+
     def _on_cell_rejected(self, row: int, col: int, message: str) -> None:
         self.show_message(
-            "warning", f"Row {row + 1}, column {col + 1}: {message} The old value was kept."
+            "warning", f"Kernel row {row}, column {col}: {message} The old value was kept."
         )
+        self._cell_warning = True
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -1175,7 +1184,10 @@ class MainWindow(QMainWindow):
         """Call ``callback`` once the output holds a result and the window has painted."""
 
         def check() -> None:
-            if self.state.result is not None or self.state.layer_error or self.state.doc is None:
+            s, r = self.state, self.state.result
+            # The result must be the newest one, for the image now shown (not an earlier one).
+            current = r is not None and r.image_version == s.image_version and not s.busy
+            if current or s.layer_error or s.doc is None:
                 self.repaint()
                 QTimer.singleShot(50, callback)
             else:

@@ -215,16 +215,17 @@ def test_bad_text_is_refused_and_marked(window: MainWindow, qtbot: Any) -> None:
     assert "abc" in model.data(model.index(0, 1), Qt.ItemDataRole.ToolTipRole)
     assert model.data(model.index(0, 1)) == "0"  # the old value is shown
     text = window.message_bar.text
-    assert "Row 1, column 2" in text
+    assert "row 0, column 1" in text  # 0-based, as the table's headers and the image views
     assert "'abc' is not a number" in text
     assert "1/9" in text  # says what is accepted
     assert "old value was kept" in text
-    # A good value afterwards clears the mark.
+    # A good value afterwards clears the mark, and the warning with it.
     type_into_cell(qtbot, window, 0, 1, "5")
     assert model.data(model.index(0, 1), Qt.ItemDataRole.BackgroundRole).color() != QColor(
         255, 205, 205
     )
     assert s.kernel[0, 1] == 5
+    assert not window.message_bar.isVisible()
     assert_output_is_exact(window)
 
 
