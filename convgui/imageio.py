@@ -181,10 +181,9 @@ def _load_image(p: Path, shown: str, max_pixels: int) -> ImageDoc:
         raise LoadError(f"“{shown}” is empty (0 bytes). It is not an image.")
     reader = _open_reader(p)
     if not reader.canRead():
-        hint = ", ".join(readable_formats())
         raise LoadError(
-            f"“{shown}” is not an image convgui can read (or it is damaged). "
-            f"Readable formats: {hint}."
+            f"“{shown}” is not an image convgui can read, or it is damaged. "
+            "Open a PNG, JPEG, BMP, GIF, TIFF or WebP file (File ▸ Open lists every format)."
         )
     declared: QSize = reader.size()
     if declared.isValid():

@@ -296,6 +296,10 @@ def parse_cell(text: str) -> float:
         raise CellParseError(f"{_shown(s)} is too long for a number. {ACCEPTED_HELP}")
     m = _CELL_RE.match(s)
     if m is None:
+        if "," in s and _CELL_RE.match(s.replace(",", ".")):
+            raise CellParseError(
+                f"{_shown(s)} uses a decimal comma; write {s.replace(',', '.')} with a point."
+            )
         raise CellParseError(f"{_shown(s)} is not a number. {ACCEPTED_HELP}")
     num = float(m["num"])
     if m["den"] is not None:

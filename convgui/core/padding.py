@@ -20,8 +20,10 @@ BOUNDARY_DESCRIPTIONS: dict[str, str] = {
     "zero": "zeros around the image (the lesson's zero-padding)",
     "constant": "a constant value around the image",
     "replicate": "edge pixels repeated: aaa|abcd|ddd",
-    "reflect": "image reflected, edge repeated: cba|abcd|dcb",
-    "mirror": "image mirrored about the edge pixel: dcb|abcd|cba",
+    "reflect": "image reflected, edge repeated: cba|abcd|dcb (scipy and OpenCV 'reflect'; "
+    "'symmetric' in TensorFlow and NumPy)",
+    "mirror": "image mirrored about the edge pixel: dcb|abcd|cba ('reflect' in TensorFlow, "
+    "PyTorch and NumPy)",
     "wrap": "image tiled, as if on a torus: bcd|abcd|abc",
 }
 

@@ -219,7 +219,7 @@ class KernelPanel(QGroupBox):
             sp.setToolTip(f"Number of kernel {what} (1–{MAX_KERNEL_SIDE}); values stay centred.")
             sp.valueChanged.connect(self._on_size_spin)
         self.preset_combo = QComboBox(objectName="presetCombo")
-        self.preset_combo.addItem("Choose a preset…", "")
+        self.preset_combo.addItem("Custom kernel (choose a preset…)", "")
         for p in PRESETS.values():
             self.preset_combo.addItem(p.title, p.name)
             self.preset_combo.setItemData(
@@ -306,14 +306,23 @@ class KernelPanel(QGroupBox):
             self.bias_spin.setValue(p.bias)
         total = float(k.sum())
         self.sum_label.setText(f"Sum: {format_number(total, 6)}")
+        # Name the preset the kernel equals, if any ("Choose a preset…" otherwise).
+        match = next(
+            (
+                p.name
+                for p in PRESETS.values()
+                if p.kernel.shape == k.shape and np.array_equal(p.kernel, k)
+            ),
+            "",
+        )
+        with signals_blocked(self.preset_combo):
+            self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(match)))
 
     def _on_size_spin(self) -> None:
         self._state.resize_kernel(self.rows_spin.value(), self.cols_spin.value())
 
     def _on_preset(self, index: int) -> None:
         name = self.preset_combo.itemData(index)
-        with signals_blocked(self.preset_combo):
-            self.preset_combo.setCurrentIndex(0)
         if name:
             self._state.apply_preset(str(name))
 

@@ -187,7 +187,7 @@ class LayerPanel(QGroupBox):
         grid.addWidget(self.stride_spin, 3, 1)
         grid.addWidget(label("&Dilation", self.dilation_spin), 3, 2)
         grid.addWidget(self.dilation_spin, 3, 3)
-        grid.addWidget(label("&Activation", self.activation_combo), 4, 0)
+        grid.addWidget(label("Acti&vation", self.activation_combo), 4, 0)
         grid.addWidget(self.activation_combo, 4, 1, 1, 3)
         grid.addWidget(label("P&ooling", self.pool_combo), 5, 0)
         grid.addWidget(self.pool_combo, 5, 1, 1, 3)

@@ -220,9 +220,7 @@ class MainWindow(QMainWindow):
             "How output values become grey levels: clip to the pixel range, stretch min–max, "
             "absolute value, or blue (negative) to red (positive) for edge kernels."
         )
-        self.display_combo.activated.connect(
-            lambda i: state.set_display_mode(self.display_combo.itemData(i))
-        )
+        self.display_combo.activated.connect(self._on_display_chosen)
         self.clipped_label = QLabel(objectName="clippedLabel")
         self.clipped_label.setToolTip("Output pixels outside the displayable range.")
         self.output_panel.controls.addWidget(self.clipped_label)
@@ -296,6 +294,7 @@ class MainWindow(QMainWindow):
         state.message.connect(self.show_message)
         state.preset_applied.connect(self._on_preset_applied)
         self._cell_warning = False
+        self._auto_diverging = False  # the display was switched by a preset, not the user
         state.kernel_changed.connect(self._on_kernel_edited)
         for v in (self.input_view, self.output_view, self.pooled_view):
             v.hovered.connect(self._on_hover)
@@ -464,20 +463,20 @@ class MainWindow(QMainWindow):
         disp = view.addMenu("Output &Display")
         self.display_group = QActionGroup(self)
         self.display_actions: dict[str, QAction] = {}
-        for m in DISPLAY_MODES:
+        for index, m in enumerate(DISPLAY_MODES):
             act = disp.addAction(DISPLAY_TITLES[m])
             act.setCheckable(True)
-            act.triggered.connect(lambda checked=False, mode=m: self.state.set_display_mode(mode))
+            act.triggered.connect(lambda checked=False, i=index: self._on_display_chosen(i))
             self.display_group.addAction(act)
             self.display_actions[m] = act
         anim = mb.addMenu("&Animation")
         for text, slot in (
-            ("Play / Pause\tSpace", self.anim.toggle),
-            ("Step Forward\tRight", lambda: self.anim.step(1)),
-            ("Step Back\tLeft", lambda: self.anim.step(-1)),
-            ("First Position\tHome", self.anim.to_start),
-            ("Last Position\tEnd", self.anim.to_end),
-            ("Stop and Hide the Window", self.anim.stop),
+            ("&Play / Pause\tSpace", self.anim.toggle),
+            ("Step &Forward\tRight", lambda: self.anim.step(1)),
+            ("Step &Back\tLeft", lambda: self.anim.step(-1)),
+            ("F&irst Position\tHome", self.anim.to_start),
+            ("&Last Position\tEnd", self.anim.to_end),
+            ("&Stop (Hide the Kernel Window)", self.anim.stop),
         ):
             act = anim.addAction(text)
             act.triggered.connect(lambda checked=False, f=slot: f())
@@ -789,7 +788,7 @@ class MainWindow(QMainWindow):
         s = self.state
         doc = s.doc
         with signals_blocked(self.color_check, self.scale_combo):
-            self.color_check.setChecked(s.color_mode == "rgb")
+            self.color_check.setChecked(s.color_mode == "rgb" and doc is not None and doc.is_color)
             self.color_check.setEnabled(doc is not None and doc.is_color)
             self.scale_combo.setCurrentIndex(self.scale_combo.findData(s.value_scale))
         img = s.engine_image()
@@ -878,15 +877,26 @@ class MainWindow(QMainWindow):
             parts.append("computing…")
         self.info_label.setText("  ·  ".join(parts))
 
+    def _on_display_chosen(self, index: int) -> None:
+        self._auto_diverging = False  # the user's own choice is kept
+        self.state.set_display_mode(self.display_combo.itemData(index))
+
     def _on_preset_applied(self, name: str) -> None:
         # Edge and gradient kernels sum to zero and give negative values, which "clip" shows
         # as plain black; switch to the signed colour map once, and say so.
         s = self.state
-        if s.display_mode != "clip" or abs(float(s.kernel.sum())) > 1e-12:
+        zero_sum = abs(float(s.kernel.sum())) <= 1e-12
+        if self._auto_diverging and not zero_sum and s.display_mode == "diverging":
+            # Back from an edge preset to a blur or sharpen: undo our own switch.
+            self._auto_diverging = False
+            s.set_display_mode("clip")
+            return
+        if s.display_mode != "clip" or not zero_sum:
             return
         r = s.result
-        if r is not None and float(np.min(r.activated)) < 0:
+        if r is not None and r.act_stats[0] < 0:
             s.set_display_mode("diverging")
+            self._auto_diverging = True
             self.statusBar().showMessage(
                 "This kernel gives negative values: they are shown in blue, positive ones in "
                 "red (View ▸ Output Display to change).",
@@ -1176,8 +1186,21 @@ class MainWindow(QMainWindow):
                 f"{act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
                 "</b></td></tr>"
             )
+        fixed = [
+            ("Play / pause the animation", "Space"),
+            ("Step forward / back", "Right / Left"),
+            ("First / last position", "Home / End"),
+            ("Kernel table: edit a cell", "type a number, Enter or Tab"),
+            ("Kernel table: move", "arrow keys, Tab"),
+            ("Kernel table: copy / paste rows of numbers", "Ctrl+C / Ctrl+V"),
+            ("Zoom the views", "mouse wheel; drag to pan"),
+        ]
+        extra = "".join(f"<tr><td>{a}</td><td><b>{b}</b></td></tr>" for a, b in fixed)
         QMessageBox.information(
-            self, "Keyboard Shortcuts", "<table>" + "".join(sorted(set(rows))) + "</table>"
+            self,
+            "Keyboard Shortcuts",
+            "<table>" + extra + "".join(sorted(set(rows))) + "</table>"
+            "<p>The animation keys work when the focus is not in the kernel table or a field.</p>",
         )
 
     def first_paint_then(self, callback: Any) -> None:

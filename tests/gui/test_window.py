@@ -281,10 +281,12 @@ def test_preset_from_the_combo(window: MainWindow, qtbot: Any) -> None:
     with qtbot.waitSignal(window.output_painted, timeout=2000):
         choose(qtbot, combo, "sobel_x")
     assert np.array_equal(window.state.kernel, get_preset("sobel_x"))
-    assert combo.currentIndex() == 0  # back to "Choose a preset…"
+    assert combo.currentData() == "sobel_x"  # the combo names the kernel in use
     out = assert_output_is_exact(window)
     assert out.min() < 0  # an edge kernel gives signed output
     assert window.kernel_panel.sum_label.text() == "Sum: 0"
+    window.state.set_kernel_cell(0, 0, "7")
+    assert combo.currentIndex() == 0  # edited: no longer a preset
 
 
 def test_kernel_size_spin_grows_and_shrinks(window: MainWindow, qtbot: Any) -> None:
