@@ -513,6 +513,8 @@ class PaddingRing:
         view.view.addItem(self.values)
         self.key: tuple[object, ...] | None = None
         self.padded: np.ndarray | None = None
+        #: The lesson's question: the padding ring is drawn, but its values are "?".
+        self.unknown = False
         self.pads = (0, 0, 0, 0)
         self.hide()
 
@@ -547,8 +549,11 @@ class PaddingRing:
         self.show()
 
     def show(self) -> None:
-        for item in (self.image, self.tint, self.values):
-            item.show()
+        self.tint.show()
+        self.image.setVisible(not self.unknown)
+        self.values.question = self.unknown
+        self.values.show()
+        self.values.update()
 
     def hide(self) -> None:
         for item in (self.image, self.tint, self.values):

@@ -85,6 +85,8 @@ class ValueTextItem(pg.GraphicsObject):
         self.enabled = True
         #: Cells whose centre lies inside this rect are not labelled (drawn by another item).
         self.skip: QRectF | None = None
+        #: Label every cell "?" (values not known yet, as in the lesson's question).
+        self.question = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self.setZValue(10)
 
@@ -127,7 +129,8 @@ class ValueTextItem(pg.GraphicsObject):
                 x = self._rect.left() + (c0 + j + 0.5) * cw
                 if self.skip is not None and self.skip.contains(QPointF(x, y)):
                     continue
-                label = _label_image(format_value(float(block[i, j])), size)
+                text = "?" if self.question else format_value(float(block[i, j]))
+                label = _label_image(text, size)
                 p = tr.map(QPointF(x, y))
                 painter.drawImage(
                     QPointF(p.x() - label.width() / 2, p.y() - label.height() / 2), label

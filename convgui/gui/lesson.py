@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -67,8 +67,10 @@ def _steps() -> list[Step]:
         _show(w, (2, 3))
 
     def s4(w: MainWindow) -> None:
-        _layer(w, padding="valid")
-        _show(w, None)
+        # The corner window hangs over the edge; the cells out there are still unknown ("?").
+        _layer(w, padding="same", boundary="zero")
+        w.overlay.ring.unknown = True
+        _show(w, (0, 0))
 
     def s5(w: MainWindow) -> None:
         _layer(w, padding="valid")
@@ -171,8 +173,13 @@ class Highlight(QWidget):
         if t is None or parent is None or not t.isVisible():
             self.hide()
             return
-        top_left = t.mapTo(parent, t.rect().topLeft())
-        self.setGeometry(QRect(top_left, t.size()).adjusted(-3, -3, 3, 3))
+        # Only the part of the target that is on screen (it may sit in a scroll area).
+        visible = t.visibleRegion().boundingRect()
+        if visible.isEmpty():  # shown but not laid out yet: place it once the layout is done
+            visible = t.rect()
+            QTimer.singleShot(0, self._place)
+        top_left = t.mapTo(parent, visible.topLeft())
+        self.setGeometry(QRect(top_left, visible.size()).adjusted(-3, -3, 3, 3))
         self.raise_()
         self.show()
 
@@ -231,6 +238,7 @@ class LessonTour(QFrame):
         """Show step ``index`` (clamped): set the window up and highlight what it is about."""
         self.index = max(0, min(len(self.steps) - 1, index))
         step = self.steps[self.index]
+        self.win.overlay.ring.unknown = False
         step.setup(self.win)
         self.title.setText(f"<b>{step.title}</b>")
         self.text.setText(step.text)
@@ -241,5 +249,8 @@ class LessonTour(QFrame):
 
     def finish(self) -> None:
         """Close the tour (the window keeps its current state)."""
+        if self.win.overlay.ring.unknown:
+            self.win.overlay.ring.unknown = False
+            self.win._update_animation()
         self.highlight.point_at(None)
         self.hide()

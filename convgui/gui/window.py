@@ -1096,6 +1096,16 @@ class MainWindow(QMainWindow):
             )
             return
         p = r.params
+        if isinstance(scan, WindowScan) and self.overlay.ring.unknown:
+            n = int(scan.is_padding.sum())
+            self.arithmetic.show_html(
+                f"<b>Output row {rc[0]}, column {rc[1]}</b>: {n} of the kernel's "
+                f"{scan.is_padding.size} cells lie outside the image (marked ?). "
+                "What should they be multiplied by?",
+                total=None,
+                output=None,
+            )
+            return
         # While playing, the grids are left out so even a 15×15 window keeps up.
         compact = self._panel_compact = c.playback.playing
         if isinstance(scan, WindowScan):
