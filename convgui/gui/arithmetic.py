@@ -135,7 +135,9 @@ def conv_arithmetic_html(
     return "<br>".join(lines)
 
 
-def pool_arithmetic_html(scan: PoolScan, op: str, output_value: float | None) -> str:
+def pool_arithmetic_html(
+    scan: PoolScan, op: str, output_value: float | None, *, channel_note: str = ""
+) -> str:
     """HTML for one pooling position: the window, the winner or the average."""
     r, c = scan.position
     mark = None
@@ -155,7 +157,8 @@ def pool_arithmetic_html(scan: PoolScan, op: str, output_value: float | None) ->
             f"<b>{_num(scan.result)}</b>"
         )
     lines = [
-        f"<b>Pooled row {r}, column {c}</b>: {'max' if op == 'max' else 'average'} pooling over "
+        f"<b>Pooled row {r}, column {c}</b>{html.escape(channel_note)}: "
+        f"{'max' if op == 'max' else 'average'} pooling over "
         f"output rows {scan.rows[0]}…{scan.rows[-1]}, columns {scan.cols[0]}…{scan.cols[-1]}"
         + (" (padding never wins and is not counted)" if scan.is_padding.any() else ""),
         grid,

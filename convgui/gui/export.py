@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QProgressDialog,
     QPushButton,
     QSpinBox,
@@ -98,6 +99,12 @@ def _draw_numbers(
                 Qt.AlignmentFlag.AlignCenter,
                 format_value(v),
             )
+
+
+def _factor(v: float) -> str:
+    """A factor of a product as the arithmetic panel writes it: 5×(−2), not 5×-2."""
+    text = format_value(v).replace("-", "−")
+    return f"({text})" if v < 0 else text
 
 
 def _title(p: QPainter, area: QRectF, text: str) -> None:
@@ -216,7 +223,7 @@ def _paint_frame(
         rows, cols = s.rows, s.cols
         middle_values = s.weights
         terms = [
-            f"{format_value(float(v))}×{format_value(float(w))}"
+            f"{_factor(float(v))}×{_factor(float(w))}"
             for v, w in zip(s.values.ravel(), s.weights.ravel())
         ]
         sum_text = (
@@ -399,15 +406,19 @@ class ExportDialog(QDialog):
         self.last = QSpinBox(objectName="exportLast")
         for sp in (self.first, self.last):
             sp.setRange(1, total)
-        self.first.setValue(1)
-        self.last.setValue(min(total, MAX_FRAMES))
         self.step = QSpinBox(objectName="exportStep")
         self.step.setRange(1, max(1, total))
-        self.step.setValue(
-            max(1, total // MAX_FRAMES + (1 if total % MAX_FRAMES else 0))
-            if total > MAX_FRAMES
-            else 1
-        )
+        if total <= MAX_FRAMES:  # small images: the whole sweep
+            self.first.setValue(1)
+            self.last.setValue(total)
+        else:
+            # Large images: the row the animation is on, where the window is visible and the
+            # frames show something; any span can still be chosen.
+            rc = anim.position_rc() or (0, 0)
+            start = rc[0] * w
+            self.first.setValue(start + 1)
+            self.last.setValue(min(total, start + min(w, MAX_FRAMES)))
+        self.step.setValue(1)
         self.step.setToolTip("Export every n-th position (1 = every position)")
         self.ms = QSpinBox(objectName="exportFrameMs")
         self.ms.setRange(20, 5000)
@@ -422,6 +433,7 @@ class ExportDialog(QDialog):
             self.size.addItem(label, wh)
         default = Path(str(window.settings.value("lastDir", str(Path.home()))))  # type: ignore[attr-defined]
         self.path = QLineEdit(str(default / ("convolution.gif" if kind == "gif" else "frames")))
+        self.path.setMinimumWidth(380)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
@@ -478,6 +490,8 @@ class ExportDialog(QDialog):
             )
         except (ValueError, SaveError) as exc:
             dlg.close()
+            # Said in the dialog (it is modal, the main window's message bar is behind it).
+            QMessageBox.warning(self, "Export failed", f"{exc}\n\nNothing was exported.")
             win.show_message("error", f"Export failed: {exc}")  # type: ignore[attr-defined]
             return
         dlg.close()

@@ -119,7 +119,13 @@ class ValueTextItem(pg.GraphicsObject):
         r1 = min(h, math.ceil((vis.bottom() - self._rect.top()) / ch))
         if (r1 - r0) * (c1 - c0) > MAX_LABELS or r1 <= r0 or c1 <= c0:
             return
-        size = int(max(8, min(16, px / 2.8)))
+        # Shrink the font so the longest label of the visible block fits its cell (0–1 scale
+        # values such as 0.00784 are long).
+        longest = max(
+            (len(format_value(float(v))) for v in np.ravel(data[r0:r1, c0:c1])[:MAX_LABELS]),
+            default=1,
+        )
+        size = int(max(7, min(16, px / 2.8, (px - 4) / (0.62 * longest))))
         painter.save()
         painter.resetTransform()
         block = data[r0:r1, c0:c1]

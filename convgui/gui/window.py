@@ -1119,7 +1119,8 @@ class MainWindow(QMainWindow):
         else:
             assert r.pooled is not None
             out = float(r.pooled[rc] if r.pooled.ndim == 2 else r.pooled[rc][0])
-            html = pool_arithmetic_html(scan, p.pool, out)
+            note = " (red channel)" if r.pooled.ndim == 3 else ""
+            html = pool_arithmetic_html(scan, p.pool, out, channel_note=note)
             self.arithmetic.show_html(html, total=scan.result, output=out)
 
     def _on_output_clicked(self, x: float, y: float) -> None:
