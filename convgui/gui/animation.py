@@ -621,7 +621,10 @@ class AnimationOverlay:
             ys, xs = scan.rows - scan.pads[0], scan.cols - scan.pads[2]
             self.in_window.show(ys, xs, (1.0, 1.0), (0.0, 0.0), ((kh - 1) // 2, (kw - 1) // 2))
             self.out_window.hide()
-            self.out_cover.show(out_rect, out_shape, rc)
+            if self.ring.unknown:  # the lesson's question: this output is not known yet either
+                self.out_cover.show(out_rect, out_shape, (rc[0], rc[1] - 1), current=False)
+            else:
+                self.out_cover.show(out_rect, out_shape, rc)
             self._cover_unfinished_pooling(r, rc)
             if self.follow:
                 self._follow(ys, xs)

@@ -115,8 +115,9 @@ def _steps() -> list[Step]:
         ),
         Step(
             "What about the edge pixels?",
-            "Centre the kernel on a corner pixel and part of it hangs outside the image. There "
-            "are no pixels there to multiply. What should the layer do?",
+            "Centre the kernel on the corner pixel and five of its nine cells hang outside "
+            "the image (marked ?). There are no pixels there to multiply, so the output pixel "
+            "is still unknown. What should the layer do?",
             s4,
             lambda w: w.input_panel,
         ),
@@ -239,6 +240,7 @@ class LessonTour(QFrame):
         self.index = max(0, min(len(self.steps) - 1, index))
         step = self.steps[self.index]
         self.win.overlay.ring.unknown = False
+        _load_lesson_image(self.win)  # every step's numbers assume the 6×6 grid on 0–255
         step.setup(self.win)
         self.title.setText(f"<b>{step.title}</b>")
         self.text.setText(step.text)
