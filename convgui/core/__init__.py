@@ -45,6 +45,7 @@ from .pipeline import (
 )
 from .pool import POOL_OPS, pool2d
 from .scan import PoolScan, WindowScan, covering_positions, scan_pool, scan_window
+from .stats import count_outside, robust_abs_limit, robust_range
 
 __all__ = [
     "ACCEPTED_HELP",
@@ -71,6 +72,7 @@ __all__ = [
     "choose_method",
     "conv_stage",
     "correlate2d",
+    "count_outside",
     "covering_positions",
     "effective_size",
     "explain_no_output",
@@ -92,6 +94,8 @@ __all__ = [
     "post_value",
     "resize_centered",
     "resolve_padding",
+    "robust_abs_limit",
+    "robust_range",
     "run_layer",
     "scale_factor",
     "scan_pool",
