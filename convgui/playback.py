@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Callable
 
 
 class PlayState(enum.Enum):
@@ -157,4 +158,205 @@ class Playback:
         return changed
 
 
-__all__ = ["PlayState", "Playback"]
+STAGES: tuple[str, ...] = ("conv", "pool")
+
+
+class AnimationModel:
+    """What the animation shows, held in one place that every view reads.
+
+    The stage (convolution or pooling), the position and play state (a :class:`Playback`),
+    whether the kernel window is shown (``active``), whether the output is being filled in
+    (``filling``: cells after the position are covered), and the lesson's "what is in the
+    padding?" question (``question``). The Qt side only ticks it with a timer and redraws on
+    its events; a change of image, kernel or layer calls :meth:`set_grids`, which always shows
+    the whole new output: covers come back only when the user plays or steps.
+
+    Listeners get the set of what changed: ``"position"``, ``"state"`` (play/pause, stage,
+    speed, active, filling, question) or both.
+    """
+
+    def __init__(self, speed: float = 4.0) -> None:
+        self.playback = Playback(speed=speed)
+        self._stage = "conv"
+        self._active = False
+        self._filling = False
+        self._question = False
+        self._grids: dict[str, tuple[int, int]] = {"conv": (0, 0), "pool": (0, 0)}
+        self._listeners: list[Callable[[frozenset[str]], None]] = []
+
+    # --- events ------------------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[frozenset[str]], None]) -> None:
+        """Call ``callback(changed)`` after every change."""
+        self._listeners.append(callback)
+
+    def _emit(self, *what: str) -> None:
+        changed = frozenset(what)
+        for cb in list(self._listeners):
+            cb(changed)
+
+    # --- reading -----------------------------------------------------------------------
+
+    @property
+    def stage(self) -> str:
+        """``"conv"`` or ``"pool"``."""
+        return self._stage
+
+    @property
+    def active(self) -> bool:
+        """True while the kernel window and the arithmetic are shown."""
+        return self._active
+
+    @property
+    def filling(self) -> bool:
+        """True while the output is covered past the position ("filling in")."""
+        return self._filling and self._active
+
+    @property
+    def question(self) -> bool:
+        """True while the padding cells are shown as "?" (the lesson's edge question)."""
+        return self._question
+
+    @property
+    def playing(self) -> bool:
+        """True while playing."""
+        return self.playback.playing
+
+    def grid_shape(self, stage: str | None = None) -> tuple[int, int]:
+        """Rows and columns of positions of ``stage`` (default: the current one)."""
+        return self._grids[stage or self._stage]
+
+    @property
+    def has_pool(self) -> bool:
+        """True when the result has a pooled map to animate."""
+        return self._grids["pool"] != (0, 0)
+
+    def position_rc(self) -> tuple[int, int] | None:
+        """The current position as ``(row, col)``, or None when there is nothing to show."""
+        h, w = self.grid_shape()
+        if h == 0 or w == 0:
+            return None
+        r, c = divmod(self.playback.position, w)
+        return int(r), int(c)
+
+    # --- the result behind it ----------------------------------------------------------
+
+    def set_grids(self, conv: tuple[int, int] | None, pool: tuple[int, int] | None) -> None:
+        """A new result (or none): its output and pooled shapes.
+
+        The output is shown whole (playing pauses, covers go); the window stays where it is,
+        clamped to the new grid.
+        """
+        self._grids = {"conv": conv or (0, 0), "pool": pool or (0, 0)}
+        if self._stage == "pool" and not self.has_pool:
+            self._stage = "conv"
+        h, w = self.grid_shape()
+        self.playback.pause()
+        self.playback.set_total(h * w)
+        self._filling = False
+        self._emit("position", "state")
+
+    # --- commands ----------------------------------------------------------------------
+
+    def _show(self, *, filling: bool = True) -> None:
+        self._active = True
+        self._filling = filling
+
+    def play(self, now: float) -> None:
+        """Start or resume playing (from the start when at the end)."""
+        self._show()
+        self.playback.play(now)
+        self._emit("position", "state")
+
+    def pause(self) -> None:
+        """Pause at the current position."""
+        if self.playback.playing:
+            self.playback.pause()
+            self._emit("state")
+
+    def toggle(self, now: float) -> None:
+        """Play or pause."""
+        if self.playback.playing:
+            self.pause()
+        else:
+            self.play(now)
+
+    def stop(self) -> None:
+        """Stop: back to the start, hide the window, show the whole output."""
+        self.playback.stop()
+        self._active = self._filling = self._question = False
+        self._emit("position", "state")
+
+    def step(self, n: int, now: float) -> None:
+        """Move ``n`` positions and pause; the output fills in up to there."""
+        self._show()
+        self.playback.step(n, now)
+        self._emit("position", "state")
+
+    def seek(self, index: int, now: float, *, filling: bool = True) -> None:
+        """Jump to a position index (playing continues from there)."""
+        self._show(filling=filling)
+        self.playback.seek(index, now)
+        self._emit("position", "state")
+
+    def seek_rc(
+        self, row: int, col: int, now: float, stage: str | None = None, *, filling: bool = True
+    ) -> None:
+        """Jump to ``(row, col)`` of ``stage`` (default: the current stage); outside: no-op."""
+        if stage is not None:
+            self.set_stage(stage, now)
+        h, w = self.grid_shape()
+        if 0 <= row < h and 0 <= col < w:
+            self.seek(row * w + col, now, filling=filling)
+
+    def to_start(self, now: float) -> None:
+        """First position, paused."""
+        self._show()
+        self.playback.to_start()
+        self.playback.seek(0, now)
+        self._emit("position", "state")
+
+    def to_end(self, now: float) -> None:
+        """Last position, paused."""
+        self._show()
+        self.playback.to_end()
+        self._emit("position", "state")
+
+    def set_speed(self, steps_per_second: float, now: float) -> None:
+        """Steps per second."""
+        self.playback.set_speed(steps_per_second, now)
+        self._emit("state")
+
+    def set_stage(self, stage: str, now: float) -> None:
+        """Animate the convolution or the pooling (pooling only when there is a pooled map)."""
+        if stage not in STAGES:
+            raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
+        if stage == "pool" and not self.has_pool:
+            stage = "conv"
+        if stage == self._stage:
+            return
+        self._stage = stage
+        h, w = self.grid_shape()
+        self.playback.set_total(0)
+        self.playback.set_total(h * w)
+        self.playback.seek(0, now)
+        self._emit("position", "state")
+
+    def set_question(self, on: bool) -> None:
+        """Show the padding cells as "?" (the lesson's question) or with their values."""
+        if on != self._question:
+            self._question = on
+            self._emit("position", "state")
+
+    def tick(self, now: float) -> bool:
+        """Advance with the time; True when the position changed."""
+        was_playing = self.playback.playing
+        moved = self.playback.tick(now)
+        if moved:
+            self._emit("position", *(() if self.playback.playing else ("state",)))
+        elif was_playing and not self.playback.playing:
+            self._emit("state")
+        return moved
+
+
+__all__ = ["STAGES", "AnimationModel", "PlayState", "Playback"]

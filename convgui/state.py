@@ -36,6 +36,7 @@ from .core import (
     to_grayscale,
     value_stats,
 )
+from .core.layout import LayerGeometry, layer_geometry
 from .imageio import ImageDoc
 
 MAX_KERNEL_SIDE = 15
@@ -92,6 +93,8 @@ class ComputeResult:
     activated: Array
     pooled: Array | None
     engine_ms: float
+    #: Pads, shapes and where each map sits: computed once, read by every view.
+    geometry: LayerGeometry
     #: (min, max, pixels outside 0..value_max) of ``activated`` and of ``pooled``, computed on
     #: the worker so the GUI thread does not scan large results again.
     act_stats: tuple[float, float, int] = (0.0, 0.0, 0)
@@ -149,6 +152,11 @@ class _Job:
             pooled_stats = prev.pooled_stats
         else:
             pooled_stats = value_stats(pooled, self.value_max)
+        geometry = (
+            prev.geometry
+            if same_conv and prev is not None and prev.params.pool_key() == p.pool_key()
+            else layer_geometry(self.image.shape, self.kernel.shape, p)
+        )
         ms = (time.perf_counter() - t0) * 1e3
         return ComputeResult(
             self.generation,
@@ -159,6 +167,7 @@ class _Job:
             act,
             pooled,
             ms,
+            geometry,
             act_stats,
             pooled_stats,
         )
@@ -344,6 +353,27 @@ class ExplorerState(QObject):
             return None
         try:
             return layer_shapes(self._doc.shape, self._kernel.shape, self._params)
+        except ValueError:
+            return None
+
+    def geometry(self) -> LayerGeometry | None:
+        """The geometry of the current settings on the current image, or None (no output).
+
+        The published result carries the same object once it arrives; this one is for views
+        that describe settings before (or without) a result, such as the layer panel.
+        """
+        if self._doc is None:
+            return None
+        r = self._result
+        if (
+            r is not None
+            and r.image_version == self._image_version
+            and r.kernel.shape == self._kernel.shape
+            and r.params == self._params
+        ):
+            return r.geometry
+        try:
+            return layer_geometry(self._doc.shape, self._kernel.shape, self._params)
         except ValueError:
             return None
 
