@@ -15,10 +15,23 @@ from numpy.typing import ArrayLike, NDArray
 from ._checks import check_choice, check_finite_scalar
 from .activations import ACTIVATIONS, activate
 from .convolve import correlate2d
-from .geometry import PaddingSpec, as_pair, output_shape, pool_output_shape, resolve_padding
+from .geometry import (
+    PaddingSpec,
+    as_pair,
+    output_shape,
+    pool_output_shape,
+    pool_padding,
+    resolve_padding,
+)
 from .padding import BOUNDARIES
 from .pool import pool2d
 from .scan import PoolScan, WindowScan, scan_pool, scan_window
+
+#: The pixel limit shared by image loading and the engine: an image, a padded input or an output
+#: with more pixels (height × width) than this is refused before anything is allocated.
+MAX_PIXELS = 100_000_000
+
+_F32_MAX = float(np.finfo(np.float32).max)
 
 #: Pooling choices of a layer: none, or one of :data:`convgui.core.POOL_OPS`.
 POOL_CHOICES: tuple[str, ...] = ("none", "max", "avg")
@@ -107,8 +120,47 @@ class LayerParams:
         return cls(**kwargs)
 
 
+class OutputTooLargeError(ValueError):
+    """A parameter set whose output, padded input or scan exceeds :data:`MAX_PIXELS`."""
+
+
+def _magnitude_bound(image: ArrayLike) -> float:
+    """An upper bound of ``|image|`` (from the dtype for integers, else the data)."""
+    arr = np.asarray(image)
+    if arr.dtype.kind in "ui":
+        info = np.iinfo(arr.dtype)
+        return float(max(abs(int(info.min)), int(info.max)))
+    if arr.dtype == np.bool_:
+        return 1.0
+    if arr.size == 0:
+        return 0.0
+    with np.errstate(invalid="ignore"):
+        return float(np.nanmax(np.abs(arr)))
+
+
 def conv_stage(image: ArrayLike, kernel: ArrayLike, p: LayerParams) -> NDArray[np.floating]:
-    """Run :func:`correlate2d` with the layer's settings."""
+    """Run :func:`correlate2d` with the layer's settings.
+
+    The result is float32 unless its values could exceed float32's range (huge kernel values
+    or image values): it is then computed in float64, so it is never silently infinite.
+
+    Raises
+    ------
+    ValueError
+        When even float64 could overflow; the message says which values are too large.
+    """
+    k = np.asarray(kernel, dtype=np.float64)
+    total = float(np.sum(np.abs(k))) if np.all(np.isfinite(k)) else np.inf
+    cval = abs(p.cval) if p.boundary == "constant" else 0.0
+    bound = total * max(_magnitude_bound(image), cval)
+    if not np.isfinite(bound) or bound > 1e300:
+        raise ValueError(
+            f"The kernel values (sum of magnitudes {total:.3g}) times the image values (up to "
+            f"{max(_magnitude_bound(image), cval):.3g}) are too large to compute. Use smaller "
+            "kernel values."
+        )
+    if bound >= _F32_MAX / 2 and np.asarray(image).dtype != np.float64:
+        image = np.asarray(image, dtype=np.float64)
     return correlate2d(image, kernel, **p.conv_kwargs())
 
 
@@ -146,9 +198,26 @@ def layer_pool_scan(
 
 
 def post_stage(conv: NDArray[np.floating], p: LayerParams) -> NDArray[np.floating]:
-    """``activation(conv / divisor + bias)``; returns ``conv`` itself when all are identity."""
+    """``activation(conv / divisor + bias)``; returns ``conv`` itself when all are identity.
+
+    A float32 ``conv`` whose scaled values would exceed float32's range (a tiny divisor, a
+    huge bias) is computed in float64 instead, so the result is never silently infinite and
+    agrees with :func:`post_value`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = post_stage(np.array([3e38], np.float32), LayerParams(divisor=0.01))
+    >>> out.dtype, bool(np.isfinite(out).all())
+    (dtype('float64'), True)
+    """
     if p.divisor == 1 and p.bias == 0 and p.activation == "none":
         return conv
+    if conv.dtype == np.float32 and conv.size:
+        with np.errstate(invalid="ignore"):
+            peak = float(np.nanmax(np.abs(conv))) if np.isfinite(conv).any() else 0.0
+        if peak / abs(p.divisor) + abs(p.bias) >= _F32_MAX / 2:
+            conv = conv.astype(np.float64)
     out: NDArray[np.floating] = conv / conv.dtype.type(p.divisor) if p.divisor != 1 else conv.copy()
     if p.bias != 0:
         out += conv.dtype.type(p.bias)
@@ -209,6 +278,8 @@ def explain_no_output(
     try:
         layer_shapes(image_shape, kernel_shape, p)
         return None
+    except OutputTooLargeError as exc:
+        return str(exc)
     except ValueError:
         pass
     h, w = int(image_shape[0]), int(image_shape[1])
@@ -233,23 +304,87 @@ def explain_no_output(
     )
 
 
+def _mp(n: int) -> str:
+    return f"{n / 1e6:,.1f} megapixels" if n >= 1e5 else f"{n:,} pixels"
+
+
 def layer_shapes(
-    image_shape: tuple[int, ...], kernel_shape: tuple[int, int], p: LayerParams
+    image_shape: tuple[int, ...],
+    kernel_shape: tuple[int, int],
+    p: LayerParams,
+    *,
+    max_pixels: int = MAX_PIXELS,
 ) -> tuple[tuple[int, int], tuple[int, int] | None]:
-    """Output and pooled shapes for a parameter set (raises ``ValueError`` when impossible)."""
-    out = output_shape(
-        image_shape, kernel_shape, padding=p.padding, stride=p.stride, dilation=p.dilation
-    )
+    """Output and pooled shapes for a parameter set, checked against the pixel limit.
+
+    Only arithmetic on the sizes: nothing is allocated, so a caller can check any combination
+    (from a control, a kernel file, the command line or remembered settings) before running it.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(H, W)`` or ``(H, W, C)``.
+    kernel_shape : (kh, kw)
+    p : LayerParams
+    max_pixels : int
+        The largest padded input, output (the positions the animation scans) and pooled
+        output accepted, in pixels (height × width).
+
+    Returns
+    -------
+    (out_shape, pooled_shape or None)
+
+    Raises
+    ------
+    OutputTooLargeError
+        The padded input, the output or the pooled map (or its padded input) would exceed
+        ``max_pixels``; the message gives the sizes.
+    ValueError
+        When the kernel or the pooling window does not fit (no output).
+
+    Examples
+    --------
+    >>> layer_shapes((6, 6), (3, 3), LayerParams(pool="max"))
+    ((6, 6), (3, 3))
+    >>> layer_shapes((100, 100), (3, 3), LayerParams(padding=10**5))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    convgui.core.pipeline.OutputTooLargeError: With padding 100000/100000/100000/100000 the ...
+    """
+    h, w = int(image_shape[0]), int(image_shape[1])
+    pads = resolve_padding((h, w), kernel_shape, p.padding, stride=p.stride, dilation=p.dilation)
+    ph, pw = h + pads[0] + pads[1], w + pads[2] + pads[3]
+    limit = f"convgui's limit of {_mp(max_pixels)}"
+    if ph * pw > max_pixels:
+        raise OutputTooLargeError(
+            f"With padding {pads[0]}/{pads[1]}/{pads[2]}/{pads[3]} the {h}×{w} image becomes "
+            f"{ph}×{pw} ({_mp(ph * pw)}), over {limit}. Use less padding or a smaller dilation."
+        )
+    out = output_shape((h, w), kernel_shape, padding=pads, stride=p.stride, dilation=p.dilation)
+    if out[0] * out[1] > max_pixels:
+        raise OutputTooLargeError(
+            f"The output would be {out[0]}×{out[1]} ({_mp(out[0] * out[1])}), over {limit}. "
+            "Use less padding, a larger stride or a smaller image."
+        )
     if p.pool == "none":
         return out, None
+    pp = pool_padding(out, p.pool_size, stride=p.pool_stride, padding=p.pool_padding)
+    qh, qw = out[0] + pp[0] + pp[1], out[1] + pp[2] + pp[3]
+    if qh * qw > max_pixels:
+        raise OutputTooLargeError(
+            f"The padded input of the pooling would be {qh}×{qw} ({_mp(qh * qw)}), over "
+            f"{limit}. Use “valid” pool padding or a smaller pool size."
+        )
     pooled = pool_output_shape(out, p.pool_size, stride=p.pool_stride, padding=p.pool_padding)
     return out, pooled
 
 
 __all__ = [
+    "MAX_PIXELS",
     "POOL_CHOICES",
     "LayerParams",
     "LayerResult",
+    "OutputTooLargeError",
     "conv_stage",
     "explain_no_output",
     "layer_pool_scan",

@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 import convgui.imageio as imageio
+import convgui.safeio as safeio
 from convgui.core import LayerParams
 from convgui.imageio import (
     LoadError,
@@ -262,7 +263,7 @@ def test_saving_over_a_file_replaces_it_entirely(tmp_path: Path) -> None:
     target = tmp_path / "t.txt"
     target.write_text("x" * 10_000)
     target.chmod(0o640)
-    save_text("short", target)
+    save_text("short", target, confirmed=True)
     assert target.read_text() == "short"
     assert stat.S_IMODE(target.stat().st_mode) == 0o640  # the file keeps its permissions
     save_npy(np.arange(3), tmp_path / "a.npy")
@@ -288,14 +289,14 @@ def read_only_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     (folder / "keep.txt").write_text("old")
     folder.chmod(0o555)
     if os.access(folder, os.W_OK):  # running as root: make the OS answer as it would
-        real = imageio.tempfile.mkstemp
+        real = safeio.tempfile.mkstemp
 
         def mkstemp(*a: Any, dir: Any = None, **k: Any) -> Any:
             if Path(dir) == folder:
                 raise PermissionError(13, "Permission denied", str(folder))
             return real(*a, dir=dir, **k)
 
-        monkeypatch.setattr(imageio.tempfile, "mkstemp", mkstemp)
+        monkeypatch.setattr(safeio.tempfile, "mkstemp", mkstemp)
     yield folder
     folder.chmod(0o755)
 
@@ -308,7 +309,7 @@ def test_save_into_read_only_folder(read_only_dir: Path, name: str) -> None:
         elif name.endswith(".npy"):
             save_npy(GRAY, read_only_dir / name)
         else:
-            save_text("new", read_only_dir / name)
+            save_text("new", read_only_dir / name, confirmed=True)
     assert "Choose a folder you can write to" in str(info.value)
     assert sorted(p.name for p in read_only_dir.iterdir()) == ["keep.txt"]
     assert (read_only_dir / "keep.txt").read_text() == "old"
@@ -323,7 +324,7 @@ def test_failed_write_leaves_no_partial_file(tmp_path: Path) -> None:
     target = tmp_path / "x.npy"
     target.write_bytes(b"precious")
     with pytest.raises(ValueError, match="pickle"):
-        save_npy(np.array([object()], dtype=object), target)
+        save_npy(np.array([object()], dtype=object), target, confirmed=True)
     assert target.read_bytes() == b"precious"
     assert no_part_files(tmp_path)
 
@@ -331,16 +332,20 @@ def test_failed_write_leaves_no_partial_file(tmp_path: Path) -> None:
 def test_disk_full_mid_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "x.txt"
     target.write_text("precious")
+    real_write = os.write
+    calls = []
 
-    def full(self: Path, text: str, encoding: str | None = None) -> int:
-        with open(self, "w", encoding=encoding) as fh:
-            fh.write(text[:3])
+    def full(fd: int, data: Any) -> int:  # the first 3 bytes fit, then the disk is full
+        calls.append(fd)
+        if len(calls) == 1:
+            return real_write(fd, bytes(data[:3]))
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Path, "write_text", full)
+    monkeypatch.setattr(safeio.os, "write", full)
     with pytest.raises(SaveError, match=r"No space left on device.*Nothing was overwritten"):
-        save_text("new content", target)
+        save_text("new content", target, confirmed=True)
     monkeypatch.undo()
+    assert len(calls) == 2
     assert target.read_text() == "precious"
     assert no_part_files(tmp_path)
 
@@ -429,17 +434,17 @@ def test_bad_json_kernels(tmp_path: Path, text: str, pattern: str) -> None:
 def test_huge_kernel_file(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     path.write_text("1 " * 600_000)
-    with pytest.raises(LoadError, match=r"1\.2 MB; a kernel file is a few KB"):
+    with pytest.raises(LoadError, match=r"1\.2 MB; a kernel file is at most 1 MB"):
         load_kernel(path)
 
 
 def test_kernel_file_errors(tmp_path: Path) -> None:
-    with pytest.raises(LoadError, match="cannot be read"):
+    with pytest.raises(LoadError, match="does not exist"):
         load_kernel(tmp_path / "missing.txt")
     with pytest.raises(LoadError, match="is a folder"):
         load_kernel(tmp_path)
-    (tmp_path / "bin.txt").write_bytes(b"\xff\xfe\x00\x81" * 10)
-    with pytest.raises(LoadError, match="not a readable text file"):
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x81\xfe\xff" * 10)
+    with pytest.raises(LoadError, match="not a readable text file.*binary file.*UTF-8"):
         load_kernel(tmp_path / "bin.txt")
 
 
