@@ -1,16 +1,20 @@
 """Composition root: creates the application, the state, the window; parses the command line.
 
 ``main.py``, ``python -m convgui`` and the installed ``convgui`` command all call :func:`main`.
+Every command-line value is checked by :func:`parse_args` before any window exists: a bad one
+exits with status 2 and a message saying what is accepted.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
@@ -18,7 +22,105 @@ from PySide6.QtWidgets import QApplication
 
 from . import __version__
 from .core import PRESETS
-from .resources import default_sample, resource_path
+from .resources import Sample, default_sample, resource_path, samples
+
+if TYPE_CHECKING:
+    from .gui.window import MainWindow
+    from .state import ExplorerState
+
+#: The names ``--sample`` accepts, in menu order; :func:`sample_name` derives them from the files.
+SAMPLE_NAMES = ("lesson", "clothing", "scene", "checkerboard")
+#: Smallest and largest window ``--size`` accepts, as (width, height) in pixels.
+MIN_WINDOW_SIZE = (320, 240)
+MAX_WINDOW_SIZE = (7680, 4320)
+
+_SIZE_FORM = (
+    f"WxH in pixels, e.g. 1400x820, width {MIN_WINDOW_SIZE[0]} to {MAX_WINDOW_SIZE[0]} "
+    f"and height {MIN_WINDOW_SIZE[1]} to {MAX_WINDOW_SIZE[1]}"
+)
+
+
+def sample_name(sample: Sample) -> str:
+    """The command-line name of a sample: its file stem without a size suffix.
+
+    ``lesson6x6.png`` is ``lesson``, ``clothing28x28.png`` is ``clothing``, ``scene.png`` is
+    ``scene``.
+    """
+    return re.sub(r"\d+x\d+$", "", Path(sample.file).stem).lower()
+
+
+def find_sample(name: str) -> Sample:
+    """The built-in sample called ``name`` (see :data:`SAMPLE_NAMES`).
+
+    Raises
+    ------
+    ValueError
+        No sample has that name; the message lists the names there are.
+    """
+    found = {sample_name(s): s for s in samples()}
+    try:
+        return found[name.lower()]
+    except KeyError:
+        raise ValueError(
+            f"no built-in sample is called {name!r}; choose one of {', '.join(found)}"
+        ) from None
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``--size``: ``"1400x820"`` -> ``(1400, 820)`` within the accepted bounds.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Not ``WxH`` with whole numbers, or outside ``MIN_WINDOW_SIZE`` .. ``MAX_WINDOW_SIZE``.
+    """
+    m = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
+    if m is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a window size; give {_SIZE_FORM}")
+    w, h = int(m[1]), int(m[2])
+    if not (
+        MIN_WINDOW_SIZE[0] <= w <= MAX_WINDOW_SIZE[0]
+        and MIN_WINDOW_SIZE[1] <= h <= MAX_WINDOW_SIZE[1]
+    ):
+        raise argparse.ArgumentTypeError(f"{w}x{h} is out of range; give {_SIZE_FORM}")
+    return w, h
+
+
+def parse_position(text: str) -> tuple[int, int]:
+    """``--at``: ``"2,3"`` -> ``(2, 3)``, an output row and column counted from 0.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Not two whole numbers >= 0 separated by a comma.
+    """
+    m = re.fullmatch(r"\s*(\d+)\s*,\s*(\d+)\s*", text)
+    if m is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an output position; give ROW,COL as two whole numbers from 0, "
+            "e.g. 2,3 (0,0 is the top-left output pixel)"
+        )
+    return int(m[1]), int(m[2])
+
+
+def kernel_argument(text: str) -> str:
+    """``--kernel``: a preset name (returned in its canonical spelling) or an existing file.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Neither a preset nor an existing file; the message lists every preset.
+    """
+    name = text.strip().lower().replace("-", "_")
+    if name in PRESETS:
+        return name
+    if Path(text).is_file():
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is neither a preset name nor an existing file. Presets: "
+        f"{', '.join(PRESETS)}. A kernel file path is also accepted (.json as saved by "
+        "File > Save Kernel, or text rows of numbers)."
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,11 +128,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="convgui",
         description="A convolution explorer: watch a kernel slide over an image.",
+        epilog="A bad option value exits with status 2 before any window opens. An image file "
+        "that cannot be read opens the built-in scene instead, with the error shown.",
     )
     p.add_argument("image", nargs="?", help="image file to open (default: a built-in sample)")
     p.add_argument(
+        "--sample",
+        choices=SAMPLE_NAMES,
+        help="open this built-in sample instead of an image file (lesson is the 6×6 grid)",
+    )
+    p.add_argument(
         "--kernel",
         metavar="NAME|FILE",
+        type=kernel_argument,
         help=f"preset name ({', '.join(PRESETS)}) or a kernel file (.json or text rows)",
     )
     p.add_argument(
@@ -38,7 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="render the window once the first output is painted, save it as PNG and exit",
     )
-    p.add_argument("--size", metavar="WxH", help="window size, e.g. 1400x820")
+    p.add_argument(
+        "--size",
+        metavar="WxH",
+        type=parse_size,
+        help=f"window size, {_SIZE_FORM}",
+    )
     p.add_argument(
         "--display",
         choices=("clip", "stretch", "abs", "diverging"),
@@ -49,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--at",
         metavar="ROW,COL",
-        help="open the animation at this output position, with its arithmetic shown",
+        type=parse_position,
+        help="open the animation at this output position (from 0,0), with its arithmetic shown",
     )
     p.add_argument(
         "--install-desktop",
@@ -58,6 +174,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"convgui {__version__}")
     return p
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse and check the command line; a bad value exits with status 2 and a message.
+
+    ``argv`` defaults to ``sys.argv[1:]``.
+    """
+    parser = build_parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.sample and args.image:
+        parser.error(
+            f"give an IMAGE or --sample, not both (got {args.image!r} and --sample "
+            f"{args.sample}); drop one of them"
+        )
+    return args
 
 
 def install_desktop_entry(home: Path | None = None) -> list[Path]:
@@ -90,45 +221,38 @@ def make_settings() -> QSettings:
     return QSettings("convgui", "convgui")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Start convgui; returns the process exit code."""
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    if args.install_desktop:
-        for path in install_desktop_entry():
-            print(f"installed {path}")
-        return 0
+def start_window(args: argparse.Namespace, state: ExplorerState, settings: QSettings) -> MainWindow:
+    """Build the main window, apply the parsed command line to it and show it.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        As returned by :func:`parse_args` (values already checked).
+    state : ExplorerState
+        The state the window shows.
+    settings : QSettings
+        Where the window's remembered settings live; not read when ``args.screenshot`` is set.
+
+    Returns
+    -------
+    MainWindow
+        The shown window, on the requested image or sample, kernel and layer settings.
+    """
     from .gui.window import MainWindow
-    from .state import ExplorerState
 
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "convgui"])
-    app.setApplicationName("convgui")
-    app.setOrganizationName("convgui")
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName("convgui")
-    app.setWindowIcon(QIcon(str(resource_path("icons", "convgui.png"))))
-
-    state = ExplorerState()
-    settings = make_settings()
-    scratch = None
-    if args.screenshot:
-        # A screenshot must not depend on, or change, the user's remembered settings.
-        scratch = tempfile.TemporaryDirectory(prefix="convgui-")
-        settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(state, settings)
-    from . import errors
-
-    errors.install(window)
     if not args.screenshot:
         window.restore_settings()
     if args.size:
-        try:
-            w, h = (int(v) for v in args.size.lower().split("x"))
-            window.resize(w, h)
-        except ValueError:
-            print(f"convgui: --size must look like 1400x820, got {args.size!r}", file=sys.stderr)
-    # The file named on the command line, or the built-in sample when there is none or it
+        window.resize(*args.size)
+    # Shown before anything is opened: the message bar reports a failed open only when visible
+    # (nothing is painted before the event loop runs).
+    window.show()
+    # The file named on the command line, or a built-in sample when there is none or it
     # cannot be opened (the error stays on screen).
-    if not (args.image and window.open_path(args.image)):
+    if args.sample:
+        window.open_sample(find_sample(args.sample))
+    elif not (args.image and window.open_path(args.image)):
         error = window.message_bar.text if args.image else ""
         window.open_sample(default_sample())
         if error:
@@ -144,15 +268,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         state.set_params("Padding from the command line", padding=args.padding)
     if args.pool:
         state.set_params("Pooling from the command line", pool=args.pool)
-    window.show()
     if args.at:
-        try:
-            row, col = (int(v) for v in args.at.split(","))
-        except ValueError:
-            print(f"convgui: --at must look like 2,3, got {args.at!r}", file=sys.stderr)
-        else:
-            state.wait_idle()
+        row, col = args.at
+        state.wait_idle()
+        h, w = window.anim.grid_shape()
+        if 0 <= row < h and 0 <= col < w:
             window.anim.seek_rc(row, col)
+        elif h == 0 or w == 0:
+            print(
+                f"convgui: --at {row},{col} ignored: these settings give no output", file=sys.stderr
+            )
+        else:
+            print(
+                f"convgui: --at {row},{col} is outside the {h}×{w} output; rows go from 0 to "
+                f"{h - 1} and columns from 0 to {w - 1}",
+                file=sys.stderr,
+            )
+    return window
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start convgui; returns the process exit code."""
+    args = parse_args(argv)
+    if args.install_desktop:
+        for path in install_desktop_entry():
+            print(f"installed {path}")
+        return 0
+    from . import errors
+    from .state import ExplorerState
+
+    app = cast(
+        QApplication,
+        QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "convgui"]),
+    )
+    app.setApplicationName("convgui")
+    app.setOrganizationName("convgui")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("convgui")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "convgui.png"))))
+
+    state = ExplorerState()
+    settings = make_settings()
+    scratch = None
+    if args.screenshot:
+        # A screenshot must not depend on, or change, the user's remembered settings.
+        scratch = tempfile.TemporaryDirectory(prefix="convgui-")
+        settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+    window = start_window(args, state, settings)
+    errors.install(window)
 
     if args.screenshot:
         out = Path(args.screenshot)
