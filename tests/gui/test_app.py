@@ -318,6 +318,7 @@ def run_sh(tmp_path: Path, *args: str, **env_extra: str) -> subprocess.Completed
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["CONVGUI_VENV"] = str(tmp_path / "venv")
     env.pop("CONVGUI_EXTRA_LIBS", None)
+    env.pop("CONVGUI_SYSTEM_INSTALL", None)
     env.update(env_extra)
     return subprocess.run(
         ["bash", str(RUN_SH), *args],
