@@ -223,10 +223,11 @@ def decode_text(data: bytes, source: str) -> str:
     """
     try:
         if data.startswith(codecs.BOM_UTF8):
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return data.decode("utf-16")
-        return data.decode("utf-8")
+            text = data[len(codecs.BOM_UTF8) :].decode("utf-8")
+        elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         hint = (
             " It looks like UTF-16 without a byte-order mark, or a binary file."
@@ -237,6 +238,12 @@ def decode_text(data: bytes, source: str) -> str:
             f"{source} is not a readable text file (byte 0x{data[exc.start]:02x} at position "
             f"{exc.start} is not valid {exc.encoding.upper()}).{hint} Save it as UTF-8 text."
         ) from None
+    if "\x00" in text:
+        raise LoadError(
+            f"{source} is not a readable text file: it holds NUL bytes. It looks like UTF-16 "
+            "without a byte-order mark, or a binary file. Save it as UTF-8 text."
+        )
+    return text
 
 
 def read_text_bounded(
@@ -249,8 +256,13 @@ def read_text_bounded(
 
 # --- what this session wrote -----------------------------------------------------------------
 
-_written: dict[str, tuple[int, int]] = {}
+_written: dict[str, tuple[int, ...]] = {}
 _written_lock = threading.Lock()
+
+
+def _identity(st: os.stat_result) -> tuple[int, ...]:
+    # The inode alone is not enough: a file deleted and re-made often gets the same one back.
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _key(path: Path) -> str:
@@ -263,7 +275,7 @@ def _remember(path: Path) -> None:
     except OSError:
         return
     with _written_lock:
-        _written[_key(path)] = (st.st_dev, st.st_ino)
+        _written[_key(path)] = _identity(st)
 
 
 def written_this_session(path: PathLike) -> bool:
@@ -277,7 +289,7 @@ def written_this_session(path: PathLike) -> bool:
         st = os.stat(p)
     except OSError:
         return False
-    return (st.st_dev, st.st_ino) == ident
+    return _identity(st) == ident
 
 
 def forget_written() -> None:
