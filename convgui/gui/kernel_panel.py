@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -32,6 +34,86 @@ from .util import signals_blocked
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
+
+#: Largest denominator written as a fraction in a cell (1/256 of the 5×5 Gaussian, 1/1024).
+MAX_CELL_DENOMINATOR = 1024
+#: Integers up to this many digits are written in full; larger ones with 4 significant digits.
+_MAX_INT_DIGITS = 6
+
+
+def exact_fraction(value: float) -> Fraction | None:
+    """``value`` as a fraction ``p/q`` with ``1 < q <= 1024`` when that is exact in float64.
+
+    Examples
+    --------
+    >>> exact_fraction(1 / 256), exact_fraction(-3 / 128), exact_fraction(0.1)
+    (Fraction(1, 256), Fraction(-3, 128), Fraction(1, 10))
+    >>> exact_fraction(0.1234), exact_fraction(2.0) is None
+    (None, True)
+    """
+    if not math.isfinite(value) or value == int(value):
+        return None
+    frac = Fraction(value).limit_denominator(MAX_CELL_DENOMINATOR)
+    if frac.denominator <= 1 or frac.numerator / frac.denominator != value:
+        return None
+    return frac
+
+
+def _decimal(value: float, digits: int) -> str:
+    text = f"{value:.{digits}g}"
+    if "e" not in text and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def cell_text(value: float) -> str:
+    """How a kernel cell shows ``value``: short enough to read in its cell.
+
+    Integers as integers; other values as the shorter of an exact fraction (denominator up to
+    1024, so ``0.00390625`` is ``1/256``) and the decimal with at most 4 significant digits,
+    the decimal winning a tie or when the fraction is not exact.
+
+    Examples
+    --------
+    >>> [cell_text(v) for v in (2.0, -1.0, 0.5, 0.25, 1 / 9, 1 / 256, 0.1234567, 1e-5)]
+    ['2', '-1', '0.5', '1/4', '1/9', '1/256', '0.1235', '1e-05']
+    """
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    if value == int(value) and abs(value) < 10**_MAX_INT_DIGITS:
+        return str(int(value))
+    dec = _decimal(value, 4)
+    frac = exact_fraction(value)
+    if frac is None:
+        return dec
+    frac_text = f"{frac.numerator}/{frac.denominator}"
+    exact_dec = float(dec) == value
+    return dec if exact_dec and len(dec) <= len(frac_text) else frac_text
+
+
+def cell_edit_text(value: float) -> str:
+    """The text a cell editor starts with: exactly ``value`` when typed back.
+
+    An exact fraction (``1/9``), an integer, or the shortest decimal that reads back as the
+    same float64, so opening an editor and pressing Enter never changes the kernel.
+
+    Examples
+    --------
+    >>> cell_edit_text(1 / 9), cell_edit_text(3.0), cell_edit_text(0.123456789012345)
+    ('1/9', '3', '0.123456789012345')
+    """
+    if value == int(value) and math.isfinite(value) and abs(value) < 2**53:
+        return str(int(value))
+    frac = exact_fraction(value)
+    if frac is not None:
+        return f"{frac.numerator}/{frac.denominator}"
+    return repr(float(value))
+
+
+def _cell_tooltip(value: float) -> str:
+    full = repr(float(value)) if value != int(value) else str(int(value))
+    frac = exact_fraction(value)
+    return f"{frac.numerator}/{frac.denominator} = {full}" if frac is not None else full
 
 
 class KernelTableModel(QAbstractTableModel):
@@ -64,9 +146,9 @@ class KernelTableModel(QAbstractTableModel):
         r, c = index.row(), index.column()
         v = float(self._state.kernel[r, c])
         if role == Qt.ItemDataRole.DisplayRole:
-            return format_number(v)
+            return cell_text(v)
         if role == Qt.ItemDataRole.EditRole:
-            return format_number(v, 12)
+            return cell_edit_text(v)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -82,7 +164,7 @@ class KernelTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if (r, c) in self._bad:
                 return self._bad[(r, c)]
-            return f"Weight at row {r}, column {c}: {format_number(v, 10)}"
+            return f"Weight at row {r}, column {c}: {_cell_tooltip(v)}"
         if role == Qt.ItemDataRole.FontRole and (r, c) == self.center():
             f = QFont()
             f.setBold(True)
@@ -341,4 +423,12 @@ class KernelPanel(QGroupBox):
         self._state.set_params("Change divisor", divisor=float(value))
 
 
-__all__ = ["ACCEPTED_HELP", "KernelPanel", "KernelTableModel", "KernelTableView"]
+__all__ = [
+    "ACCEPTED_HELP",
+    "KernelPanel",
+    "KernelTableModel",
+    "KernelTableView",
+    "cell_edit_text",
+    "cell_text",
+    "exact_fraction",
+]
