@@ -175,16 +175,17 @@ _FLOAT_FORMATS = (
 
 def _float_qimage_to_array(img: QImage) -> tuple[np.ndarray, str]:
     """A floating-point QImage as uint16 pixels, and a note saying exactly what was done."""
-    had_alpha = img.hasAlphaChannel()
     conv = img.convertToFormat(QImage.Format.Format_RGBA32FPx4)
     h, w = conv.height(), conv.width()
     buf = np.frombuffer(conv.constBits(), dtype=np.uint8, count=conv.sizeInBytes())
     rows = buf.reshape(h, conv.bytesPerLine())[:, : w * 16]
-    rgb = np.ascontiguousarray(rows).view(np.float32).reshape(h, w, 4)[..., :3]
+    rgba = np.ascontiguousarray(rows).view(np.float32).reshape(h, w, 4)
+    had_alpha = img.hasAlphaChannel() and bool(np.any(rgba[..., 3] != 1))
+    rgb = rgba[..., :3]
     finite = rgb[np.isfinite(rgb)]
     lo = float(finite.min()) if finite.size else 0.0
     hi = float(finite.max()) if finite.size else 0.0
-    outside = int(np.count_nonzero(~((rgb >= 0) & (rgb <= 1))))
+    outside = int(np.count_nonzero(np.any(~((rgb >= 0) & (rgb <= 1)), axis=-1)))
     pixels = np.rint(np.clip(np.nan_to_num(rgb, nan=0.0), 0, 1) * 65535).astype(np.uint16)
     if np.array_equal(pixels[..., 0], pixels[..., 1]) and np.array_equal(
         pixels[..., 1], pixels[..., 2]
@@ -193,7 +194,7 @@ def _float_qimage_to_array(img: QImage) -> tuple[np.ndarray, str]:
     note = "floating-point image: values 0–1 shown as 16-bit 0–65535"
     if outside:
         note += (
-            f"; {outside:,} values outside 0–1 (range {format_number(lo, 6)} to "
+            f"; {outside:,} pixels outside 0–1 (range {format_number(lo, 6)} to "
             f"{format_number(hi, 6)}) were clipped"
         )
     if had_alpha:
@@ -235,8 +236,8 @@ def _pnm_16bit(data: bytes) -> np.ndarray | None:
     return arr[..., 0].copy() if channels == 1 else arr
 
 
-def _tiff_info(fd: int) -> tuple[bool, bool]:
-    """``(signed 16-bit samples, float samples)`` from the first TIFF directory (header only)."""
+def _tiff_info(fd: int) -> tuple[bool, int]:
+    """``(signed 16-bit samples, number of pages)`` of a TIFF (directories only, no pixels)."""
     try:
         from PIL import Image, TiffImagePlugin
 
@@ -244,14 +245,15 @@ def _tiff_info(fd: int) -> tuple[bool, bool]:
             fh.seek(0)
             with Image.open(fh) as im:
                 if not isinstance(im, TiffImagePlugin.TiffImageFile):
-                    return False, False
+                    return False, 0
                 fmt = im.tag_v2.get(339, 1)
                 bits = im.tag_v2.get(258, (8,))
+                pages = int(getattr(im, "n_frames", 1))
     except Exception:
-        return False, False
+        return False, 0
     fmts = fmt if isinstance(fmt, tuple) else (fmt,)
     bitss = bits if isinstance(bits, tuple) else (bits,)
-    return 2 in fmts and 16 in bitss, 3 in fmts
+    return 2 in fmts and 16 in bitss, pages
 
 
 def load_image(path: PathLike, *, max_pixels: int = MAX_PIXELS) -> ImageDoc:
@@ -334,7 +336,8 @@ def _decode(p: Path, fd: int, qfile: QFile, size: int, shown: str, max_pixels: i
     QImageReader.setAllocationLimit(_allocation_limit_mb(max_pixels))
     frames = reader.imageCount()
     fmt = bytes(reader.format().data()).decode().lower()
-    signed16, _is_float = _tiff_info(fd) if fmt in ("tif", "tiff") else (False, False)
+    signed16, pages = _tiff_info(fd) if fmt in ("tif", "tiff") else (False, 0)
+    frames = max(frames, pages)
     # Decoders report damage (e.g. a truncated JPEG) as Qt warnings while still returning an
     # image: catch them so the user is told part of the picture may be missing.
     warnings: list[str] = []
