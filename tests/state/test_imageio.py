@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import convgui.imageio as imageio
 import convgui.safeio as safeio
 from convgui.core import LayerParams
 from convgui.imageio import (
@@ -444,7 +443,7 @@ def test_kernel_file_errors(tmp_path: Path) -> None:
     with pytest.raises(LoadError, match="is a folder"):
         load_kernel(tmp_path)
     (tmp_path / "bin.txt").write_bytes(b"\x00\x81\xfe\xff" * 10)
-    with pytest.raises(LoadError, match="not a readable text file.*binary file.*UTF-8"):
+    with pytest.raises(LoadError, match=r"not a readable text file.*binary file.*UTF-8"):
         load_kernel(tmp_path / "bin.txt")
 
 
