@@ -1,0 +1,71 @@
+"""Small building blocks of the main window: the inline message bar and a titled image panel."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+
+from .image_view import ImageView
+
+
+class MessageBar(QWidget):
+    """An inline, dismissable message at the top of the window (never blocks the user)."""
+
+    COLORS: ClassVar[dict[str, str]] = {"error": "#fde2e1", "warning": "#fff4d6", "info": "#e3f0ff"}
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageBar")
+        self.label = QLabel(objectName="messageText")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton(text="✕", objectName="messageClose")
+        close.setToolTip("Dismiss this message (Esc)")
+        close.clicked.connect(self.hide)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 6, 6, 6)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(close)
+        self.level = ""
+        self.hide()
+
+    def show_message(self, level: str, text: str) -> None:
+        """Show ``text``; ``level`` is "error", "warning" or "info"."""
+        self.level = level
+        self.setStyleSheet(
+            f"#messageBar {{ background: {self.COLORS.get(level, '#eeeeee')}; "
+            "border-bottom: 1px solid #c8c8c8; } QLabel { color: #202020; }"
+        )
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.label.setText(text)
+        self.show()
+
+    @property
+    def text(self) -> str:
+        """The message shown."""
+        return self.label.text() if self.isVisible() else ""
+
+
+class Panel(QWidget):
+    """A titled column holding an image view and a row of controls."""
+
+    def __init__(self, title: str, view: ImageView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel(f"<b>{title}</b>")
+        self.subtitle = QLabel()
+        self.subtitle.setStyleSheet("color: palette(mid);")
+        # The subtitle may be cut short rather than widen the window past small screens.
+        self.subtitle.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.controls = QHBoxLayout()
+        self.controls.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addWidget(self.subtitle, 1)
+        head.addLayout(self.controls)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(head)
+        lay.addWidget(view, 1)
+        self.view = view
