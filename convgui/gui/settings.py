@@ -138,9 +138,8 @@ def read_remembered(st: QSettings) -> Remembered:
     """
     _check_file(st)
     kernel = params = None
-    raw = st.value("kernel")
-    if raw:
-        kernel, params = parse_kernel_setting(raw)
+    if st.contains("kernel"):  # absent on the first run; present but unreadable is damage
+        kernel, params = parse_kernel_setting(st.value("kernel"))
     scale = st.value("textScale")
     text_scale = None
     if scale is not None:

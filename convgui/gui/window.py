@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         self.files = Files(state, settings, self.show_message, self)
         self.files.opening.connect(self._on_document_opening)
         self.session = Session(state, settings, self.show_message)
+        self._startup_message: tuple[str, str] | None = None
         self.text_size = TextSize(self)
         self.text_size.changed.connect(self.text_scale_changed)
         self.keys = AnimationKeys(self, self.handle_animation_key)
@@ -247,6 +248,10 @@ class MainWindow(QMainWindow):
     def _on_document_opening(self) -> None:
         self.input_view.fit()
         self.message_bar.hide()
+        if self._startup_message is not None:
+            # The first image opens right after the settings were restored: keep their warning.
+            self.show_message(*self._startup_message)
+            self._startup_message = None
 
     def open_path(self, path: str | Path) -> bool:
         """Load an image file; on failure show why and keep the current image."""
@@ -432,7 +437,18 @@ class MainWindow(QMainWindow):
 
         Unreadable settings never stop the app: the defaults are used and the user is told.
         """
-        self.session.restore(window=self, splitter=self.splitter, text_size=self.text_size)
+        told: list[tuple[str, str]] = []
+
+        def notify(level: str, text: str) -> None:
+            told.append((level, text))
+            self.show_message(level, text)
+
+        self.session.notify = notify
+        try:
+            self.session.restore(window=self, splitter=self.splitter, text_size=self.text_size)
+        finally:
+            self.session.notify = self.show_message
+        self._startup_message = told[-1] if told else None
 
     def save_settings(self) -> None:
         """Remember layout, kernel, settings, view options and text size."""

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from gui_helpers import (
-    assert_output_is_exact,
-)
+import pytest
+from gui_helpers import assert_output_is_exact
 from PySide6.QtCore import QSettings
 
 from convgui.core import LayerParams, get_preset
+from convgui.gui import texts
+from convgui.gui.settings import Session, SettingsError, check_limits, read_remembered
 from convgui.gui.window import MainWindow
 from convgui.state import ExplorerState, SyncExecutor
 
@@ -62,4 +64,109 @@ def test_corrupt_kernel_setting_falls_back_to_identity(
     assert np.array_equal(state.kernel, get_preset("identity"))
     assert state.display_mode == "clip"
     assert state.params == LayerParams()
+    assert "Your settings could not be read" in w.statusBar().currentMessage()
     w.close()
+
+
+# --- unreadable settings: defaults, a message, the old file kept -----------------------------
+
+GOOD = get_preset("sharpen")
+
+
+def kernel_json(stride: object = 1, kernel: object = None) -> str:
+    return json.dumps(
+        {"kernel": GOOD.tolist() if kernel is None else kernel, "params": {"stride": [stride, 1]}}
+    )
+
+
+def write_ini(path: Path, raw: bytes) -> None:
+    path.write_bytes(b"[General]\n" + raw + b"\n")
+
+
+CORRUPT = {
+    "garbage kernel": b"kernel=@Variant(\\0\\0\\0\\x7f\\0\\0\\0\\x1bgarbage)",
+    "kernel not json": b"kernel=[[1, 2], [3",
+    "15-digit stride": b"kernel=" + kernel_json(123456789012345).replace('"', '\\"').encode(),
+    "16x16 kernel": b"kernel="
+    + kernel_json(kernel=np.ones((16, 16)).tolist()).replace('"', '\\"').encode(),
+    "not utf-8": b"kernel=\xff\xfe\x80\x81 not text\nvalueScale=0-1",
+    "text size": b"textScale=1e300",
+    "display mode": b"displayMode=sepia",
+}
+
+
+@pytest.mark.parametrize("case", list(CORRUPT))
+def test_unreadable_settings_start_with_defaults_and_say_so(
+    qtbot: Any, state: ExplorerState, settings_path: Path, lesson_sample: Any, case: str
+) -> None:
+    write_ini(settings_path, CORRUPT[case])
+    original = settings_path.read_bytes()
+    w = MainWindow(state, QSettings(str(settings_path), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.restore_settings()  # never raises
+    w.show()
+    w.open_sample(lesson_sample)  # and the app works
+    assert np.array_equal(state.kernel, get_preset("identity"))
+    assert state.params == LayerParams()
+    assert (state.display_mode, state.color_mode, state.value_scale) == ("clip", "gray", "0-255")
+    assert w.text_scale == 1.0
+    assert not state.can_undo
+    assert_output_is_exact(w)
+    backup = settings_path.with_name(settings_path.name + ".unreadable")
+    assert backup.read_bytes() == original  # nothing of the user's is lost
+    text = w.message_bar.text  # still shown after the first image opened
+    assert w.message_bar.level == "warning"
+    assert text.startswith("Your settings could not be read (")
+    assert f"defaults restored; the old file was kept as {backup}." in text
+    w.close()
+    # The next start reads the settings written on close: no message again.
+    state2 = ExplorerState(SyncExecutor())
+    try:
+        told: list[tuple[str, str]] = []
+        st = QSettings(str(settings_path), QSettings.Format.IniFormat)
+        assert Session(state2, st, lambda *m: told.append(m)).restore()
+        assert told == []
+    finally:
+        state2.close()
+
+
+def test_a_second_unreadable_file_does_not_overwrite_the_first_backup(
+    state: ExplorerState, settings_path: Path
+) -> None:
+    told: list[tuple[str, str]] = []
+    for n, raw in enumerate((b"displayMode=sepia", b"displayMode=mauve"), start=1):
+        write_ini(settings_path, raw)
+        st = QSettings(str(settings_path), QSettings.Format.IniFormat)
+        assert not Session(state, st, lambda *m: told.append(m)).restore()
+        assert len(told) == n and told[-1][0] == "warning"
+    first = settings_path.with_name("s.ini.unreadable")
+    second = settings_path.with_name("s.ini.unreadable-2")
+    assert b"sepia" in first.read_bytes() and b"mauve" in second.read_bytes()
+    assert "sepia" in told[0][1]  # says what was wrong
+
+
+def test_read_remembered_checks_the_controls_limits(settings_path: Path) -> None:
+    st = QSettings(str(settings_path), QSettings.Format.IniFormat)
+    st.setValue("kernel", kernel_json(16))
+    assert read_remembered(st).params == LayerParams(stride=(16, 1))  # the spin box's maximum
+    st.setValue("kernel", kernel_json(17))
+    with pytest.raises(SettingsError, match="stride 17 is outside 1–16"):
+        read_remembered(st)
+    for params, match in (
+        (LayerParams(dilation=9), "dilation 9"),
+        (LayerParams(padding=(0, 113, 0, 0)), "padding 113"),
+        (LayerParams(pool_size=9), "pool size 9"),
+        (LayerParams(bias=2e6), "bias"),
+    ):
+        with pytest.raises(SettingsError, match=match):
+            check_limits(params)
+
+
+def test_limits_match_the_controls(window: MainWindow) -> None:
+    lp = window.layer_panel
+    assert lp.stride_spin.maximum() == texts.MAX_STRIDE
+    assert lp.dilation_spin.maximum() == texts.MAX_DILATION
+    assert lp.pool_size_spin.maximum() == lp.pool_stride_spin.maximum() == texts.MAX_POOL
+    assert lp.pad_spins[0].maximum() == texts.MAX_PAD
+    assert window.kernel_panel.rows_spin.maximum() == texts.MAX_KERNEL_SIDE
+    assert lp.cval_spin.maximum() == texts.MAX_ABS_SETTING
