@@ -1,18 +1,33 @@
 """Exporting the animation: labelled frames ("input", "kernel", "output") as a GIF or PNGs.
 
-Frames are painted directly with QPainter from the state and the pure scan, not grabbed from
-the window, so they look the same whatever the window's size and run offscreen.
+Frames are painted with QPainter from the state, the result's :class:`LayerGeometry` and the
+per-position scenes of :mod:`convgui.core.scene`, never grabbed from the window, so they look
+the same whatever the window's size and run offscreen. Every number and sum written in a frame
+comes from the scene and :mod:`convgui.core.text`.
+
+On a large image each frame shows a crop of the input around the window (and the output cells
+under that crop), so the window and the numbers stay readable; a small image is shown whole.
+
+The export never takes the window: :class:`ExportDialog` depends on an :class:`ExportHost`
+(state, animation, settings, ``notify``, protected files). Files are written with
+:func:`convgui.safeio.atomic_write` and verified; nothing the user made is replaced without
+asking, and a cancelled export removes only the files it wrote.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import contextlib
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Literal, Protocol, TypeVar
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from numpy.typing import NDArray
+from PySide6.QtCore import QRectF, QSettings, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QImageWriter, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,6 +35,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QProgressDialog,
@@ -28,54 +44,487 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import layer_pool_scan, layer_scan, pad_image, pool_padding, resolve_padding
-from ..imageio import SaveError, _atomic_write, array_to_qimage
+from ..core import pad_image
+from ..core.layout import LayerGeometry
+from ..core.scene import ConvScene, PoolScene, conv_scene, pool_scene
+from ..core.text import format_value, pretty_number
+from ..imageio import array_to_qimage, verify_image_file
+from ..safeio import (
+    NeedsConfirmationError,
+    PathLike,
+    SaveError,
+    atomic_write,
+    check_target,
+    new_subfolder,
+    remove_own_files,
+    shown_name,
+)
 from ..state import ComputeResult, ExplorerState
 from .display import display_for, to_display_rgba
-from .image_view import format_value
 
 #: Refuse exports with more frames than this (a 1024x1024 sweep would be a million frames).
 MAX_FRAMES = 2000
+#: The default span is at most this many frames (whole rows when a row is shorter).
+DEFAULT_SPAN = 200
+#: A GIF holds every frame in memory twice while it is written: refuse more pixels than this.
+MAX_GIF_PIXELS = 600_000_000
+#: Images up to this side are exported whole by default; larger ones are cropped.
+WHOLE_IMAGE_SIDE = 64
+#: Input pixels of context shown on each side of the window in the default crop.
+CROP_MARGIN = 6
+#: Crop sizes offered besides the default one.
+CROP_CHOICES = (12, 16, 24, 32, 48, 64)
+#: Frame sizes offered (width, height).
+FRAME_SIZES = ((960, 440), (1280, 590), (640, 300))
+#: Terms written out in a frame's sum before the rest is elided.
+SUM_TERMS = 10
+#: Settings keys.
+LAST_DIR_KEY = "lastExportDir"
+LAST_CROP_KEY = "lastExportCrop"
+LAST_SIZE_KEY = "lastExportSize"
+
 BG = QColor(255, 255, 255)
 PAD_TINT = QColor(60, 130, 220, 70)
 COPY_TINT = QColor(230, 150, 40, 80)
 WINDOW_PEN = QColor(220, 40, 40)
 CURRENT_PEN = QColor(255, 170, 0)
 WINNER_PEN = QColor(255, 200, 0)
+FRAME_GREY = QColor(90, 90, 90)
 #: Output cells not computed yet: a pale blue, unlike any grey a clipped result can take.
 NOT_YET = (214, 226, 240, 255)
+
+Kind = Literal["gif", "png"]
+FramesChoice = Literal["overwrite", "subfolder", "cancel"]
+Notify = Callable[[str, str], None]
+U8 = NDArray[np.uint8]
+F64 = NDArray[np.float64]
+
+
+# --- what the export needs from the application --------------------------------------------
+
+
+class AnimationSource(Protocol):
+    """The animation as the export reads it (:class:`AnimationController` or the model)."""
+
+    @property
+    def stage(self) -> str:
+        """``"conv"`` or ``"pool"``."""
+        ...
+
+    def position_rc(self) -> tuple[int, int] | None:
+        """The current position, or None."""
+        ...
+
+    def grid_shape(self) -> tuple[int, int]:
+        """Rows and columns of positions of the current stage."""
+        ...
+
+
+class ExportHost(Protocol):
+    """Everything the export dialog uses from the application, and nothing more."""
+
+    @property
+    def state(self) -> ExplorerState:
+        """The explorer's state (image, result)."""
+        ...
+
+    @property
+    def anim(self) -> AnimationSource:
+        """The animation: stage, position and grid."""
+        ...
+
+    @property
+    def settings(self) -> QSettings:
+        """Where the last export folder, crop and frame size are remembered."""
+        ...
+
+    def notify(self, level: str, text: str) -> None:
+        """Tell the user: ``"error"``, ``"warning"``, ``"info"`` or ``"status"``."""
+        ...
+
+    def protected_paths(self) -> list[str]:
+        """Files an export must not replace without asking (the opened image...)."""
+        ...
+
+
+@dataclass
+class ExportContext:
+    """A ready-made :class:`ExportHost` from its parts.
+
+    ``protected_paths()`` always holds the opened image's file and the settings file, plus
+    ``extra_protected``.
+    """
+
+    state: ExplorerState
+    anim: AnimationSource
+    settings: QSettings
+    notify_fn: Notify
+    extra_protected: Callable[[], Iterable[str]] = field(default=lambda: ())
+
+    def notify(self, level: str, text: str) -> None:
+        """Forward to ``notify_fn``."""
+        self.notify_fn(level, text)
+
+    def protected_paths(self) -> list[str]:
+        """The opened image, the settings file and ``extra_protected()``."""
+        out: list[str] = []
+        doc = self.state.doc
+        if doc is not None and doc.path:
+            out.append(str(doc.path))
+        if self.settings.fileName():
+            out.append(self.settings.fileName())
+        out.extend(str(p) for p in self.extra_protected())
+        return out
+
+
+# --- what a frame shows --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class FrameSpec:
-    """What to draw: stage ("conv" or "pool") and size of each frame in pixels."""
+    """What to draw: stage (``"conv"`` or ``"pool"``) and size of each frame in pixels."""
 
     stage: str = "conv"
     width: int = 960
     height: int = 440
 
 
-def _gray_rgba(data: np.ndarray, lo: float, hi: float) -> np.ndarray:
+@dataclass(frozen=True)
+class Crop:
+    """A part of a padded map: rows ``top:top+rows`` and columns ``left:left+cols``."""
+
+    top: int
+    left: int
+    rows: int
+    cols: int
+
+    def slices(self) -> tuple[slice, slice]:
+        """Row and column slices."""
+        return slice(self.top, self.top + self.rows), slice(self.left, self.left + self.cols)
+
+
+def _axis_crop(lo: int, hi: int, side: int | None, size: int) -> tuple[int, int]:
+    """Start and length of a span of ``side`` cells of ``0..size`` centred on ``lo..hi``."""
+    if side is None:
+        return 0, size
+    n = min(size, max(int(side), hi - lo + 3))  # the window and a cell on each side
+    start = math.floor((lo + hi + 1) / 2 - n / 2)
+    return max(0, min(size - n, start)), n
+
+
+def crop_around(
+    rows: NDArray[np.intp], cols: NDArray[np.intp], shape: tuple[int, int], side: int | None
+) -> Crop:
+    """The ``side``×``side`` part of a map of ``shape`` centred on the window ``rows``/``cols``.
+
+    Kept inside the map (near an edge the window is off-centre) and never smaller than the
+    window plus one cell on each side; ``side=None`` is the whole map.
+
+    Examples
+    --------
+    >>> crop_around(np.array([10, 11, 12]), np.array([0, 1, 2]), (100, 100), 9)
+    Crop(top=7, left=0, rows=9, cols=9)
+    """
+    top, nr = _axis_crop(int(rows.min()), int(rows.max()), side, shape[0])
+    left, nc = _axis_crop(int(cols.min()), int(cols.max()), side, shape[1])
+    return Crop(top, left, nr, nc)
+
+
+def _cells_under(start: int, n: int, first_centre: float, stride: int, count: int) -> range:
+    """Map cells (along one axis) whose window centre lies in ``start..start + n``."""
+    centres = np.arange(count) * stride + first_centre
+    inside = np.nonzero((centres >= start) & (centres < start + n))[0]
+    if inside.size == 0:
+        return range(0)
+    return range(int(inside[0]), int(inside[-1]) + 1)
+
+
+@dataclass(frozen=True)
+class FrameContent:
+    """Everything one frame draws, decided before any painting.
+
+    Attributes
+    ----------
+    titles : (str, str, str)
+        Over the left, middle and right panels.
+    notes : (str, str)
+        Under the left and right panels (which part is shown when cropped; empty otherwise).
+    caption : str
+        The bottom line: the position and its sum, from the scene.
+    src_crop : Crop
+        The part of the padded source drawn on the left.
+    out_rows, out_cols : range
+        The output (or pooled) cells drawn on the right.
+    taps : (ndarray, ndarray)
+        Padded source rows and columns of the window.
+    winner : (int, int) or None
+        Padded source cell that won a max pool.
+    middle : ndarray
+        The kernel (or the pool window's values; NaN in padding).
+    position : (int, int)
+        The current output (or pooled) cell.
+    """
+
+    titles: tuple[str, str, str]
+    notes: tuple[str, str]
+    caption: str
+    src_crop: Crop
+    out_rows: range
+    out_cols: range
+    taps: tuple[NDArray[np.intp], NDArray[np.intp]]
+    winner: tuple[int, int] | None
+    middle: F64
+    position: tuple[int, int]
+
+
+def frame_caption(scene: ConvScene | PoolScene) -> str:
+    """The bottom line of a frame: ``row 2, col 3:  2×1 + … = 198``.
+
+    The sum is the scene's own text; when a divisor, bias or activation changes the value
+    written, that value follows.
+    """
+    r, c = scene.position
+    if isinstance(scene, PoolScene):
+        return f"row {r}, col {c}:  {scene.expression()}"
+    text = f"row {r}, col {c}:  {scene.sum_text(SUM_TERMS)}"
+    if not math.isclose(scene.value, scene.total, rel_tol=0.0, abs_tol=1e-9):
+        text += f"  →  output {pretty_number(scene.value)}"
+    return text
+
+
+def _gray_rgba(data: F64, lo: float, hi: float) -> U8:
     scaled = np.clip((np.asarray(data, dtype=np.float64) - lo) / max(hi - lo, 1e-12), 0, 1)
     u8 = (np.nan_to_num(scaled) * 255 + 0.5).astype(np.uint8)
     if u8.ndim == 3:
-        return np.concatenate([u8[..., :3], np.full(u8.shape[:2] + (1,), 255, np.uint8)], axis=2)
+        alpha = np.full(u8.shape[:2] + (1,), 255, np.uint8)
+        return np.concatenate([u8[..., :3], alpha], axis=2)
     return np.dstack([u8, u8, u8, np.full_like(u8, 255)])
 
 
-def _fit(area: QRectF, shape: tuple[int, int]) -> QRectF:
-    h, w = shape
+class FrameSheet:
+    """What every frame of one stage shares, prepared once per export.
+
+    Parameters
+    ----------
+    state : ExplorerState
+        For the image, display mode and value range.
+    result : ComputeResult
+        The result animated (its geometry says pads, shapes and windows).
+    stage : str
+        ``"conv"`` or ``"pool"`` (pool only when the result has a pooled map).
+    crop : int or None
+        Side of the input crop around the window, in input pixels; None for the whole image.
+
+    Raises
+    ------
+    ValueError
+        No image, or a pooling stage without a pooled map.
+    """
+
+    def __init__(
+        self, state: ExplorerState, result: ComputeResult, stage: str, crop: int | None
+    ) -> None:
+        img = state.engine_image()
+        if img is None:
+            raise ValueError("there is no image to animate; open an image first")
+        if crop is not None and crop < 1:
+            raise ValueError(f"the crop must be at least 1 pixel, got {crop!r}")
+        self.result = result
+        self.image = img
+        self.crop = crop
+        self.pool = stage == "pool" and result.pooled is not None
+        g: LayerGeometry = result.geometry
+        prm = result.params
+        vmax = state.value_max
+        if self.pool:
+            assert g.pool_pads is not None and g.pool_size is not None
+            assert g.pool_stride is not None and result.pooled is not None
+            src = np.asarray(result.activated, dtype=np.float64)
+            self.pads = g.pool_pads
+            t, b, lft, r = self.pads
+            padded = np.full((src.shape[0] + t + b, src.shape[1] + lft + r) + src.shape[2:], np.nan)
+            padded[t : t + src.shape[0], lft : lft + src.shape[1]] = src
+            disp = display_for(src, state.display_mode, vmax, stats=result.act_stats)
+            self.src_rgba = to_display_rgba(np.nan_to_num(padded, nan=disp.levels[0]), disp)
+            self.tint = PAD_TINT
+            self.target = np.asarray(result.pooled, dtype=np.float64)
+            tdisp = display_for(self.target, state.display_mode, vmax, stats=result.pooled_stats)
+            self.step = g.pool_stride
+            self.first_centre = ((g.pool_size[0] - 1) / 2 + 0.5, (g.pool_size[1] - 1) / 2 + 0.5)
+            self.titles = ("output (before pooling)", "pooling window", "pooled")
+        else:
+            self.pads = g.pads
+            padded = np.asarray(
+                pad_image(img, g.pads, boundary=prm.boundary, cval=prm.cval), dtype=np.float64
+            )
+            self.src_rgba = _gray_rgba(padded, 0.0, vmax)
+            self.tint = COPY_TINT if prm.boundary not in ("zero", "constant") else PAD_TINT
+            self.target = np.asarray(result.activated, dtype=np.float64)
+            tdisp = display_for(self.target, state.display_mode, vmax, stats=result.act_stats)
+            self.step = g.stride
+            eh, ew = g.effective_kernel
+            self.first_centre = ((eh - 1) / 2 + 0.5, (ew - 1) / 2 + 0.5)
+            self.titles = ("input", "kernel", "output")
+        self.src_values = padded if padded.ndim == 2 else padded[..., 0]
+        self.src_shape = (int(padded.shape[0]), int(padded.shape[1]))
+        self.inner_shape = (
+            self.src_shape[0] - self.pads[0] - self.pads[1],
+            self.src_shape[1] - self.pads[2] - self.pads[3],
+        )
+        self.target_rgba = to_display_rgba(self.target, tdisp)
+        self.grid = (int(self.target.shape[0]), int(self.target.shape[1]))
+
+    @property
+    def positions(self) -> int:
+        """Number of positions of the animated stage."""
+        return self.grid[0] * self.grid[1]
+
+    def content(self, position: int) -> FrameContent:
+        """Decide what the frame of row-major ``position`` shows.
+
+        Raises
+        ------
+        ValueError
+            The position is outside the animation.
+        """
+        h, w = self.grid
+        rc = divmod(int(position), w) if w else (int(position), 0)
+        res, prm, g = self.result, self.result.params, self.result.geometry
+        winner: tuple[int, int] | None = None
+        if self.pool:
+            ps = pool_scene(res.activated, prm, rc)  # raises for a position outside the map
+            rows, cols = g.pool_window(*ps.position)
+            middle = np.asarray(ps.scan.values, dtype=np.float64)
+            if ps.scan.winner is not None:
+                winner = (ps.scan.winner[0] + self.pads[0], ps.scan.winner[1] + self.pads[2])
+            caption = frame_caption(ps)
+        else:
+            cs = conv_scene(self.image, res.kernel, prm, g, rc)  # raises outside the output
+            rows, cols = cs.tap_rows, cs.tap_cols
+            middle = np.asarray(cs.scan.weights, dtype=np.float64)
+            caption = frame_caption(cs)
+        taps = (rows + self.pads[0], cols + self.pads[2])
+        crop = crop_around(taps[0], taps[1], self.src_shape, self.crop)
+        out_rows = _cells_under(crop.top, crop.rows, self.first_centre[0], self.step[0], h)
+        out_cols = _cells_under(crop.left, crop.cols, self.first_centre[1], self.step[1], w)
+        notes = ("", "")
+        if (crop.rows, crop.cols) != self.src_shape:
+            t, lft = self.pads[0], self.pads[2]
+            notes = (
+                f"rows {crop.top - t}–{crop.top + crop.rows - 1 - t}, cols {crop.left - lft}–"
+                f"{crop.left + crop.cols - 1 - lft} of {self.inner_shape[1]}×{self.inner_shape[0]}",
+                f"rows {out_rows.start}–{out_rows.stop - 1}, cols {out_cols.start}–"
+                f"{out_cols.stop - 1} of {w}×{h}",
+            )
+        return FrameContent(
+            self.titles, notes, caption, crop, out_rows, out_cols, taps, winner, middle, rc
+        )
+
+    def render(self, spec: FrameSpec, position: int) -> QImage:
+        """Paint the frame of ``position`` (row-major) at ``spec``'s size."""
+        content = self.content(position)  # any error is raised before a painter exists
+        frame = QImage(spec.width, spec.height, QImage.Format.Format_RGB32)
+        frame.fill(BG)
+        p = QPainter(frame)
+        try:
+            self._paint(p, spec, content, int(position))
+        finally:
+            # An image destroyed while a painter is still active on it crashes the process.
+            p.end()
+        return frame
+
+    # --- painting ----------------------------------------------------------------------
+
+    def _paint(self, p: QPainter, spec: FrameSpec, fc: FrameContent, position: int) -> None:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        col_w = spec.width / 3
+        top, bottom_text = 34.0, 46.0
+        note_h = 18.0 if any(fc.notes) else 0.0
+        areas = [
+            QRectF(i * col_w + 10, top, col_w - 20, spec.height - top - bottom_text - note_h)
+            for i in range(3)
+        ]
+        for area, label in zip(areas, fc.titles):
+            _title(p, area, label)
+        self._paint_source(p, areas[0], fc)
+        _paint_middle(p, areas[1].adjusted(20, 20, -20, -20), fc.middle)
+        self._paint_target(p, areas[2], fc, position)
+        for area, note in ((areas[0], fc.notes[0]), (areas[2], fc.notes[1])):
+            if note:
+                _note(p, QRectF(area.left(), area.bottom() + 2, area.width(), note_h), note)
+        _caption(p, QRectF(10, spec.height - bottom_text, spec.width - 20, bottom_text), fc.caption)
+
+    def _paint_source(self, p: QPainter, area: QRectF, fc: FrameContent) -> None:
+        cr = fc.src_crop
+        rs, cs = cr.slices()
+        rgba = self.src_rgba[rs, cs]
+        rect = _fit(area, (cr.rows, cr.cols))
+        p.drawImage(rect, array_to_qimage(rgba))
+        cw, ch = rect.width() / cr.cols, rect.height() / cr.rows
+        # The image itself inside the crop (the rest is padding).
+        t, lft = self.pads[0], self.pads[2]
+        r0 = min(max(t - cr.top, 0), cr.rows)
+        r1 = min(max(t + self.inner_shape[0] - cr.top, 0), cr.rows)
+        c0 = min(max(lft - cr.left, 0), cr.cols)
+        c1 = min(max(lft + self.inner_shape[1] - cr.left, 0), cr.cols)
+        inner = QRectF(rect.left() + c0 * cw, rect.top() + r0 * ch, (c1 - c0) * cw, (r1 - r0) * ch)
+        for band in (
+            QRectF(rect.left(), rect.top(), rect.width(), inner.top() - rect.top()),
+            QRectF(rect.left(), inner.bottom(), rect.width(), rect.bottom() - inner.bottom()),
+            QRectF(rect.left(), inner.top(), inner.left() - rect.left(), inner.height()),
+            QRectF(inner.right(), inner.top(), rect.right() - inner.right(), inner.height()),
+        ):
+            if band.width() > 0 and band.height() > 0:
+                p.fillRect(band, self.tint)
+        values = self.src_values[rs, cs]
+        _draw_numbers(p, rect, values, rgba, skip=np.isnan(values))
+        p.setPen(QPen(FRAME_GREY, 1))
+        if inner.width() > 0 and inner.height() > 0:
+            p.drawRect(inner)
+        p.setPen(QPen(WINDOW_PEN, 2))
+        for y in fc.taps[0]:
+            for x in fc.taps[1]:
+                p.drawRect(
+                    QRectF(rect.left() + (x - cr.left) * cw, rect.top() + (y - cr.top) * ch, cw, ch)
+                )
+        if fc.winner is not None:  # the cell that won the max, as in the window
+            wy, wx = fc.winner
+            p.setPen(QPen(WINNER_PEN, 4))
+            p.drawRect(
+                QRectF(rect.left() + (wx - cr.left) * cw, rect.top() + (wy - cr.top) * ch, cw, ch)
+            )
+
+    def _paint_target(self, p: QPainter, area: QRectF, fc: FrameContent, position: int) -> None:
+        rows, cols = fc.out_rows, fc.out_cols
+        h, w = self.grid
+        part = self.target[rows.start : rows.stop, cols.start : cols.stop]
+        rgba = self.target_rgba[rows.start : rows.stop, cols.start : cols.stop].copy()
+        index = np.arange(h * w).reshape(h, w)[rows.start : rows.stop, cols.start : cols.stop]
+        not_yet = index > position
+        rgba[not_yet] = NOT_YET
+        rect = _fit(area, part.shape[:2])
+        p.drawImage(rect, array_to_qimage(rgba))
+        _draw_numbers(p, rect, part, rgba, skip=not_yet)
+        cw, ch = rect.width() / part.shape[1], rect.height() / part.shape[0]
+        p.setPen(QPen(FRAME_GREY, 1))
+        p.drawRect(rect)
+        r, c = fc.position
+        p.setPen(QPen(CURRENT_PEN, 3))
+        p.drawRect(
+            QRectF(rect.left() + (c - cols.start) * cw, rect.top() + (r - rows.start) * ch, cw, ch)
+        )
+
+
+def _fit(area: QRectF, shape: tuple[int, ...]) -> QRectF:
+    h, w = shape[0], shape[1]
     cell = min(area.width() / w, area.height() / h)
     ww, hh = cell * w, cell * h
     return QRectF(area.center().x() - ww / 2, area.center().y() - hh / 2, ww, hh)
 
 
 def _draw_numbers(
-    p: QPainter,
-    rect: QRectF,
-    data: np.ndarray,
-    rgba: np.ndarray,
-    skip: np.ndarray | None = None,
+    p: QPainter, rect: QRectF, data: F64, rgba: U8, skip: NDArray[np.bool_] | None = None
 ) -> None:
     """Write each cell's value in black or white, whichever reads on the cell's colour ``rgba``."""
     h, w = data.shape[:2]
@@ -92,19 +541,38 @@ def _draw_numbers(
         for j in range(w):
             if skip is not None and skip[i, j]:
                 continue
-            v = float(vals[i, j])
             p.setPen(QColor(0, 0, 0) if bright[i, j] > 0.55 else QColor(255, 255, 255))
             p.drawText(
                 QRectF(rect.left() + j * cw, rect.top() + i * ch, cw, ch),
                 Qt.AlignmentFlag.AlignCenter,
-                format_value(v),
+                format_value(float(vals[i, j])),
             )
 
 
-def _factor(v: float) -> str:
-    """A factor of a product as the arithmetic panel writes it: 5×(−2), not 5×-2."""
-    text = format_value(v).replace("-", "−")
-    return f"({text})" if v < 0 else text
+def _paint_middle(p: QPainter, area: QRectF, values: F64) -> None:
+    """The kernel's weights (or the pool window's values) as a table of coloured cells."""
+    rect = _fit(area, values.shape)
+    kh, kw = values.shape
+    kcw, kch = rect.width() / kw, rect.height() / kh
+    font = QFont()
+    font.setPixelSize(int(max(9, min(22, min(kcw, kch) / 2.6))))
+    p.setFont(font)
+    for i in range(kh):
+        for j in range(kw):
+            cell = QRectF(rect.left() + j * kcw, rect.top() + i * kch, kcw, kch)
+            v = float(values[i, j])
+            fill = (
+                QColor(226, 240, 226)
+                if v > 0
+                else QColor(240, 228, 244)
+                if v < 0
+                else QColor(245, 245, 245)
+            )
+            p.fillRect(cell, fill)
+            p.setPen(QPen(QColor(150, 150, 150), 1))
+            p.drawRect(cell)
+            p.setPen(QColor(20, 20, 20))
+            p.drawText(cell, Qt.AlignmentFlag.AlignCenter, "·" if np.isnan(v) else format_value(v))
 
 
 def _title(p: QPainter, area: QRectF, text: str) -> None:
@@ -119,213 +587,212 @@ def _title(p: QPainter, area: QRectF, text: str) -> None:
     )
 
 
-def render_frame(
-    state: ExplorerState, result: ComputeResult, spec: FrameSpec, position: int
-) -> QImage:
-    """Paint one labelled frame of the animation at ``position`` (row-major index)."""
-    img = state.engine_image()
-    if img is None:
-        raise ValueError("no image to animate")
-    frame = QImage(spec.width, spec.height, QImage.Format.Format_RGB32)
-    frame.fill(BG)
-    p = QPainter(frame)
-    try:
-        _paint_frame(p, img, state, result, spec, position)
-    finally:
-        # An image destroyed while a painter is still active on it crashes the process.
-        p.end()
-    return frame
-
-
-def _paint_frame(
-    p: QPainter,
-    img: np.ndarray,
-    state: ExplorerState,
-    result: ComputeResult,
-    spec: FrameSpec,
-    position: int,
-) -> None:
-    prm = result.params
-    vmax = state.value_max
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-    p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-    col_w = spec.width / 3
-    top, bottom_text = 34.0, 46.0
-    areas = [
-        QRectF(i * col_w + 10, top, col_w - 20, spec.height - top - bottom_text) for i in range(3)
-    ]
-    pool = spec.stage == "pool" and result.pooled is not None
-    src = result.activated if pool else img
-    out = result.pooled if pool and result.pooled is not None else result.activated
-    oh, ow = out.shape[:2]
-    r, c = divmod(position, ow)
-    labels = (
-        ("output (before pooling)", "pooling window", "pooled")
-        if pool
-        else ("input", "kernel", "output")
-    )
-    for area, label in zip(areas, labels):
-        _title(p, area, label)
-
-    # Left: the image (padded) with the window.
-    if pool:
-        pads = pool_padding(
-            src.shape, prm.pool_size, stride=prm.pool_stride, padding=prm.pool_padding
-        )
-        padded = np.full(
-            (src.shape[0] + pads[0] + pads[1], src.shape[1] + pads[2] + pads[3]) + src.shape[2:],
-            np.nan,
-            dtype=np.float64,
-        )
-        padded[pads[0] : pads[0] + src.shape[0], pads[2] : pads[2] + src.shape[1]] = src
-        disp = display_for(np.asarray(src), state.display_mode, vmax)
-        rgba = to_display_rgba(np.nan_to_num(padded, nan=disp.levels[0]), disp)
-    else:
-        pads = resolve_padding(
-            img.shape, result.kernel.shape, prm.padding, stride=prm.stride, dilation=prm.dilation
-        )
-        padded = pad_image(img, pads, boundary=prm.boundary, cval=prm.cval)
-        rgba = _gray_rgba(padded, 0.0, vmax)
-    ph, pw = padded.shape[:2]
-    left = _fit(areas[0], (ph, pw))
-    p.drawImage(left, array_to_qimage(rgba))
-    cw, ch = left.width() / pw, left.height() / ph
-    inner = QRectF(
-        left.left() + pads[2] * cw,
-        left.top() + pads[0] * ch,
-        (pw - pads[2] - pads[3]) * cw,
-        (ph - pads[0] - pads[1]) * ch,
-    )
-    if any(pads):
-        tint = COPY_TINT if (not pool and prm.boundary not in ("zero", "constant")) else PAD_TINT
-        for rr in (
-            QRectF(left.left(), left.top(), left.width(), inner.top() - left.top()),
-            QRectF(left.left(), inner.bottom(), left.width(), left.bottom() - inner.bottom()),
-            QRectF(left.left(), inner.top(), inner.left() - left.left(), inner.height()),
-            QRectF(inner.right(), inner.top(), left.right() - inner.right(), inner.height()),
-        ):
-            p.fillRect(rr, tint)
-    _draw_numbers(p, left, np.nan_to_num(padded), rgba)
-    p.setPen(QPen(QColor(90, 90, 90), 1))
-    p.drawRect(inner)
-
-    if pool:
-        ps = layer_pool_scan(result.activated, prm, (r, c))
-        rows, cols = ps.rows + pads[0], ps.cols + pads[2]
-        middle_values = ps.values
-        real = [format_value(float(v)) for v in ps.values[~ps.is_padding]]
-        if prm.pool == "max":
-            sum_text = f"max({', '.join(real)}) = {format_value(ps.result)}"
-        else:
-            sum_text = f"({' + '.join(real)}) / {ps.count} = {format_value(ps.result)}"
-    else:
-        s = layer_scan(img, result.kernel, prm, (r, c))
-        rows, cols = s.rows, s.cols
-        middle_values = s.weights
-        terms = [
-            f"{_factor(float(v))}×{_factor(float(w))}"
-            for v, w in zip(s.values.ravel(), s.weights.ravel())
-        ]
-        sum_text = (
-            " + ".join(terms[:12])
-            + (" + …" if len(terms) > 12 else "")
-            + f" = {format_value(s.total)}"
-        )
-    pen = QPen(WINDOW_PEN, 2)
-    p.setPen(pen)
-    for y in rows:
-        for x in cols:
-            p.drawRect(QRectF(left.left() + x * cw, left.top() + y * ch, cw, ch))
-    if pool and ps.winner is not None:  # the cell that won the max, as in the window
-        wy, wx = ps.winner[0] + pads[0], ps.winner[1] + pads[2]
-        p.setPen(QPen(WINNER_PEN, 4))
-        p.drawRect(QRectF(left.left() + wx * cw, left.top() + wy * ch, cw, ch))
-
-    # Middle: the kernel (or the pooling window's values).
-    mid = _fit(areas[1].adjusted(20, 20, -20, -20), middle_values.shape)
-    kh, kw = middle_values.shape
-    kcw, kch = mid.width() / kw, mid.height() / kh
+def _note(p: QPainter, rect: QRectF, text: str) -> None:
     font = QFont()
-    font.setPixelSize(int(max(9, min(22, min(kcw, kch) / 2.6))))
+    font.setPixelSize(12)
     p.setFont(font)
-    for i in range(kh):
-        for j in range(kw):
-            cell = QRectF(mid.left() + j * kcw, mid.top() + i * kch, kcw, kch)
-            v = float(middle_values[i, j])
-            p.fillRect(
-                cell,
-                QColor(226, 240, 226)
-                if v > 0
-                else QColor(240, 228, 244)
-                if v < 0
-                else QColor(245, 245, 245),
-            )
-            p.setPen(QPen(QColor(150, 150, 150), 1))
-            p.drawRect(cell)
-            p.setPen(QColor(20, 20, 20))
-            p.drawText(cell, Qt.AlignmentFlag.AlignCenter, "·" if np.isnan(v) else format_value(v))
+    p.setPen(QColor(80, 80, 80))
+    p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
-    # Right: the output so far.
-    right = _fit(areas[2], (oh, ow))
-    disp = display_for(np.asarray(out), state.display_mode, vmax)
-    orgba = to_display_rgba(np.asarray(out), disp)
-    done = np.zeros((oh, ow), dtype=bool)
-    done.reshape(-1)[: position + 1] = True
-    orgba = orgba.copy()
-    orgba[~done] = NOT_YET
-    p.drawImage(right, array_to_qimage(orgba))
-    _draw_numbers(p, right, np.asarray(out), orgba, skip=~done)
-    ocw, och = right.width() / ow, right.height() / oh
-    p.setPen(QPen(QColor(90, 90, 90), 1))
-    p.drawRect(right)
-    p.setPen(QPen(CURRENT_PEN, 3))
-    p.drawRect(QRectF(right.left() + c * ocw, right.top() + r * och, ocw, och))
 
+def _caption(p: QPainter, rect: QRectF, text: str) -> None:
+    """Write the frame's bottom line (the position and its sum) in ``rect``."""
     font = QFont()
     font.setPixelSize(15)
     p.setFont(font)
     p.setPen(QColor(30, 30, 30))
-    p.drawText(
-        QRectF(10, spec.height - bottom_text, spec.width - 20, bottom_text),
-        Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-        f"row {r}, col {c}:  {sum_text}",
-    )
+    p.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
 
 
-def _qimage_rgb(img: QImage) -> np.ndarray:
+def render_frame(
+    state: ExplorerState,
+    result: ComputeResult,
+    spec: FrameSpec,
+    position: int,
+    *,
+    crop: int | None = None,
+) -> QImage:
+    """Paint one labelled frame of the animation at ``position`` (row-major index).
+
+    ``crop`` is the side, in input pixels, of the part of the input shown around the window
+    (None: the whole image). Exports of many frames use one :class:`FrameSheet` instead.
+    """
+    return FrameSheet(state, result, spec.stage, crop).render(spec, position)
+
+
+def _qimage_rgb(img: QImage) -> U8:
     conv = img.convertToFormat(QImage.Format.Format_RGB888)
     h, w = conv.height(), conv.width()
     buf = np.frombuffer(conv.constBits(), dtype=np.uint8, count=conv.sizeInBytes())
     return buf.reshape(h, conv.bytesPerLine())[:, : w * 3].reshape(h, w, 3).copy()  # own the data
 
 
+# --- where frames go -----------------------------------------------------------------------
+
+
+class FramesExistError(NeedsConfirmationError):
+    """The folder chosen for PNG frames already holds ``frame_*.png`` files; ask first.
+
+    Attributes
+    ----------
+    existing : list of Path
+        The ``frame_*.png`` files already there.
+    """
+
+    def __init__(self, folder: Path, existing: list[Path]) -> None:
+        super().__init__(
+            folder,
+            "exists",
+            f"The folder “{shown_name(folder)}” already holds {len(existing)} frame file"
+            f"{'s' if len(existing) != 1 else ''} (frame_*.png). Choose an empty folder, or "
+            "confirm that they may be overwritten.",
+        )
+        self.existing = existing
+
+
+def frame_files(folder: PathLike) -> list[Path]:
+    """The ``frame_*.png`` entries of ``folder`` (none when it does not exist)."""
+    p = Path(folder)
+    if not p.is_dir():
+        return []
+    return sorted(p.glob("frame_*.png"))
+
+
+def free_name(parent: PathLike, stem: str, suffix: str = "") -> Path:
+    """``parent/stem+suffix``, or ``stem-2``, ``stem-3``... : the first that does not exist.
+
+    A folder counts as free when it holds no ``frame_*.png``.
+    """
+    base = Path(parent)
+    for n in range(1, 10_000):
+        candidate = base / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+        if not candidate.exists() or (candidate.is_dir() and not frame_files(candidate)):
+            return candidate
+    return base / f"{stem}{suffix}"
+
+
+def choose_frames_folder(
+    folder: PathLike, ask: Callable[[Path, list[Path], str], FramesChoice]
+) -> tuple[Path, bool] | None:
+    """Where PNG frames go: ``(folder, overwrite)``, or None when the user cancels.
+
+    A folder without ``frame_*.png`` is used as it is. Otherwise ``ask(folder, existing,
+    subfolder_name)`` decides: ``"overwrite"`` writes there (replacing frames of the same
+    name, deleting none), ``"subfolder"`` creates a new empty subfolder (``frames-2``...)
+    and writes there, ``"cancel"`` writes nothing.
+
+    Raises
+    ------
+    SaveError
+        The subfolder cannot be created.
+    """
+    p = Path(folder)
+    existing = frame_files(p)
+    if not existing:
+        return p, False
+    n = 2
+    while (p / f"frames-{n}").exists():
+        n += 1
+    sub = p / f"frames-{n}"
+    choice = ask(p, existing, sub.name)
+    if choice == "overwrite":
+        return p, True
+    if choice == "subfolder":
+        return new_subfolder(p, sub.name), False
+    return None
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _verify_gif(count: int, size: tuple[int, int]) -> Callable[[Path], None]:
+    def verify(tmp: Path) -> None:
+        from PIL import Image
+
+        with Image.open(tmp) as gif:
+            gif.load()
+            n = getattr(gif, "n_frames", 1)
+            if gif.format != "GIF" or n != count or gif.size != size:
+                raise ValueError(
+                    f"it holds {n} frame(s) of {gif.size[0]}×{gif.size[1]} instead of "
+                    f"{count} of {size[0]}×{size[1]}"
+                )
+            gif.seek(n - 1)  # the last frame decodes too
+
+    return verify
+
+
+def _write_png(img: QImage, path: Path) -> None:
+    """Write ``img`` as a PNG at ``path``."""
+    writer = QImageWriter(str(path), b"png")
+    if not writer.write(img):
+        raise SaveError(
+            f"Could not write a frame ({writer.errorString()}). Nothing was kept; free some "
+            "space or choose another folder."
+        )
+
+
 def export_animation(
     state: ExplorerState,
     positions: Sequence[int],
-    path: str | Path,
+    path: PathLike,
     *,
-    kind: str = "gif",
+    kind: Kind = "gif",
     spec: FrameSpec | None = None,
     frame_ms: int = 250,
     progress: Callable[[int, int], bool] | None = None,
+    crop: int | None = None,
+    overwrite: bool = False,
+    protected: Iterable[PathLike | None] = (),
 ) -> int:
-    """Write frames for ``positions`` as an animated GIF (``kind="gif"``) or PNGs in a folder.
+    """Write frames for ``positions`` as an animated GIF or as PNGs in a folder.
 
-    ``progress(done, total)`` is called after each frame; returning False cancels (nothing is
-    left behind for a GIF; PNG frames written so far are removed). Returns the frame count.
+    Parameters
+    ----------
+    state : ExplorerState
+        The image and its current result.
+    positions : sequence of int
+        Row-major positions of ``spec.stage``, one frame each, in this order.
+    path : path-like
+        The GIF file, or the folder for ``frame_00000.png``... (created when missing).
+    kind : {"gif", "png"}, keyword-only
+        An animated GIF or a folder of PNG frames.
+    spec : FrameSpec, optional
+        Stage and frame size.
+    frame_ms : int
+        Duration of each GIF frame (not used for PNG frames).
+    progress : callable, optional
+        ``progress(done, total)`` after each frame; returning False cancels: the files this
+        export wrote are removed (nothing else), and 0 is returned.
+    crop : int or None
+        Side of the input crop shown around the window (None: the whole image).
+    overwrite : bool
+        The user agreed to replace: the existing GIF, or the ``frame_*.png`` of the same names
+        in the folder (others are kept, never deleted).
+    protected : iterable of path-like
+        Files never replaced without ``overwrite`` (the opened image...).
+
+    Returns
+    -------
+    int
+        Frames written (0 when cancelled).
 
     Raises
     ------
     ValueError
-        No result, no positions, a position outside the animation, or more than
-        :data:`MAX_FRAMES`.
+        No result, no positions, a position outside the animation, too many frames.
+    NeedsConfirmationError
+        Without ``overwrite``: the GIF exists or is protected; :class:`FramesExistError` when
+        the folder already holds ``frame_*.png`` files. Raised before any frame is made.
     SaveError
-        The file or folder cannot be written.
+        A file or folder cannot be written (what this export wrote so far is removed).
     """
     result = state.result
     if result is None:
-        raise ValueError("there is no output to animate")
+        raise ValueError("there is no output to animate; change the layer settings first")
     spec = spec or FrameSpec()
+    if kind not in ("gif", "png"):
+        raise ValueError(f"kind must be 'gif' or 'png', got {kind!r}")
     if not positions:
         raise ValueError("choose at least one position to export")
     if len(positions) > MAX_FRAMES:
@@ -333,125 +800,345 @@ def export_animation(
             f"{len(positions):,} frames is too many (at most {MAX_FRAMES:,}); export a shorter "
             "span or every n-th position"
         )
-    grid = result.pooled if spec.stage == "pool" and result.pooled is not None else result.activated
-    n_pos = int(grid.shape[0]) * int(grid.shape[1])
-    bad = [int(p) for p in positions if not 0 <= int(p) < n_pos]
+    if kind == "gif" and len(positions) * spec.width * spec.height > MAX_GIF_PIXELS:
+        most = MAX_GIF_PIXELS // (spec.width * spec.height)
+        raise ValueError(
+            f"{len(positions):,} frames of {spec.width}×{spec.height} are too large for one GIF "
+            f"(at most {most:,} at this size); export fewer frames, a smaller frame size, or "
+            "PNG frames"
+        )
+    sheet = FrameSheet(state, result, spec.stage, crop)
+    bad = [int(p) for p in positions if not 0 <= int(p) < sheet.positions]
     if bad:
         # Checked before any frame is written, so a bad span never leaves half an export behind.
-        raise ValueError(f"position {bad[0]!r} is outside the {n_pos:,} positions of the animation")
+        raise ValueError(
+            f"position {bad[0]!r} is outside the {sheet.positions:,} positions of the animation"
+        )
+    protected = list(protected)
     out = Path(path)
-    frames: list[np.ndarray] = []
-    written: list[Path] = []
-    if kind == "png":
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise SaveError(f"Cannot create the folder “{out}”: {exc.strerror or exc}.") from exc
-    for n, pos in enumerate(positions):
-        img = render_frame(state, result, spec, int(pos))
-        if kind == "gif":
-            frames.append(_qimage_rgb(img))
-        else:
-            target = out / f"frame_{n:05d}.png"
-            _atomic_write(target, lambda tmp, im=img: _save_png(im, tmp))
-            written.append(target)
-        if progress is not None and not progress(n + 1, len(positions)):
-            for f in written:
-                f.unlink(missing_ok=True)
-            return 0
-    if kind == "png":
-        # Frames left from a longer export into the same folder would join this animation.
-        for stale in out.glob("frame_*.png"):
-            idx = stale.stem.removeprefix("frame_")
-            if idx.isdigit() and len(idx) == 5 and int(idx) >= len(positions):
-                stale.unlink(missing_ok=True)
     if kind == "gif":
-        from PIL import Image
-
-        pil = [Image.fromarray(f).quantize(colors=255, dither=Image.Dither.NONE) for f in frames]
-
-        def write(tmp: Path) -> None:
-            pil[0].save(
-                tmp,
-                format="GIF",
-                save_all=True,
-                append_images=pil[1:],
-                duration=frame_ms,
-                loop=0,
-                optimize=False,
-                disposal=1,
+        check_target(out, protected=protected, confirmed=overwrite)  # ask before any work
+        if not out.parent.is_dir():
+            raise SaveError(
+                f"The folder “{out.parent}” does not exist. Choose another folder for the GIF."
             )
+        return _export_gif(sheet, positions, out, spec, frame_ms, progress, overwrite, protected)
+    return _export_pngs(sheet, positions, out, spec, progress, overwrite)
 
-        _atomic_write(out, write)
-    return len(positions)
+
+def _export_gif(
+    sheet: FrameSheet,
+    positions: Sequence[int],
+    out: Path,
+    spec: FrameSpec,
+    frame_ms: int,
+    progress: Callable[[int, int], bool] | None,
+    overwrite: bool,
+    protected: list[PathLike | None],
+) -> int:
+    from PIL import Image
+
+    # Quantised as they are made: one byte per pixel held, not three.
+    frames: list[Image.Image] = []
+    for n, pos in enumerate(positions):
+        rgb = _qimage_rgb(sheet.render(spec, int(pos)))
+        frames.append(Image.fromarray(rgb).quantize(colors=255, dither=Image.Dither.NONE))
+        if progress is not None and not progress(n + 1, len(positions)):
+            return 0
+
+    def write(tmp: Path) -> None:
+        frames[0].save(
+            tmp,
+            format="GIF",
+            save_all=True,
+            append_images=frames[1:],
+            duration=frame_ms,
+            loop=0,
+            optimize=False,
+            disposal=1,
+        )
+
+    atomic_write(
+        out,
+        write,
+        verify=_verify_gif(len(frames), (spec.width, spec.height)),
+        protected=protected,
+        confirmed=overwrite,
+    )
+    return len(frames)
 
 
-def _save_png(img: QImage, path: Path) -> None:
-    if not img.save(str(path), "PNG"):
-        raise SaveError(f"Could not write {path.name}.")
+def _export_pngs(
+    sheet: FrameSheet,
+    positions: Sequence[int],
+    folder: Path,
+    spec: FrameSpec,
+    progress: Callable[[int, int], bool] | None,
+    overwrite: bool,
+) -> int:
+    if folder.exists() and not folder.is_dir():
+        raise SaveError(
+            f"“{shown_name(folder)}” is a file, not a folder; choose a folder for the frames."
+        )
+    existing = frame_files(folder)
+    if existing and not overwrite:
+        raise FramesExistError(folder, existing)
+    created = not folder.exists()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SaveError(
+            f"Cannot create the folder “{folder}”: {exc.strerror or exc}. "
+            "Choose a folder you can write to."
+        ) from None
+    written: list[Path] = []
+
+    def undo() -> None:
+        remove_own_files(written)  # only what this export wrote and nobody changed since
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
+
+    try:
+        for n, pos in enumerate(positions):
+            img = sheet.render(spec, int(pos))
+            target = folder / f"frame_{n:05d}.png"
+            atomic_write(
+                target,
+                partial(_write_png, img),
+                verify=partial(verify_image_file, fmt="png", expected=(spec.width, spec.height)),
+                confirmed=overwrite,
+            )
+            written.append(target)
+            if progress is not None and not progress(n + 1, len(positions)):
+                undo()
+                return 0
+    except BaseException:
+        undo()
+        raise
+    return len(written)
+
+
+# --- the dialog ----------------------------------------------------------------------------
+
+
+def default_span(grid: tuple[int, int], rc: tuple[int, int] | None) -> tuple[int, int]:
+    """First and last (0-based, inclusive) positions exported by default.
+
+    The whole sweep when it has at most :data:`DEFAULT_SPAN` positions; otherwise from the
+    start of the current row, whole rows while they fit in :data:`DEFAULT_SPAN` (at least the
+    first :data:`DEFAULT_SPAN` positions of the row).
+
+    Examples
+    --------
+    >>> default_span((6, 6), (3, 2)), default_span((512, 512), (40, 7))
+    ((0, 35), (20480, 20679))
+    >>> default_span((20, 30), None)
+    (0, 179)
+    """
+    h, w = grid
+    total = h * w
+    if total <= DEFAULT_SPAN:
+        return 0, max(0, total - 1)
+    row = min(max(rc[0] if rc is not None else 0, 0), h - 1)
+    start = row * w
+    length = (DEFAULT_SPAN // w) * w if w <= DEFAULT_SPAN else DEFAULT_SPAN
+    return start, min(total, start + length) - 1
+
+
+def default_crop(image_shape: tuple[int, ...], geometry: LayerGeometry | None) -> int | None:
+    """The crop side proposed for an image (None: the whole image).
+
+    The whole image up to :data:`WHOLE_IMAGE_SIDE` pixels a side; else the kernel's extent
+    plus :data:`CROP_MARGIN` input pixels on each side.
+
+    Examples
+    --------
+    >>> default_crop((6, 6), None), default_crop((512, 512), None)
+    (None, 15)
+    """
+    if max(image_shape[:2]) <= WHOLE_IMAGE_SIDE:
+        return None
+    extent = max(geometry.effective_kernel) if geometry is not None else 3
+    return extent + 2 * CROP_MARGIN
+
+
+def ask_replace(parent: QWidget | None, message: str) -> bool:
+    """Ask whether an existing (or protected) file may be replaced; True for "Replace"."""
+    box = QMessageBox(parent)
+    box.setObjectName("exportReplaceBox")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Replace the file?")
+    box.setText(message)
+    replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return box.clickedButton() is replace
+
+
+def ask_frames_conflict(
+    parent: QWidget | None, folder: Path, existing: list[Path], subfolder: str
+) -> FramesChoice:
+    """Ask what to do with a folder that already holds frames."""
+    box = QMessageBox(parent)
+    box.setObjectName("exportFramesBox")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("The folder already holds frames")
+    n = len(existing)
+    box.setText(
+        f"“{shown_name(folder)}” already holds {n} frame file{'s' if n != 1 else ''} "
+        f"({existing[0].name}…). Write the new frames into a new subfolder “{subfolder}”, "
+        "or overwrite the frames of the same names (the others stay)?"
+    )
+    sub = box.addButton(f"Write into “{subfolder}”", QMessageBox.ButtonRole.AcceptRole)
+    over = box.addButton(
+        f"Overwrite those {n} file{'s' if n != 1 else ''}", QMessageBox.ButtonRole.DestructiveRole
+    )
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(sub)
+    box.exec()
+    clicked = box.clickedButton()
+    return "subfolder" if clicked is sub else "overwrite" if clicked is over else "cancel"
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def _named(widget: W, name: str) -> W:
+    """``widget`` with its object name set (tests and style sheets find it by name)."""
+    widget.setObjectName(name)
+    return widget
+
+
+def _setting_int(settings: QSettings, key: str) -> int | None:
+    value = settings.value(key, None)
+    try:
+        return int(str(value)) if value is not None else None
+    except ValueError:
+        return None
 
 
 class ExportDialog(QDialog):
-    """Choose a span of positions, a step, the frame duration and the file; then export."""
+    """Choose a span of positions, the crop, the frame size (and duration for a GIF), export.
 
-    def __init__(self, window: QWidget, kind: str) -> None:
-        super().__init__(window)
-        self.window_ = window
-        self.kind = kind
+    Parameters
+    ----------
+    host : ExportHost
+        The state, animation, settings, ``notify`` and protected files.
+    kind : {"gif", "png"}
+        An animated GIF or a folder of PNG frames.
+    parent : QWidget, optional
+        The dialog's parent.
+    """
+
+    def __init__(self, host: ExportHost, kind: Kind, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.kind: Kind = kind
+        self.setObjectName("exportDialog")
         self.setWindowTitle("Export Animated GIF" if kind == "gif" else "Export PNG Frames")
-        anim = window.anim  # type: ignore[attr-defined]
+        state, anim, settings = host.state, host.anim, host.settings
         h, w = anim.grid_shape()
+        self.grid = (h, w)
         total = max(1, h * w)
-        self.first = QSpinBox(objectName="exportFirst")
-        self.last = QSpinBox(objectName="exportLast")
+        self.first = _named(QSpinBox(), "exportFirst")
+        self.last = _named(QSpinBox(), "exportLast")
         for sp in (self.first, self.last):
             sp.setRange(1, total)
-        self.step = QSpinBox(objectName="exportStep")
-        self.step.setRange(1, max(1, total))
-        if total <= MAX_FRAMES:  # small images: the whole sweep
-            self.first.setValue(1)
-            self.last.setValue(total)
-        else:
-            # Large images: the row the animation is on, where the window is visible and the
-            # frames show something; any span can still be chosen.
-            rc = anim.position_rc() or (0, 0)
-            start = rc[0] * w
-            self.first.setValue(start + 1)
-            self.last.setValue(min(total, start + min(w, MAX_FRAMES)))
+        start, end = default_span((h, w), anim.position_rc())
+        self.first.setValue(start + 1)
+        self.last.setValue(end + 1)
+        self.step = _named(QSpinBox(), "exportStep")
+        self.step.setRange(1, total)
         self.step.setValue(1)
         self.step.setToolTip("Export every n-th position (1 = every position)")
-        self.ms = QSpinBox(objectName="exportFrameMs")
-        self.ms.setRange(20, 5000)
-        self.ms.setValue(400 if total <= 64 else 120)
-        self.ms.setSuffix(" ms")
-        self.size = QComboBox()
-        for label, wh in (
-            ("960×440 (slides)", (960, 440)),
-            ("1280×590", (1280, 590)),
-            ("640×300", (640, 300)),
-        ):
-            self.size.addItem(label, wh)
-        default = Path(str(window.settings.value("lastDir", str(Path.home()))))  # type: ignore[attr-defined]
-        self.path = QLineEdit(str(default / ("convolution.gif" if kind == "gif" else "frames")))
+        self.summary = _named(QLabel(), "exportSummary")
+        for sp in (self.first, self.last, self.step):
+            sp.valueChanged.connect(self._update_summary)
+
+        self.crop = _named(QComboBox(), "exportCrop")
+        img = state.engine_image()
+        shape = tuple(img.shape) if img is not None else (0, 0)
+        geometry = state.result.geometry if state.result is not None else None
+        proposed = default_crop(shape, geometry)
+        sizes = sorted({*CROP_CHOICES, *([proposed] if proposed else [])})
+        self.crop.addItem(f"Whole image ({shape[1]}×{shape[0]} pixels)", 0)
+        for n in sizes:
+            self.crop.addItem(f"Crop around the window: {n}×{n} input pixels", n)
+        remembered = _setting_int(settings, LAST_CROP_KEY)
+        chosen = 0 if proposed is None else proposed
+        if proposed is not None and remembered is not None and self.crop.findData(remembered) >= 0:
+            chosen = remembered  # the last choice, on an image large enough to crop
+        self.crop.setCurrentIndex(max(0, self.crop.findData(chosen)))
+        self.crop.setToolTip(
+            "On a large image the frames follow the window with this much of the input around "
+            "it, so the window and the numbers can be read."
+        )
+
+        self.ms: QSpinBox | None = None
+        if kind == "gif":
+            self.ms = _named(QSpinBox(), "exportFrameMs")
+            self.ms.setRange(20, 5000)
+            self.ms.setValue(400 if total <= 64 else 120)
+            self.ms.setSuffix(" ms")
+        self.frame_size = _named(QComboBox(), "exportSize")
+        for fw, fh in FRAME_SIZES:
+            self.frame_size.addItem(
+                f"{fw}×{fh}" + (" (slides)" if (fw, fh) == FRAME_SIZES[0] else "")
+            )
+            self.frame_size.setItemData(self.frame_size.count() - 1, (fw, fh))
+        last_size = settings.value(LAST_SIZE_KEY, "")
+        for i, wh in enumerate(FRAME_SIZES):
+            if str(last_size) == f"{wh[0]}×{wh[1]}":
+                self.frame_size.setCurrentIndex(i)
+
+        folder = settings.value(LAST_DIR_KEY, "")
+        base = Path(folder) if isinstance(folder, str) and folder else Path.home()
+        if not base.is_dir():
+            base = Path.home()
+        if kind == "gif":
+            default = free_name(base, "convolution", ".gif")
+        else:
+            default = free_name(base, "frames")
+        self.path = QLineEdit(str(default))
+        self.path.setObjectName("exportPath")
         self.path.setMinimumWidth(380)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(browse)
+
         form = QFormLayout(self)
         form.addRow(f"First position (of {total})", self.first)
         form.addRow("Last position", self.last)
         form.addRow("Every n-th", self.step)
-        form.addRow("Frame duration", self.ms)
-        form.addRow("Frame size", self.size)
-        form.addRow("Save to", row)
+        form.addRow("", self.summary)
+        form.addRow("Show", self.crop)
+        if self.ms is not None:
+            form.addRow("Frame duration", self.ms)
+        form.addRow("Frame size", self.frame_size)
+        form.addRow("Save to" if kind == "gif" else "Folder", row)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self._run)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        pos = self.positions()
+        w = max(1, self.grid[1])
+        if not pos:
+            self.summary.setText("No frames")
+            return
+        (r0, c0), (r1, c1) = divmod(pos[0], w), divmod(pos[-1], w)
+        self.summary.setText(
+            f"{len(pos):,} frame{'s' if len(pos) != 1 else ''}: row {r0}, col {c0} to "
+            f"row {r1}, col {c1}"
+        )
 
     def _browse(self) -> None:
         if self.kind == "gif":
@@ -466,10 +1153,39 @@ class ExportDialog(QDialog):
         a, b = sorted((self.first.value() - 1, self.last.value() - 1))
         return list(range(a, b + 1, self.step.value()))
 
+    def crop_side(self) -> int | None:
+        """The crop chosen (None: the whole image)."""
+        n = int(self.crop.currentData() or 0)
+        return n or None
+
+    def _fail(self, text: str) -> None:
+        # Said in the dialog (it is modal, the main window's message bar is behind it).
+        QMessageBox.warning(self, "Export failed", f"{text}\n\nNothing was exported.")
+        self.host.notify("error", f"Export failed: {text}")
+
     def _run(self) -> None:
-        win = self.window_
         positions = self.positions()
-        w, h = self.size.currentData()
+        fw, fh = self.frame_size.currentData()
+        text = self.path.text().strip()
+        if not text:
+            self._fail("No file or folder is chosen; type one or use Browse….")
+            return
+        target = Path(text).expanduser()
+        overwrite = False
+        created_sub: Path | None = None
+        if self.kind == "png":
+            try:
+                chosen = choose_frames_folder(
+                    target, lambda f, e, s: ask_frames_conflict(self, f, e, s)
+                )
+            except SaveError as exc:
+                self._fail(str(exc))
+                return
+            if chosen is None:
+                return  # stay in the dialog: another folder can be chosen
+            if chosen[0] != target:
+                created_sub = chosen[0]
+            target, overwrite = chosen
         dlg = QProgressDialog("Rendering frames…", "Cancel", 0, len(positions), self)
         dlg.setWindowModality(Qt.WindowModality.WindowModal)
         dlg.setMinimumDuration(300)
@@ -478,23 +1194,74 @@ class ExportDialog(QDialog):
             dlg.setValue(done)
             return not dlg.wasCanceled()
 
-        try:
-            n = export_animation(
-                win.state,
-                positions,
-                self.path.text(),
-                kind=self.kind,  # type: ignore[attr-defined]
-                spec=FrameSpec(win.anim.stage, w, h),
-                frame_ms=self.ms.value(),  # type: ignore[attr-defined]
-                progress=progress,
-            )
-        except (ValueError, SaveError) as exc:
-            dlg.close()
-            # Said in the dialog (it is modal, the main window's message bar is behind it).
-            QMessageBox.warning(self, "Export failed", f"{exc}\n\nNothing was exported.")
-            win.show_message("error", f"Export failed: {exc}")  # type: ignore[attr-defined]
-            return
+        while True:
+            try:
+                n = export_animation(
+                    self.host.state,
+                    positions,
+                    target,
+                    kind=self.kind,
+                    spec=FrameSpec(self.host.anim.stage, fw, fh),
+                    frame_ms=self.ms.value() if self.ms is not None else 250,
+                    progress=progress,
+                    crop=self.crop_side(),
+                    overwrite=overwrite,
+                    protected=self.host.protected_paths(),
+                )
+            except NeedsConfirmationError as exc:
+                if self.kind == "gif" and not overwrite and ask_replace(self, str(exc)):
+                    overwrite = True
+                    continue
+                dlg.close()
+                if self.kind == "png":
+                    self._fail(str(exc))
+                return
+            except (ValueError, SaveError) as exc:
+                dlg.close()
+                self._remove_if_empty(created_sub)
+                self._fail(str(exc))
+                return
+            break
         dlg.close()
-        if n:
-            win.statusBar().showMessage(f"Exported {n} frames to {self.path.text()}", 8000)  # type: ignore[attr-defined]
+        if not n:
+            self._remove_if_empty(created_sub)
+            self.host.notify("status", "Export cancelled: what it had written was removed.")
+            return
+        settings = self.host.settings
+        settings.setValue(LAST_DIR_KEY, str(target.parent))
+        settings.setValue(LAST_CROP_KEY, int(self.crop.currentData() or 0))
+        settings.setValue(LAST_SIZE_KEY, f"{fw}×{fh}")
+        self.host.notify("status", f"Exported {n} frames to {target}")
         self.accept()
+
+    @staticmethod
+    def _remove_if_empty(folder: Path | None) -> None:
+        if folder is not None:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+__all__ = [
+    "DEFAULT_SPAN",
+    "MAX_FRAMES",
+    "AnimationSource",
+    "Crop",
+    "ExportContext",
+    "ExportDialog",
+    "ExportHost",
+    "FrameContent",
+    "FrameSheet",
+    "FrameSpec",
+    "FramesExistError",
+    "ask_frames_conflict",
+    "ask_replace",
+    "choose_frames_folder",
+    "crop_around",
+    "default_crop",
+    "default_span",
+    "export_animation",
+    "frame_caption",
+    "frame_files",
+    "free_name",
+    "render_frame",
+]
