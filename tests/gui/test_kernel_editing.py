@@ -30,7 +30,7 @@ def test_type_a_fraction(window: MainWindow, qtbot: Any) -> None:
     assert window.state.kernel[1, 1] == 1 / 9
     assert_output_is_exact(window)
     model = window.kernel_panel.model
-    assert model.data(model.index(1, 1)) == "0.1111"
+    assert model.data(model.index(1, 1)) == "1/9"  # a short exact fraction, as typed
     assert window.kernel_panel.sum_label.text() == "Sum: 0.111111"
 
 
