@@ -13,8 +13,8 @@ The rules
 - The automatic switch is undone as soon as a result no longer qualifies (no negative value,
   or a kernel that does not sum to 0): the mode goes back to "clip" and the status text no
   longer talks about negative values.
-- A mode the user picks is kept. Picking "clip" while the automatic switch is on also means
-  "no automatic switch": it stays off until the user picks another mode.
+- A mode the user picks is kept. Picking "clip" also means "no automatic switch": it stays
+  off until the user picks another mode.
 - Kernels whose weights do not sum to 0 (sharpen, unsharp mask, emboss) are image filters:
   their few negative overshoots are clipped as in any image editor (and counted), not
   switched to a signed map.
@@ -164,8 +164,8 @@ class DisplayPolicy:
     def choose(self, mode: str) -> None:
         """Record the user's explicit choice of ``mode`` (drop-down, menu, command line).
 
-        Choosing ``"clip"`` while the automatic switch is on turns the switch off until the
-        user chooses another mode.
+        Choosing ``"clip"`` turns the automatic switch off until the user chooses another
+        mode: an explicit choice is kept, even over a later edge kernel.
 
         Raises
         ------
@@ -173,7 +173,7 @@ class DisplayPolicy:
             If ``mode`` is not a display mode.
         """
         _check_mode(mode)
-        self._declined = mode == "clip" and (self._auto or self._declined)
+        self._declined = mode == "clip"
         self._chosen = mode
         self._auto = False
 

@@ -244,16 +244,17 @@ class AnimationModel:
     def set_grids(self, conv: tuple[int, int] | None, pool: tuple[int, int] | None) -> None:
         """A new result (or none): its output and pooled shapes.
 
-        The output is shown whole (playing pauses, covers go); the window stays where it is,
-        clamped to the new grid.
+        Paused or stopped, the new output is shown whole (the covers go) and the window stays
+        where it is, clamped to the new grid. While playing, playback carries on from its
+        position and keeps filling in: the user asked for that.
         """
         self._grids = {"conv": conv or (0, 0), "pool": pool or (0, 0)}
         if self._stage == "pool" and not self.has_pool:
             self._stage = "conv"
         h, w = self.grid_shape()
-        self.playback.pause()
         self.playback.set_total(h * w)
-        self._filling = False
+        if not self.playback.playing:
+            self._filling = False
         self._emit("position", "state")
 
     # --- commands ----------------------------------------------------------------------

@@ -37,6 +37,7 @@ from .core import (
     value_stats,
 )
 from .core.layout import LayerGeometry, layer_geometry
+from .core.stats import RobustStats, robust_stats
 from .imageio import ImageDoc
 
 MAX_KERNEL_SIDE = 15
@@ -82,6 +83,20 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
+class Session:
+    """Everything a guided tour may change, to be put back exactly when it ends."""
+
+    doc: ImageDoc | None
+    color_mode: str
+    value_scale: str
+    display_mode: str
+    kernel: Array
+    params: LayerParams
+    undo: tuple[Snapshot, ...]
+    redo: tuple[Snapshot, ...]
+
+
+@dataclass(frozen=True)
 class ComputeResult:
     """One published computation. Arrays are read-only and never change after publishing."""
 
@@ -99,6 +114,10 @@ class ComputeResult:
     #: the worker so the GUI thread does not scan large results again.
     act_stats: tuple[float, float, int] = (0.0, 0.0, 0)
     pooled_stats: tuple[float, float, int] | None = None
+    #: Percentile limits with their out-of-range counts (only when a robust display needs
+    #: them; computed on the worker, carried over while the arrays are the same).
+    act_robust: RobustStats | None = None
+    pooled_robust: RobustStats | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +129,7 @@ class _Job:
     params: LayerParams
     previous: ComputeResult | None
     value_max: float = 255.0
+    robust: bool = False
 
     def run(self) -> ComputeResult:
         t0 = time.perf_counter()
@@ -152,6 +172,19 @@ class _Job:
             pooled_stats = prev.pooled_stats
         else:
             pooled_stats = value_stats(pooled, self.value_max)
+        act_robust = pooled_robust = None
+        if self.robust:
+            act_robust = (
+                prev.act_robust
+                if prev is not None and act is prev.activated and prev.act_robust is not None
+                else robust_stats(act)
+            )
+            if pooled is not None:
+                pooled_robust = (
+                    prev.pooled_robust
+                    if prev is not None and pooled is prev.pooled and prev.pooled_robust
+                    else robust_stats(pooled)
+                )
         geometry = (
             prev.geometry
             if same_conv and prev is not None and prev.params.pool_key() == p.pool_key()
@@ -170,6 +203,8 @@ class _Job:
             geometry,
             act_stats,
             pooled_stats,
+            act_robust,
+            pooled_robust,
         )
 
 
@@ -246,6 +281,8 @@ class ExplorerState(QObject):
         self._color_mode = "gray"
         self._value_scale = "0-255"
         self._display_mode = "clip"
+        self._robust = True
+        self._robust_cache: dict[tuple[int, str], RobustStats] = {}
         self._kernel: Array = _frozen(get_preset("identity"))
         self._params = LayerParams()
         self._result: ComputeResult | None = None
@@ -416,6 +453,44 @@ class ExplorerState(QObject):
             self._display_mode = mode
             self.view_changed.emit()
 
+    @property
+    def robust_limits(self) -> bool:
+        """Stretch, absolute and diverging displays use percentile limits (default on)."""
+        return self._robust
+
+    def set_robust_limits(self, on: bool) -> None:
+        """Use percentile limits (ignoring the 0.5% most extreme values) or min/max."""
+        if bool(on) != self._robust:
+            self._robust = bool(on)
+            self.view_changed.emit()
+
+    def _needs_robust(self) -> bool:
+        return self._robust and self._display_mode != "clip"
+
+    def robust_of(self, which: str = "output") -> RobustStats | None:
+        """Robust limits of the current output (``"output"``) or pooled map (``"pooled"``).
+
+        Computed on the worker with the result when the display needed them then; otherwise
+        measured here once (a switch of display mode) and kept for this result, so a change
+        of display never recomputes the layer nor publishes a second result.
+        """
+        r = self._result
+        if r is None:
+            return None
+        known = r.act_robust if which == "output" else r.pooled_robust
+        if known is not None:
+            return known
+        data = r.activated if which == "output" else r.pooled
+        if data is None:
+            return None
+        key = (r.generation, which)
+        cached = self._robust_cache.get(key)
+        if cached is None:
+            cached = robust_stats(data)
+            self._robust_cache = {k: v for k, v in self._robust_cache.items() if k[0] == key[0]}
+            self._robust_cache[key] = cached
+        return cached
+
     # --- kernel and settings (undoable) --------------------------------------------------
 
     def _snapshot(self, label: str) -> Snapshot:
@@ -538,6 +613,43 @@ class ExplorerState(QObject):
             raise ValueError("every kernel value must be a finite number")
         return self._apply(k, params, label)
 
+    def session(self) -> Session:
+        """The image, modes, kernel, settings and history, as they are now."""
+        return Session(
+            self._doc,
+            self._color_mode,
+            self._value_scale,
+            self._display_mode,
+            self._kernel,
+            self._params,
+            tuple(self._undo),
+            tuple(self._redo),
+        )
+
+    def restore_session(self, session: Session) -> None:
+        """Put back what :meth:`session` saved (undo and redo included), announcing changes."""
+        image_changed = (
+            session.doc is not self._doc
+            or session.color_mode != self._color_mode
+            or session.value_scale != self._value_scale
+        )
+        self._undo = list(session.undo)
+        self._redo = list(session.redo)
+        if session.display_mode != self._display_mode:
+            self._display_mode = session.display_mode
+            self.view_changed.emit()
+        if image_changed:
+            self._doc = session.doc
+            self._color_mode = session.color_mode
+            self._value_scale = session.value_scale
+            self._engine_image = None
+            self._image_version += 1
+            self.image_changed.emit()
+        snap = Snapshot(session.kernel, session.params, "Restore")
+        if image_changed or not snap.same_as(self._snapshot("")):
+            self._restore(snap)  # schedules the recompute
+        self.history_changed.emit()
+
     def clear_history(self) -> None:
         """Forget undo and redo (after restoring the last session's kernel)."""
         self._undo.clear()
@@ -592,6 +704,7 @@ class ExplorerState(QObject):
             self._params,
             self._result,
             self.value_max,
+            self._needs_robust(),
         )
         n_out = img.size
         work = n_out * max(1, int(np.count_nonzero(self._kernel)))

@@ -13,6 +13,7 @@ deterministic strided subsample (see :func:`robust_abs_limit`, Notes).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -193,4 +194,55 @@ def count_outside(data: ArrayLike, lo: float, hi: float, *, channel_axis: int | 
     return int(np.count_nonzero(out))
 
 
-__all__ = ["DEFAULT_MAX_SAMPLES", "count_outside", "robust_abs_limit", "robust_range"]
+@dataclass(frozen=True)
+class RobustStats:
+    """Robust display limits of one array and how many values fall outside each.
+
+    Attributes
+    ----------
+    abs_limit : float
+        The 99.5th percentile of ``|x|`` (diverging and absolute displays use ``±abs_limit``).
+    lo, hi : float
+        The 0.25th and 99.75th percentiles (a robust stretch).
+    outside_abs, outside_range : int
+        Values (colour: pixels) outside ``±abs_limit`` and outside ``lo..hi``, counted exactly.
+    """
+
+    abs_limit: float
+    lo: float
+    hi: float
+    outside_abs: int
+    outside_range: int
+
+
+def robust_stats(data: ArrayLike, *, max_samples: int = 262_144) -> RobustStats:
+    """Compute :class:`RobustStats` (meant for a worker thread: it scans ``data`` twice).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = robust_stats(np.r_[np.zeros(999), 1000.0])
+    >>> r.abs_limit < 1000, r.outside_abs
+    (True, 1)
+    """
+    a = np.asarray(data)
+    axis = -1 if a.ndim == 3 else None
+    m = robust_abs_limit(a, 99.5, max_samples=max_samples)
+    lo, hi = robust_range(a, 0.25, 99.75, max_samples=max_samples)
+    return RobustStats(
+        m,
+        lo,
+        hi,
+        count_outside(a, -m, m, channel_axis=axis),
+        count_outside(a, lo, hi, channel_axis=axis),
+    )
+
+
+__all__ = [
+    "DEFAULT_MAX_SAMPLES",
+    "RobustStats",
+    "count_outside",
+    "robust_abs_limit",
+    "robust_range",
+    "robust_stats",
+]

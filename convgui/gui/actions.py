@@ -244,9 +244,15 @@ def action_table() -> list[Entry]:
     ]  # fmt: skip
     displays = [
         ActionSpec(f"display_{m}", DISPLAY_TITLES[m],
-                   lambda w, on, i=i: w._on_display_chosen(i), DISPLAY_MENU,
+                   lambda w, on, m=m: w.images.choose_mode(m), DISPLAY_MENU,
                    checkable=True, group="display")
-        for i, m in enumerate(DISPLAY_MODES)
+        for m in DISPLAY_MODES
+    ]  # fmt: skip
+    displays += [
+        Separator(DISPLAY_MENU),
+        ActionSpec("robustAction", texts.ROBUST_TITLE,
+                   lambda w, on: w.state.set_robust_limits(on), DISPLAY_MENU, (),
+                   texts.ROBUST_TIP, checkable=True, checked=True, attr="robust_action"),
     ]  # fmt: skip
     # Menus appear in the order their first entry does: presets first in Kernel, the Samples
     # menu before View, Output Display after the view entries.

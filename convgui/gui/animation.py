@@ -25,18 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import (
-    PoolScan,
-    WindowScan,
-    layer_pool_scan,
-    layer_scan,
-    pad_image,
-    pool_padding,
-    resolve_padding,
-)
-from ..playback import Playback
+from ..core import PoolScan, WindowScan, pad_image
+from ..core.layout import Placement
+from ..core.scene import ConvScene, Scene, conv_scene, pool_scene
+from ..playback import AnimationModel, Playback
 from ..state import ComputeResult, ExplorerState
-from .image_view import ImageView, ValueTextItem, conv_rect, pooled_rect
+from . import texts
+from .image_view import ImageView, ValueTextItem
 
 STEP_SPEEDS = (1, 2, 4, 8, 15, 30, 60, 120, 250, 500, 1000)
 ROW_SPEEDS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -56,14 +51,18 @@ def speed_table(width: int) -> list[tuple[float, str]]:
 
 
 class AnimationController(QObject):
-    """Drives :class:`convgui.playback.Playback` from a QTimer and knows the current position.
+    """The Qt side of :class:`convgui.playback.AnimationModel`: a timer and signals.
+
+    The model holds the stage, position, play state and what is covered; this object ticks it
+    from a QTimer, re-announces its changes as Qt signals, and describes the current position
+    once (a :class:`convgui.core.scene.ConvScene` or ``PoolScene``) for every view to draw.
 
     Signals
     -------
     position_changed()
         The position (or the stage, or the result behind it) changed.
     state_changed()
-        Play/pause state, stage or speed changed.
+        Play/pause state, stage, speed or what is shown changed.
     """
 
     position_changed = Signal()
@@ -72,15 +71,14 @@ class AnimationController(QObject):
     def __init__(self, state: ExplorerState, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.playback = Playback(speed=4.0)
-        self.stage = "conv"
-        self.active = False
+        self.model = AnimationModel(speed=4.0)
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self._on_tick)
         self._t0 = time.perf_counter()
-        self._scan_key: tuple[object, str, tuple[int, int]] | None = None
-        self._scan: WindowScan | PoolScan | None = None
+        self._scene_key: tuple[object, str, tuple[int, int]] | None = None
+        self._scene: Scene | None = None
+        self.model.subscribe(self._on_model)
         state.result_changed.connect(self._on_result)
         self._on_result()
 
@@ -88,155 +86,127 @@ class AnimationController(QObject):
         """Seconds since the controller was made (monotonic)."""
         return time.perf_counter() - self._t0
 
-    # --- geometry of the current stage -------------------------------------------------------
+    # --- reading (the model's) -------------------------------------------------------------
+
+    @property
+    def playback(self) -> Playback:
+        """Position, play state and speed."""
+        return self.model.playback
+
+    @property
+    def stage(self) -> str:
+        """``"conv"`` or ``"pool"``."""
+        return self.model.stage
+
+    @property
+    def active(self) -> bool:
+        """True while the kernel window and the arithmetic are shown."""
+        return self.model.active
 
     def grid_shape(self) -> tuple[int, int]:
         """Rows and columns of positions in the current stage (0, 0 when nothing to animate)."""
-        r = self.state.result
-        if r is None:
-            return 0, 0
-        if self.stage == "pool" and r.pooled is not None:
-            return int(r.pooled.shape[0]), int(r.pooled.shape[1])
-        return int(r.activated.shape[0]), int(r.activated.shape[1])
+        return self.model.grid_shape()
 
     def position_rc(self) -> tuple[int, int] | None:
         """Current position as (row, col), or None."""
-        h, w = self.grid_shape()
-        if h == 0 or w == 0:
-            return None
-        return divmod(self.playback.position, w)
+        return self.model.position_rc()
 
-    def current_scan(self) -> WindowScan | PoolScan | None:
-        """The arithmetic of the current position, computed once per position and result."""
+    def current_scene(self) -> Scene | None:
+        """The current position described once (per position and result), or None."""
         r, rc = self.state.result, self.position_rc()
-        if not self.active or r is None or rc is None or self.state.doc is None:
+        if not self.model.active or r is None or rc is None or self.state.doc is None:
             return None
         key = (r, self.stage, rc)
-        if self._scan_key is not None and all(
-            a is b or a == b for a, b in zip(self._scan_key, key)
+        if self._scene_key is not None and all(
+            a is b or a == b for a, b in zip(self._scene_key, key)
         ):
-            return self._scan
+            return self._scene
         if self.stage == "pool" and r.pooled is not None:
-            scan: WindowScan | PoolScan = layer_pool_scan(r.activated, r.params, rc)
+            scene: Scene = pool_scene(r.activated, r.params, rc)
         else:
             img = self.state.engine_image()
             assert img is not None
-            scan = layer_scan(img, r.kernel, r.params, rc)
-        self._scan_key, self._scan = key, scan
-        return scan
+            scene = conv_scene(img, r.kernel, r.params, r.geometry, rc)
+        self._scene_key, self._scene = key, scene
+        return scene
+
+    def current_scan(self) -> WindowScan | PoolScan | None:
+        """The scan of the current position (the scene's), or None."""
+        scene = self.current_scene()
+        return None if scene is None else scene.scan
+
+    # --- events ----------------------------------------------------------------------------
 
     def _on_result(self) -> None:
         r = self.state.result
-        if self.stage == "pool" and (r is None or r.pooled is None):
-            self.stage = "conv"
-        h, w = self.grid_shape()
-        self.playback.set_total(h * w)
-        if not self.playback.playing:
+        if r is None:
+            self.model.set_grids(None, None)
+        else:
+            self.model.set_grids(r.geometry.out_shape, r.geometry.pooled_shape)
+
+    def _on_model(self, changed: frozenset[str]) -> None:
+        if not self.model.playing:
             self.timer.stop()
-        self.position_changed.emit()
-        self.state_changed.emit()
+        elif not self.timer.isActive():
+            self.timer.start()
+        if "state" in changed:
+            self.state_changed.emit()
+        if "position" in changed:
+            self.position_changed.emit()
+
+    def _on_tick(self) -> None:
+        self.model.tick(self.now())
 
     # --- commands ----------------------------------------------------------------------------
 
-    def _activate(self) -> None:
-        if not self.active:
-            self.active = True
-            self.state_changed.emit()
-
     def play(self) -> None:
         """Start or resume."""
-        self._activate()
-        self.playback.play(self.now())
-        if self.playback.playing:
-            self.timer.start()
-        self.state_changed.emit()
-        self.position_changed.emit()
+        self.model.play(self.now())
 
     def pause(self) -> None:
         """Pause at the current position."""
-        self.playback.pause()
-        self.timer.stop()
-        self.state_changed.emit()
+        self.model.pause()
 
     def toggle(self) -> None:
         """Play/pause (Space)."""
-        if self.playback.playing:
-            self.pause()
-        else:
-            self.play()
+        self.model.toggle(self.now())
 
     def stop(self) -> None:
-        """Stop, go back to the start and hide the overlays."""
-        self.playback.stop()
-        self.timer.stop()
-        self.active = False
-        self.state_changed.emit()
-        self.position_changed.emit()
+        """Stop: hide the kernel window and show the whole output."""
+        self.model.stop()
 
     def step(self, n: int = 1) -> None:
         """Move ``n`` positions and pause (Right/Left)."""
-        self._activate()
-        self.playback.step(n, self.now())
-        self.timer.stop()
-        self.state_changed.emit()
-        self.position_changed.emit()
+        self.model.step(n, self.now())
 
     def seek(self, index: int) -> None:
         """Jump to a position index (slider)."""
-        self._activate()
-        self.playback.seek(index, self.now())
-        self.position_changed.emit()
+        self.model.seek(index, self.now())
 
-    def seek_rc(self, row: int, col: int, stage: str | None = None) -> None:
-        """Jump to output (row, col) of ``stage`` (default: the current stage)."""
-        if stage is not None and stage != self.stage:
-            self.set_stage(stage)
-        h, w = self.grid_shape()
-        if 0 <= row < h and 0 <= col < w:
-            self.seek(row * w + col)
+    def seek_rc(
+        self, row: int, col: int, stage: str | None = None, *, filling: bool = True
+    ) -> None:
+        """Jump to output (row, col) of ``stage`` (default: the current stage).
+
+        ``filling=False`` (a click on a pixel) shows the window there over the whole output.
+        """
+        self.model.seek_rc(row, col, self.now(), stage, filling=filling)
 
     def to_start(self) -> None:
         """First position (Home)."""
-        self._activate()
-        self.playback.to_start()
-        self.timer.stop()
-        self.state_changed.emit()
-        self.position_changed.emit()
+        self.model.to_start(self.now())
 
     def to_end(self) -> None:
         """Last position (End)."""
-        self._activate()
-        self.playback.to_end()
-        self.timer.stop()
-        self.state_changed.emit()
-        self.position_changed.emit()
+        self.model.to_end(self.now())
 
     def set_speed(self, steps_per_second: float) -> None:
         """Steps per second."""
-        self.playback.set_speed(steps_per_second, self.now())
-        self.state_changed.emit()
+        self.model.set_speed(steps_per_second, self.now())
 
     def set_stage(self, stage: str) -> None:
         """Animate the convolution (``"conv"``) or the pooling (``"pool"``)."""
-        r = self.state.result
-        if stage == "pool" and (r is None or r.pooled is None):
-            stage = "conv"
-        if stage == self.stage:
-            return
-        self.stage = stage
-        self.playback.set_total(0)
-        h, w = self.grid_shape()
-        self.playback.set_total(h * w)
-        self.playback.seek(0, self.now())
-        self.state_changed.emit()
-        self.position_changed.emit()
-
-    def _on_tick(self) -> None:
-        if self.playback.tick(self.now()):
-            self.position_changed.emit()
-        if not self.playback.playing:
-            self.timer.stop()
-            self.state_changed.emit()
+        self.model.set_stage(stage, self.now())
 
     def shutdown(self) -> None:
         """Stop the timer (window closing)."""
@@ -296,8 +266,13 @@ class AnimationBar(QWidget):
             "toEndButton", "Last", "Go to the last position (End)", controller.to_end
         )
         self.stop_btn = button(
-            "stopButton", "Stop", "Stop: back to the start, hide the kernel window", controller.stop
+            "stopButton",
+            "Stop",
+            texts.STOP_TIP,
+            controller.stop,
         )
+        self.stop_btn.setText(texts.STOP_BUTTON)
+        self.stop_btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.slider = QSlider(Qt.Orientation.Horizontal, objectName="positionSlider")
         self.slider.setToolTip("Scrub through every output position")
         self.slider.valueChanged.connect(self._on_slider)
@@ -366,7 +341,7 @@ class AnimationBar(QWidget):
         self.speed.blockSignals(True)
         self.speed.setCurrentIndex(i)
         self.speed.blockSignals(False)
-        has_pool = self.c.state.result is not None and self.c.state.result.pooled is not None
+        has_pool = self.c.model.has_pool
         self.stage_combo.setEnabled(has_pool)
         self.stage_combo.blockSignals(True)
         self.stage_combo.setCurrentIndex(self.stage_combo.findData(self.c.stage))
@@ -396,8 +371,15 @@ class AnimationBar(QWidget):
             self.pos_label.setText(f"row {rc[0]}, col {rc[1]}  ({pb.position + 1}/{pb.total})")
 
 
+def qrect(place: Placement | None) -> QRectF:
+    """A placement as a QRectF in input coordinates (empty for None)."""
+    if place is None:
+        return QRectF()
+    return QRectF(*place.rect())
+
+
 class _Cover:
-    """Blanks the not-yet-computed part of an output view with two rectangles."""
+    """Blanks the not-yet-computed part of an output view and outlines the current cell."""
 
     def __init__(self, view: ImageView) -> None:
         brush = QBrush(QColor(38, 40, 46))  # the views' background: "not computed yet"
@@ -418,25 +400,39 @@ class _Cover:
             item.hide()
 
     def show(
-        self, rect: QRectF, shape: tuple[int, int], rc: tuple[int, int], *, current: bool = True
+        self,
+        place: Placement,
+        rc: tuple[int, int],
+        *,
+        current: bool = True,
+        cover: bool = True,
     ) -> None:
         """Blank every cell after ``rc`` in row-major order (``rc`` itself stays visible).
 
-        ``rc`` may be ``(r, -1)``: nothing of row ``r`` is done yet.
+        ``rc`` may be ``(r, -1)``: nothing of row ``r`` is done yet. ``cover=False`` only
+        outlines the current cell (the whole map stays visible).
         """
-        h, w = shape
+        h, w = place.shape
         r, c = rc
-        cw, ch = rect.width() / w, rect.height() / h
-        x0, y0 = rect.left(), rect.top()
-        self.rest_of_row.setRect(QRectF(x0 + (c + 1) * cw, y0 + r * ch, (w - c - 1) * cw, ch))
-        self.rows_below.setRect(QRectF(x0, y0 + (r + 1) * ch, rect.width(), (h - r - 1) * ch))
-        self.current.setRect(QRectF(x0 + c * cw, y0 + r * ch, cw, ch))
-        for item in self.items:
-            item.setVisible(current or item is not self.current)
+        cell = place.cell
+        x0, y0 = place.left, place.top
+        self.rest_of_row.setRect(
+            QRectF(x0 + (c + 1) * cell, y0 + r * cell, (w - c - 1) * cell, cell)
+        )
+        self.rows_below.setRect(QRectF(x0, y0 + (r + 1) * cell, w * cell, (h - r - 1) * cell))
+        self.current.setRect(QRectF(x0 + c * cell, y0 + r * cell, cell, cell))
+        self.rest_of_row.setVisible(cover)
+        self.rows_below.setVisible(cover)
+        self.current.setVisible(current and c >= 0)
 
     def hide(self) -> None:
         for item in self.items:
             item.hide()
+
+    @property
+    def covering(self) -> bool:
+        """True while part of the map is blanked."""
+        return self.rest_of_row.isVisible() or self.rows_below.isVisible()
 
 
 class WindowOutline:
@@ -467,26 +463,27 @@ class WindowOutline:
         self,
         ys: np.ndarray,
         xs: np.ndarray,
-        cell: tuple[float, float],
-        origin: tuple[float, float],
+        place: Placement,
         center: tuple[int, int] | None,
         winner: tuple[int, int] | None = None,
     ) -> None:
-        ch, cw = cell
-        y0, x0 = origin
+        """Outline the cells ``ys × xs`` of a map drawn at ``place`` (indices may be outside)."""
+        cell, x0, y0 = place.cell, place.left, place.top
         path = QPainterPath()
         for y in ys:
             for x in xs:
-                path.addRect(QRectF(x0 + x * cw, y0 + y * ch, cw, ch))
+                path.addRect(QRectF(x0 + x * cell, y0 + y * cell, cell, cell))
         self.taps.setPath(path)
         self.taps.show()
         if center is not None:
-            self.center.setRect(QRectF(x0 + xs[center[1]] * cw, y0 + ys[center[0]] * ch, cw, ch))
+            self.center.setRect(
+                QRectF(x0 + xs[center[1]] * cell, y0 + ys[center[0]] * cell, cell, cell)
+            )
             self.center.show()
         else:
             self.center.hide()
         if winner is not None:
-            self.winner.setRect(QRectF(x0 + winner[1] * cw, y0 + winner[0] * ch, cw, ch))
+            self.winner.setRect(QRectF(x0 + winner[1] * cell, y0 + winner[0] * cell, cell, cell))
             self.winner.show()
         else:
             self.winner.hide()
@@ -499,8 +496,9 @@ class WindowOutline:
 class PaddingRing:
     """The padded image drawn around the input: padded cells with their values, tinted."""
 
-    def __init__(self, view: ImageView) -> None:
+    def __init__(self, view: ImageView, model: AnimationModel) -> None:
         self.view = view
+        self.model = model
         self.image = pg.ImageItem(autoDownsample=True)
         self.image.setZValue(-5)
         self.tint = QGraphicsPathItem()
@@ -513,20 +511,21 @@ class PaddingRing:
         view.view.addItem(self.values)
         self.key: tuple[object, ...] | None = None
         self.padded: np.ndarray | None = None
-        #: The lesson's question: the padding ring is drawn, but its values are "?".
-        self.unknown = False
         self.pads = (0, 0, 0, 0)
         self.hide()
+
+    @property
+    def unknown(self) -> bool:
+        """The lesson's question: the ring is drawn, its values are "?" (the model's)."""
+        return self.model.question
 
     def update(self, state: ExplorerState, result: ComputeResult) -> None:
         img = state.engine_image()
         if img is None:
             return
         p = result.params
-        pads = resolve_padding(
-            img.shape, result.kernel.shape, p.padding, stride=p.stride, dilation=p.dilation
-        )
-        key = (state.image_version, pads, p.boundary, p.cval)
+        pads = result.geometry.pads
+        key = (state.image_version, pads, p.boundary, p.cval, state.value_max)
         if key != self.key:
             self.key = key
             self.pads = pads
@@ -561,7 +560,11 @@ class PaddingRing:
 
 
 class AnimationOverlay:
-    """Places the window outline, padding ring and output covers for the current position."""
+    """Draws the current scene: window outline, padding ring, current cell and covers.
+
+    Covers ("not computed yet") appear only while the model is filling in, i.e. after the
+    user played or stepped; any new result shows the whole output and pooled map.
+    """
 
     def __init__(
         self,
@@ -572,7 +575,7 @@ class AnimationOverlay:
     ) -> None:
         self.c = controller
         self.input_view, self.output_view, self.pooled_view = input_view, output_view, pooled_view
-        self.ring = PaddingRing(input_view)
+        self.ring = PaddingRing(input_view, controller.model)
         self.in_window = WindowOutline(input_view, QColor(255, 80, 80))
         # Red like the input's window, so the gold square of a max's winner stands out from it.
         self.out_window = WindowOutline(output_view, QColor(255, 80, 80))
@@ -587,6 +590,8 @@ class AnimationOverlay:
         # Hits belong to the result they were computed for: a new kernel, setting or image
         # moves the output positions, so stale outlines would point at the wrong pixels.
         controller.state.result_changed.connect(lambda: self.show_hits(None))
+        controller.position_changed.connect(self.update)
+        controller.state_changed.connect(self.update)
 
     def hide(self) -> None:
         self.ring.hide()
@@ -596,68 +601,47 @@ class AnimationOverlay:
     def show_hits(self, positions: np.ndarray | None) -> None:
         """Outline the output positions listed (from a click on the input), or clear them."""
         r = self.c.state.result
-        rect = self.output_view.rect
-        if positions is None or r is None or len(positions) == 0 or rect.isNull():
+        if positions is None or r is None or len(positions) == 0:
             self.hits.setData([])
             return
-        h, w = r.activated.shape[:2]
-        cw, ch = rect.width() / w, rect.height() / h
-        xs = rect.left() + (positions[:, 1] + 0.5) * cw
-        ys = rect.top() + (positions[:, 0] + 0.5) * ch
-        self.hits.setData(x=xs, y=ys, size=min(cw, ch) * 0.9)
+        place = r.geometry.output
+        xs = place.left + (positions[:, 1] + 0.5) * place.cell
+        ys = place.top + (positions[:, 0] + 0.5) * place.cell
+        self.hits.setData(x=xs, y=ys, size=place.cell * 0.9)
 
     def update(self) -> None:
-        """Place every overlay for the controller's current position (or hide them)."""
-        c, state = self.c, self.c.state
-        r, rc, scan = state.result, c.position_rc(), c.current_scan()
-        if r is None or rc is None or scan is None:
+        """Place every overlay for the controller's current scene (or hide them)."""
+        c, state, model = self.c, self.c.state, self.c.model
+        r, scene = state.result, c.current_scene()
+        if r is None or scene is None:
             self.hide()
             return
+        g = r.geometry
         self.ring.update(state, r)
-        out_rect = self.output_view.rect
-        out_shape = r.activated.shape[:2]
-        if isinstance(scan, WindowScan):
-            kh, kw = r.kernel.shape
-            ys, xs = scan.rows - scan.pads[0], scan.cols - scan.pads[2]
-            self.in_window.show(ys, xs, (1.0, 1.0), (0.0, 0.0), ((kh - 1) // 2, (kw - 1) // 2))
+        if isinstance(scene, ConvScene):
+            ys, xs = scene.tap_rows, scene.tap_cols
+            unit = Placement(g.image_shape, 0.0, 0.0)
+            self.in_window.show(ys, xs, unit, scene.center)
             self.out_window.hide()
-            if self.ring.unknown:  # the lesson's question: this output is not known yet either
-                self.out_cover.show(out_rect, out_shape, (rc[0], rc[1] - 1), current=False)
+            rc = scene.position
+            if model.question:  # the lesson's question: this output is not known yet either
+                self.out_cover.show(g.output, (rc[0], rc[1] - 1), current=False)
             else:
-                self.out_cover.show(out_rect, out_shape, rc)
-            self._cover_unfinished_pooling(r, rc)
+                self.out_cover.show(g.output, rc, cover=model.filling)
+            if g.pooled is None or not model.filling or scene.pooled_done is None:
+                self.pool_cover.hide()
+            else:
+                self.pool_cover.show(g.pooled, scene.pooled_done, current=False)
             if self.follow:
                 self._follow(ys, xs)
         else:
-            assert r.pooled is not None
-            h, w = out_shape
-            cell = (out_rect.height() / h, out_rect.width() / w)
+            assert g.pooled is not None
             self.in_window.hide()
             self.out_window.show(
-                scan.rows, scan.cols, cell, (out_rect.top(), out_rect.left()), None, scan.winner
+                scene.scan.rows, scene.scan.cols, g.output, None, scene.scan.winner
             )
             self.out_cover.hide()
-            self.pool_cover.show(self.pooled_view.rect, r.pooled.shape[:2], rc)
-
-    def _cover_unfinished_pooling(self, r: ComputeResult, rc: tuple[int, int]) -> None:
-        """While the convolution plays, show only pooled cells whose window is complete."""
-        if r.pooled is None or self.pooled_view.rect.isNull():
-            self.pool_cover.hide()
-            return
-        p = r.params
-        ho, wo = r.activated.shape[:2]
-        hp, wp = r.pooled.shape[:2]
-        pads = pool_padding((ho, wo), p.pool_size, stride=p.pool_stride, padding=p.pool_padding)
-        # Last output row / column each pooled row / column reads (clipped to the output).
-        last_r = np.minimum(np.arange(hp) * p.pool_stride[0] - pads[0] + p.pool_size[0] - 1, ho - 1)
-        last_c = np.minimum(np.arange(wp) * p.pool_stride[1] - pads[2] + p.pool_size[1] - 1, wo - 1)
-        row, col = rc
-        i = int(np.searchsorted(last_r, row))  # first pooled row not finished before this row
-        if i >= hp:
-            self.pool_cover.hide()  # everything pooled is complete
-            return
-        j = int(np.searchsorted(last_c, col, side="right")) - 1 if last_r[i] == row else -1
-        self.pool_cover.show(self.pooled_view.rect, (hp, wp), (i, j), current=False)
+            self.pool_cover.show(g.pooled, scene.position, cover=model.filling)
 
     def _follow(self, ys: np.ndarray, xs: np.ndarray) -> None:
         span = max(9.0, float(ys[-1] - ys[0] + 1) + 4, float(xs[-1] - xs[0] + 1) + 4)
@@ -672,29 +656,3 @@ class AnimationOverlay:
             or not cur.contains(QRectF(xs[0], ys[0], xs[-1] - xs[0] + 1, ys[-1] - ys[0] + 1))
         ):
             vb.setRange(target, padding=0)
-
-
-def pool_rect_for(result: ComputeResult, out_rect: QRectF) -> QRectF:
-    """Where the pooled map of ``result`` sits, given the output's rect."""
-    p = result.params
-    assert result.pooled is not None
-    pp = pool_padding(
-        result.activated.shape, p.pool_size, stride=p.pool_stride, padding=p.pool_padding
-    )
-    return pooled_rect(
-        out_rect,
-        result.activated.shape[:2],
-        result.pooled.shape[:2],
-        pp,
-        p.pool_size,
-        p.pool_stride,
-    )
-
-
-def output_rect_for(result: ComputeResult, image_shape: tuple[int, int]) -> QRectF:
-    """Where the output of ``result`` sits in input pixel coordinates."""
-    p = result.params
-    pads = resolve_padding(
-        image_shape, result.kernel.shape, p.padding, stride=p.stride, dilation=p.dilation
-    )
-    return conv_rect(result.activated.shape[:2], pads, result.kernel.shape, p.stride, p.dilation)

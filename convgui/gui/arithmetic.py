@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import html
+import math
 
 import numpy as np
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QSizePolicy, QTextBrowser, QWidget
 
-from ..core import LayerParams, PoolScan, WindowScan, post_value
-from .image_view import format_value
+from ..core import LayerParams
+from ..core.scene import ConvScene, PoolScene, sum_expression
+from ..core.text import format_factor, pretty_number
+from . import texts
+from .animation import AnimationController
 from .layer_panel import ACTIVATION_TITLES
 
 #: Kernels with more taps than this have the sum written out only in part.
@@ -18,17 +24,6 @@ COMPACT_TERMS = 12
 PAD_COLOR = "#2b6cb0"
 COPY_COLOR = "#b7791f"
 WIN_COLOR = "#c53030"
-
-
-def _num(v: float) -> str:
-    s = format_value(v)
-    return s.replace("-", "−")
-
-
-def _factor(v: float) -> str:
-    """A factor in a product: negative numbers in parentheses."""
-    s = _num(v)
-    return f"({s})" if v < 0 else s
 
 
 def _grid(
@@ -44,8 +39,8 @@ def _grid(
         cells = []
         for j in range(values.shape[1]):
             v = values[i, j]
-            text = "·" if np.isnan(v) else _num(float(v))
-            style = "padding:1px 5px; border:1px solid #bbb; text-align:center;"
+            text = "·" if np.isnan(v) else pretty_number(float(v))
+            style = "padding:2px 6px; border:1px solid #bbb; text-align:center;"
             if pad is not None and pad[i, j]:
                 color = COPY_COLOR if copied else PAD_COLOR
                 style += f" color:{color}; background:#eef4fb;"
@@ -60,86 +55,83 @@ def _grid(
 
 
 def conv_arithmetic_html(
-    scan: WindowScan,
+    scene: ConvScene,
     params: LayerParams,
-    output_value: float | None,
     *,
-    boundary: str = "zero",
     channel_note: str = "",
     compact: bool = False,
+    written: float | None = None,
 ) -> str:
     """HTML for one output position: grids, the written-out sum, scaling and activation.
+
+    ``written`` is the value the output map holds there (float32), written last; the scene's
+    own float64 value is used when it is not given.
 
     ``compact`` (used while playing) leaves out the three grids and shortens the sum, so the
     panel keeps up with the animation even for a 15×15 kernel.
     """
-    r, c = scan.position
-    copied = boundary not in ("zero", "constant")
-    kh, kw = scan.weights.shape
-    center = ((kh - 1) // 2, (kw - 1) // 2)
+    scan = scene.scan
+    r, c = scene.position
+    copied = params.boundary not in ("zero", "constant")
+    op = "<td style='vertical-align:middle; font-size:large; padding-right:14px;'>{}</td>"
     grids = (
         "<table><tr>"
-        + _grid(scan.values, pad=scan.is_padding, copied=copied, mark=center, title="Window")
-        + "<td style='vertical-align:middle; font-size:16px; padding-right:14px;'>×</td>"
-        + _grid(scan.weights, mark=center, title="Kernel")
-        + "<td style='vertical-align:middle; font-size:16px; padding-right:14px;'>=</td>"
+        + _grid(scan.values, pad=scan.is_padding, copied=copied, mark=scene.center, title="Window")
+        + op.format("×")
+        + _grid(scan.weights, mark=scene.center, title="Kernel")
+        + op.format("=")
         + _grid(scan.products, pad=scan.is_padding, copied=copied, title="Products")
         + "</tr></table>"
     )
-    terms = []
-    n = scan.values.size
-    flat_v, flat_w = scan.values.ravel(), scan.weights.ravel()
-    flat_p = scan.is_padding.ravel()
     limit = COMPACT_TERMS if compact else MAX_TERMS
-    shown = range(n) if n <= limit else list(range(limit - 1))
-    for i in shown:
-        t = f"{_factor(float(flat_v[i]))}×{_factor(float(flat_w[i]))}"
-        if flat_p[i]:
-            t = f"<span style='color:{COPY_COLOR if copied else PAD_COLOR}'>{t}</span>"
-        terms.append(t)
-    if n > limit:
-        terms.append(f"… ({n - len(terms)} more terms)")
-    total = scan.total
+    pad_color = COPY_COLOR if copied else PAD_COLOR
+    terms = [
+        f"<span style='color:{pad_color}'>{t.text}</span>" if t.is_padding else t.text
+        for t in scene.terms()
+    ]
+    total_html = sum_expression(terms, scene.total, limit)
+    head, _, tail = total_html.rpartition(" = ")
+    rows_, cols_ = scene.tap_rows, scene.tap_cols
     lines = [
         f"<b>Output row {r}, column {c}</b>{html.escape(channel_note)}: the kernel over window "
-        f"rows {scan.rows[0] - scan.pads[0]}…{scan.rows[-1] - scan.pads[0]}, columns "
-        f"{scan.cols[0] - scan.pads[2]}…{scan.cols[-1] - scan.pads[2]} of the image"
+        f"rows {pretty_number(rows_[0])}…{pretty_number(rows_[-1])}, columns "
+        f"{pretty_number(cols_[0])}…{pretty_number(cols_[-1])} of the image"
         + (
             (
                 " (the orange cells are padding, copied from the image)"
                 if copied
                 else " (the blue cells are padding)"
             )
-            if scan.is_padding.any()
+            if scene.padding_taps
             else ""
         ),
-        "Sum: " + " + ".join(terms) + f" = <b>{_num(total)}</b>",
+        f"Sum: {head} = <b>{tail}</b>",
     ]
     if not compact:
         lines.insert(1, grids)
-    value = total
+    value = scene.total
     if params.divisor != 1 or params.bias != 0:
-        scaled = total / params.divisor + params.bias
         lines.append(
-            f"Divisor and bias: {_num(total)} ÷ {_factor(params.divisor)} + {_factor(params.bias)}"
-            f" = <b>{_num(scaled)}</b>"
+            f"Divisor and bias: {pretty_number(scene.total)} ÷ {format_factor(params.divisor)}"
+            f" + {format_factor(params.bias)} = <b>{pretty_number(scene.scaled)}</b>"
         )
-        value = scaled
+        value = scene.scaled
     if params.activation != "none":
-        act = post_value(total, params)
         name = ACTIVATION_TITLES[params.activation]
-        lines.append(f"Activation: {name}({_num(value)}) = <b>{_num(act)}</b>")
-        value = act
-    if output_value is not None:
-        lines.append(f"→ written to the output at row {r}, column {c}: <b>{_num(output_value)}</b>")
+        lines.append(
+            f"Activation: {name}({pretty_number(value)}) = <b>{pretty_number(scene.value)}</b>"
+        )
+    out = scene.value if written is None else written
+    lines.append(f"→ written to the output at row {r}, column {c}: <b>{pretty_number(out)}</b>")
     return "<br>".join(lines)
 
 
 def pool_arithmetic_html(
-    scan: PoolScan, op: str, output_value: float | None, *, channel_note: str = ""
+    scene: PoolScene, *, channel_note: str = "", written: float | None = None
 ) -> str:
     """HTML for one pooling position: the window, the winner or the average."""
-    r, c = scan.position
+    scan = scene.scan
+    r, c = scene.position
     mark = None
     if scan.winner is not None:
         mark = (int(scan.winner[0] - scan.rows[0]), int(scan.winner[1] - scan.cols[0]))
@@ -148,31 +140,32 @@ def pool_arithmetic_html(
         + _grid(scan.values, pad=scan.is_padding, mark=mark, title="Window")
         + "</tr></table>"
     )
-    real = [float(v) for v in scan.values[~scan.is_padding]]
-    if op == "max":
-        expr = "max(" + ", ".join(_num(v) for v in real) + f") = <b>{_num(scan.result)}</b>"
-    else:
-        expr = (
-            "(" + " + ".join(_num(v) for v in real) + f") / {scan.count} = "
-            f"<b>{_num(scan.result)}</b>"
-        )
+    head, _, tail = scene.expression().rpartition(" = ")
     lines = [
         f"<b>Pooled row {r}, column {c}</b>{html.escape(channel_note)}: "
-        f"{'max' if op == 'max' else 'average'} pooling over "
+        f"{'max' if scene.op == 'max' else 'average'} pooling over "
         f"output rows {scan.rows[0]}…{scan.rows[-1]}, columns {scan.cols[0]}…{scan.cols[-1]}"
         + (" (padding never wins and is not counted)" if scan.is_padding.any() else ""),
         grid,
-        expr,
+        f"{head} = <b>{tail}</b>",
+        f"→ written to the pooled map at row {r}, column {c}: "
+        f"<b>{pretty_number(scene.value if written is None else written)}</b>",
     ]
-    if output_value is not None:
-        lines.append(
-            f"→ written to the pooled map at row {r}, column {c}: <b>{_num(output_value)}</b>"
-        )
     return "<br>".join(lines)
 
 
+def _pixel(data: np.ndarray, rc: tuple[int, int]) -> float:
+    v = data[rc]
+    return float(v if np.ndim(v) == 0 else v[0])
+
+
 class ArithmeticPanel(QTextBrowser):
-    """Shows the arithmetic of the animation's current position."""
+    """Shows the arithmetic of the animation's current position.
+
+    One line high while it only has a hint to show; as tall as its content (up to
+    ``max_fraction`` of the window) when it shows a position, so it never takes room from the
+    images for nothing.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -182,12 +175,96 @@ class ArithmeticPanel(QTextBrowser):
             "The arithmetic of the current position: each image value times the kernel weight "
             "over it, summed into one output pixel. Blue cells are padding."
         )
-        self.setMinimumHeight(120)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.max_fraction = 0.42
         self.last_total: float | None = None
         self.last_output: float | None = None
+        self.is_hint = True
+        self._controller: AnimationController | None = None
+        self._compact = False
+        self.document().documentLayout().documentSizeChanged.connect(lambda *_: self._fit())
 
     def show_html(self, text: str, *, total: float | None, output: float | None) -> None:
         """Replace the contents (keeping what the tests and tools read back)."""
         self.last_total = total
         self.last_output = output
+        self.is_hint = total is None and output is None
         self.setHtml(text)
+        self._fit()
+
+    def show_hint(self, text: str) -> None:
+        """One line of guidance (nothing to compute)."""
+        self.show_html(f"<i>{text}</i>", total=None, output=None)
+
+    def _fit(self) -> None:
+        doc = self.document()
+        doc.setTextWidth(self.viewport().width())
+        content = math.ceil(doc.size().height())
+        frame = 2 * self.frameWidth() + 2
+        top = self.window()
+        cap = int(top.height() * self.max_fraction) if top is not None and top is not self else 400
+        line = self.fontMetrics().lineSpacing() + int(2 * doc.documentMargin()) + frame
+        want = max(line, min(content + frame, max(line, cap)))
+        if self.height() != want or self.minimumHeight() != want:
+            self.setFixedHeight(want)
+
+    def follow(self, controller: AnimationController) -> None:
+        """Show ``controller``'s current scene from now on (the panel's only source)."""
+        self._controller = controller
+        controller.position_changed.connect(self.refresh)
+        controller.state_changed.connect(self._on_state)
+        self.refresh()
+
+    def _on_state(self) -> None:
+        # Pausing turns the compact panel of playback into the full one (and back).
+        c = self._controller
+        if c is not None and self._compact != c.model.playing:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Write out the current scene, a question, or one line of guidance."""
+        c = self._controller
+        if c is None:
+            return
+        state, r = c.state, c.state.result
+        scene = c.current_scene()
+        if scene is None or r is None:
+            self._compact = False
+            self.show_hint(texts.ARITHMETIC_IDLE)
+            return
+        if isinstance(scene, ConvScene) and c.model.question:
+            row, col = scene.position
+            self.show_html(
+                texts.ARITHMETIC_QUESTION.format(
+                    row=row, col=col, n=scene.padding_taps, size=scene.scan.is_padding.size
+                ),
+                total=None,
+                output=None,
+            )
+            self.is_hint = False
+            return
+        # While playing, the grids are left out so even a 15×15 window keeps up.
+        self._compact = c.model.playing
+        color = state.engine_image() is not None and np.ndim(state.engine_image()) == 3
+        note = " (red channel)" if color else ""
+        # The value written is read from the map itself (float32), so the panel always
+        # agrees with the pixel, its hover text and the clipped count.
+        if isinstance(scene, ConvScene):
+            written = _pixel(r.activated, scene.position)
+            html_text = conv_arithmetic_html(
+                scene, r.params, channel_note=note, compact=self._compact, written=written
+            )
+            self.show_html(html_text, total=scene.total, output=written)
+        else:
+            assert r.pooled is not None
+            written = _pixel(r.pooled, scene.position)
+            self.show_html(
+                pool_arithmetic_html(scene, channel_note=note, written=written),
+                total=scene.value,
+                output=written,
+            )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()

@@ -11,6 +11,7 @@ from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from ..core import count_outside, robust_abs_limit, robust_range, value_stats
+from ..core.stats import RobustStats
 from ..display_policy import DISPLAY_MODES, GREY_ONLY_MODES
 from ..state import DISPLAY_TITLES
 from .image_view import make_lut_cmap, rounded_lut
@@ -80,6 +81,7 @@ def display_for(
     *,
     robust: bool = False,
     robust_limit: float | tuple[float, float] | None = None,
+    robust_stats: RobustStats | None = None,
 ) -> Display:
     """Pick levels and a colour map for ``data``.
 
@@ -106,6 +108,9 @@ def display_for(
     robust_limit : float or (float, float), keyword-only
         The robust limit when already computed: one |x| limit for ``abs``/``diverging``, a
         ``(lo, hi)`` pair for ``stretch``.
+    robust_stats : RobustStats, keyword-only
+        Limits *and* counts computed on the worker (:func:`convgui.core.stats.robust_stats`):
+        nothing is scanned on the GUI thread. Takes precedence over ``robust_limit``.
 
     Returns
     -------
@@ -123,6 +128,16 @@ def display_for(
         mode, note = "stretch", COLOUR_NOTE
     if mode == "clip":
         return Display((0.0, value_max), make_lut_cmap("gray"), mode, clipped, note)
+    if robust and robust_stats is not None and mode != "clip":
+        rs = robust_stats
+        if mode == "stretch" and rs.hi > rs.lo:
+            return Display(
+                (rs.lo, rs.hi), make_lut_cmap("gray"), mode, rs.outside_range, note, True
+            )
+        if mode != "stretch" and rs.abs_limit > 0:
+            m = rs.abs_limit
+            return Display((-m, m), make_lut_cmap(mode), mode, rs.outside_abs, note, True)
+        robust = False  # collapsed limits: min/max, as below
     if mode == "stretch":
         used_robust = False
         if robust:

@@ -55,6 +55,9 @@ class Files(QObject):
         ``notify(level, text)``: how messages reach the user.
     parent
         The parent of the file dialogs and questions.
+    display_of
+        ``display_of(which)``: how the window displays the output or pooled map now, so what
+        is saved or copied is exactly what is shown. Without it the state's mode is used.
 
     Signals
     -------
@@ -71,12 +74,14 @@ class Files(QObject):
         settings: QSettings,
         notify: Notify,
         parent: QWidget | None = None,
+        display_of: Callable[[str], Display | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.state = state
         self.settings = settings
         self.notify = notify
         self.parent_widget = parent
+        self.display_of = display_of
 
     # --- recent files ----------------------------------------------------------------------
 
@@ -262,11 +267,14 @@ class Files(QObject):
         s, r = self.state, self.state.result
         if r is None:
             return None
-        if which == "pooled":
-            if r.pooled is None:
-                return None
-            return r.pooled, display_for(r.pooled, s.display_mode, s.value_max, r.pooled_stats)
-        return r.activated, display_for(r.activated, s.display_mode, s.value_max, r.act_stats)
+        data = r.pooled if which == "pooled" else r.activated
+        if data is None:
+            return None
+        shown = self.display_of(which) if self.display_of is not None else None
+        if shown is not None:
+            return data, shown
+        stats = r.pooled_stats if which == "pooled" else r.act_stats
+        return data, display_for(data, s.display_mode, s.value_max, stats)
 
     def output_array(self) -> np.ndarray | None:
         """The result the output view shows (the pooled map is separate)."""

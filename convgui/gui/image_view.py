@@ -12,67 +12,50 @@ from functools import cache
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsItem,
+    QLabel,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
-from ..core import effective_size, pool2d
-from ..core.geometry import Padding4
+from ..core import pool2d
+from ..core.layout import Placement
+from ..core.text import format_value
+
+__all__ = ["ImageView", "ValueTextItem", "format_value", "make_lut_cmap", "rounded_lut"]
 
 #: A cell must be at least this many screen pixels wide before its value is written in it.
 MIN_CELL_PX_FOR_TEXT = 22.0
-#: Never label more cells than this at once (keeps painting fast when zoomed out).
-MAX_LABELS = 3000
+#: Numbers are never drawn smaller than this (pixels, times the text scale): where they do
+#: not fit, fewer digits are shown, or none, and the view says "zoom in for values".
+MIN_LABEL_PX = 12
+MAX_LABEL_PX = 30
 
 
-def conv_rect(
-    out_shape: tuple[int, int],
-    pads: Padding4,
-    kernel_shape: tuple[int, int],
-    stride: tuple[int, int],
-    dilation: tuple[int, int],
-) -> QRectF:
-    """Where the output image sits in input pixel coordinates.
+def short_value(v: float) -> str:
+    """A value in fewer characters (2 significant digits, no exponent below 1e4).
 
-    Output pixel ``(r, c)`` is a ``stride``-sized square centred on the centre of its window.
+    Examples
+    --------
+    >>> short_value(0.00390625), short_value(123.4), short_value(-0.56)
+    ('.0039', '123', '-.56')
     """
-    (ho, wo), (sr, sc) = out_shape, stride
-    eh, ew = (
-        effective_size(kernel_shape[0], dilation[0]),
-        effective_size(kernel_shape[1], dilation[1]),
-    )
-    y0 = -pads[0] + (eh - 1) / 2 + 0.5 - sr / 2
-    x0 = -pads[2] + (ew - 1) / 2 + 0.5 - sc / 2
-    return QRectF(x0, y0, wo * sc, ho * sr)
-
-
-def pooled_rect(
-    conv: QRectF,
-    conv_shape: tuple[int, int],
-    pooled_shape: tuple[int, int],
-    pool_pads: Padding4,
-    size: tuple[int, int],
-    stride: tuple[int, int],
-) -> QRectF:
-    """Where the pooled map sits, given where the output it pools sits."""
-    cell_h = conv.height() / conv_shape[0]
-    cell_w = conv.width() / conv_shape[1]
-    y0 = conv.top() + (-pool_pads[0] + (size[0] - 1) / 2 + 0.5 - stride[0] / 2) * cell_h
-    x0 = conv.left() + (-pool_pads[2] + (size[1] - 1) / 2 + 0.5 - stride[1] / 2) * cell_w
-    return QRectF(
-        x0, y0, pooled_shape[1] * stride[1] * cell_w, pooled_shape[0] * stride[0] * cell_h
-    )
-
-
-def format_value(v: float) -> str:
-    """Short text for a pixel value: integers as integers, others with 3 significant digits."""
     if not math.isfinite(v):
         return str(v)
-    if abs(v - round(v)) < 1e-6 and abs(v) < 1e6:
+    if abs(v) >= 9.5 or v == round(v):
         return str(round(v))
-    if abs(v) >= 100:
-        return f"{v:.0f}"
-    return f"{v:.3g}" if abs(v) >= 0.001 else f"{v:.1e}"
+    text = f"{v:.2g}"
+    if "e" in text:
+        text = f"{v:.4f}".rstrip("0")
+    return text.replace("0.", ".", 1) if abs(v) < 1 else text
+
+
+#: Never label more cells than this at once (keeps painting fast when zoomed out).
+MAX_LABELS = 3000
 
 
 class ValueTextItem(pg.GraphicsObject):
@@ -87,6 +70,11 @@ class ValueTextItem(pg.GraphicsObject):
         self.skip: QRectF | None = None
         #: Label every cell "?" (values not known yet, as in the lesson's question).
         self.question = False
+        #: Multiplies every label's size (View ▸ Text Size, for projectors).
+        self.text_scale = 1.0
+        #: Called with True when values were drawn, False when cells were too small for them.
+        self.on_fit: Callable[[bool | None], None] | None = None
+        self.fits: bool | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self.setZValue(10)
 
@@ -100,17 +88,26 @@ class ValueTextItem(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:
         return QRectF(self._rect)
 
+    def _report(self, fits: bool | None) -> None:
+        if fits != self.fits:
+            self.fits = fits
+            if self.on_fit is not None:
+                self.on_fit(fits)
+
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         data = self._data
         if data is None or not self.enabled:
+            self._report(None)
             return
         h, w = data.shape
         cw, ch = self._rect.width() / w, self._rect.height() / h
         tr = painter.transform()
         px = min(abs(tr.m11()) * cw, abs(tr.m22()) * ch) if tr.m12() == 0 else abs(tr.m11()) * cw
         if px < MIN_CELL_PX_FOR_TEXT:
+            # Cells big enough to tell apart but too small for numbers: say how to see them.
+            self._report(False if px >= 8 else None)
             return
         vis = option.exposedRect.intersected(self._rect)
         c0 = max(0, int((vis.left() - self._rect.left()) / cw))
@@ -119,13 +116,22 @@ class ValueTextItem(pg.GraphicsObject):
         r1 = min(h, math.ceil((vis.bottom() - self._rect.top()) / ch))
         if (r1 - r0) * (c1 - c0) > MAX_LABELS or r1 <= r0 or c1 <= c0:
             return
-        # Shrink the font so the longest label of the visible block fits its cell (0–1 scale
-        # values such as 0.00784 are long).
-        longest = max(
-            (len(format_value(float(v))) for v in np.ravel(data[r0:r1, c0:c1])[:MAX_LABELS]),
-            default=1,
-        )
-        size = int(max(7, min(16, px / 2.8, (px - 4) / (0.62 * longest))))
+        # The largest font the longest label of the visible block allows, never below the
+        # readable minimum: below it, try shorter numbers, then none ("zoom in for values").
+        block_vals = np.ravel(data[r0:r1, c0:c1])[:MAX_LABELS]
+        fmt = format_value
+        minimum = MIN_LABEL_PX * self.text_scale
+        size = 0.0
+        for fmt in (format_value, short_value):
+            longest = max((len(fmt(float(v))) for v in block_vals), default=1)
+            size = min(MAX_LABEL_PX * self.text_scale, px / 2.4, (px - 4) / (0.62 * longest))
+            if size >= minimum or self.question:
+                break
+        if size < minimum and not self.question:
+            self._report(False)
+            return
+        self._report(True)
+        size = int(max(size, minimum))
         painter.save()
         painter.resetTransform()
         block = data[r0:r1, c0:c1]
@@ -135,7 +141,7 @@ class ValueTextItem(pg.GraphicsObject):
                 x = self._rect.left() + (c0 + j + 0.5) * cw
                 if self.skip is not None and self.skip.contains(QPointF(x, y)):
                     continue
-                text = "?" if self.question else format_value(float(block[i, j]))
+                text = "?" if self.question else fmt(float(block[i, j]))
                 label = _label_image(text, size)
                 p = tr.map(QPointF(x, y))
                 painter.drawImage(
@@ -213,14 +219,30 @@ class ImageView(pg.GraphicsLayoutWidget):
         self.frame.setZValue(25)  # above the animation's "not computed yet" covers
         self.view.addItem(self.frame)
         self.values = ValueTextItem()
+        self.values.on_fit = self._on_values_fit
         self.view.addItem(self.values)
+        # Every view has its colour bar below the image (not beside it), so views of the same
+        # size show their images at the same scale, level with each other.
         self.colorbar: pg.ColorBarItem | None = None
         if colorbar:
             self.colorbar = pg.ColorBarItem(
-                values=(0, 255), colorMap=pg.colormap.get("CET-L1"), interactive=False, width=14
+                values=(0, 255),
+                colorMap=make_lut_cmap("gray"),
+                interactive=False,
+                width=12,
+                orientation="horizontal",
             )
             self.colorbar.setImageItem(self.image_item)
-            self.addItem(self.colorbar, row=0, col=1)
+            self.addItem(self.colorbar, row=1, col=0)
+        self.hint = QLabel("zoom in for values", self)
+        self.hint.setObjectName("zoomHint")
+        self.hint.setStyleSheet(
+            "QLabel { color: #f0f0f0; background: rgba(20, 20, 24, 170); padding: 2px 6px; "
+            "border-radius: 3px; }"
+        )
+        self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.hint.move(6, 6)
+        self.hint.hide()
         self._data: np.ndarray | None = None
         self._rect = QRectF()
         self._cmap: pg.ColorMap | None = None
@@ -243,10 +265,27 @@ class ImageView(pg.GraphicsLayoutWidget):
         """Where the data sits in input pixel coordinates."""
         return QRectF(self._rect)
 
+    def _on_values_fit(self, fits: bool | None) -> None:
+        # Called while painting: change the widget afterwards, not inside the paint.
+        QTimer.singleShot(0, lambda: self._show_hint(fits is False and self.values.enabled))
+
+    def _show_hint(self, on: bool) -> None:
+        if on:
+            self.hint.adjustSize()
+        self.hint.setVisible(on)
+
+    def set_text_scale(self, factor: float) -> None:
+        """Scale the numbers drawn in cells (View ▸ Text Size)."""
+        self.values.text_scale = factor
+        f = self.hint.font()
+        f.setPointSizeF(max(6.0, QApplication.font().pointSizeF()))
+        self.hint.setFont(f)
+        self.values.update()
+
     def set_image(
         self,
         data: np.ndarray | None,
-        rect: QRectF | None = None,
+        rect: QRectF | Placement | None = None,
         *,
         levels: tuple[float, float] | None = None,
         cmap: pg.ColorMap | None = None,
@@ -265,6 +304,8 @@ class ImageView(pg.GraphicsLayoutWidget):
             self._rect = QRectF()
             return
         h, w = data.shape[:2]
+        if isinstance(rect, Placement):
+            rect = QRectF(*rect.rect())
         self._rect = QRectF(rect) if rect is not None else QRectF(0, 0, w, h)
         self._levels = levels if levels is not None else (0.0, 255.0)
         if self.colorbar is not None and cmap is not None and cmap is not self._cmap:
@@ -326,10 +367,11 @@ class ImageView(pg.GraphicsLayoutWidget):
         self.view.enableAutoRange(pg.ViewBox.XYAxes, True)
 
     def follow(self, leader: ImageView) -> None:
-        """Show the same region as ``leader``, both ways: zoom or pan one and the other follows.
+        """Show ``leader``'s region at the same on-screen scale, top-left aligned, both ways.
 
-        pyqtgraph's own axis links align views by their screen position (for stacked plots);
-        side-by-side image views need the same data rectangle instead.
+        Views of different sizes then draw an input pixel and an output cell equally large and
+        level with each other (a narrower view shows less, never a smaller picture); zooming
+        or panning either view moves the other.
         """
         self.view.enableAutoRange(pg.ViewBox.XYAxes, False)
         busy = [False]
@@ -337,13 +379,24 @@ class ImageView(pg.GraphicsLayoutWidget):
         def copy(src: pg.ViewBox, dst: pg.ViewBox) -> None:
             if busy[0]:
                 return
+            r = src.viewRect()
+            sw, dw, dh = src.width(), dst.width(), dst.height()
+            if r.width() <= 0 or sw <= 0 or dw <= 0 or dh <= 0:
+                return
+            scale = sw / r.width()  # screen pixels per input pixel
             busy[0] = True
             try:
-                dst.setRange(src.viewRect(), padding=0, disableAutoRange=dst is not leader.view)
+                dst.setRange(
+                    QRectF(r.left(), r.top(), dw / scale, dh / scale),
+                    padding=0,
+                    disableAutoRange=dst is not leader.view,
+                )
             finally:
                 busy[0] = False
 
         leader.view.sigRangeChanged.connect(lambda *a: copy(leader.view, self.view))
+        leader.view.sigResized.connect(lambda *a: copy(leader.view, self.view))
+        self.view.sigResized.connect(lambda *a: copy(leader.view, self.view))
         self.view.sigRangeChangedManually.connect(lambda *a: copy(self.view, leader.view))
 
     def zoom(self, factor: float) -> None:

@@ -14,13 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import (
-    ACTIVATION_FORMULAS,
-    BOUNDARY_DESCRIPTIONS,
-    output_formula,
-    pool_padding,
-    resolve_padding,
-)
+from ..core import ACTIVATION_FORMULAS, BOUNDARY_DESCRIPTIONS
+from ..core.layout import layer_formulas, layer_pads
 from ..state import MAX_KERNEL_SIDE, ExplorerState
 from .util import signals_blocked
 
@@ -99,13 +94,19 @@ class LayerPanel(QGroupBox):
             _spin(f"pad{side.capitalize()}Spin", 0, MAX_PAD, f"Cells of padding on the {side}")
             for side in ("top", "bottom", "left", "right")
         ]
+        # Two rows of two (top/bottom, left/right): four spin boxes in one row would push the
+        # column wider than the window gives it.
         self.custom_row = QWidget()
-        cr = QHBoxLayout(self.custom_row)
+        cr = QGridLayout(self.custom_row)
         cr.setContentsMargins(0, 0, 0, 0)
-        for label, sp in zip(("T", "B", "L", "R"), self.pad_spins):
-            cr.addWidget(QLabel(label))
-            cr.addWidget(sp)
+        for i, (label, sp) in enumerate(zip(("Top", "Bottom", "Left", "Right"), self.pad_spins)):
+            lab = QLabel(label)
+            lab.setBuddy(sp)
+            cr.addWidget(lab, i // 2, (i % 2) * 2)
+            cr.addWidget(sp, i // 2, (i % 2) * 2 + 1)
             sp.valueChanged.connect(self._on_custom_pad)
+        cr.setColumnStretch(1, 1)
+        cr.setColumnStretch(3, 1)
         self.boundary_combo = _combo(
             "boundaryCombo",
             [(b, BOUNDARY_TITLES[b], BOUNDARY_DESCRIPTIONS[b]) for b in BOUNDARY_TITLES],
@@ -243,10 +244,7 @@ class LayerPanel(QGroupBox):
         if mode == "custom":
             doc = self._state.doc
             shape = doc.shape if doc is not None else (1, 1)
-            p = self._state.params
-            pads = resolve_padding(
-                shape, self._state.kernel.shape, p.padding, stride=p.stride, dilation=p.dilation
-            )
+            pads = layer_pads(shape, self._state.kernel.shape, self._state.params)
             self._state.set_params("Custom padding", padding=pads)
         else:
             self._state.set_params("Change padding", padding=mode)
@@ -279,9 +277,7 @@ class LayerPanel(QGroupBox):
         ]
         doc = s.doc
         shape = doc.shape if doc is not None else (1, 1)
-        pads = resolve_padding(
-            shape, s.kernel.shape, p.padding, stride=p.stride, dilation=p.dilation
-        )
+        pads = layer_pads(shape, s.kernel.shape, p)
         with signals_blocked(*widgets):
             self._select(self.padding_combo, "custom" if custom else p.padding)
             for sp, v in zip(self.pad_spins, pads):
@@ -298,26 +294,24 @@ class LayerPanel(QGroupBox):
         self.custom_row.setVisible(custom)
         self.cval_spin.setEnabled(p.boundary == "constant")
         self._pool_row.setEnabled(p.pool != "none")
-        self.shape_label.setText(self._shape_text(shape, pads))
+        self.shape_label.setText(self._shape_text(shape))
 
-    def _shape_text(self, shape: tuple[int, int], pads: tuple[int, int, int, int]) -> str:
+    def _shape_text(self, shape: tuple[int, int]) -> str:
         s, p = self._state, self._state.params
         if s.doc is None:
             return ""
-        kh, kw = s.kernel.shape
-        rows = output_formula(shape[0], pads[0], pads[1], kh, p.stride[0], p.dilation[0])
-        cols = output_formula(shape[1], pads[2], pads[3], kw, p.stride[1], p.dilation[1])
+        g = s.geometry()
+        rows, cols = (
+            (g.row_formula, g.col_formula) if g else layer_formulas(shape, s.kernel.shape, p)
+        )
         lines = [f"<b>Output</b> rows: {rows}<br>cols: {cols}"]
         if s.layer_error:
             lines.append(f"<span style='color:#b00020'>No output: {s.layer_error}</span>")
             return "<br>".join(lines)
-        shapes = s.shapes()
-        if shapes is not None and shapes[1] is not None:
-            ho, wo = shapes[0]
-            pp = pool_padding((ho, wo), p.pool_size, stride=p.pool_stride, padding=p.pool_padding)
-            pr = output_formula(ho, pp[0], pp[1], p.pool_size[0], p.pool_stride[0], 1)
-            pc = output_formula(wo, pp[2], pp[3], p.pool_size[1], p.pool_stride[1], 1)
-            lines.append(f"<b>Pooled</b> rows: {pr}<br>cols: {pc}")
+        if g is not None and g.pooled_row_formula is not None:
+            lines.append(
+                f"<b>Pooled</b> rows: {g.pooled_row_formula}<br>cols: {g.pooled_col_formula}"
+            )
         elif p.pool != "none":
             lines.append(
                 "<span style='color:#b00020'>No pooled output: the pooling window "

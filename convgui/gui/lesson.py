@@ -1,157 +1,148 @@
-"""Help ▸ Lesson: a guided tour of the lesson's story, one step at a time, in the window itself."""
+"""Help ▸ Lesson: a guided tour of the lesson's story, one step at a time, in the window itself.
+
+The steps are data (:data:`STEPS`); :class:`LessonTour` runs them against a small
+:class:`TourHost` protocol, never the window's private members. The user's image, kernel,
+settings and undo history are saved when the tour starts and put back exactly when it closes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..core import LayerParams, get_preset
-from ..resources import samples
+from ..state import ExplorerState, Session
+from .animation import AnimationController
 
-if TYPE_CHECKING:
-    from .window import MainWindow
+#: Names of the parts of the window a step can point at.
+TARGETS = ("input", "kernel", "layer", "arithmetic", "output", "pooled")
+
+
+class TourHost(Protocol):
+    """What the tour needs of the window."""
+
+    state: ExplorerState
+    anim: AnimationController
+
+    def open_lesson_sample(self) -> None:
+        """Show the lesson's 6×6 grid on 0–255 in grey."""
+
+    def fit_views(self) -> None:
+        """Zoom the views so the whole image shows."""
+
+    def tour_target(self, name: str) -> QWidget | None:
+        """The widget for one of :data:`TARGETS` (scrolled into view), or None."""
+
+    def tour_parent(self) -> QWidget:
+        """The widget the highlight frame is drawn over."""
+
+    def add_tour_panel(self, panel: QWidget) -> None:
+        """Place the tour's panel in the window."""
 
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the tour: a title, an explanation, what to set up, what to highlight."""
+    """One step of the tour: what it says, what it sets up, what it points at."""
 
     title: str
     text: str
-    setup: Callable[[MainWindow], None]
-    highlight: Callable[[MainWindow], QWidget | None]
+    target: str
+    layer: dict[str, Any] = field(default_factory=lambda: {"padding": "same"})
+    #: Output (or pooled) position to show, or None for the whole output, window hidden.
+    at: tuple[int, int] | None = None
+    stage: str = "conv"
+    play: bool = False
+    #: The padding cells are shown as "?" (the edge question).
+    question: bool = False
 
 
-def _layer(w: MainWindow, **kw: object) -> None:
-    params = LayerParams(**kw)  # type: ignore[arg-type]
-    w.state.set_all(get_preset("lesson"), params, "Lesson step")
-
-
-def _load_lesson_image(w: MainWindow) -> None:
-    doc = w.state.doc
-    if doc is None or doc.name != samples()[0].title:
-        w.open_sample(samples()[0])
-    if w.state.color_mode != "gray":
-        w.state.set_color_mode("gray")
-    if w.state.value_scale != "0-255":
-        w.state.set_value_scale("0-255")
-
-
-def _show(w: MainWindow, pos: tuple[int, int] | None, stage: str = "conv") -> None:
-    if pos is None:
-        w.anim.stop()
-        return
-    w.anim.pause()
-    w.anim.seek_rc(pos[0], pos[1], stage)
-
-
-def _steps() -> list[Step]:
-    def s1(w: MainWindow) -> None:
-        _load_lesson_image(w)
-        _layer(w, padding="same")
-        w.state.set_display_mode("clip")
-        _show(w, None)
-        w.input_view.fit()
-
-    def s2(w: MainWindow) -> None:
-        _layer(w, padding="same")
-        _show(w, None)
-
-    def s3(w: MainWindow) -> None:
-        _layer(w, padding="same")
-        _show(w, (2, 3))
-
-    def s4(w: MainWindow) -> None:
-        # The corner window hangs over the edge; the cells out there are still unknown ("?").
-        _layer(w, padding="same", boundary="zero")
-        w.overlay.ring.unknown = True
-        _show(w, (0, 0))
-
-    def s5(w: MainWindow) -> None:
-        _layer(w, padding="valid")
-        _show(w, (0, 0))
-
-    def s6(w: MainWindow) -> None:
-        _layer(w, padding="same", boundary="zero")
-        _show(w, (0, 0))
-
-    def s7(w: MainWindow) -> None:
-        _layer(w, padding="same", boundary="zero")
-        w.anim.to_start()
-        w.anim.set_speed(4.0)
-        w.anim.play()
-
-    def s8(w: MainWindow) -> None:
-        _layer(w, padding="same", boundary="zero", pool="max", pool_size=(2, 2), pool_stride=(2, 2))
-        _show(w, (0, 0), "pool")
-
-    return [
-        Step(
-            "A greyscale image is a grid of numbers",
-            "This 6×6 image is what the computer sees: one number per pixel, from 0 (black) to "
-            "255 (white). Zoom in on any view to read the values.",
-            s1,
-            lambda w: w.input_panel,
-        ),
-        Step(
-            "The kernel",
-            "A convolutional layer has a small grid of numbers called the kernel (or filter). "
-            "This one is 3×3. You can type into its cells at any time.",
-            s2,
-            lambda w: w.kernel_panel,
-        ),
-        Step(
-            "Multiply and sum",
-            "Centre the kernel on the pixel with value 25 (row 2, column 3). Multiply each "
-            "pixel under the kernel by the weight above it: 2×1, 5×2, 4×1, … and add them all "
-            "up: 198. That is the output pixel at the same place.",
-            s3,
-            lambda w: w.arithmetic,
-        ),
-        Step(
-            "What about the edge pixels?",
-            "Centre the kernel on the corner pixel and five of its nine cells hang outside "
-            "the image (marked ?). There are no pixels there to multiply, so the output pixel "
-            "is still unknown. What should the layer do?",
-            s4,
-            lambda w: w.input_panel,
-        ),
-        Step(
-            "Option 1: ignore them (“valid”)",
-            "Only positions where the kernel fits completely are computed. The output shrinks "
-            "to 4×4 and the border is lost: (6 + 0 + 0 − 3)/1 + 1 = 4.",
-            s5,
-            lambda w: w.layer_panel,
-        ),
-        Step(
-            "Option 2: zero padding (“same”)",
-            "Add a ring of zeros around the image (shown in blue). Now the corner has a full "
-            "window: 0×1 + 0×2 + … + 2×4 + 3×2 + 2×2 + 4×1 = 22, and the output keeps its 6×6 "
-            "size.",
-            s6,
-            lambda w: w.arithmetic,
-        ),
-        Step(
-            "Slide over the whole image",
-            "The kernel moves one pixel at a time, row by row, and every position fills one "
-            "output pixel. Use Space to pause, Left/Right to step, and click any output pixel "
-            "to see its arithmetic.",
-            s7,
-            lambda w: w.output_panel,
-        ),
-        Step(
-            "Max pooling",
-            "Max pooling shrinks the result: each 2×2 window of the output keeps only its "
-            "largest value (the gold square), so 6×6 becomes 3×3. Step through it with Right.",
-            s8,
-            lambda w: w.pooled_panel,
-        ),
-    ]
+STEPS: tuple[Step, ...] = (
+    Step(
+        "A greyscale image is a grid of numbers",
+        "This 6×6 image is what the computer sees: one number per pixel, from 0 (black) to "
+        "255 (white). The numbers are written in the cells.",
+        "input",
+    ),
+    Step(
+        "The kernel",
+        "A convolutional layer has a small grid of numbers called the kernel (or filter). "
+        "This one is 3×3. You can type into its cells at any time.",
+        "kernel",
+    ),
+    Step(
+        "Multiply and sum",
+        "Centre the kernel on the pixel with value 25 (row 2, column 3). Multiply each "
+        "pixel under the kernel by the weight above it: 2×1, 5×2, 4×1, … and add them all "
+        "up: 198. That is the output pixel at the same place.",
+        "arithmetic",
+        at=(2, 3),
+    ),
+    Step(
+        "What about the edge pixels?",
+        "Centre the kernel on the corner pixel and five of its nine cells hang outside "
+        "the image (marked ?). There are no pixels there to multiply, so the output pixel "
+        "is still unknown. What should the layer do?",
+        "input",
+        layer={"padding": "same", "boundary": "zero"},
+        at=(0, 0),
+        question=True,
+    ),
+    Step(
+        "Option 1: ignore them (“valid”)",
+        "Only positions where the kernel fits completely are computed. The output shrinks "
+        "to 4×4 and the border is lost: (6 + 0 + 0 − 3)/1 + 1 = 4.",
+        "layer",
+        layer={"padding": "valid"},
+        at=(0, 0),
+    ),
+    Step(
+        "Option 2: zero padding (“same”)",
+        "Add a ring of zeros around the image (shown in blue). Now the corner has a full "
+        "window: 0×1 + 0×2 + … + 2×4 + 3×2 + 2×2 + 4×1 = 22, and the output keeps its 6×6 "
+        "size.",
+        "arithmetic",
+        layer={"padding": "same", "boundary": "zero"},
+        at=(0, 0),
+    ),
+    Step(
+        "Slide over the whole image",
+        "The kernel moves one pixel at a time, row by row, and every position fills one "
+        "output pixel. Use Space to pause, Left/Right to step, and click any output pixel "
+        "to see its arithmetic.",
+        "output",
+        layer={"padding": "same", "boundary": "zero"},
+        play=True,
+    ),
+    Step(
+        "Why do the outputs pass 255?",
+        "This kernel's weights add up to 1+2+1+2+4+2+1+2+1 = 16, so a flat patch of 100 "
+        "becomes 1600: outputs reach far beyond 255 and show as white (“clipped”). Dividing "
+        "by 16 (the Divisor, or Kernel ▸ Normalize) makes the weights sum to 1: the output "
+        "is a blur of the image on the same 0–255 scale. Here the divisor is 16.",
+        "output",
+        layer={"padding": "same", "boundary": "zero", "divisor": 16.0},
+        at=(2, 3),
+    ),
+    Step(
+        "Max pooling",
+        "Max pooling shrinks the result: each 2×2 window of the output keeps only its "
+        "largest value (the gold square), so 6×6 becomes 3×3. Step through it with Right.",
+        "pooled",
+        layer={
+            "padding": "same",
+            "boundary": "zero",
+            "pool": "max",
+            "pool_size": (2, 2),
+            "pool_stride": (2, 2),
+        },
+        at=(0, 0),
+        stage="pool",
+    ),
+)
 
 
 class Highlight(QWidget):
@@ -166,6 +157,7 @@ class Highlight(QWidget):
         self.hide()
 
     def point_at(self, target: QWidget | None) -> None:
+        """Frame ``target`` (None: hide)."""
         self.target = target
         self._place()
 
@@ -199,21 +191,28 @@ class Highlight(QWidget):
 class LessonTour(QFrame):
     """The tour panel: step title and text, Back / Next / Close."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, host: TourHost, steps: tuple[Step, ...] = STEPS) -> None:
+        super().__init__()
         self.setObjectName("lessonPanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet("#lessonPanel { background: #fff8e6; } QLabel { color: #202020; }")
-        self.win = window
-        self.steps = _steps()
+        self.host = host
+        self.steps = steps
         self.index = 0
+        self._saved: Session | None = None
         self.title = QLabel(objectName="lessonTitle")
         self.text = QLabel(objectName="lessonText")
         self.text.setWordWrap(True)
+        # Read from the back of a classroom: larger than the window's other text.
+        for label, factor in ((self.title, 1.35), (self.text, 1.2)):
+            f = QFont(label.font())
+            f.setPointSizeF(f.pointSizeF() * factor)
+            label.setFont(f)
         self.counter = QLabel()
         self.back = QPushButton("◀ Back", objectName="lessonBack")
         self.next = QPushButton("Next ▶", objectName="lessonNext")
         self.close_btn = QPushButton("Close", objectName="lessonClose")
+        self.close_btn.setToolTip("End the lesson and get your own image and kernel back")
         self.back.clicked.connect(lambda: self.go(self.index - 1))
         self.next.clicked.connect(lambda: self.go(self.index + 1))
         self.close_btn.clicked.connect(self.finish)
@@ -223,15 +222,23 @@ class LessonTour(QFrame):
         for b in (self.back, self.next, self.close_btn):
             buttons.addWidget(b)
         lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 6)
         lay.addWidget(self.title)
         lay.addWidget(self.text)
         lay.addLayout(buttons)
-        self.highlight = Highlight(window.centralWidget())
-        window.bottom_layout.insertWidget(0, self)
+        self.highlight = Highlight(host.tour_parent())
+        host.add_tour_panel(self)
         self.hide()
 
+    @property
+    def running(self) -> bool:
+        """True while the tour is open."""
+        return self._saved is not None
+
     def start(self) -> None:
-        """Open the tour at its first step."""
+        """Open the tour at its first step (the user's work is saved first)."""
+        if self._saved is None:
+            self._saved = self.host.state.session()
         self.show()
         self.go(0)
 
@@ -239,20 +246,37 @@ class LessonTour(QFrame):
         """Show step ``index`` (clamped): set the window up and highlight what it is about."""
         self.index = max(0, min(len(self.steps) - 1, index))
         step = self.steps[self.index]
-        self.win.overlay.ring.unknown = False
-        _load_lesson_image(self.win)  # every step's numbers assume the 6×6 grid on 0–255
-        step.setup(self.win)
+        h, state, anim = self.host, self.host.state, self.host.anim
+        anim.model.set_question(False)
+        h.open_lesson_sample()  # every step's numbers assume the 6×6 grid on 0–255
+        state.set_all(get_preset("lesson"), LayerParams(**step.layer), "Lesson step")
+        state.set_display_mode("clip")
+        if step.play:
+            anim.to_start()
+            anim.set_speed(4.0)
+            anim.play()
+        elif step.at is None:
+            anim.stop()
+        else:
+            anim.pause()
+            anim.seek_rc(step.at[0], step.at[1], step.stage)
+        anim.model.set_question(step.question)
+        if self.index == 0:
+            h.fit_views()
         self.title.setText(f"<b>{step.title}</b>")
         self.text.setText(step.text)
         self.counter.setText(f"Step {self.index + 1} of {len(self.steps)}")
         self.back.setEnabled(self.index > 0)
         self.next.setEnabled(self.index < len(self.steps) - 1)
-        self.highlight.point_at(step.highlight(self.win))
+        self.highlight.point_at(h.tour_target(step.target))
 
     def finish(self) -> None:
-        """Close the tour (the window keeps its current state)."""
-        if self.win.overlay.ring.unknown:
-            self.win.overlay.ring.unknown = False
-            self.win._update_animation()
+        """Close the tour and put the user's image, kernel, settings and history back."""
+        self.host.anim.model.set_question(False)
+        self.host.anim.stop()
         self.highlight.point_at(None)
         self.hide()
+        saved, self._saved = self._saved, None
+        if saved is not None:
+            self.host.state.restore_session(saved)
+            self.host.fit_views()

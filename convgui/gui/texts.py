@@ -66,8 +66,19 @@ DISPLAY_TIP = (
 )
 CLIPPED_TIP = "Output pixels outside the displayable range."
 ARITHMETIC_IDLE = (
-    "<i>Press ▶ (Space) to slide the kernel over the image, or click an output "
-    "pixel to see how it was computed.</i>"
+    "Press ▶ (Space) to slide the kernel over the image, or click an output "
+    "pixel to see how it was computed."
+)
+ARITHMETIC_QUESTION = (
+    "<b>Output row {row}, column {col}</b>: {n} of the kernel's {size} cells lie outside the "
+    "image (marked ?). What should they be multiplied by?"
+)
+NO_OUTPUT_SUBTITLE = "no output (see the layer settings)"
+STOP_BUTTON = "Show all"
+ROBUST_TITLE = "&Robust Limits (Ignore the Extreme 0.5%)"
+ROBUST_TIP = (
+    "Stretch, absolute and diverging displays use percentile limits, so a few very strong "
+    "values do not make every other edge faint; values beyond them are counted as clipped."
 )
 STOP_TITLE = "&Stop: Show the Whole Output"
 STOP_TIP = "Stop: show the whole output"

@@ -14,40 +14,39 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
+    QAbstractScrollArea,
     QLabel,
     QMainWindow,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from ..core import WindowScan, covering_positions, pool_padding, resolve_padding
+from ..core import covering_positions
 from ..imageio import ImageDoc
-from ..resources import Sample, resource_path
-from ..state import DISPLAY_MODES, DISPLAY_TITLES, ExplorerState
+from ..resources import Sample, resource_path, samples
+from ..state import DISPLAY_MODES, ExplorerState
 from . import status, texts
 from .actions import build_actions
 from .animation import AnimationBar, AnimationController, AnimationOverlay
-from .arithmetic import ArithmeticPanel, conv_arithmetic_html, pool_arithmetic_html
-from .display import Display, display_for
+from .arithmetic import ArithmeticPanel
 from .files import Files, Which
-from .image_view import ImageView, conv_rect, pooled_rect
+from .image_panels import ImagePanel, ImagePanels
 from .kernel_panel import KernelPanel
 from .keys import AnimationKeys
 from .layer_panel import LayerPanel
-from .panels import MessageBar, Panel
+from .panels import MessageBar
 from .settings import Session
 from .text_size import TextSize
 from .util import signals_blocked
 
-__all__ = ["MainWindow", "MessageBar", "Panel"]
+__all__ = ["MainWindow", "MessageBar"]
 
 
 class MainWindow(QMainWindow):
-    """The convgui window. Reads the state, writes user intent to it.
+    """The convgui window. Builds the panels and wires them to the state; holds no truth.
 
     Signals
     -------
@@ -69,140 +68,104 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowIcon(QIcon(str(resource_path("icons", "convgui.png"))))
         self.setAcceptDrops(True)
-        self._output_display: Display | None = None
-        self._pooled_display: Display | None = None
 
-        self.input_view = ImageView()
-        self.input_view.setObjectName("inputView")
-        self.input_view.setToolTip(texts.INPUT_VIEW_TIP)
-        self.output_view = ImageView(colorbar=True)
-        self.output_view.setObjectName("outputView")
-        self.output_view.setToolTip(texts.OUTPUT_VIEW_TIP)
-        self.pooled_view = ImageView(colorbar=True)
-        self.pooled_view.setObjectName("pooledView")
-        self.pooled_view.setToolTip(texts.POOLED_VIEW_TIP)
-        for v in (self.output_view, self.pooled_view):
-            v.follow(self.input_view)
-
-        self.input_panel = Panel(texts.INPUT_TITLE, self.input_view)
-        self.color_check = QCheckBox(texts.COLOR_CHECK, objectName="colorCheck")
-        self.color_check.setToolTip(texts.COLOR_CHECK_TIP)
-        self.color_check.toggled.connect(lambda on: state.set_color_mode("rgb" if on else "gray"))
-        self.scale_combo = QComboBox(objectName="scaleCombo")
-        for title, scale in texts.SCALE_ITEMS:
-            self.scale_combo.addItem(title, scale)
-        self.scale_combo.setToolTip(texts.SCALE_TIP)
-        self.scale_combo.activated.connect(
-            lambda i: state.set_value_scale(self.scale_combo.itemData(i))
-        )
-        self.input_panel.controls.addWidget(self.color_check)
-        self.input_panel.controls.addWidget(self.scale_combo)
-
-        self.output_panel = Panel(texts.OUTPUT_TITLE, self.output_view)
-        self.display_combo = QComboBox(objectName="displayCombo")
-        for m in DISPLAY_MODES:
-            self.display_combo.addItem(DISPLAY_TITLES[m], m)
-        self.display_combo.setToolTip(texts.DISPLAY_TIP)
-        self.display_combo.activated.connect(self._on_display_chosen)
-        self.clipped_label = QLabel(objectName="clippedLabel")
-        self.clipped_label.setToolTip(texts.CLIPPED_TIP)
-        self.output_panel.controls.addWidget(self.clipped_label)
-        self.output_panel.controls.addWidget(self.display_combo)
-        self.pooled_panel = Panel(texts.POOLED_TITLE, self.pooled_view)
-
+        # --- the parts -------------------------------------------------------------------
+        self.images = ImagePanels(state, self)
+        self.input_view, self.output_view, self.pooled_view = self.images.views
+        self.input_panel: ImagePanel = self.images.input_panel
+        self.output_panel: ImagePanel = self.images.output_panel
+        self.pooled_panel: ImagePanel = self.images.pooled_panel
+        self.color_check = self.images.color_check
+        self.scale_combo = self.images.scale_combo
+        self.display_combo = self.images.display_combo
+        self.clipped_label = self.images.clipped_label
         self.kernel_panel = KernelPanel(state)
         self.layer_panel = LayerPanel(state)
-        middle = QWidget()
+        self.message_bar = MessageBar()
+        self.arithmetic = ArithmeticPanel()
+        self.anim = AnimationController(state, self)
+        self.anim_bar = AnimationBar(self.anim)
+        self.overlay = AnimationOverlay(
+            self.anim, self.input_view, self.output_view, self.pooled_view
+        )
+        self.arithmetic.follow(self.anim)
+        self.files = Files(state, settings, self.show_message, self, self.images.display_of)
+        self.session = Session(state, settings, self.show_message)
+        self._startup_message: tuple[str, str] | None = None
+        self.text_size = TextSize(self)
+        self.keys = AnimationKeys(self, self.handle_animation_key)
+        self.lesson = None
+
+        # --- the layout ------------------------------------------------------------------
+        middle = QWidget(objectName="controlsColumn")
         ml = QVBoxLayout(middle)
-        ml.setContentsMargins(4, 4, 4, 4)
+        ml.setContentsMargins(4, 2, 4, 2)
         ml.addWidget(self.kernel_panel, 1)
         ml.addWidget(self.layer_panel)
-        scroll = QScrollArea()
-        scroll.setWidget(middle)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(300)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.middle = scroll
-
-        self.right_split = QSplitter(Qt.Orientation.Vertical, objectName="rightSplitter")
-        self.right_split.addWidget(self.output_panel)
-        self.right_split.addWidget(self.pooled_panel)
+        self.middle = QScrollArea(objectName="controlsScroll")
+        self.middle.setWidget(middle)
+        self.middle.setWidgetResizable(True)
+        self.middle.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.middle.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Wide enough for the controls' own minimum (never clipped sideways) plus a scroll bar.
+        self.middle.setSizeAdjustPolicy(
+            QAbstractScrollArea.SizeAdjustPolicy.AdjustToContentsOnFirstShow
+        )
+        self._middle_content = middle
         self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
         self.splitter.addWidget(self.input_panel)
         self.splitter.addWidget(self.middle)
-        self.splitter.addWidget(self.right_split)
-        self.splitter.setStretchFactor(0, 3)
+        self.splitter.addWidget(self.images.results)
+        self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 0)
         self.splitter.setStretchFactor(2, 3)
         self.splitter.setChildrenCollapsible(False)
-
-        self.message_bar = MessageBar()
-        self.arithmetic = ArithmeticPanel()
         self.bottom = QWidget(objectName="animationArea")
         self.bottom_layout = QVBoxLayout(self.bottom)
         self.bottom_layout.setContentsMargins(0, 0, 0, 0)
         self.bottom_layout.setSpacing(0)
-        self.vsplit = QSplitter(Qt.Orientation.Vertical, objectName="verticalSplitter")
-        self.vsplit.addWidget(self.splitter)
-        self.vsplit.addWidget(self.arithmetic)
-        self.vsplit.setStretchFactor(0, 4)
-        self.vsplit.setStretchFactor(1, 1)
-        self.vsplit.setChildrenCollapsible(False)
-        self.vsplit.setSizes([640, 175])
+        self.bottom_layout.addWidget(self.anim_bar)
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
         cl.addWidget(self.message_bar)
-        cl.addWidget(self.vsplit, 1)
+        cl.addWidget(self.splitter, 1)
+        cl.addWidget(self.arithmetic)
         cl.addWidget(self.bottom)
         self.setCentralWidget(central)
 
         self.hover_label = QLabel(objectName="hoverLabel")
+        self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.display_label = QLabel(objectName="displayLabel")
         self.info_label = QLabel(objectName="infoLabel")
         self.statusBar().addWidget(self.hover_label, 1)
+        self.statusBar().addPermanentWidget(self.display_label)
         self.statusBar().addPermanentWidget(self.info_label)
 
-        # The window's parts, each built from narrow inputs.
-        self.files = Files(state, settings, self.show_message, self)
+        # --- the wiring ------------------------------------------------------------------
         self.files.opening.connect(self._on_document_opening)
-        self.session = Session(state, settings, self.show_message)
-        self._startup_message: tuple[str, str] | None = None
-        self.text_size = TextSize(self)
         self.text_size.changed.connect(self.text_scale_changed)
-        self.keys = AnimationKeys(self, self.handle_animation_key)
-
+        self.text_size.changed.connect(self._on_text_scale)
         self.kernel_panel.model.rejected.connect(self._on_cell_rejected)
         self.kernel_panel.table.paste_failed.connect(lambda m: self.show_message("warning", m))
-        state.image_changed.connect(self._update_input)
-        state.result_changed.connect(self._update_output)
-        state.view_changed.connect(self._update_output)
+        self.images.output_painted.connect(self._on_output_painted)
+        self.images.decision_changed.connect(self.display_label.setText)
+        state.image_changed.connect(self._update_title)
+        state.result_changed.connect(self._on_result)
+        state.view_changed.connect(self._update_display_actions)
         state.history_changed.connect(self._update_history_actions)
-        state.kernel_changed.connect(self._on_kernel_or_params)
-        state.params_changed.connect(self._on_kernel_or_params)
+        state.kernel_changed.connect(self._update_history_actions)
+        state.params_changed.connect(self._update_history_actions)
         state.busy_changed.connect(self._update_info)
         state.message.connect(self.show_message)
-        state.preset_applied.connect(self._on_preset_applied)
         self._cell_warning = False
-        self._auto_diverging = False  # the display was switched by a preset, not the user
         state.kernel_changed.connect(self._on_kernel_edited)
-        for v in (self.input_view, self.output_view, self.pooled_view):
+        for v in self.images.views:
             v.hovered.connect(self._on_hover)
         self.input_view.clicked.connect(self._on_input_clicked)
         self.output_view.clicked.connect(self._on_output_clicked)
         self.pooled_view.clicked.connect(self._on_pooled_clicked)
-
-        # Made after the window's own result handler is connected, so output rects are current
-        # when the animation places its overlays.
-        self.anim = AnimationController(state, self)
-        self.anim_bar = AnimationBar(self.anim)
-        self.bottom_layout.addWidget(self.anim_bar)
-        self.overlay = AnimationOverlay(
-            self.anim, self.input_view, self.output_view, self.pooled_view
-        )
-        self._panel_compact = False
-        self.anim.position_changed.connect(self._on_anim_position)
-        self.anim.state_changed.connect(self._on_anim_state)
         self.anim_bar.follow_check.toggled.connect(self._on_follow)
         self.actions_built = build_actions(self)
         self.display_actions = {
@@ -211,13 +174,13 @@ class MainWindow(QMainWindow):
         self.display_group = self.actions_built.groups["display"]
         self.samples_menu = self.actions_built.menus[texts.MENU_SAMPLES]
         self.help_menu = self.actions_built.menus[texts.MENU_HELP]
-        self.anim_bar.stop_btn.setToolTip(texts.STOP_TIP)
         self.keys.install()
 
         self.resize(1400, 820)
         self._update_history_actions()
-        self._update_input()
-        self._update_output()
+        self._update_title()
+        self._update_display_actions()
+        self._update_info()
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -294,120 +257,49 @@ class MainWindow(QMainWindow):
         """View ▸ Text Size: the factor applied to every text (1.0: the system size)."""
         return self.text_size.scale
 
+    def _on_text_scale(self, factor: float) -> None:
+        self.images.set_text_scale(factor)
+
     def _on_values_toggled(self, on: bool) -> None:
-        for v in (self.input_view, self.output_view, self.pooled_view):
+        for v in self.images.views:
             v.values.enabled = on
             v.values.update()
 
-    def _update_input(self) -> None:
-        s = self.state
-        doc = s.doc
-        with signals_blocked(self.color_check, self.scale_combo):
-            self.color_check.setChecked(s.color_mode == "rgb" and doc is not None and doc.is_color)
-            self.color_check.setEnabled(doc is not None and doc.is_color)
-            self.scale_combo.setCurrentIndex(self.scale_combo.findData(s.value_scale))
-        img = s.engine_image()
-        if doc is None or img is None:
-            self.input_view.set_image(None)
-            self.setWindowTitle("convgui")
-            return
-        self.input_view.set_image(img, levels=(0.0, s.value_max))
-        self.input_panel.subtitle.setText(f"{doc.name} · {doc.describe()}")
-        self.setWindowTitle(f"{doc.name} ({doc.describe()}) — convgui")
+    def _update_title(self) -> None:
+        doc = self.state.doc
+        self.setWindowTitle(
+            "convgui" if doc is None else f"{doc.name} ({doc.describe()}) — convgui"
+        )
         self._update_info()
 
-    def _update_output(self) -> None:
+    def _on_result(self) -> None:
         s = self.state
-        with signals_blocked(self.display_combo):
-            self.display_combo.setCurrentIndex(self.display_combo.findData(s.display_mode))
-        if s.display_mode in self.display_actions:
-            self.display_actions[s.display_mode].setChecked(True)
-        r = s.result
-        p = s.params
-        self.pooled_panel.setVisible(p.pool != "none")
-        if r is None:
-            self.output_view.set_image(None)
-            self.pooled_view.set_image(None)
-            self._output_display = None
-            self.clipped_label.setText("")
-            if s.layer_error:
-                self.output_panel.subtitle.setText("no output (see the layer settings)")
-                self.message_bar.show_message("warning", f"No output: {s.layer_error}")
-            return
-        if self.message_bar.level == "warning" and self.message_bar.text.startswith("No output"):
+        if s.result is None and s.layer_error:
+            self.message_bar.show_message("warning", f"No output: {s.layer_error}")
+        elif self.message_bar.level == "warning" and self.message_bar.text.startswith("No output"):
             self.message_bar.hide()
-        doc = s.doc
-        shape = doc.shape if doc is not None else r.conv.shape[:2]
-        pads = resolve_padding(
-            shape,
-            r.kernel.shape,
-            r.params.padding,
-            stride=r.params.stride,
-            dilation=r.params.dilation,
-        )
-        out = r.activated
-        rect = conv_rect(out.shape[:2], pads, r.kernel.shape, r.params.stride, r.params.dilation)
-        disp = display_for(out, s.display_mode, s.value_max, r.act_stats)
-        self._output_display = disp
-        self.output_view.set_image(out, rect, levels=disp.levels, cmap=disp.cmap)
-        self.output_panel.subtitle.setText(f"{out.shape[1]}×{out.shape[0]}")
-        if disp.mode == "clip":
-            self.clipped_label.setText(
-                f"{disp.clipped:,} clipped" if disp.clipped else "none clipped"
-            )
-        else:
-            self.clipped_label.setText(disp.note)
-        if r.pooled is not None:
-            pp = pool_padding(
-                out.shape,
-                r.params.pool_size,
-                stride=r.params.pool_stride,
-                padding=r.params.pool_padding,
-            )
-            prect = pooled_rect(
-                rect,
-                out.shape[:2],
-                r.pooled.shape[:2],
-                pp,
-                r.params.pool_size,
-                r.params.pool_stride,
-            )
-            pdisp = display_for(r.pooled, s.display_mode, s.value_max, r.pooled_stats)
-            self._pooled_display = pdisp
-            self.pooled_view.set_image(r.pooled, prect, levels=pdisp.levels, cmap=pdisp.cmap)
-            self.pooled_panel.subtitle.setText(f"{r.pooled.shape[1]}×{r.pooled.shape[0]}")
-        else:
-            self.pooled_view.set_image(None)
         self._update_info()
+
+    def _on_output_painted(self) -> None:
+        self._update_display_actions()
         self.output_painted.emit()
+
+    def _update_display_actions(self) -> None:
+        s, r = self.state, self.state.result
+        color = r is not None and r.activated.ndim == 3
+        for m, act in self.display_actions.items():
+            act.setEnabled(not (color and m in ("abs", "diverging")))
+        shown = self.images.decision.mode if self.images.decision is not None else s.display_mode
+        if shown in self.display_actions:
+            with signals_blocked(self.display_group):
+                self.display_actions[shown].setChecked(True)
+        robust = getattr(self, "robust_action", None)
+        if robust is not None:
+            with signals_blocked(robust):
+                robust.setChecked(s.robust_limits)
 
     def _update_info(self) -> None:
         self.info_label.setText(status.info_text(self.state))
-
-    def _on_display_chosen(self, index: int) -> None:
-        self._auto_diverging = False  # the user's own choice is kept
-        self.state.set_display_mode(self.display_combo.itemData(index))
-
-    def _on_preset_applied(self, name: str) -> None:
-        # Edge and gradient kernels sum to zero and give negative values, which "clip" shows
-        # as plain black; switch to the signed colour map once, and say so.
-        s = self.state
-        zero_sum = abs(float(s.kernel.sum())) <= 1e-12
-        if self._auto_diverging and not zero_sum and s.display_mode == "diverging":
-            # Back from an edge preset to a blur or sharpen: undo our own switch.
-            self._auto_diverging = False
-            s.set_display_mode("clip")
-            return
-        if s.display_mode != "clip" or not zero_sum:
-            return
-        r = s.result
-        if r is not None and r.act_stats[0] < 0:
-            s.set_display_mode("diverging")
-            self._auto_diverging = True
-            self.statusBar().showMessage(texts.NEGATIVE_VALUES_SHOWN, 10000)
-
-    def _on_kernel_or_params(self) -> None:
-        self._update_history_actions()
 
     def _update_history_actions(self) -> None:
         s = self.state
@@ -481,67 +373,14 @@ class MainWindow(QMainWindow):
 
     def _on_follow(self, on: bool) -> None:
         self.overlay.follow = on
-        self._update_animation()
-
-    def _on_anim_position(self) -> None:
         self.overlay.update()
-        self._update_arithmetic()
-
-    def _on_anim_state(self) -> None:
-        # Pausing turns the compact panel of playback into the full one.
-        if self._panel_compact != self.anim.playback.playing:
-            self._update_arithmetic()
-
-    def _update_animation(self) -> None:
-        """Redraw overlays and the arithmetic panel for the current position."""
-        self.overlay.update()
-        self._update_arithmetic()
-
-    def _update_arithmetic(self) -> None:
-        c, r = self.anim, self.state.result
-        scan = c.current_scan()
-        rc = c.position_rc()
-        if scan is None or r is None or rc is None:
-            self.arithmetic.show_html(
-                texts.ARITHMETIC_IDLE,
-                total=None,
-                output=None,
-            )
-            return
-        p = r.params
-        if isinstance(scan, WindowScan) and self.overlay.ring.unknown:
-            n = int(scan.is_padding.sum())
-            self.arithmetic.show_html(
-                f"<b>Output row {rc[0]}, column {rc[1]}</b>: {n} of the kernel's "
-                f"{scan.is_padding.size} cells lie outside the image (marked ?). "
-                "What should they be multiplied by?",
-                total=None,
-                output=None,
-            )
-            return
-        # While playing, the grids are left out so even a 15×15 window keeps up.
-        compact = self._panel_compact = c.playback.playing
-        if isinstance(scan, WindowScan):
-            img = self.state.engine_image()
-            note = " (red channel)" if img is not None and img.ndim == 3 else ""
-            out = float(r.activated[rc] if r.activated.ndim == 2 else r.activated[rc][0])
-            html = conv_arithmetic_html(
-                scan, p, out, boundary=p.boundary, channel_note=note, compact=compact
-            )
-            self.arithmetic.show_html(html, total=scan.total, output=out)
-        else:
-            assert r.pooled is not None
-            out = float(r.pooled[rc] if r.pooled.ndim == 2 else r.pooled[rc][0])
-            note = " (red channel)" if r.pooled.ndim == 3 else ""
-            html = pool_arithmetic_html(scan, p.pool, out, channel_note=note)
-            self.arithmetic.show_html(html, total=scan.result, output=out)
 
     def _on_output_clicked(self, x: float, y: float) -> None:
         cell = self.output_view.cell_at(x, y)
         if cell is not None:
             self.overlay.show_hits(None)
             self.anim.pause()
-            self.anim.seek_rc(cell[0], cell[1], "conv")
+            self.anim.seek_rc(cell[0], cell[1], "conv", filling=False)
 
     def _on_pooled_clicked(self, x: float, y: float) -> None:
         if not self.pooled_panel.isVisible():
@@ -549,7 +388,7 @@ class MainWindow(QMainWindow):
         cell = self.pooled_view.cell_at(x, y)
         if cell is not None:
             self.anim.pause()
-            self.anim.seek_rc(cell[0], cell[1], "pool")
+            self.anim.seek_rc(cell[0], cell[1], "pool", filling=False)
 
     def _on_input_clicked(self, x: float, y: float) -> None:
         cell = self.input_view.cell_at(x, y)
@@ -576,17 +415,62 @@ class MainWindow(QMainWindow):
 
     def export_dialog(self, kind: str) -> None:
         """Animation ▸ Export."""
-        from .export import ExportDialog
+        from .export import ExportContext, ExportDialog
 
-        ExportDialog(self, kind).exec()
+        host = ExportContext(self.state, self.anim, self.settings, self.show_message)
+        ExportDialog(host, "png" if kind == "png" else "gif", self).exec()
+
+    # --- the lesson (the tour's host protocol) ----------------------------------------------
 
     def start_lesson(self) -> None:
         """Help ▸ Lesson: the guided tour."""
         from .lesson import LessonTour
 
-        if getattr(self, "lesson", None) is None:
+        if self.lesson is None:
             self.lesson = LessonTour(self)
         self.lesson.start()
+
+    def open_lesson_sample(self) -> None:
+        """Show the lesson's 6×6 grid on 0–255 in grey (for the tour)."""
+        lesson = samples()[0]
+        doc = self.state.doc
+        if doc is None or doc.name != lesson.title:
+            self.files.open_sample(lesson)
+        if self.state.color_mode != "gray":
+            self.state.set_color_mode("gray")
+        if self.state.value_scale != "0-255":
+            self.state.set_value_scale("0-255")
+
+    def fit_views(self) -> None:
+        """Zoom so the whole image shows (the other views follow)."""
+        self.input_view.fit()
+
+    def tour_target(self, name: str) -> QWidget | None:
+        """The widget a lesson step points at, scrolled into view."""
+        targets: dict[str, QWidget] = {
+            "input": self.input_panel,
+            "kernel": self.kernel_panel,
+            "layer": self.layer_panel,
+            "arithmetic": self.arithmetic,
+            "output": self.output_panel,
+            "pooled": self.pooled_panel,
+        }
+        w = targets.get(name)
+        if w is not None and self._middle_content.isAncestorOf(w):
+            self.middle.ensureWidgetVisible(w, 0, 0)
+        return w
+
+    def tour_parent(self) -> QWidget:
+        """The widget the tour's highlight is drawn over."""
+        central = self.centralWidget()
+        assert central is not None
+        return central
+
+    def add_tour_panel(self, panel: QWidget) -> None:
+        """Place the tour's panel above the animation controls."""
+        self.bottom_layout.insertWidget(0, panel)
+
+    # --- start-up ------------------------------------------------------------------------------
 
     def first_paint_then(self, callback: Any) -> None:
         """Call ``callback`` once the output holds a result and the window has painted."""

@@ -54,9 +54,9 @@ def highlighted(window: Any) -> Any:
 def assert_step(window: Any, n: int) -> None:
     lesson = window.lesson
     assert lesson.index == n - 1
-    assert lesson.counter.text() == f"Step {n} of 8"
+    assert lesson.counter.text() == f"Step {n} of 9"
     assert lesson.back.isEnabled() == (n > 1)
-    assert lesson.next.isEnabled() == (n < 8)
+    assert lesson.next.isEnabled() == (n < 9)
     assert lesson.title.text()
     assert lesson.text.text()
 
@@ -140,9 +140,22 @@ def test_the_tour_keeps_every_promise(tour: Any, qtbot: Any) -> None:
     assert anim.playback.position <= 1
     assert highlighted(w) is w.output_panel
 
-    # 8: max pooling: 6×6 becomes 3×3, the winner marked.
+    # 8: why outputs pass 255: the kernel sums to 16; the normalised version (divisor 16).
     click(qtbot, lesson.next)
     assert_step(w, 8)
+    assert float(LESSON_KERNEL.sum()) == 16
+    assert "16" in lesson.text.text() and "255" in lesson.text.text()
+    assert state.params.divisor == 16
+    conv = correlate2d(LESSON, LESSON_KERNEL)
+    np.testing.assert_allclose(w.output_view.data, conv / 16, rtol=1e-6)
+    assert float(w.output_view.data.max()) <= 255  # back on the 0–255 scale
+    assert panel.last_total == 198 and panel.last_output == pytest.approx(198 / 16)
+    assert "198 ÷ 16" in panel.toPlainText()
+    assert highlighted(w) is w.output_panel
+
+    # 9: max pooling: 6×6 becomes 3×3, the winner marked.
+    click(qtbot, lesson.next)
+    assert_step(w, 9)
     assert not anim.playback.playing
     assert not anim.timer.isActive()
     assert state.params.pool == "max"
@@ -161,10 +174,14 @@ def test_the_tour_keeps_every_promise(tour: Any, qtbot: Any) -> None:
 def test_back_returns_to_the_previous_step(tour: Any, qtbot: Any) -> None:
     w = tour
     lesson, anim = w.lesson, w.anim
-    for _ in range(7):
+    for _ in range(8):
         click(qtbot, lesson.next)
-    assert_step(w, 8)
+    assert_step(w, 9)
     assert anim.stage == "pool"
+    click(qtbot, lesson.back)
+    assert_step(w, 8)
+    assert anim.stage == "conv"
+    assert w.state.params.pool == "none"
     click(qtbot, lesson.back)
     assert_step(w, 7)
     assert anim.stage == "conv"
@@ -197,9 +214,16 @@ def test_close_hides_the_tour_and_its_highlight(tour: Any, qtbot: Any) -> None:
     assert not lesson.isVisible()
     assert not lesson.highlight.isVisible()
     assert lesson.highlight.target is None
-    # The window keeps the state the tour left.
-    assert w.anim.position_rc() == (2, 3)
-    assert w.arithmetic.last_total == 198
+    # The user's own image, kernel, settings and display are back, exactly.
+    assert w.state.doc is not None and w.state.doc.name == samples()[1].title
+    assert np.array_equal(w.state.kernel, np.ones((2, 2)))
+    assert w.state.params == LayerParams(padding="valid", stride=2)
+    assert w.state.display_mode == "stretch"
+    assert not w.anim.active and not w.overlay.in_window.taps.isVisible()
+    assert w.state.result is not None and w.state.result.activated.shape == (14, 14)
+    assert np.array_equal(w.output_view.data, w.state.result.activated)
+    # Undo still undoes the user's last change, not a lesson step.
+    assert w.state.undo_label == "before"
     # Starting again opens at the first step.
     w.findChild(QAction, "lessonAction").trigger()
     assert lesson.isVisible()
@@ -218,9 +242,9 @@ def test_closing_the_window_mid_tour_leaves_no_timer(tour: Any, qtbot: Any) -> N
 
 
 def test_the_tour_steps_with_the_keyboard_animation_keys_too(tour: Any, qtbot: Any) -> None:
-    # At step 8 the text says "Step through it with Right": Right moves through the pooling.
+    # At step 9 the text says "Step through it with Right": Right moves through the pooling.
     w = tour
-    for _ in range(7):
+    for _ in range(8):
         click(qtbot, w.lesson.next)
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow, timeout=2000)

@@ -192,8 +192,10 @@ def test_every_position_of_the_scan_matches_correlate2d(window: Any, case: Case)
     assert anim.grid_shape() == (h, w)
     assert anim.playback.total == h * w
     out_rect = window.output_view.rect
-    # Output pixel (r, c) is a stride-sized square centred on its window's centre.
-    assert out_rect.width() == pytest.approx(w * sc) and out_rect.height() == pytest.approx(h * sr)
+    # Output pixel (r, c) is one input unit, as large on screen as an input pixel; cell (0, 0)
+    # is centred on its window's centre, so a strided output is visibly smaller.
+    assert out_rect.width() == pytest.approx(w) and out_rect.height() == pytest.approx(h)
+    first = expected_outline((0, 0), pads, case, params)
 
     for i in range(h * w):
         anim.seek(i)
@@ -216,11 +218,16 @@ def test_every_position_of_the_scan_matches_correlate2d(window: Any, case: Case)
         cover = window.overlay.out_cover
         current = cover.current.rect()
         assert_rect_equal(current, cell_rect(out_rect, (h, w), rc), f"current output {rc}")
-        assert current.center().x() == pytest.approx(outline.center().x())
-        assert current.center().y() == pytest.approx(outline.center().y())
-        # Not yet computed: the rest of this row and every row below are blanked.
-        assert cover.rest_of_row.rect().width() == pytest.approx((w - 1 - rc[1]) * sc)
-        assert cover.rows_below.rect().height() == pytest.approx((h - 1 - rc[0]) * sr)
+        assert current.center().x() == pytest.approx(first.center().x() + rc[1])
+        assert current.center().y() == pytest.approx(first.center().y() + rc[0])
+        if (sr, sc) == (1, 1):  # stride 1: level with the window's centre everywhere
+            assert current.center().x() == pytest.approx(outline.center().x())
+            assert current.center().y() == pytest.approx(outline.center().y())
+        # Not yet computed (seeking is playing by hand): the rest of this row and every
+        # row below are blanked.
+        assert cover.rest_of_row.isVisible() and cover.rows_below.isVisible()
+        assert cover.rest_of_row.rect().width() == pytest.approx(w - 1 - rc[1])
+        assert cover.rows_below.rect().height() == pytest.approx(h - 1 - rc[0])
         assert cover.rows_below.rect().top() == pytest.approx(current.bottom())
     assert anim.playback.at_end
 
@@ -463,10 +470,12 @@ def test_strided_positions_are_visibly_skipped(window: Any) -> None:
         assert b.left() - a.left() == 2  # one step moves the window two pixels
     # The taps cover 3×3 pixels, so a column of input pixels is never a window's left edge.
     assert all(b.width() == 3 and b.height() == 3 for b in boxes)
-    # On the output each position is drawn two input pixels wide, centred on its window.
+    # On the output each position is one input unit: the 3×3 output is visibly half the
+    # 6×6 input, its first cell centred on the first window.
     cur = window.overlay.out_cover.current.rect()
-    assert (cur.width(), cur.height()) == (2, 2)
-    assert cur.center() == boxes[-1].center()
+    assert (cur.width(), cur.height()) == (1, 1)
+    assert window.output_view.rect.width() == 3 and window.output_view.rect.height() == 3
+    assert cur.center() == boxes[0].center() + QPointF(2, 2)
 
 
 def test_dilation_gaps_are_outlined_tap_by_tap(window: Any) -> None:

@@ -97,12 +97,20 @@ def test_value_scale_combo(window: MainWindow, qtbot: Any) -> None:
     assert window.input_view.image_item.getLevels() == pytest.approx((0.0, 1.0))
 
 
-def test_display_modes_change_levels_not_data(window: MainWindow, qtbot: Any) -> None:
+@pytest.mark.parametrize("robust", [False, True])
+def test_display_modes_change_levels_not_data(
+    window: MainWindow, qtbot: Any, robust: bool
+) -> None:
+    window.state.set_robust_limits(robust)
     window.state.apply_preset("sobel_x")
     data = window.output_view.data
     copy = np.array(data)
-    lo, hi = float(copy.min()), float(copy.max())
-    m = max(abs(lo), abs(hi))
+    if robust:  # percentiles, computed here with numpy on the whole output
+        lo, hi = (float(v) for v in np.percentile(copy, [0.25, 99.75]))
+        m = float(np.percentile(np.abs(copy), 99.5))
+    else:
+        lo, hi = float(copy.min()), float(copy.max())
+        m = max(abs(lo), abs(hi))
     want = {"clip": (0.0, 255.0), "stretch": (lo, hi), "abs": (-m, m), "diverging": (-m, m)}
     seen = {}
     for mode in DISPLAY_MODES:

@@ -28,14 +28,17 @@ def test_new_result_shows_whole_output_but_keeps_the_window():
     assert m.filling, "stepping fills in again"
 
 
-def test_new_result_pauses_playback_and_clamps():
+def test_new_result_while_playing_keeps_playing_and_clamps():
     m, _ = _model()
     m.play(now=0.0)
     m.tick(now=1.5)
     assert m.playing and m.playback.position == 15
     m.set_grids((2, 2), None)
-    assert not m.playing and not m.filling
+    assert m.playing and m.filling, "the user pressed play: it carries on"
     assert m.playback.position == 3 and m.stage == "conv"
+    m.pause()
+    m.set_grids((4, 5), None)
+    assert not m.filling, "paused: the new output is shown whole"
 
 
 def test_pool_stage_falls_back_when_pooling_goes():

@@ -1,0 +1,291 @@
+"""Input, output and pooled panels: three linked views at one scale, and what they display.
+
+The views share the input's pixel coordinates and follow each other at the same on-screen
+scale, top-left aligned, so an output cell sits level with the input pixel at the centre of
+its window, and stride or pooling outputs are visibly smaller. Every panel has a title row and
+a footer of the same height, so the pictures start at the same height.
+
+How the output is displayed is decided here, once per result, by a
+:class:`convgui.display_policy.DisplayPolicy`; the drop-down, the menu, the clipped count,
+the status text and the saved files all read that one decision.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.stats import RobustStats
+from ..display_policy import Decision, DisplayPolicy, is_preset_kernel, kernel_sums_to_zero
+from ..state import ExplorerState
+from . import texts
+from .display import Display, DisplayCombo, display_for
+from .image_view import ImageView, make_lut_cmap
+from .util import signals_blocked
+
+
+class ImagePanel(QWidget):
+    """A titled image view with a footer of controls; every panel's rows have one height."""
+
+    def __init__(self, title: str, view: ImageView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel(f"<b>{title}</b>")
+        self.subtitle = QLabel()
+        self.subtitle.setStyleSheet("color: palette(mid);")
+        # Long names are cut short rather than widen the window past small screens.
+        self.subtitle.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.head = QWidget()
+        head = QHBoxLayout(self.head)
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.title)
+        head.addWidget(self.subtitle, 1)
+        self.footer = QWidget()
+        self.controls = QHBoxLayout(self.footer)
+        self.controls.setContentsMargins(0, 0, 0, 0)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 2, 4, 2)
+        lay.setSpacing(2)
+        lay.addWidget(self.head)
+        lay.addWidget(view, 1)
+        lay.addWidget(self.footer)
+        self.view = view
+        self.setMinimumWidth(120)
+
+    def align_rows(self, head: int, foot: int) -> None:
+        """Give the title row and the footer fixed heights (the same in every panel)."""
+        self.head.setFixedHeight(head)
+        self.footer.setFixedHeight(foot)
+
+
+class ImagePanels(QObject):
+    """Builds the three panels, keeps them in step with the state, and decides the display.
+
+    Signals
+    -------
+    output_painted()
+        A new result is in the output (and pooled) view.
+    decision_changed(str)
+        The sentence describing what the output shows ("" when there is nothing to say).
+    """
+
+    output_painted = Signal()
+    decision_changed = Signal(str)
+
+    def __init__(self, state: ExplorerState, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.policy = DisplayPolicy(state.display_mode)
+        self.decision: Decision | None = None
+        self.displays: dict[str, Display | None] = {"output": None, "pooled": None}
+
+        self.input_view = ImageView(colorbar=True)
+        self.input_view.setObjectName("inputView")
+        self.input_view.setToolTip(texts.INPUT_VIEW_TIP)
+        self.output_view = ImageView(colorbar=True)
+        self.output_view.setObjectName("outputView")
+        self.output_view.setToolTip(texts.OUTPUT_VIEW_TIP)
+        self.pooled_view = ImageView(colorbar=True)
+        self.pooled_view.setObjectName("pooledView")
+        self.pooled_view.setToolTip(texts.POOLED_VIEW_TIP)
+        for v in (self.output_view, self.pooled_view):
+            v.follow(self.input_view)
+
+        self.input_panel = ImagePanel(texts.INPUT_TITLE, self.input_view)
+        self.input_panel.setObjectName("inputPanel")
+        self.color_check = QCheckBox(texts.COLOR_CHECK, objectName="colorCheck")
+        self.color_check.setToolTip(texts.COLOR_CHECK_TIP)
+        self.color_check.toggled.connect(lambda on: state.set_color_mode("rgb" if on else "gray"))
+        self.scale_combo = QComboBox(objectName="scaleCombo")
+        for title, scale in texts.SCALE_ITEMS:
+            self.scale_combo.addItem(title, scale)
+        self.scale_combo.setToolTip(texts.SCALE_TIP)
+        self.scale_combo.activated.connect(
+            lambda i: state.set_value_scale(self.scale_combo.itemData(i))
+        )
+        self.input_panel.controls.addWidget(self.color_check)
+        self.input_panel.controls.addWidget(self.scale_combo)
+        self.input_panel.controls.addStretch(1)
+
+        self.output_panel = ImagePanel(texts.OUTPUT_TITLE, self.output_view)
+        self.output_panel.setObjectName("outputPanel")
+        self.display_combo = DisplayCombo()
+        self.display_combo.setObjectName("displayCombo")
+        self.display_combo.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.display_combo.setMinimumContentsLength(10)
+        self.display_combo.mode_chosen.connect(self.choose_mode)
+        self.clipped_label = QLabel(objectName="clippedLabel")
+        self.clipped_label.setToolTip(texts.CLIPPED_TIP)
+        self.clipped_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.output_panel.controls.addWidget(self.display_combo)
+        self.output_panel.controls.addWidget(self.clipped_label, 1)
+
+        self.pooled_panel = ImagePanel(texts.POOLED_TITLE, self.pooled_view)
+        self.pooled_panel.setObjectName("pooledPanel")
+        self.pooled_clipped = QLabel(objectName="pooledClippedLabel")
+        self.pooled_clipped.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.pooled_panel.controls.addWidget(self.pooled_clipped, 1)
+
+        # One height for every title row and footer: the pictures start level.
+        head = max(p.head.sizeHint().height() for p in self._panels()) + 2
+        foot = max(p.footer.sizeHint().height() for p in self._panels()) + 2
+        for p in self._panels():
+            p.align_rows(head, foot)
+
+        # The output and the pooled map side by side: the pooled map is at most half as wide.
+        self.results = QWidget(objectName="resultsArea")
+        rl = QHBoxLayout(self.results)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.setSpacing(0)
+        rl.addWidget(self.output_panel, 2)
+        rl.addWidget(self.pooled_panel, 1)
+
+        state.image_changed.connect(self.update_input)
+        state.result_changed.connect(self.update_output)
+        state.view_changed.connect(self.update_output)
+        self.update_input()
+        self.update_output()
+
+    def _panels(self) -> tuple[ImagePanel, ImagePanel, ImagePanel]:
+        return (self.input_panel, self.output_panel, self.pooled_panel)
+
+    @property
+    def views(self) -> tuple[ImageView, ImageView, ImageView]:
+        """Input, output and pooled views."""
+        return (self.input_view, self.output_view, self.pooled_view)
+
+    # --- user intent -----------------------------------------------------------------------
+
+    def choose_mode(self, mode: str) -> None:
+        """The user picked an output display (drop-down or menu): it is kept."""
+        self.policy.choose(mode)
+        if mode == self.state.display_mode:
+            self.update_output()  # the policy's automatic switch may be off now
+        else:
+            self.state.set_display_mode(mode)
+
+    def set_text_scale(self, factor: float) -> None:
+        """Scale the numbers drawn in the cells."""
+        for v in self.views:
+            v.set_text_scale(factor)
+
+    # --- redraw ----------------------------------------------------------------------------
+
+    def update_input(self) -> None:
+        """Show the engine's input image and its controls."""
+        s = self.state
+        doc = s.doc
+        with signals_blocked(self.color_check, self.scale_combo):
+            self.color_check.setChecked(s.color_mode == "rgb" and doc is not None and doc.is_color)
+            self.color_check.setEnabled(doc is not None and doc.is_color)
+            self.scale_combo.setCurrentIndex(self.scale_combo.findData(s.value_scale))
+        img = s.engine_image()
+        if doc is None or img is None:
+            self.input_view.set_image(None)
+            self.input_panel.subtitle.setText("")
+            return
+        self.input_view.set_image(img, levels=(0.0, s.value_max), cmap=make_lut_cmap("gray"))
+        self.input_panel.subtitle.setText(f"{doc.name} · {doc.describe()}")
+        self.input_panel.subtitle.setToolTip(f"{doc.name} · {doc.describe()}")
+
+    def _decide(self) -> Decision | None:
+        s, r = self.state, self.state.result
+        if r is None:
+            return None
+        if s.display_mode != self.policy.requested:  # set elsewhere: settings, lesson, CLI
+            self.policy.choose(s.display_mode)
+        out = r.activated
+        return self.policy.on_result(
+            r.act_stats[0] < 0,
+            out.ndim == 3,
+            kernel_sums_to_zero(r.kernel),
+            is_preset_kernel(r.kernel),
+        )
+
+    def update_output(self) -> None:
+        """Show the newest result, displayed as the policy decides, with its clipped count."""
+        s, r = self.state, self.state.result
+        self.pooled_panel.setVisible(s.params.pool != "none")
+        if r is None:
+            for v in (self.output_view, self.pooled_view):
+                v.set_image(None)
+            self.displays = {"output": None, "pooled": None}
+            self.clipped_label.setText("")
+            self.pooled_clipped.setText("")
+            self.output_panel.subtitle.setText(texts.NO_OUTPUT_SUBTITLE if s.layer_error else "")
+            self._set_decision(None)
+            return
+        d = self._decide()
+        assert d is not None
+        if d.requested != s.display_mode:
+            s.set_display_mode(d.requested)  # comes back here through view_changed
+            return
+        out = r.activated
+        robust = s.robust_limits
+        disp = self._display(out, d.mode, r.act_stats, "output")
+        self.displays["output"] = disp
+        with signals_blocked(self.display_combo):
+            self.display_combo.show_decision(d.requested, out.ndim == 3, robust and disp.robust)
+        self.output_view.set_image(out, r.geometry.output, levels=disp.levels, cmap=disp.cmap)
+        self.output_panel.subtitle.setText(self._shape_text(out.shape[:2], r.geometry.stride))
+        self.clipped_label.setText(
+            disp.clipped_text() if disp.mode == "clip" or disp.robust else ""
+        )
+        self.clipped_label.setToolTip(disp.note or texts.CLIPPED_TIP)
+        if r.pooled is not None and r.geometry.pooled is not None:
+            pdisp = self._display(r.pooled, d.mode, r.pooled_stats, "pooled")
+            self.displays["pooled"] = pdisp
+            self.pooled_view.set_image(
+                r.pooled, r.geometry.pooled, levels=pdisp.levels, cmap=pdisp.cmap
+            )
+            self.pooled_panel.subtitle.setText(f"{r.pooled.shape[1]}×{r.pooled.shape[0]}")
+            self.pooled_clipped.setText(
+                pdisp.clipped_text() if pdisp.mode == "clip" or pdisp.robust else ""
+            )
+        else:
+            self.displays["pooled"] = None
+            self.pooled_view.set_image(None)
+        self._set_decision(d)
+        self.output_painted.emit()
+
+    def _display(
+        self,
+        data: object,
+        mode: str,
+        stats: tuple[float, float, int] | None,
+        which: str,
+    ) -> Display:
+        s = self.state
+        arr = np.asarray(data)
+        rs: RobustStats | None = None
+        if s.robust_limits and mode != "clip":
+            rs = s.robust_of(which)
+        return display_for(arr, mode, s.value_max, stats, robust=rs is not None, robust_stats=rs)
+
+    @staticmethod
+    def _shape_text(shape: tuple[int, int], stride: tuple[int, int]) -> str:
+        h, w = shape
+        if stride == (1, 1):
+            return f"{w}×{h}"
+        return f"{w}×{h} (stride {stride[0]}: smaller than the input)"
+
+    def _set_decision(self, d: Decision | None) -> None:
+        text = "" if d is None else d.status
+        if d != self.decision:
+            self.decision = d
+            self.decision_changed.emit(text)
+
+    def display_of(self, which: str) -> Display | None:
+        """How the output (``"output"``) or pooled map (``"pooled"``) is displayed now."""
+        return self.displays.get(which)
+
+
+__all__ = ["ImagePanel", "ImagePanels"]
