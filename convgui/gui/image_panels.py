@@ -33,12 +33,30 @@ from .image_view import ImageView, make_lut_cmap
 from .util import signals_blocked
 
 
+def _show_clipped(label: QLabel, disp: Display) -> None:
+    """A short count beside the drop-down; the whole sentence in its tooltip."""
+    full = disp.clipped_text()
+    label.setText(full.replace(" (robust limits)", ""))
+    if disp.robust:
+        lo, hi = disp.levels
+        tip = (
+            f"{full}: the display spans {lo:.4g} to {hi:.4g}, leaving out the most extreme "
+            "values (View ▸ Output Display ▸ Robust Limits); those show in full colour."
+        )
+    else:
+        tip = texts.CLIPPED_TIP
+    label.setToolTip(disp.note + "\n" + tip if disp.note else tip)
+
+
 class ImagePanel(QWidget):
     """A titled image view with a footer of controls; every panel's rows have one height."""
 
     def __init__(self, title: str, view: ImageView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = QLabel(f"<b>{title}</b>")
+        f = self.title.font()
+        f.setPointSizeF(f.pointSizeF() * 1.25)  # the three panels' names, read from afar
+        self.title.setFont(f)
         self.subtitle = QLabel()
         self.subtitle.setStyleSheet("color: palette(mid);")
         # Long names are cut short rather than widen the window past small screens.
@@ -73,12 +91,16 @@ class ImagePanels(QObject):
     -------
     output_painted()
         A new result is in the output (and pooled) view.
+    pooling_shown(bool)
+        The pooled panel appeared or went.
     decision_changed(str)
         The sentence describing what the output shows ("" when there is nothing to say).
     """
 
     output_painted = Signal()
     decision_changed = Signal(str)
+    #: The pooled panel was shown (True) or hidden (False).
+    pooling_shown = Signal(bool)
 
     def __init__(self, state: ExplorerState, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -119,8 +141,11 @@ class ImagePanels(QObject):
         self.output_panel.setObjectName("outputPanel")
         self.display_combo = DisplayCombo()
         self.display_combo.setObjectName("displayCombo")
-        self.display_combo.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self.display_combo.setMinimumContentsLength(10)
+        # Never elided: it says what is drawn (the robust limits are said by the clipped count
+        # beside it and the View menu).
+        self.display_combo.setMinimumContentsLength(0)
+        self.display_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.display_combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.display_combo.mode_chosen.connect(self.choose_mode)
         self.clipped_label = QLabel(objectName="clippedLabel")
         self.clipped_label.setToolTip(texts.CLIPPED_TIP)
@@ -213,7 +238,10 @@ class ImagePanels(QObject):
     def update_output(self) -> None:
         """Show the newest result, displayed as the policy decides, with its clipped count."""
         s, r = self.state, self.state.result
-        self.pooled_panel.setVisible(s.params.pool != "none")
+        pool = s.params.pool != "none"
+        if pool != (not self.pooled_panel.isHidden()):
+            self.pooled_panel.setVisible(pool)
+            self.pooling_shown.emit(pool)
         if r is None:
             for v in (self.output_view, self.pooled_view):
                 v.set_image(None)
@@ -229,17 +257,13 @@ class ImagePanels(QObject):
             s.set_display_mode(d.requested)  # comes back here through view_changed
             return
         out = r.activated
-        robust = s.robust_limits
         disp = self._display(out, d.mode, r.act_stats, "output")
         self.displays["output"] = disp
         with signals_blocked(self.display_combo):
-            self.display_combo.show_decision(d.requested, out.ndim == 3, robust and disp.robust)
+            self.display_combo.show_decision(d.requested, out.ndim == 3, False)
         self.output_view.set_image(out, r.geometry.output, levels=disp.levels, cmap=disp.cmap)
         self.output_panel.subtitle.setText(self._shape_text(out.shape[:2], r.geometry.stride))
-        self.clipped_label.setText(
-            disp.clipped_text() if disp.mode == "clip" or disp.robust else ""
-        )
-        self.clipped_label.setToolTip(disp.note or texts.CLIPPED_TIP)
+        _show_clipped(self.clipped_label, disp)
         if r.pooled is not None and r.geometry.pooled is not None:
             pdisp = self._display(r.pooled, d.mode, r.pooled_stats, "pooled")
             self.displays["pooled"] = pdisp
@@ -247,9 +271,7 @@ class ImagePanels(QObject):
                 r.pooled, r.geometry.pooled, levels=pdisp.levels, cmap=pdisp.cmap
             )
             self.pooled_panel.subtitle.setText(f"{r.pooled.shape[1]}×{r.pooled.shape[0]}")
-            self.pooled_clipped.setText(
-                pdisp.clipped_text() if pdisp.mode == "clip" or pdisp.robust else ""
-            )
+            _show_clipped(self.pooled_clipped, pdisp)
         else:
             self.displays["pooled"] = None
             self.pooled_view.set_image(None)
@@ -275,7 +297,7 @@ class ImagePanels(QObject):
         h, w = shape
         if stride == (1, 1):
             return f"{w}×{h}"
-        return f"{w}×{h} (stride {stride[0]}: smaller than the input)"
+        return f"{w}×{h} · stride {stride[0]}" + (f"×{stride[1]}" if stride[1] != stride[0] else "")
 
     def _set_decision(self, d: Decision | None) -> None:
         text = "" if d is None else d.status

@@ -32,20 +32,24 @@ __all__ = ["ImageView", "ValueTextItem", "format_value", "make_lut_cmap", "round
 MIN_CELL_PX_FOR_TEXT = 22.0
 #: Numbers are never drawn smaller than this (pixels, times the text scale): where they do
 #: not fit, fewer digits are shown, or none, and the view says "zoom in for values".
-MIN_LABEL_PX = 12
+MIN_LABEL_PX = 11
 MAX_LABEL_PX = 30
 
 
 def short_value(v: float) -> str:
-    """A value in fewer characters (2 significant digits, no exponent below 1e4).
+    """A value in fewer characters: 2 significant digits, thousands as ``k``.
 
     Examples
     --------
-    >>> short_value(0.00390625), short_value(123.4), short_value(-0.56)
-    ('.0039', '123', '-.56')
+    >>> short_value(0.00390625), short_value(123.4), short_value(-0.56), short_value(2030.0)
+    ('.0039', '123', '-.56', '2k')
+    >>> short_value(-1530.0), short_value(45210.0)
+    ('-1.5k', '45k')
     """
     if not math.isfinite(v):
         return str(v)
+    if abs(v) >= 999.5:
+        return f"{v / 1000:.2g}k" if abs(v) < 99_500 else f"{v:.1e}"
     if abs(v) >= 9.5 or v == round(v):
         return str(round(v))
     text = f"{v:.2g}"

@@ -342,6 +342,10 @@ class KernelPanel(QGroupBox):
         self.bias_spin.valueChanged.connect(
             lambda v: self._state.set_params("Change bias", bias=float(v))
         )
+        # Their size hint is sized for ±1,000,000.0000; the usual values are short, and a long
+        # one scrolls inside the box: this keeps the controls column narrow.
+        for sp in (self.divisor_spin, self.bias_spin):
+            sp.setMaximumWidth(96)
         self.sum_label = QLabel(objectName="kernelSumLabel")
         self.sum_label.setToolTip("The sum of all weights: 1 keeps brightness, 0 finds edges.")
 
@@ -351,7 +355,7 @@ class KernelPanel(QGroupBox):
         size_row.addWidget(QLabel("×"))
         size_row.addWidget(self.cols_spin)
         size_row.addStretch(1)
-        size_row.addWidget(self.sum_label)
+        size_row.addWidget(self.flip_check)
 
         grid = QGridLayout()
         grid.addWidget(QLabel("Divisor"), 0, 0)
@@ -362,7 +366,7 @@ class KernelPanel(QGroupBox):
         buttons.addWidget(self.normalize_btn)
         buttons.addWidget(self.reset_btn)
         buttons.addStretch(1)
-        buttons.addWidget(self.flip_check)
+        buttons.addWidget(self.sum_label)
 
         lay = QVBoxLayout(self)
         lay.addWidget(self.preset_combo)

@@ -116,6 +116,7 @@ class LayerPanel(QGroupBox):
         self.cval_spin.setRange(-1e6, 1e6)
         self.cval_spin.setKeyboardTracking(False)
         self.cval_spin.setToolTip("The value of every padded cell when the boundary is Constant.")
+        self.cval_spin.setMaximumWidth(90)
         self.stride_spin = _spin(
             "strideSpin",
             1,

@@ -58,6 +58,8 @@ class Step:
     play: bool = False
     #: The padding cells are shown as "?" (the edge question).
     question: bool = False
+    #: The output is covered past the position (filling in); False shows it whole.
+    fill: bool = True
 
 
 STEPS: tuple[Step, ...] = (
@@ -98,6 +100,7 @@ STEPS: tuple[Step, ...] = (
         "layer",
         layer={"padding": "valid"},
         at=(0, 0),
+        fill=False,
     ),
     Step(
         "Option 2: zero padding (“same”)",
@@ -126,6 +129,7 @@ STEPS: tuple[Step, ...] = (
         "output",
         layer={"padding": "same", "boundary": "zero", "divisor": 16.0},
         at=(2, 3),
+        fill=False,
     ),
     Step(
         "Max pooling",
@@ -259,7 +263,7 @@ class LessonTour(QFrame):
             anim.stop()
         else:
             anim.pause()
-            anim.seek_rc(step.at[0], step.at[1], step.stage)
+            anim.seek_rc(step.at[0], step.at[1], step.stage, filling=step.fill)
         anim.model.set_question(step.question)
         if self.index == 0:
             h.fit_views()

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QLabel,
@@ -175,6 +182,10 @@ class MainWindow(QMainWindow):
         self.samples_menu = self.actions_built.menus[texts.MENU_SAMPLES]
         self.help_menu = self.actions_built.menus[texts.MENU_HELP]
         self.keys.install()
+        self._user_split = False
+        self.splitter.splitterMoved.connect(self._on_splitter_moved)
+        self.images.pooling_shown.connect(lambda _on: self._balance())
+        self._fit_middle()
 
         self.resize(1400, 820)
         self._update_history_actions()
@@ -259,6 +270,34 @@ class MainWindow(QMainWindow):
 
     def _on_text_scale(self, factor: float) -> None:
         self.images.set_text_scale(factor)
+        self._fit_middle()
+
+    def _fit_middle(self) -> None:
+        # The controls column is never narrower than its controls (nothing cut off sideways).
+        bar = self.middle.verticalScrollBar().sizeHint().width()
+        self.middle.setMinimumWidth(self._middle_content.minimumSizeHint().width() + bar + 2)
+
+    def _on_splitter_moved(self, *_: object) -> None:
+        self._user_split = True
+
+    def _balance(self) -> None:
+        """Give the input the width of the output (the pooled map gets half of that)."""
+        if self._user_split:
+            return
+        total = sum(self.splitter.sizes())
+        middle = max(self.middle.minimumWidth(), self.middle.sizeHint().width())
+        rest = max(0, total - middle)
+        # Output and pooled map share their area 2:1, so the input matches the output.
+        left = rest * 2 // 5 if self.pooled_panel.isVisibleTo(self) else rest // 2
+        self.splitter.setSizes([left, middle, rest - left])
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._balance)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._balance()
 
     def _on_values_toggled(self, on: bool) -> None:
         for v in self.images.views:
