@@ -4,6 +4,12 @@
 parent widget for its dialogs; it never touches another widget, so it is tested without a window.
 ``notify`` levels are ``"error"``, ``"warning"`` and ``"info"`` (shown until dismissed) and
 ``"status"`` (a passing note in the status bar).
+
+Nothing is replaced without asking: every save protects the opened image (and the settings
+file) and an existing file convgui did not write in this session. A path chosen in a save dialog
+already had the dialog's own "replace?" question, so only the opened image is asked about again;
+a programmatic save (``confirm=False``) never replaces such a file. Layer settings in a kernel
+file are checked against the controls' limits and the pixel limit before they are used.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWi
 from ..imageio import (
     ImageDoc,
     LoadError,
+    NeedsConfirmationError,
     SaveError,
     array_to_qimage,
     kernel_to_json,
@@ -37,9 +44,20 @@ from ..resources import Sample
 from ..state import ExplorerState
 from . import texts
 from .display import Display, display_for, to_display_gray16, to_display_rgba
+from .settings import SettingsError, check_params
 
 Notify = Callable[[str, str], None]
+Ask = Callable[[str, str], bool]
 Which = Literal["output", "pooled"]
+
+REPLACE_OPENED_TITLE = "Replace the opened image?"
+REPLACE_OPENED_TEXT = "“{name}” is the image you opened. Replace it with the {what}?"
+REPLACE_EXISTING_TITLE = "Replace the file?"
+REPLACE_EXISTING_TEXT = (
+    "“{name}” already exists and was not written by convgui in this session. Replace it with "
+    "the {what}?"
+)
+NOT_SAVED = "Not saved: “{name}” was left as it was."
 
 
 class Files(QObject):
@@ -58,6 +76,12 @@ class Files(QObject):
     display_of
         ``display_of(which)``: how the window displays the output or pooled map now, so what
         is saved or copied is exactly what is shown. Without it the state's mode is used.
+
+    Attributes
+    ----------
+    ask : callable
+        ``ask(title, text) -> bool``: the yes/no question asked before a file is replaced (a
+        message box; tests replace it).
 
     Signals
     -------
@@ -82,6 +106,7 @@ class Files(QObject):
         self.notify = notify
         self.parent_widget = parent
         self.display_of = display_of
+        self.ask: Ask = self._ask_box
 
     # --- recent files ----------------------------------------------------------------------
 
@@ -216,6 +241,22 @@ class Files(QObject):
         except LoadError as exc:
             self.notify("error", f"Could not open the kernel. {exc}")
             return False
+        if params is not None:
+            doc = self.state.doc
+            try:
+                check_params(
+                    params,
+                    (int(kernel.shape[0]), int(kernel.shape[1])),
+                    doc.shape if doc is not None else None,
+                )
+            except SettingsError as exc:
+                self.notify(
+                    "error",
+                    f"Could not open the kernel: the layer settings in “{Path(path).name}” "
+                    f"cannot be used: {exc}. The current kernel and settings are kept; edit "
+                    "the file's “params”, or save a kernel from convgui.",
+                )
+                return False
         self.state.set_all(kernel, params or self.state.params, f"Open kernel {Path(path).name}")
         return True
 
@@ -227,16 +268,22 @@ class Files(QObject):
         if path:
             self.open_kernel_path(path)
 
-    def save_kernel_path(self, path: str | Path) -> bool:
-        """Save the kernel: ``.json`` with the layer settings, anything else as text rows."""
+    def save_kernel_path(
+        self, path: str | Path, *, confirm: bool = True, chosen_in_dialog: bool = False
+    ) -> bool:
+        """Save the kernel: ``.json`` with the layer settings, anything else as text rows.
+
+        ``confirm`` and ``chosen_in_dialog`` are as in :meth:`save_output_path`.
+        """
         p = Path(path)
         s = self.state
         json_file = p.suffix.lower() == ".json"
         text = kernel_to_json(s.kernel, s.params) if json_file else kernel_to_text(s.kernel)
-        try:
-            save_text(text, p)
-        except SaveError as exc:
-            self.notify("error", str(exc))
+
+        def write(confirmed: bool) -> None:
+            save_text(text, p, protected=self.protected_files(), confirmed=confirmed)
+
+        if not self._save_guarded(p, write, "kernel", confirm, chosen_in_dialog):
             return False
         self.notify("status", f"Kernel saved to {p.name}")
         return True
@@ -250,7 +297,7 @@ class Files(QObject):
             texts.SAVE_KERNEL_FILTER,
         )
         if path:
-            self.save_kernel_path(path)
+            self.save_kernel_path(path, chosen_in_dialog=True)
 
     # --- output ----------------------------------------------------------------------------
 
@@ -287,12 +334,35 @@ class Files(QObject):
         return self.state.params.pool != "none" and r is not None and r.pooled is not None
 
     def save_output_path(
-        self, path: str | Path, which: Which = "output", *, confirm: bool = True
+        self,
+        path: str | Path,
+        which: Which = "output",
+        *,
+        confirm: bool = True,
+        chosen_in_dialog: bool = False,
     ) -> bool:
         """Save the output (or the pooled map) as displayed.
 
         ``.npy`` and ``.float.tif`` keep the raw values; ``.16.png`` is 16-bit grey; anything else
         is 8-bit, in colour where the display uses a colour map.
+
+        Parameters
+        ----------
+        path : path-like
+            Where to save.
+        which : {"output", "pooled"}
+            The map to save.
+        confirm : bool
+            Ask (with :attr:`ask`) before replacing the opened image or a file convgui did not
+            write in this session; False (tools, tests) refuses to replace them, with a message.
+        chosen_in_dialog : bool
+            ``path`` comes from a save dialog that already asked whether to replace an existing
+            file: only the opened image is asked about again.
+
+        Returns
+        -------
+        bool
+            True when the file was written (and verified).
         """
         p = Path(path)
         found = self.map_and_display(which)
@@ -302,41 +372,81 @@ class Files(QObject):
             )
             return False
         data, disp = found
-        if confirm and not self._guard_overwrite_input(p):
-            return False
-        try:
-            lower = p.name.lower()
+        lower = p.name.lower()
+        protected = self.protected_files()
+
+        def write(confirmed: bool) -> None:
             if p.suffix.lower() == ".npy":
-                save_npy(np.asarray(data), p)
-            elif lower.endswith((".float.tif", ".float.tiff")):
-                save_float_tiff(np.asarray(data), p)
-            elif lower.endswith(".16.png") and data.ndim == 2:
-                save_image(to_display_gray16(data, disp), p)
+                save_npy(np.asarray(data), p, protected=protected, confirmed=confirmed)
+                return
+            if lower.endswith((".float.tif", ".float.tiff")):
+                save_float_tiff(np.asarray(data), p, protected=protected, confirmed=confirmed)
+                return
+            if lower.endswith(".16.png") and data.ndim == 2:
+                shown = to_display_gray16(data, disp)
             else:
                 rgba = to_display_rgba(data, disp)
                 gray = data.ndim == 2 and disp.cmap.name == "gray"
-                save_image(rgba[..., 0] if gray else rgba[..., :3], p)
+                shown = rgba[..., 0] if gray else rgba[..., :3]
+            save_image(shown, p, protected=protected, confirmed=confirmed)
+
+        what = "pooled map" if which == "pooled" else "output"
+        if not self._save_guarded(p, write, what, confirm, chosen_in_dialog):
+            return False
+        self.notify("status", f"{what.capitalize()} saved to {p.name}")
+        return True
+
+    # --- never replace without asking ------------------------------------------------------
+
+    def protected_files(self) -> list[str]:
+        """Files a save must not replace without asking: the opened image and the settings."""
+        out: list[str] = []
+        doc = self.state.doc
+        if doc is not None and doc.path:
+            out.append(doc.path)
+        settings_file = self.settings.fileName()
+        if settings_file:
+            out.append(settings_file)
+        return out
+
+    def _save_guarded(
+        self,
+        path: Path,
+        write: Callable[[bool], None],
+        what: str,
+        confirm: bool,
+        chosen_in_dialog: bool,
+    ) -> bool:
+        """Run ``write(confirmed)``; ask before replacing a file; report errors. True if saved."""
+        try:
+            try:
+                write(False)
+                return True
+            except NeedsConfirmationError as exc:
+                if exc.reason == "exists" and chosen_in_dialog:
+                    pass  # the dialog asked already
+                elif not confirm:
+                    self.notify("error", f"{exc} Nothing was saved.")
+                    return False
+                else:
+                    if exc.reason == "protected":
+                        title, question = REPLACE_OPENED_TITLE, REPLACE_OPENED_TEXT
+                    else:
+                        title, question = REPLACE_EXISTING_TITLE, REPLACE_EXISTING_TEXT
+                    if not self.ask(title, question.format(name=path.name, what=what)):
+                        self.notify("status", NOT_SAVED.format(name=path.name))
+                        return False
+            write(True)
+            return True
         except SaveError as exc:
             self.notify("error", str(exc))
             return False
-        what = "Pooled map" if which == "pooled" else "Output"
-        self.notify("status", f"{what} saved to {p.name}")
-        return True
 
-    def _guard_overwrite_input(self, path: Path) -> bool:
-        doc = self.state.doc
-        if doc is None or doc.path is None:
-            return True
-        try:
-            same = Path(doc.path).resolve() == path.resolve()
-        except OSError:
-            same = False
-        if not same:
-            return True
+    def _ask_box(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(
             self.parent_widget,
-            texts.OVERWRITE_INPUT_TITLE,
-            texts.OVERWRITE_INPUT_TEXT.format(name=path.name),
+            title,
+            text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
@@ -384,12 +494,14 @@ class Files(QObject):
             str(Path(self.dialog_dir()) / f"{which}.png"),
             texts.SAVE_OUTPUT_FILTER,
         )
+        chosen_path = path
         if path:
             if "16-bit" in chosen and not path.lower().endswith(".16.png"):
                 path = str(Path(path).with_suffix("")) + ".16.png"
             if "32-bit float" in chosen and not path.lower().endswith(".float.tif"):
                 path = str(Path(path).with_suffix("")) + ".float.tif"
-            self.save_output_path(path, which)
+            # A suffix added here was not the name the dialog asked about.
+            self.save_output_path(path, which, chosen_in_dialog=path == chosen_path)
 
     def save_npy_dialog(self) -> None:
         """File ▸ Save Output Values (asks which map first while pooling is on)."""
@@ -403,7 +515,8 @@ class Files(QObject):
             texts.SAVE_VALUES_FILTER,
         )
         if path:
-            self.save_output_path(path if path.endswith(".npy") else path + ".npy", which)
+            named = path if path.endswith(".npy") else path + ".npy"
+            self.save_output_path(named, which, chosen_in_dialog=named == path)
 
     def copy_output(self) -> bool:
         """Edit ▸ Copy Output Image (as displayed)."""

@@ -2,25 +2,34 @@
 
 :func:`read_remembered` parses and validates every remembered value against the same limits as
 the controls (kernel side, layer settings through :class:`~convgui.core.LayerParams` and the spin
-boxes' ranges) and raises :class:`SettingsError` on anything it cannot use. :class:`Session`
-applies the result; on any error it keeps the settings file aside, restores the defaults and says
-so: the app always starts.
+boxes' ranges, the output size through :func:`~convgui.core.layer_shapes`) and raises
+:class:`SettingsError` on anything it cannot use. :class:`Session` applies the result; on any
+error it keeps the settings file aside, restores the defaults and says so: the app always starts.
+
+The settings file itself is untrusted too: Qt reads it when the ``QSettings`` is made, without a
+bound and blocking on a FIFO, so :func:`open_settings` checks it first (a regular file of at most
+:data:`MAX_SETTINGS_BYTES`) and moves anything else aside before Qt sees it.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
+import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 from PySide6.QtWidgets import QSplitter, QWidget
 
-from ..core import LayerParams, get_preset
+from .. import safeio
+from ..core import LayerParams, get_preset, layer_shapes
+from ..core.pipeline import OutputTooLargeError
 from ..imageio import kernel_to_json
 from ..state import DISPLAY_MODES, ExplorerState
 from . import texts
@@ -30,6 +39,11 @@ Notify = Callable[[str, str], None]
 
 COLOR_MODES = ("gray", "rgb")
 VALUE_SCALES = ("0-255", "0-1")
+#: A settings file larger than this is refused before Qt reads it (a real one is a few kB).
+MAX_SETTINGS_BYTES = 1_000_000
+#: The dynamic property of a ``QSettings`` made by :func:`open_settings` from a file it refused:
+#: the message :class:`Session` shows when it restores (with the defaults).
+REFUSED_PROPERTY = "convguiRefusedSettings"
 
 
 class SettingsError(ValueError):
@@ -67,11 +81,20 @@ def check_limits(p: LayerParams) -> None:
         ("pool_size", texts.MAX_POOL),
         ("pool_stride", texts.MAX_POOL),
     ):
-        for v in getattr(p, name):
+        pair = getattr(p, name)
+        shown = name.replace("_", " ")
+        for v in pair:
             if not 1 <= v <= hi:
-                raise SettingsError(f"{name.replace('_', ' ')} {v} is outside 1–{hi}")
-    if isinstance(p.padding, tuple):
-        for v in p.padding:
+                raise SettingsError(f"{shown} {v} is outside 1–{hi}")
+        if len(set(pair)) > 1:
+            # The control sets rows and columns alike: it could show only one of the two.
+            raise SettingsError(
+                f"{shown} {pair[0]}×{pair[1]} differs between rows and columns; the {shown} "
+                "control sets both alike"
+            )
+    if not isinstance(p.padding, str):
+        pads = (p.padding,) if isinstance(p.padding, int) else p.padding
+        for v in pads:
             if not 0 <= v <= texts.MAX_PAD:
                 raise SettingsError(f"padding {v} is outside 0–{texts.MAX_PAD}")
     for name in ("cval", "divisor", "bias"):
@@ -80,8 +103,51 @@ def check_limits(p: LayerParams) -> None:
             raise SettingsError(f"{name} {v!r} is outside ±{texts.MAX_ABS_SETTING:g}")
 
 
-def parse_kernel_setting(raw: object) -> tuple[np.ndarray, LayerParams]:
-    """The kernel and layer settings from the remembered JSON text (validated)."""
+def check_params(
+    p: LayerParams, kernel_shape: tuple[int, int], image_shape: tuple[int, ...] | None = None
+) -> None:
+    """Check layer settings from a file the way the controls would: size first, then limits.
+
+    Parameters
+    ----------
+    p : LayerParams
+        The settings read from a kernel file or the remembered settings.
+    kernel_shape : (kh, kw)
+        The kernel they come with.
+    image_shape : tuple of int, optional
+        The current image's ``(H, W)``; when given, settings whose padded input, output or
+        pooled map exceed the pixel limit are refused with the sizes (nothing is allocated).
+
+    Raises
+    ------
+    SettingsError
+        The output would be too large, or a value is outside its control's range.
+
+    Examples
+    --------
+    >>> check_params(LayerParams(padding=60000), (3, 3), (6, 6))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    convgui.gui.settings.SettingsError: With padding 60000/60000/60000/60000 the 6×6 image ...
+    """
+    if image_shape is not None:
+        try:
+            layer_shapes(image_shape, kernel_shape, p)
+        except OutputTooLargeError as exc:
+            raise SettingsError(str(exc)) from None
+        except ValueError:
+            pass  # no output at all: the window explains it, nothing is refused
+    check_limits(p)
+
+
+def parse_kernel_setting(
+    raw: object, image_shape: tuple[int, ...] | None = None
+) -> tuple[np.ndarray, LayerParams]:
+    """The kernel and layer settings from the remembered JSON text (validated).
+
+    With ``image_shape`` the settings are also checked against the pixel limit for that image
+    (see :func:`check_params`).
+    """
     if not isinstance(raw, str):
         raise SettingsError(f"the kernel is not text but {type(raw).__name__}")
     try:
@@ -91,6 +157,8 @@ def parse_kernel_setting(raw: object) -> tuple[np.ndarray, LayerParams]:
         if not isinstance(params_data, dict):
             raise TypeError("the layer settings are not a mapping")
         params = LayerParams.from_dict(params_data)
+    except RecursionError:
+        raise SettingsError("the remembered kernel is damaged: it is nested too deeply") from None
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
         raise SettingsError(f"the remembered kernel is damaged: {exc}") from exc
     if kernel.ndim != 2 or kernel.size == 0 or max(kernel.shape) > texts.MAX_KERNEL_SIDE:
@@ -98,7 +166,7 @@ def parse_kernel_setting(raw: object) -> tuple[np.ndarray, LayerParams]:
         raise SettingsError(f"the kernel must be 1×1 to {side}×{side}, got shape {kernel.shape}")
     if not np.all(np.isfinite(kernel)):
         raise SettingsError("the kernel holds a value that is not a finite number")
-    check_limits(params)
+    check_params(params, (int(kernel.shape[0]), int(kernel.shape[1])), image_shape)
     return kernel, params
 
 
@@ -121,15 +189,30 @@ def _check_file(st: QSettings) -> None:
     path = Path(st.fileName())
     if st.status() != QSettings.Status.NoError:
         raise SettingsError(f"the file is not in the settings format ({st.status().name})")
-    if path.is_file():
-        try:
-            path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise SettingsError(f"the file is not UTF-8 text (byte {exc.start})") from exc
+    if not os.path.lexists(path):
+        return
+    try:  # bounded and non-blocking, whatever the file has become since Qt read it
+        data = safeio.read_bytes_bounded(
+            path, max_bytes=MAX_SETTINGS_BYTES, what="a settings file"
+        )
+    except safeio.LoadError as exc:
+        raise SettingsError(str(exc)) from None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"the file is not UTF-8 text (byte {exc.start})") from exc
 
 
-def read_remembered(st: QSettings) -> Remembered:
+def read_remembered(st: QSettings, image_shape: tuple[int, ...] | None = None) -> Remembered:
     """Read and validate every remembered value.
+
+    Parameters
+    ----------
+    st : QSettings
+        The settings (made by :func:`open_settings`, or any ``QSettings`` in tests).
+    image_shape : tuple of int, optional
+        The current image's shape: remembered layer settings that would give an output past
+        the pixel limit for it are refused.
 
     Raises
     ------
@@ -139,7 +222,7 @@ def read_remembered(st: QSettings) -> Remembered:
     _check_file(st)
     kernel = params = None
     if st.contains("kernel"):  # absent on the first run; present but unreadable is damage
-        kernel, params = parse_kernel_setting(st.value("kernel"))
+        kernel, params = parse_kernel_setting(st.value("kernel"), image_shape)
     scale = st.value("textScale")
     text_scale = None
     if scale is not None:
@@ -162,24 +245,119 @@ def read_remembered(st: QSettings) -> Remembered:
     )
 
 
+def _free_backup_name(path: Path) -> Path:
+    backup = path.with_name(path.name + ".unreadable")
+    n = 1
+    while os.path.lexists(backup):
+        n += 1
+        backup = path.with_name(f"{path.name}.unreadable-{n}")
+    return backup
+
+
 def keep_aside(st: QSettings) -> Path:
     """Copy the settings file to a free ``<name>.unreadable[-n]`` beside it; return the copy.
+
+    A file that is not a small regular file (it became a FIFO, a device, a folder, a link loop,
+    or grew past :data:`MAX_SETTINGS_BYTES`) is *moved* aside instead: it is never read.
 
     Raises
     ------
     OSError
-        When there is no such file or it cannot be copied.
+        When there is no such file or it cannot be copied or moved.
     """
     path = Path(st.fileName())
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise FileNotFoundError(f"no settings file at {path}")
-    backup = path.with_name(path.name + ".unreadable")
-    n = 1
-    while backup.exists():
-        n += 1
-        backup = path.with_name(f"{path.name}.unreadable-{n}")
-    shutil.copy2(path, backup)
+    backup = _free_backup_name(path)
+    try:
+        small_regular = safeio.stat_input(path).st_size <= MAX_SETTINGS_BYTES
+    except safeio.LoadError:
+        small_regular = False
+    if small_regular:
+        shutil.copy2(path, backup)
+    else:
+        os.rename(path, backup)
     return backup
+
+
+def default_settings_path() -> Path | None:
+    """The file ``QSettings("convgui", "convgui")`` uses, where it is a file (None elsewhere).
+
+    On Linux and other Unix systems Qt keeps native settings in
+    ``$XDG_CONFIG_HOME/convgui/convgui.conf`` (``~/.config`` by default); on Windows and macOS
+    they live in the registry or a property list that Qt reads itself.
+    """
+    if sys.platform in ("win32", "darwin"):
+        return None
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericConfigLocation)
+    if not base:
+        return None
+    return Path(base) / "convgui" / "convgui.conf"
+
+
+def refusal_reason(path: Path) -> str | None:
+    """Why the settings file at ``path`` must not be handed to Qt, or None when it may.
+
+    Only ``os.stat`` is used: nothing is opened, so a FIFO or a device cannot block.
+    """
+    if not os.path.lexists(path):
+        return None  # the first run
+    try:
+        st = safeio.stat_input(path, "a settings file")
+    except safeio.LoadError as exc:
+        return str(exc)
+    if st.st_size > MAX_SETTINGS_BYTES:
+        return (
+            f"the file is {st.st_size / 1e6:.1f} MB; a settings file is at most "
+            f"{MAX_SETTINGS_BYTES / 1e6:g} MB"
+        )
+    return None
+
+
+_scratch_folders: list[tempfile.TemporaryDirectory[str]] = []
+
+
+def open_settings(path: str | os.PathLike[str] | None = None) -> QSettings:
+    """The settings store, checked before Qt reads it.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        An ini file (``CONVGUI_SETTINGS``, tests); None for the per-user native settings.
+
+    Returns
+    -------
+    QSettings
+        On the checked file. When the file was refused (not a regular file, or larger than
+        :data:`MAX_SETTINGS_BYTES`) it was moved aside to ``<name>.unreadable[-n]`` and the
+        settings start empty; the message for the user is the :data:`REFUSED_PROPERTY`
+        property, shown by :meth:`Session.restore`. When it cannot even be moved, the settings
+        of this run live in a scratch file and are not remembered.
+    """
+    file = Path(path) if path is not None else default_settings_path()
+    reason = refusal_reason(file) if file is not None else None
+
+    def make() -> QSettings:
+        if path is None:
+            return QSettings("convgui", "convgui")
+        return QSettings(str(path), QSettings.Format.IniFormat)
+
+    if reason is None or file is None:
+        return make()
+    try:
+        backup = _free_backup_name(file)
+        os.rename(file, backup)
+    except OSError as err:
+        scratch = tempfile.TemporaryDirectory(prefix="convgui-settings-")
+        _scratch_folders.append(scratch)  # removed when the process exits
+        st = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+        error = f"{err.strerror or err}; this run's settings will not be remembered"
+        message = texts.SETTINGS_UNREADABLE_NO_FILE.format(reason=reason, error=error)
+    else:
+        st = make()
+        message = texts.SETTINGS_UNREADABLE.format(reason=reason, backup=backup)
+    st.setProperty(REFUSED_PROPERTY, message)
+    return st
 
 
 class Session:
@@ -207,9 +385,21 @@ class Session:
         splitter: QSplitter | None = None,
         text_size: TextSize | None = None,
     ) -> bool:
-        """Apply the remembered values; False (and defaults, and a message) when unreadable."""
+        """Apply the remembered values; False (and defaults, and a message) when unreadable.
+
+        Remembered layer settings are checked against the current image (when there is one):
+        settings whose output would exceed the pixel limit are refused like damaged ones.
+        """
+        refused = self.settings.property(REFUSED_PROPERTY)
+        if isinstance(refused, str) and refused:
+            self.settings.setProperty(REFUSED_PROPERTY, None)  # said once
+            self._use_defaults(text_size)
+            self.notify("warning", refused)
+            return False
+        doc = self.state.doc
         try:
-            self._apply(read_remembered(self.settings), window, splitter, text_size)
+            remembered = read_remembered(self.settings, doc.shape if doc is not None else None)
+            self._apply(remembered, window, splitter, text_size)
         except Exception as exc:  # untrusted input: whatever went wrong, start with defaults
             self._fall_back(exc, text_size)
             return False
@@ -252,6 +442,10 @@ class Session:
             message = texts.SETTINGS_UNREADABLE.format(reason=reason, backup=backup)
             self.settings.clear()
             self.settings.sync()
+        self._use_defaults(text_size)
+        self.notify("warning", message)
+
+    def _use_defaults(self, text_size: TextSize | None) -> None:
         s = self.state
         s.set_all(get_preset("identity"), LayerParams(), "Default settings")
         s.clear_history()
@@ -260,7 +454,6 @@ class Session:
         s.set_value_scale("0-255")
         if text_size is not None:
             text_size.reset()
-        self.notify("warning", message)
 
     def save(
         self,

@@ -75,7 +75,10 @@ GOOD = get_preset("sharpen")
 
 def kernel_json(stride: object = 1, kernel: object = None) -> str:
     return json.dumps(
-        {"kernel": GOOD.tolist() if kernel is None else kernel, "params": {"stride": [stride, 1]}}
+        {
+            "kernel": GOOD.tolist() if kernel is None else kernel,
+            "params": {"stride": [stride, stride]},
+        }
     )
 
 
@@ -148,7 +151,7 @@ def test_a_second_unreadable_file_does_not_overwrite_the_first_backup(
 def test_read_remembered_checks_the_controls_limits(settings_path: Path) -> None:
     st = QSettings(str(settings_path), QSettings.Format.IniFormat)
     st.setValue("kernel", kernel_json(16))
-    assert read_remembered(st).params == LayerParams(stride=(16, 1))  # the spin box's maximum
+    assert read_remembered(st).params == LayerParams(stride=(16, 16))  # the spin box's maximum
     st.setValue("kernel", kernel_json(17))
     with pytest.raises(SettingsError, match="stride 17 is outside 1–16"):
         read_remembered(st)
@@ -157,6 +160,9 @@ def test_read_remembered_checks_the_controls_limits(settings_path: Path) -> None
         (LayerParams(padding=(0, 113, 0, 0)), "padding 113"),
         (LayerParams(pool_size=9), "pool size 9"),
         (LayerParams(bias=2e6), "bias"),
+        # One spin box sets rows and columns alike: it could not show 3 and 1 at once.
+        (LayerParams(stride=(3, 1)), "stride 3×1 differs between rows and columns"),
+        (LayerParams(padding=60000), "padding 60000 is outside 0–112"),
     ):
         with pytest.raises(SettingsError, match=match):
             check_limits(params)
