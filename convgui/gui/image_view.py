@@ -58,6 +58,26 @@ def short_value(v: float) -> str:
     return text.replace("0.", ".", 1) if abs(v) < 1 else text
 
 
+def label_plan(
+    values: np.ndarray, cell_px: float, text_scale: float = 1.0, question: bool = False
+) -> tuple[Callable[[float], str], int] | None:
+    """How to write ``values`` in cells ``cell_px`` wide: a formatter and a font size, or None.
+
+    The largest size the longest label allows, never below :data:`MIN_LABEL_PX` (times the
+    text scale): below it, shorter numbers (:func:`short_value`) are tried, then none, and
+    the view says "zoom in for values".
+    """
+    minimum = MIN_LABEL_PX * text_scale
+    if question:
+        return (format_value, int(max(minimum, min(MAX_LABEL_PX * text_scale, cell_px / 2.4))))
+    for fmt in (format_value, short_value):
+        longest = max((len(fmt(float(v))) for v in values), default=1)
+        size = min(MAX_LABEL_PX * text_scale, cell_px / 2.4, (cell_px - 4) / (0.62 * longest))
+        if size >= minimum:
+            return fmt, int(size)
+    return None
+
+
 #: Never label more cells than this at once (keeps painting fast when zoomed out).
 MAX_LABELS = 3000
 
@@ -120,22 +140,13 @@ class ValueTextItem(pg.GraphicsObject):
         r1 = min(h, math.ceil((vis.bottom() - self._rect.top()) / ch))
         if (r1 - r0) * (c1 - c0) > MAX_LABELS or r1 <= r0 or c1 <= c0:
             return
-        # The largest font the longest label of the visible block allows, never below the
-        # readable minimum: below it, try shorter numbers, then none ("zoom in for values").
-        block_vals = np.ravel(data[r0:r1, c0:c1])[:MAX_LABELS]
-        fmt = format_value
-        minimum = MIN_LABEL_PX * self.text_scale
-        size = 0.0
-        for fmt in (format_value, short_value):
-            longest = max((len(fmt(float(v))) for v in block_vals), default=1)
-            size = min(MAX_LABEL_PX * self.text_scale, px / 2.4, (px - 4) / (0.62 * longest))
-            if size >= minimum or self.question:
-                break
-        if size < minimum and not self.question:
-            self._report(False)
+        plan = label_plan(
+            np.ravel(data[r0:r1, c0:c1])[:MAX_LABELS], px, self.text_scale, self.question
+        )
+        self._report(plan is not None)
+        if plan is None:
             return
-        self._report(True)
-        size = int(max(size, minimum))
+        fmt, size = plan
         painter.save()
         painter.resetTransform()
         block = data[r0:r1, c0:c1]
@@ -245,6 +256,7 @@ class ImageView(pg.GraphicsLayoutWidget):
             "border-radius: 3px; }"
         )
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.hint.setWordWrap(True)
         self.hint.move(6, 6)
         self.hint.hide()
         self._data: np.ndarray | None = None
@@ -275,8 +287,21 @@ class ImageView(pg.GraphicsLayoutWidget):
 
     def _show_hint(self, on: bool) -> None:
         if on:
-            self.hint.adjustSize()
+            self._fit_hint()
         self.hint.setVisible(on)
+
+    def _fit_hint(self) -> None:
+        # Within the view however narrow it is (the text wraps rather than being cut off).
+        room = max(40, self.width() - 12)
+        self.hint.setMaximumWidth(room)
+        self.hint.setMinimumWidth(min(room, self.hint.sizeHint().width()))
+        self.hint.adjustSize()
+
+    def resizeEvent(self, ev: object) -> None:
+        super().resizeEvent(ev)
+        hint = getattr(self, "hint", None)  # resized once before __init__ made it
+        if hint is not None and hint.isVisible():
+            self._fit_hint()
 
     def set_text_scale(self, factor: float) -> None:
         """Scale the numbers drawn in cells (View ▸ Text Size)."""
