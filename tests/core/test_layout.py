@@ -96,7 +96,7 @@ def test_pool_geometry_and_coverage_brute_force(kw):
         assert claimed == set(complete), (r, c)
     # The pooled map's first cell is centred on its first window's centre, one unit per cell.
     rows, cols = g.pool_window(0, 0)
-    left, top, cw, ch = g.pooled.cell_rect(0, 0)
+    left, top, cw, _ = g.pooled.cell_rect(0, 0)
     assert cw == 1.0
     assert top + 0.5 == pytest.approx(g.output.top + (rows[0] + rows[-1]) / 2 + 0.5)
     assert left + 0.5 == pytest.approx(g.output.left + (cols[0] + cols[-1]) / 2 + 0.5)

@@ -17,7 +17,7 @@ def _model():
 
 
 def test_new_result_shows_whole_output_but_keeps_the_window():
-    m, events = _model()
+    m, _ = _model()
     m.step(7, now=0.0)
     assert m.active and m.filling and m.position_rc() == (1, 2)
     m.set_grids((4, 5), (2, 2))  # a kernel edit: same shapes, new values
