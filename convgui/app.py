@@ -2,7 +2,10 @@
 
 ``main.py``, ``python -m convgui`` and the installed ``convgui`` command all call :func:`main`.
 Every command-line value is checked by :func:`parse_args` before any window exists: a bad one
-exits with status 2 and a message saying what is accepted.
+exits with status 2 and a message saying what is accepted. ``--screenshot`` never replaces the
+opened image or a file convgui did not write without ``--force`` (exit 2 otherwise), and its
+file is written atomically and verified like every save. Layer settings from the command line
+whose output would exceed the pixel limit exit with status 2 and the sizes.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, QTimer
+from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWidgets import QApplication
 
-from . import __version__
-from .core import PRESETS
+from . import __version__, safeio
+from .core import PRESETS, layer_shapes
+from .core.pipeline import OutputTooLargeError
 from .resources import Sample, default_sample, resource_path, samples
 
 if TYPE_CHECKING:
@@ -38,6 +42,10 @@ _SIZE_FORM = (
     f"WxH in pixels, e.g. 1400x820, width {MIN_WINDOW_SIZE[0]} to {MAX_WINDOW_SIZE[0]} "
     f"and height {MIN_WINDOW_SIZE[1]} to {MAX_WINDOW_SIZE[1]}"
 )
+
+
+class CommandLineError(ValueError):
+    """A command-line value that can only be judged once the image is open (exit status 2)."""
 
 
 def sample_name(sample: Sample) -> str:
@@ -146,7 +154,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--screenshot",
         metavar="PATH",
-        help="render the window once the first output is painted, save it as PNG and exit",
+        help="render the window once the first output is painted, save it as PNG and exit "
+        "(an existing file is replaced only with --force, and never the image opened)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="let --screenshot replace an existing file (even the image opened)",
     )
     p.add_argument(
         "--size",
@@ -188,6 +202,23 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             f"give an IMAGE or --sample, not both (got {args.image!r} and --sample "
             f"{args.sample}); drop one of them"
         )
+    if args.force and not args.screenshot:
+        parser.error("--force only applies to --screenshot PATH; add --screenshot or drop --force")
+    if args.screenshot:
+        try:
+            safeio.check_target(args.screenshot, protected=[args.image], confirmed=args.force)
+        except safeio.NeedsConfirmationError as exc:
+            what = (
+                "is the image opened"
+                if exc.reason == "protected"
+                else "already exists and was not written by convgui"
+            )
+            parser.error(
+                f"--screenshot: “{safeio.shown_name(args.screenshot)}” {what}; there is no one "
+                "to ask whether to replace it: add --force to replace it, or choose another name"
+            )
+        except safeio.SaveError as exc:
+            parser.error(f"--screenshot: {exc}")
     return args
 
 
@@ -196,6 +227,11 @@ def install_desktop_entry(home: Path | None = None) -> list[Path]:
 
     The entry starts this very interpreter (``python -m convgui``), so it works from a virtual
     environment that is not on the desktop's PATH.
+
+    Raises
+    ------
+    OSError
+        A folder or file cannot be created (e.g. a read-only home folder).
     """
     base = (home or Path.home()) / ".local" / "share"
     entry = base / "applications" / "convgui.desktop"
@@ -214,11 +250,89 @@ def install_desktop_entry(home: Path | None = None) -> list[Path]:
 
 
 def make_settings() -> QSettings:
-    """Settings store; CONVGUI_SETTINGS=path.ini uses a private file (tests, screenshots)."""
-    path = os.environ.get("CONVGUI_SETTINGS")
-    if path:
-        return QSettings(path, QSettings.Format.IniFormat)
-    return QSettings("convgui", "convgui")
+    """Settings store; CONVGUI_SETTINGS=path.ini uses a private file (tests, screenshots).
+
+    The file is checked before Qt reads it (see :func:`convgui.gui.settings.open_settings`): a
+    FIFO, device, folder, link loop or oversized file is moved aside and the defaults are used.
+    """
+    from .gui.settings import open_settings
+
+    return open_settings(os.environ.get("CONVGUI_SETTINGS") or None)
+
+
+def check_layer_size(state: ExplorerState, label: str, **changes: object) -> None:
+    """Refuse command-line layer settings whose output would exceed the pixel limit.
+
+    Only sizes are computed (nothing is allocated).
+
+    Raises
+    ------
+    CommandLineError
+        With the sizes, naming the options.
+    """
+    doc = state.doc
+    if doc is None:
+        return
+    params = state.params.evolve(**changes)
+    try:
+        layer_shapes(doc.shape, state.kernel.shape, params)
+    except OutputTooLargeError as exc:
+        raise CommandLineError(
+            f"{label} cannot be used with {doc.name} ({doc.shape[1]}×{doc.shape[0]}): {exc}"
+        ) from None
+    except ValueError:
+        pass  # no output at all: the window explains it
+
+
+def png_bytes(image: QImage) -> bytes:
+    """``image`` encoded as PNG in memory.
+
+    Raises
+    ------
+    SaveError
+        When Qt cannot encode it.
+    """
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    ok = image.save(buf, "PNG")
+    buf.close()
+    if not ok or data.isEmpty():
+        raise safeio.SaveError("The screenshot could not be encoded as PNG.")
+    return bytes(data.data())
+
+
+def save_screenshot(
+    image: QImage, path: str | Path, *, protected: Sequence[str | None] = (), force: bool = False
+) -> Path:
+    """Write ``image`` as a PNG atomically, verified by decoding it back.
+
+    Parameters
+    ----------
+    image : QImage
+        The rendered window.
+    path : path-like
+        Where to write it.
+    protected : sequence of path-like
+        Files never replaced without ``force`` (the opened image).
+    force : bool
+        ``--force``: replace an existing file.
+
+    Raises
+    ------
+    SaveError
+        Nothing was written (or replaced); the message says why.
+    """
+    from .imageio import verify_image_file
+
+    size = (image.width(), image.height())
+    return safeio.atomic_write(
+        path,
+        png_bytes(image),
+        verify=lambda tmp: verify_image_file(tmp, "png", size),
+        protected=protected,
+        confirmed=force,
+    )
 
 
 def start_window(args: argparse.Namespace, state: ExplorerState, settings: QSettings) -> MainWindow:
@@ -237,6 +351,12 @@ def start_window(args: argparse.Namespace, state: ExplorerState, settings: QSett
     -------
     MainWindow
         The shown window, on the requested image or sample, kernel and layer settings.
+
+    Raises
+    ------
+    CommandLineError
+        ``--padding`` or ``--pool`` would give an output past the pixel limit for the image
+        (nothing was allocated; the window has been closed).
     """
     from .gui.window import MainWindow
 
@@ -264,6 +384,18 @@ def start_window(args: argparse.Namespace, state: ExplorerState, settings: QSett
             print(f"convgui: could not use kernel {args.kernel!r}", file=sys.stderr)
     if args.display:
         state.set_display_mode(args.display)
+    changes: dict[str, object] = {}
+    if args.padding:
+        changes["padding"] = args.padding
+    if args.pool:
+        changes["pool"] = args.pool
+    if changes:
+        names = " and ".join(f"--{k} {v}" for k, v in changes.items())
+        try:
+            check_layer_size(state, names, **changes)
+        except CommandLineError:
+            window.close()
+            raise
     if args.padding:
         state.set_params("Padding from the command line", padding=args.padding)
     if args.pool:
@@ -291,7 +423,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Start convgui; returns the process exit code."""
     args = parse_args(argv)
     if args.install_desktop:
-        for path in install_desktop_entry():
+        try:
+            written = install_desktop_entry()
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            print(
+                f"convgui: could not install the desktop entry: {exc.strerror or exc}{where}. "
+                "Check that your home folder (HOME) exists and can be written to.",
+                file=sys.stderr,
+            )
+            return 1
+        for path in written:
             print(f"installed {path}")
         return 0
     from . import errors
@@ -314,17 +456,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A screenshot must not depend on, or change, the user's remembered settings.
         scratch = tempfile.TemporaryDirectory(prefix="convgui-")
         settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
-    window = start_window(args, state, settings)
+    try:
+        window = start_window(args, state, settings)
+    except CommandLineError as exc:
+        print(f"convgui: {exc}", file=sys.stderr)
+        state.close()
+        if scratch is not None:
+            scratch.cleanup()
+        return 2
     errors.install(window)
 
     if args.screenshot:
         out = Path(args.screenshot)
+        opened = [args.image, state.doc.path if state.doc is not None else None]
 
         def shoot() -> None:
-            ok = window.grab().save(str(out))
-            if not ok:
-                print(f"convgui: could not write the screenshot to {out}", file=sys.stderr)
-            app.exit(0 if ok else 1)
+            try:
+                save_screenshot(window.grab().toImage(), out, protected=opened, force=args.force)
+            except safeio.SaveError as exc:
+                print(f"convgui: could not write the screenshot: {exc}", file=sys.stderr)
+                app.exit(2 if isinstance(exc, safeio.NeedsConfirmationError) else 1)
+                return
+            app.exit(0)
 
         window.first_paint_then(shoot)
         QTimer.singleShot(60_000, lambda: app.exit(1))

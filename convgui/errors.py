@@ -23,10 +23,14 @@ log = logging.getLogger("convgui")
 
 
 def log_path() -> Path:
-    """Where the log file goes (the platform's per-user cache folder)."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
-    folder = Path(base) if base else Path.home() / ".cache" / "convgui"
-    return folder / "convgui.log"
+    """Where the log file goes: ``convgui/convgui.log`` in the per-user cache folder.
+
+    That is ``~/.cache/convgui/convgui.log`` on Linux (``$XDG_CACHE_HOME`` when set), as the
+    README says. Qt's application ``CacheLocation`` would add the organisation and the
+    application name (``~/.cache/convgui/convgui/``), so the generic folder is used.
+    """
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericCacheLocation)
+    return (Path(base) if base else Path.home() / ".cache") / "convgui" / "convgui.log"
 
 
 def setup_logging() -> Path | None:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ..core import ACCEPTED_HELP, PRESETS, CellParseError, format_number
 from ..imageio import LoadError, kernel_to_text, parse_kernel_text
 from ..state import MAX_KERNEL_SIDE, ExplorerState
+from .layer_panel import show_value
 from .util import signals_blocked
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -328,6 +329,7 @@ class KernelPanel(QGroupBox):
         )
         self.divisor_spin = QDoubleSpinBox(objectName="divisorSpin")
         self.divisor_spin.setRange(-1e6, 1e6)
+        self.divisor_spin.setProperty("normalRange", (-1e6, 1e6))
         self.divisor_spin.setDecimals(4)
         self.divisor_spin.setKeyboardTracking(False)
         self.divisor_spin.setToolTip(
@@ -336,6 +338,7 @@ class KernelPanel(QGroupBox):
         self.divisor_spin.valueChanged.connect(self._on_divisor)
         self.bias_spin = QDoubleSpinBox(objectName="biasSpin")
         self.bias_spin.setRange(-1e6, 1e6)
+        self.bias_spin.setProperty("normalRange", (-1e6, 1e6))
         self.bias_spin.setDecimals(4)
         self.bias_spin.setKeyboardTracking(False)
         self.bias_spin.setToolTip("Added to each output pixel after dividing: the layer's bias.")
@@ -388,8 +391,8 @@ class KernelPanel(QGroupBox):
             self.rows_spin.setValue(k.shape[0])
             self.cols_spin.setValue(k.shape[1])
             self.flip_check.setChecked(p.flip)
-            self.divisor_spin.setValue(p.divisor)
-            self.bias_spin.setValue(p.bias)
+            show_value(self.divisor_spin, p.divisor)
+            show_value(self.bias_spin, p.bias)
         total = float(k.sum())
         self.sum_label.setText(f"Sum: {format_number(total, 6)}")
         # Name the preset the kernel equals, if any ("Choose a preset…" otherwise).

@@ -74,9 +74,27 @@ def _combo(name: str, items: list[tuple[str, str, str]], tip: str) -> QComboBox:
 def _spin(name: str, lo: int, hi: int, tip: str) -> QSpinBox:
     sp = QSpinBox(objectName=name)
     sp.setRange(lo, hi)
+    sp.setProperty("normalRange", (lo, hi))
     sp.setKeyboardTracking(False)
     sp.setToolTip(tip)
     return sp
+
+
+def show_value(spin: QSpinBox | QDoubleSpinBox, value: float) -> None:
+    """Show ``value`` in ``spin`` exactly, never clamped to the box's range.
+
+    Values normally come from the box itself and lie in its range (its ``normalRange``
+    property, else the range it had when first shown). A value put into the state another way
+    (the state's API) is shown as it is: the range is widened to include it, and goes back to
+    normal once the value is back inside. Call it with the box's signals blocked.
+    """
+    normal = spin.property("normalRange")
+    if not normal:
+        normal = (spin.minimum(), spin.maximum())
+        spin.setProperty("normalRange", normal)
+    lo, hi = normal
+    spin.setRange(min(lo, value), max(hi, value))  # type: ignore[arg-type]
+    spin.setValue(value)  # type: ignore[arg-type]
 
 
 class LayerPanel(QGroupBox):
@@ -114,6 +132,7 @@ class LayerPanel(QGroupBox):
         )
         self.cval_spin = QDoubleSpinBox(objectName="cvalSpin")
         self.cval_spin.setRange(-1e6, 1e6)
+        self.cval_spin.setProperty("normalRange", (-1e6, 1e6))
         self.cval_spin.setKeyboardTracking(False)
         self.cval_spin.setToolTip("The value of every padded cell when the boundary is Constant.")
         self.cval_spin.setMaximumWidth(90)
@@ -282,15 +301,15 @@ class LayerPanel(QGroupBox):
         with signals_blocked(*widgets):
             self._select(self.padding_combo, "custom" if custom else p.padding)
             for sp, v in zip(self.pad_spins, pads):
-                sp.setValue(v)
+                show_value(sp, v)
             self._select(self.boundary_combo, p.boundary)
-            self.cval_spin.setValue(p.cval)
-            self.stride_spin.setValue(p.stride[0])
-            self.dilation_spin.setValue(p.dilation[0])
+            show_value(self.cval_spin, p.cval)
+            show_value(self.stride_spin, p.stride[0])
+            show_value(self.dilation_spin, p.dilation[0])
             self._select(self.activation_combo, p.activation)
             self._select(self.pool_combo, p.pool)
-            self.pool_size_spin.setValue(p.pool_size[0])
-            self.pool_stride_spin.setValue(p.pool_stride[0])
+            show_value(self.pool_size_spin, p.pool_size[0])
+            show_value(self.pool_stride_spin, p.pool_stride[0])
             self._select(self.pool_padding_combo, p.pool_padding)
         self.custom_row.setVisible(custom)
         self.cval_spin.setEnabled(p.boundary == "constant")

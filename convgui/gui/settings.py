@@ -39,6 +39,8 @@ Notify = Callable[[str, str], None]
 
 COLOR_MODES = ("gray", "rgb")
 VALUE_SCALES = ("0-255", "0-1")
+#: The smallest magnitude of a divisor the divisor field (4 decimals) can show.
+MIN_ABS_DIVISOR = 1e-4
 #: A settings file larger than this is refused before Qt reads it (a real one is a few kB).
 MAX_SETTINGS_BYTES = 1_000_000
 #: The dynamic property of a ``QSettings`` made by :func:`open_settings` from a file it refused:
@@ -101,6 +103,12 @@ def check_limits(p: LayerParams) -> None:
         v = getattr(p, name)
         if abs(v) > texts.MAX_ABS_SETTING:
             raise SettingsError(f"{name} {v!r} is outside ±{texts.MAX_ABS_SETTING:g}")
+    if 0 < abs(p.divisor) < MIN_ABS_DIVISOR:
+        # The divisor field shows 4 decimals: it would show this divisor as 0.
+        raise SettingsError(
+            f"divisor {p.divisor!r} is closer to 0 than the divisor field can show "
+            f"(±{MIN_ABS_DIVISOR:g})"
+        )
 
 
 def check_params(
