@@ -1,0 +1,83 @@
+"""The main path (open an image file, edit the kernel, watch the output) after every mode.
+
+Most bugs so far hid in the change from one mode to another: each test leaves the window in
+a mode (playing, stepped, lesson, export, pooling stage, kernel file), then walks the main
+path as a user does and checks the whole output is there and exact.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from gui_helpers import assert_output_is_exact, conv_of, type_into_cell
+from PySide6.QtGui import QImage
+
+from convgui.gui.export import export_animation
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(7)
+    arr = (rng.random((90, 120)) * 255).astype(np.uint8)
+    img = QImage(arr.data, 120, 90, 120, QImage.Format.Format_Grayscale8).copy()
+    path = tmp_path / "photo.png"
+    assert img.save(str(path))
+    return path
+
+
+def _walk_main_path(window: Any, qtbot: Any, photo: Path) -> None:
+    assert window.open_path(photo)
+    assert window.state.doc is not None and window.state.doc.shape == (90, 120)
+    type_into_cell(qtbot, window, 1, 1, "5")
+    assert window.state.kernel[1, 1] == 5
+    out = assert_output_is_exact(window)
+    assert out.shape[:2] == conv_of(window.state).shape[:2]
+    o = window.overlay
+    if not window.anim.playback.playing:  # playing on, the output fills in as asked
+        assert not o.out_cover.covering and not o.pool_cover.covering, "the whole output"
+    assert not o.ring.unknown
+    assert window.output_view.image_item.image is not None
+    assert window.message_bar.level != "error"
+
+
+def _play_some(window: Any, qtbot: Any, _tmp: Path) -> None:
+    window.anim.set_speed(60.0)
+    window.anim.play()
+    qtbot.waitUntil(lambda: window.anim.playback.position > 5, timeout=3000)
+    window.anim.pause()
+
+
+MODES = {
+    "fresh": lambda w, q, t: None,
+    "played": _play_some,
+    "still playing": lambda w, q, t: (w.anim.set_speed(2.0), w.anim.play()),
+    "stepped": lambda w, q, t: w.anim.step(9),
+    "pooling stage": lambda w, q, t: (
+        w.state.set_params(pool="max"),
+        w.anim.set_stage("pool"),
+        w.anim.step(2),
+    ),
+    "lesson open": lambda w, q, t: (w.start_lesson(), w.lesson.go(3)),
+    "lesson closed": lambda w, q, t: (w.start_lesson(), w.lesson.go(6), w.lesson.finish()),
+    "export": lambda w, q, t: (
+        w.anim.step(3),
+        export_animation(w.state, [0, 1, 2], t / "frames", kind="png"),
+    ),
+    "kernel file": lambda w, q, t: (
+        (t / "k.json").write_text(json.dumps({"kernel": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]})),
+        w.open_kernel_path(t / "k.json"),
+    ),
+}
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_main_path_after(window: Any, qtbot: Any, tmp_path: Path, photo: Path, mode: str) -> None:
+    MODES[mode](window, qtbot, tmp_path)
+    qtbot.wait(10)
+    if window.lesson is not None and window.lesson.isVisible():
+        window.lesson.finish()  # the user closes the tour first, as the tour's text invites
+    _walk_main_path(window, qtbot, photo)
