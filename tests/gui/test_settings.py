@@ -176,3 +176,115 @@ def test_limits_match_the_controls(window: MainWindow) -> None:
     assert lp.pad_spins[0].maximum() == texts.MAX_PAD
     assert window.kernel_panel.rows_spin.maximum() == texts.MAX_KERNEL_SIDE
     assert lp.cval_spin.maximum() == texts.MAX_ABS_SETTING
+
+
+# --- the settings file itself is untrusted: checked before Qt reads it -----------------------
+
+
+def make_special(kind: str, path: Path) -> None:
+    import os
+
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "folder":
+        path.mkdir()
+        (path / "inside.txt").write_text("kept")
+    elif kind == "link-loop":
+        path.symlink_to(path.name)
+    elif kind == "huge":
+        with path.open("wb") as fh:
+            fh.write(b"[General]\ndisplayMode=clip\n")
+            fh.write(b"; " + b"x" * 2_000_000 + b"\n")
+    else:  # pragma: no cover - a typo in the parameter list
+        raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "folder", "link-loop", "huge"])
+def test_a_special_settings_file_is_refused_at_once(
+    qtbot: Any, state: ExplorerState, tmp_path: Path, lesson_sample: Any, kind: str
+) -> None:
+    import os
+    import time
+
+    from convgui.gui.settings import open_settings
+
+    path = tmp_path / "s.ini"
+    make_special(kind, path)
+    t0 = time.monotonic()
+    st = open_settings(path)  # Qt would block on the FIFO or read /dev/zero forever
+    w = MainWindow(state, st)
+    qtbot.addWidget(w)
+    w.restore_settings()
+    w.show()
+    w.open_sample(lesson_sample)
+    assert time.monotonic() - t0 < 3
+    assert np.array_equal(state.kernel, get_preset("identity"))
+    assert state.params == LayerParams()
+    assert_output_is_exact(w)
+    text = w.message_bar.text
+    backup = tmp_path / "s.ini.unreadable"
+    assert text.startswith("Your settings could not be read (")
+    assert f"defaults restored; the old file was kept as {backup}." in text
+    assert os.path.lexists(backup)  # moved aside, never read
+    if kind == "fifo":
+        assert backup.is_fifo()
+    elif kind == "folder":
+        assert (backup / "inside.txt").read_text() == "kept"
+    elif kind in ("dev-zero", "link-loop"):
+        assert backup.is_symlink()
+    w.close()  # the settings are saved into a new, regular file
+    assert path.is_file() and not path.is_symlink()
+    assert Session(state, open_settings(path), lambda *m: None).restore()
+
+
+def test_open_settings_leaves_a_good_file_alone(tmp_path: Path) -> None:
+    from convgui.gui.settings import REFUSED_PROPERTY, open_settings
+
+    path = tmp_path / "s.ini"
+    write_ini(path, b"displayMode=stretch")
+    st = open_settings(path)
+    assert st.value("displayMode") == "stretch"
+    assert st.property(REFUSED_PROPERTY) is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.ini"]
+
+
+def test_a_settings_file_that_cannot_be_moved_aside_still_starts(
+    state: ExplorerState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from convgui.gui import settings as settings_module
+
+    path = tmp_path / "s.ini"
+    os.mkfifo(path)
+
+    def no_rename(src: object, dst: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(settings_module.os, "rename", no_rename)
+    st = settings_module.open_settings(path)
+    assert Path(st.fileName()) != path
+    told: list[tuple[str, str]] = []
+    assert not Session(state, st, lambda *m: told.append(m)).restore()
+    assert told[0][0] == "warning"
+    assert "named pipe (FIFO)" in told[0][1]
+    assert "Permission denied; this run's settings will not be remembered" in told[0][1]
+    assert path.is_fifo()
+
+
+def test_remembered_layer_settings_past_the_pixel_limit_are_refused(
+    window: MainWindow, settings_path: Path
+) -> None:
+    st = window.settings
+    st.setValue(
+        "kernel",
+        json.dumps({"kernel": GOOD.tolist(), "params": {"padding": [60000] * 4}}),
+    )
+    st.sync()
+    told: list[tuple[str, str]] = []
+    assert not Session(window.state, st, lambda *m: told.append(m)).restore()
+    assert window.state.params == LayerParams()
+    assert "the 6×6 image becomes 120006×120006 (14,401.4 megapixels)" in told[0][1]
+    assert told[0][1].startswith("Your settings could not be read (With padding 60000/")
