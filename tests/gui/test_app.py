@@ -436,3 +436,160 @@ def test_first_launch_shows_pip_and_a_later_one_starts_offline(tmp_path: Path) -
     assert second.returncode == 0, second.stderr
     assert "MB" not in second.stdout
     assert log.read_text().splitlines() == ["main.py --sample lesson"]
+
+
+# --- --screenshot never replaces a file it was not asked to; bad homes; too-large layers -----
+
+
+def test_screenshot_refuses_an_existing_file_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "shot.png"
+    out.write_bytes(b"the user's own picture")
+    proc, _ = run_app(tmp_path, "--sample", "lesson")
+    assert proc.returncode == 2
+    assert "already exists" in proc.stderr and "--force" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert out.read_bytes() == b"the user's own picture"
+    proc, _ = run_app(tmp_path, "--sample", "lesson", "--force")
+    check_screenshot(proc, out)  # replaced by a whole, decodable PNG
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_screenshot_refuses_to_replace_the_opened_image(tmp_path: Path) -> None:
+    image = tmp_path / "shot.png"  # the picture to open is also the --screenshot target
+    Image.fromarray(np.arange(64, dtype=np.uint8).reshape(8, 8)).save(image)
+    before = image.read_bytes()
+    proc, _ = run_app(tmp_path, str(image))
+    assert proc.returncode == 2
+    assert "is the image opened" in proc.stderr
+    assert image.read_bytes() == before
+
+
+def test_screenshot_onto_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "shot.png"
+    os.mkfifo(fifo)
+    proc, _ = run_app(tmp_path, "--sample", "lesson", "--force")
+    assert proc.returncode == 2
+    assert "named pipe (FIFO)" in proc.stderr
+    assert fifo.is_fifo()
+
+
+def test_force_without_screenshot_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "--force only applies to --screenshot" in exit_message(capsys, "--force")
+
+
+def test_save_screenshot_is_atomic_and_verified(
+    qapp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QColor, QImage
+
+    from convgui import safeio
+
+    img = QImage(40, 30, QImage.Format.Format_RGB32)
+    img.fill(QColor(10, 200, 30))
+    out = tmp_path / "s.png"
+    app.save_screenshot(img, out)
+    assert picture(out).shape == (30, 40, 3)
+    assert safeio.written_this_session(out)
+    app.save_screenshot(img, out)  # its own file is replaced without --force
+    # A write that the disk cuts short leaves the old file whole and says why.
+    before = out.read_bytes()
+
+    def short_write(fd: int, data: Any) -> int:
+        return 0
+
+    monkeypatch.setattr(safeio.os, "write", short_write)
+    with pytest.raises(safeio.SaveError, match="No space left on device"):
+        app.save_screenshot(img, out)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.png"]
+
+
+@pytest.fixture
+def read_only_home(tmp_path: Path) -> Any:
+    """A home folder nothing can be written in (a read-only tmpfs when run as root)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    mounted = False
+    if os.geteuid() == 0:
+        proc = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(home)],
+            capture_output=True,
+            check=False,
+        )
+        mounted = proc.returncode == 0
+        if not mounted:  # no mount here: a folder even root cannot create anything in
+            home = Path("/proc/1")
+    else:
+        home.chmod(0o555)
+    yield home
+    if mounted:
+        subprocess.run(["umount", str(home)], check=False)
+    elif home.is_relative_to(tmp_path):
+        home.chmod(0o755)
+
+
+def test_install_desktop_with_an_unwritable_home(read_only_home: Path, tmp_path: Path) -> None:
+    env = dict(os.environ, HOME=str(read_only_home))
+    env.pop("XDG_DATA_HOME", None)
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "main.py"), "--install-desktop"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "could not install the desktop entry" in proc.stderr
+    assert "home folder" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def wide_image_and_dilated_kernel(tmp_path: Path) -> tuple[Path, Path]:
+    """A 1×450000 image and a 15×15 kernel at dilation 8: "full" padding pads 112 per side.
+
+    The padded input would be 225×450224 = 101.3 megapixels, past the 100-megapixel limit,
+    while the image itself is small (0.45 megapixels).
+    """
+    import json
+
+    image = tmp_path / "wide.png"
+    Image.fromarray((np.arange(450_000) % 251).astype(np.uint8).reshape(1, -1)).save(image)
+    kernel = tmp_path / "dilated.json"
+    kernel.write_text(
+        json.dumps({"kernel": np.ones((15, 15)).tolist(), "params": {"dilation": [8, 8]}})
+    )
+    return image, kernel
+
+
+def test_command_line_padding_past_the_pixel_limit_exits_2(tmp_path: Path) -> None:
+    image, kernel = wide_image_and_dilated_kernel(tmp_path)
+    proc, out = run_app(tmp_path, str(image), "--kernel", str(kernel), "--padding", "full")
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "--padding full cannot be used with wide.png (450000×1)" in proc.stderr
+    assert "225×450224 (101.3 megapixels)" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+    # "same" padding fits: the same command starts.
+    proc, out = run_app(tmp_path, str(image), "--kernel", str(kernel), "--padding", "same")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_command_line_layer_check_allocates_nothing(start: Any, state: Any, tmp_path: Path) -> None:
+    import tracemalloc
+
+    image, kernel = wide_image_and_dilated_kernel(tmp_path)
+    with pytest.raises(app.CommandLineError, match=r"101\.3 megapixels"):
+        start(str(image), "--kernel", str(kernel), "--padding", "full", "--pool", "max")
+    assert state.params.dilation == (8, 8) and state.params.padding == "same"  # the file's
+    before = state.params
+    tracemalloc.start()
+    try:
+        with pytest.raises(app.CommandLineError, match="--padding full and --pool max"):
+            app.check_layer_size(state, "--padding full and --pool max", padding="full")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50e6
+    assert state.params == before  # nothing was applied
