@@ -93,7 +93,7 @@ def show_value(spin: QSpinBox | QDoubleSpinBox, value: float) -> None:
         normal = (spin.minimum(), spin.maximum())
         spin.setProperty("normalRange", normal)
     lo, hi = normal
-    spin.setRange(min(lo, value), max(hi, value))  # type: ignore[arg-type]
+    spin.setRange(min(lo, value), max(hi, value))
     spin.setValue(value)  # type: ignore[arg-type]
 
 

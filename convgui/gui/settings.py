@@ -200,9 +200,7 @@ def _check_file(st: QSettings) -> None:
     if not os.path.lexists(path):
         return
     try:  # bounded and non-blocking, whatever the file has become since Qt read it
-        data = safeio.read_bytes_bounded(
-            path, max_bytes=MAX_SETTINGS_BYTES, what="a settings file"
-        )
+        data = safeio.read_bytes_bounded(path, max_bytes=MAX_SETTINGS_BYTES, what="a settings file")
     except safeio.LoadError as exc:
         raise SettingsError(str(exc)) from None
     try:
