@@ -39,12 +39,21 @@ from .core import (
 from .core.layout import LayerGeometry, layer_geometry
 from .core.stats import RobustStats, robust_stats
 from .imageio import ImageDoc
+from .preview import block_mean_preview, preview_supported
 
 MAX_KERNEL_SIDE = 15
 HISTORY_LIMIT = 500
 #: Work (output values times kernel taps) below which a recompute runs synchronously: a few
 #: milliseconds, less than the cost of a thread hop and a second paint.
 SYNC_WORK_LIMIT = 2_000_000
+#: A recompute on the worker first publishes a block-averaged preview whose longer side is
+#: about this many cells (what a view of that many screen pixels paints), when the preview
+#: is cheap: stride 1, no activation, and a kernel no wider than the block (each block phase
+#: then holds one tap, so the preview costs about one pass over the input).
+PREVIEW_SIDE = 512
+#: No preview below this many output values (2048² and smaller): the full result comes
+#: within the targets there, and a preview would only delay it.
+PREVIEW_MIN_VALUES = 8_000_000
 
 COLOR_MODES: tuple[str, ...] = ("gray", "rgb")
 DISPLAY_MODES: tuple[str, ...] = ("clip", "stretch", "abs", "diverging")
@@ -121,6 +130,54 @@ class ComputeResult:
 
 
 @dataclass(frozen=True)
+class Preview:
+    """The ``factor×factor`` block averages of the output of a recompute still running.
+
+    ``output`` equals ``pool2d(activated[:hh, :ww], factor, op="avg")`` of the coming result
+    (``hh, ww`` its shape rounded down to multiples of ``factor``), up to rounding: a view
+    that shows ``factor`` cells per screen pixel paints this until the result arrives.
+    """
+
+    generation: int
+    factor: int
+    #: (H_out // factor, W_out // factor[, C]) float32, read-only.
+    output: Array
+    #: The geometry the result of this generation will carry (where the output sits).
+    geometry: LayerGeometry
+    engine_ms: float
+
+    def covered(self) -> tuple[float, float, float, float]:
+        """``(x, y, width, height)`` in input pixels of the part of the output it shows."""
+        x, y, w, h = self.geometry.output.rect()
+        oh, ow = self.geometry.out_shape
+        f = self.factor
+        return (x, y, w * (ow // f) * f / ow, h * (oh // f) * f / oh)
+
+
+def preview_factor(out_shape: tuple[int, int], kernel: Array, params: LayerParams) -> int:
+    """The block side of the preview of a recompute, or 0 when none is worth making.
+
+    Examples
+    --------
+    >>> preview_factor((4096, 4096), np.ones((3, 3)), LayerParams())
+    8
+    >>> preview_factor((4096, 4096), np.ones((15, 15)), LayerParams())  # wider than a block
+    0
+    >>> preview_factor((2048, 2048), np.ones((3, 3)), LayerParams())  # small: no preview
+    0
+    """
+    ho, wo = out_shape
+    if ho * wo < PREVIEW_MIN_VALUES or not preview_supported(params):
+        return 0
+    f = -(-max(ho, wo) // PREVIEW_SIDE)
+    kh, kw = kernel.shape
+    dr, dc = params.dilation
+    if f < 2 or f > min(ho, wo) or max(dr * (kh - 1), dc * (kw - 1)) >= f:
+        return 0
+    return f
+
+
+@dataclass(frozen=True)
 class _Job:
     generation: int
     image_version: int
@@ -130,6 +187,29 @@ class _Job:
     previous: ComputeResult | None
     value_max: float = 255.0
     robust: bool = False
+
+    def preview(self) -> Preview | None:
+        """The block-averaged preview of this job's output, or None (not worth it)."""
+        p = self.params
+        try:
+            (ho, wo), _ = layer_shapes(self.image.shape, self.kernel.shape, p)
+        except ValueError:
+            return None
+        same_conv = (
+            self.previous is not None
+            and self.previous.image_version == self.image_version
+            and self.previous.kernel.shape == self.kernel.shape
+            and np.array_equal(self.previous.kernel, self.kernel)
+            and self.previous.params.conv_key() == p.conv_key()
+        )
+        f = 0 if same_conv else preview_factor((ho, wo), self.kernel, p)
+        if not f:
+            return None  # nothing new to convolve, or no cheap preview
+        t0 = time.perf_counter()
+        out = block_mean_preview(self.image, self.kernel, p, f).astype(np.float32)
+        out.setflags(write=False)
+        geometry = layer_geometry(self.image.shape, self.kernel.shape, p)
+        return Preview(self.generation, f, out, geometry, (time.perf_counter() - t0) * 1e3)
 
     def run(self) -> ComputeResult:
         t0 = time.perf_counter()
@@ -217,6 +297,33 @@ def _frozen_view(a: Array) -> Array:
     return v
 
 
+def layer_work(
+    image_shape: tuple[int, ...],
+    out_shape: tuple[int, int],
+    pooled_shape: tuple[int, int] | None,
+    kernel: Array,
+    params: LayerParams,
+) -> int:
+    """The work of one recompute: output values × kernel taps, plus pooled values × window.
+
+    This, never the input's size, decides whether a recompute runs on the GUI thread.
+
+    Examples
+    --------
+    >>> layer_work((100, 100), (98, 98), None, np.ones((3, 3)), LayerParams(padding="valid"))
+    86436
+    >>> layer_work((8, 8, 3), (8, 8), (4, 4), np.ones((1, 1)), LayerParams(pool="max"))
+    384
+    """
+    channels = int(image_shape[2]) if len(image_shape) == 3 else 1
+    taps = max(1, int(np.count_nonzero(kernel)))
+    work = out_shape[0] * out_shape[1] * channels * taps
+    if pooled_shape is not None:
+        window = params.pool_size[0] * params.pool_size[1]
+        work += pooled_shape[0] * pooled_shape[1] * channels * window
+    return work
+
+
 class SyncExecutor(Executor):
     """Runs submitted work immediately on the calling thread (for tests and tiny jobs)."""
 
@@ -234,6 +341,7 @@ class _Bridge(QObject):
     """Carries a finished future from the worker thread to the GUI thread (queued signal)."""
 
     done = Signal(object, object)
+    preview = Signal(object, object)
 
 
 class ExplorerState(QObject):
@@ -255,6 +363,8 @@ class ExplorerState(QObject):
     result_changed = Signal()
     history_changed = Signal()
     busy_changed = Signal(bool)
+    #: A block-averaged preview of the recompute now running is ready (see :attr:`preview`).
+    preview_changed = Signal()
     #: A named preset was chosen (emitted even when the kernel already held it).
     preset_applied = Signal(str)
     #: (level, text): "error", "warning" or "info" messages for the status bar / dialogs.
@@ -275,6 +385,8 @@ class ExplorerState(QObject):
         self._sync_limit = sync_work_limit
         self._bridge = _Bridge()
         self._bridge.done.connect(self._on_job_done)
+        self._bridge.preview.connect(self._on_preview)
+        self._preview: Preview | None = None
         self._doc: ImageDoc | None = None
         self._image_version = 0
         self._engine_image: Array | None = None
@@ -340,6 +452,19 @@ class ExplorerState(QObject):
     def result(self) -> ComputeResult | None:
         """The newest published result, or None (no image, or no valid output)."""
         return self._result
+
+    @property
+    def preview(self) -> Preview | None:
+        """Block averages of the output of the newest recompute while it still runs, or None.
+
+        Set (with :attr:`preview_changed`) only for the newest request, and only before its
+        result; it is None again once a result of that request or a newer one is published,
+        so a preview never stands in for a newer full result.
+        """
+        p = self._preview
+        if p is None or p.generation != self._generation:
+            return None
+        return p
 
     @property
     def layer_error(self) -> str | None:
@@ -686,7 +811,7 @@ class ExplorerState(QObject):
         if img is None:
             return
         try:
-            layer_shapes(img.shape, self._kernel.shape, self._params)
+            out_shape, pooled_shape = layer_shapes(img.shape, self._kernel.shape, self._params)
         except ValueError as exc:
             self._layer_error = explain_no_output(
                 img.shape, self._kernel.shape, self._params
@@ -706,8 +831,7 @@ class ExplorerState(QObject):
             self.value_max,
             self._needs_robust(),
         )
-        n_out = img.size
-        work = n_out * max(1, int(np.count_nonzero(self._kernel)))
+        work = layer_work(img.shape, out_shape, pooled_shape, self._kernel, self._params)
         if work <= self._sync_limit and not self._running:
             self._finish(job, SyncExecutor().submit(job.run))
             return
@@ -719,12 +843,34 @@ class ExplorerState(QObject):
     def _start(self, job: _Job) -> None:
         self._running = True
         self.busy_changed.emit(True)
-        fut = self._executor.submit(job.run)
+        bridge = self._bridge
+
+        def work() -> ComputeResult:  # on the worker: the preview first, then the result
+            try:
+                pv = job.preview()
+            except Exception:  # a failed preview only means no preview
+                pv = None
+            if pv is not None:
+                bridge.preview.emit(job, pv)  # queued to the GUI thread
+            return job.run()
+
+        fut = self._executor.submit(work)
 
         def done(f: Future[ComputeResult]) -> None:  # runs on the worker thread
             self._bridge.done.emit(job, f)  # queued to the GUI thread
 
         fut.add_done_callback(done)
+
+    def _on_preview(self, job: _Job, preview: Preview) -> None:
+        r = self._result
+        if (
+            self._closed
+            or job.generation != self._generation
+            or (r is not None and r.generation >= job.generation)
+        ):
+            return  # stale: a newer request exists, or its result is already out
+        self._preview = preview
+        self.preview_changed.emit()
 
     def _on_job_done(self, job: _Job, fut: Future[ComputeResult]) -> None:
         self._running = False
@@ -750,6 +896,7 @@ class ExplorerState(QObject):
             )
             return
         self._result = fut.result()
+        self._preview = None
         self.result_changed.emit()
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
