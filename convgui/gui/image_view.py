@@ -377,6 +377,20 @@ class ImageView(pg.GraphicsLayoutWidget):
         self.image_item.setImage(img, levels=self._levels, autoLevels=False)
         self.image_item.setRect(rect)
 
+    def set_preview(self, block: np.ndarray, rect: QRectF | tuple[float, ...]) -> None:
+        """Paint ``block`` (block averages of a result still being computed) over ``rect``.
+
+        Painted with the current levels and colour map until :meth:`set_image` brings the
+        full result; the data the view holds (hover, values in cells) stays the previous
+        result's until then.
+        """
+        r = QRectF(*rect) if isinstance(rect, tuple) else QRectF(rect)
+        if self._data is None or block.ndim != self._data.ndim:
+            return
+        self.image_item.setImage(block, levels=self._levels, autoLevels=False)
+        self.image_item.setRect(r)
+        self._factor = 0  # the next set_image or zoom paints the full data again
+
     def set_levels(self, levels: tuple[float, float], cmap: pg.ColorMap | None = None) -> None:
         """Change only the display mapping (the data stays)."""
         self._levels = levels
