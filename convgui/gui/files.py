@@ -50,14 +50,6 @@ Notify = Callable[[str, str], None]
 Ask = Callable[[str, str], bool]
 Which = Literal["output", "pooled"]
 
-REPLACE_OPENED_TITLE = "Replace the opened image?"
-REPLACE_OPENED_TEXT = "“{name}” is the image you opened. Replace it with the {what}?"
-REPLACE_EXISTING_TITLE = "Replace the file?"
-REPLACE_EXISTING_TEXT = (
-    "“{name}” already exists and was not written by convgui in this session. Replace it with "
-    "the {what}?"
-)
-NOT_SAVED = "Not saved: “{name}” was left as it was."
 
 
 class Files(QObject):
@@ -430,11 +422,11 @@ class Files(QObject):
                     return False
                 else:
                     if exc.reason == "protected":
-                        title, question = REPLACE_OPENED_TITLE, REPLACE_OPENED_TEXT
+                        title, question = texts.REPLACE_OPENED_TITLE, texts.REPLACE_OPENED_TEXT
                     else:
-                        title, question = REPLACE_EXISTING_TITLE, REPLACE_EXISTING_TEXT
+                        title, question = texts.REPLACE_EXISTING_TITLE, texts.REPLACE_EXISTING_TEXT
                     if not self.ask(title, question.format(name=path.name, what=what)):
-                        self.notify("status", NOT_SAVED.format(name=path.name))
+                        self.notify("status", texts.NOT_SAVED.format(name=path.name))
                         return False
             write(True)
             return True

@@ -129,8 +129,14 @@ WHICH_MAP_TEXT = (
 )
 WHICH_MAP_OUTPUT = "Output"
 WHICH_MAP_POOLED = "Pooled Map"
-OVERWRITE_INPUT_TITLE = "Overwrite the input image?"
-OVERWRITE_INPUT_TEXT = "“{name}” is the image you opened. Replace it with the output?"
+REPLACE_OPENED_TITLE = "Replace the opened image?"
+REPLACE_OPENED_TEXT = "“{name}” is the image you opened. Replace it with the {what}?"
+REPLACE_EXISTING_TITLE = "Replace the file?"
+REPLACE_EXISTING_TEXT = (
+    "“{name}” already exists and was not written by convgui in this session. Replace it with "
+    "the {what}?"
+)
+NOT_SAVED = "Not saved: “{name}” was left as it was."
 ABOUT_TITLE = "About convgui"
 ABOUT_TEXT = (
     "<h3>convgui</h3><p>A convolution explorer: a kernel slides over an image, the "
