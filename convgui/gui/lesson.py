@@ -161,7 +161,11 @@ class Highlight(QWidget):
         self.hide()
 
     def point_at(self, target: QWidget | None) -> None:
-        """Frame ``target`` (None: hide)."""
+        """Frame ``target`` (None: hide); the frame follows it when it moves or resizes."""
+        if self.target is not None and self.target is not target:
+            self.target.removeEventFilter(self)
+        if target is not None and target is not self.target:
+            target.installEventFilter(self)
         self.target = target
         self._place()
 
@@ -181,7 +185,13 @@ class Highlight(QWidget):
         self.show()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest, QEvent.Type.Show):
+        if event.type() in (
+            QEvent.Type.Resize,
+            QEvent.Type.Move,
+            QEvent.Type.LayoutRequest,
+            QEvent.Type.Show,
+            QEvent.Type.Hide,
+        ):
             self._place()
         return False
 

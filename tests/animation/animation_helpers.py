@@ -5,19 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from lesson_grid import GRID
 
 #: The lesson's 6×6 grid (resources/samples/lesson6x6.txt), as the engine sees it.
-LESSON = np.array(
-    [
-        [2, 3, 0, 8, 120, 200],
-        [2, 4, 2, 5, 4, 180],
-        [1, 7, 10, 25, 12, 150],
-        [0, 9, 6, 11, 10, 90],
-        [30, 45, 60, 75, 80, 70],
-        [255, 230, 210, 190, 170, 160],
-    ],
-    dtype=np.float64,
-)
+LESSON = GRID.astype(np.float64)
 
 #: convgui boundary name -> numpy.pad mode (an independent implementation of the padding).
 NP_PAD_MODES = {

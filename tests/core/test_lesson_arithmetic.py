@@ -12,23 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from lesson_grid import GRID, KERNEL
 from PIL import Image
 from reference import naive_correlate, naive_pool
 
 from convgui.core import correlate2d, get_preset, pool2d, scan_window
-
-GRID = np.array(
-    [
-        [2, 3, 0, 8, 120, 200],
-        [2, 4, 2, 5, 4, 180],
-        [1, 7, 10, 25, 12, 150],
-        [0, 9, 6, 11, 10, 90],
-        [30, 45, 60, 75, 80, 70],
-        [255, 230, 210, 190, 170, 160],
-    ],
-    dtype=np.uint8,
-)
-KERNEL = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]])
 
 # Output (2, 3): the 3x3 window centred on row 2, column 3 (the 25) holds
 #   2  5  4

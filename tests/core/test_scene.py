@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lesson_grid import GRID, KERNEL
 
 from convgui.core import LayerParams, run_layer
 from convgui.core.layout import layer_geometry
@@ -56,22 +57,12 @@ def test_conv_scene_matches_naive_loop(kw):
 
 
 def test_lesson_sum_text():
-    img = np.array(
-        [
-            [3, 4, 5, 2, 1, 3],
-            [2, 4, 3, 5, 1, 2],
-            [2, 3, 2, 5, 4, 2],
-            [3, 1, 5, 25, 6, 3],
-            [4, 3, 2, 5, 3, 4],
-            [3, 2, 4, 2, 4, 3],
-        ],
-        dtype=float,
-    )
-    k = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=float)
+    img = GRID.astype(np.float64)  # the lesson's grid: its corner sums to 22
+    k = KERNEL.astype(np.float64)
     p = LayerParams(padding="same")
     s = conv_scene(img, k, p, layer_geometry(img.shape, k.shape, p), (0, 0))
-    assert s.sum_text().startswith("0×1 + 0×2 + 0×1 + 0×2 + 3×4")
-    assert s.sum_text().endswith(f"= {int(s.total)}")
+    assert s.sum_text().startswith("0×1 + 0×2 + 0×1 + 0×2 + 2×4 + 3×2")
+    assert s.sum_text().endswith("= 22") and s.total == 22
     assert "more terms" in s.sum_text(limit=4)
 
 

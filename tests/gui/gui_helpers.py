@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from lesson_grid import GRID
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
@@ -20,17 +21,7 @@ from convgui.core import correlate2d
 from convgui.gui.window import MainWindow
 from convgui.state import ExplorerState
 
-LESSON = np.array(
-    [
-        [2, 3, 0, 8, 120, 200],
-        [2, 4, 2, 5, 4, 180],
-        [1, 7, 10, 25, 12, 150],
-        [0, 9, 6, 11, 10, 90],
-        [30, 45, 60, 75, 80, 70],
-        [255, 230, 210, 190, 170, 160],
-    ],
-    dtype=np.float32,
-)
+LESSON = GRID.astype(np.float32)
 OBJECT_NAMES = (
     "inputView",
     "kernelTable",
