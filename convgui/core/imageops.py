@@ -90,21 +90,27 @@ def value_stats(x: ArrayLike, value_max: float) -> tuple[float, float, int]:
     """Minimum, maximum (over finite values) and how many pixels fall outside 0..value_max.
 
     For an (H, W, C) array a pixel counts once however many of its channels are out of range.
-    Costs two passes over ``x`` in the usual case (no out-of-range values).
+    NaN and ±inf cannot be shown either: they count as outside, so a view never says "none
+    clipped" over them. Costs two passes over ``x`` in the usual case (no out-of-range values).
 
     Examples
     --------
     >>> value_stats([[-1.0, 5.0], [300.0, 7.0]], 255)
     (-1.0, 300.0, 2)
+    >>> value_stats([[float("nan"), 5.0], [float("inf"), 7.0]], 255)
+    (5.0, 7.0, 2)
     """
     a = np.asarray(x)
     lo, hi = float(np.min(a)), float(np.max(a))
-    if not (np.isfinite(lo) and np.isfinite(hi)):
+    nonfinite = not (np.isfinite(lo) and np.isfinite(hi))
+    if nonfinite:
         finite = a[np.isfinite(a)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
     clipped = 0
-    if lo < 0 or hi > value_max:
+    if lo < 0 or hi > value_max or nonfinite:
         out = (a < 0) | (a > value_max)
+        if nonfinite:
+            out |= ~np.isfinite(a)
         clipped = int(np.count_nonzero(out.any(axis=2) if a.ndim == 3 else out))
     return lo, hi, clipped
 

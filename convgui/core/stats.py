@@ -159,8 +159,8 @@ def count_outside(data: ArrayLike, lo: float, hi: float, *, channel_axis: int | 
     Parameters
     ----------
     data : array_like
-        Any shape; any real dtype. Not modified. ``±inf`` counts as outside; NaN does not
-        (it is neither below nor above anything).
+        Any shape; any real dtype. Not modified. ``±inf`` and NaN count as outside (neither
+        can be shown on a scale).
     lo, hi : float
         The shown range, ``lo <= hi``.
     channel_axis : int or None, keyword-only
@@ -189,6 +189,8 @@ def count_outside(data: ArrayLike, lo: float, hi: float, *, channel_axis: int | 
     a = np.asarray(data)
     out = a < lo
     out |= a > hi
+    if a.dtype.kind == "f":
+        out |= np.isnan(a)  # cannot be shown either: never "none clipped" over NaN
     if channel_axis is not None and a.ndim > 0:
         out = np.asarray(out.any(axis=channel_axis))
     return int(np.count_nonzero(out))
