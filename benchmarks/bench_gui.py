@@ -152,6 +152,8 @@ def wire_preview(h: gc_.Harness) -> str:
     exactly as ``ImagePanels`` would (``output_view.set_preview``), and says so.
     """
     st, view = h.state, h.window.output_view
+    if not hasattr(st, "preview_changed"):
+        return "none (this convgui has no preview)"
     wired = st.receivers(SIGNAL("preview_changed()")) > 0
 
     def shown() -> None:
