@@ -82,7 +82,8 @@ class ImageDoc:
     Attributes
     ----------
     pixels : ndarray
-        uint8 or uint16, shape (H, W) for grayscale or (H, W, 3) for colour. Alpha is dropped.
+        uint8 or uint16, shape (H, W) for grayscale or (H, W, 3) for colour; int16 for signed
+        16-bit grayscale (values keep their sign). Alpha is dropped.
     bit_depth : int
         8 or 16.
     name : str
@@ -108,6 +109,11 @@ class ImageDoc:
         return self.pixels.ndim == 3
 
     @property
+    def signed(self) -> bool:
+        """True for signed samples (a signed 16-bit TIFF): values below 0 are real."""
+        return self.pixels.dtype.kind == "i"
+
+    @property
     def shape(self) -> tuple[int, int]:
         """``(height, width)``."""
         return int(self.pixels.shape[0]), int(self.pixels.shape[1])
@@ -116,7 +122,8 @@ class ImageDoc:
         """One line for the status bar: size, mode and bit depth."""
         h, w = self.shape
         mode = "colour" if self.is_color else "grayscale"
-        return f"{w}×{h} {mode}, {self.bit_depth}-bit"
+        signed = " signed" if self.signed else ""
+        return f"{w}×{h} {mode}, {self.bit_depth}-bit{signed}"
 
 
 def readable_formats() -> list[str]:
@@ -367,9 +374,18 @@ def _decode(p: Path, fd: int, qfile: QFile, size: int, shown: str, max_pixels: i
         pixels, depth, had_alpha = qimage_to_array(img)
     del img
     if signed16 and pixels.dtype == np.uint16:
-        # Qt reads signed samples as unsigned (-1 becomes 65535); restore their order.
-        pixels = (pixels.view(np.int16).astype(np.int32) + 32768).astype(np.uint16)
-        notes.append("signed 16-bit samples (−32768…32767) shown shifted by +32768 to 0…65535")
+        # Qt reads signed samples as unsigned (-1 becomes 65535): reinterpret the same bits.
+        if pixels.ndim == 2:
+            pixels = pixels.view(np.int16).copy()
+            notes.append(
+                "signed 16-bit samples kept signed: −32768…32767 is −127.5…127.5 on the 0–255 "
+                "scale (−0.5…0.5 on 0–1), shown with grey at 0"
+            )
+        else:  # colour is shown and filtered as unsigned: keep the order, say so
+            pixels = (pixels.view(np.int16).astype(np.int32) + 32768).astype(np.uint16)
+            notes.append(
+                "signed 16-bit colour samples (−32768…32767) shown shifted by +32768 to 0…65535"
+            )
     if warnings or _looks_truncated(fd, fmt, size):
         detail = f" ({warnings[0].strip()})" if warnings else ""
         notes.append(

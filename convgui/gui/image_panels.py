@@ -217,7 +217,9 @@ class ImagePanels(QObject):
             self.input_view.set_image(None)
             self.input_panel.subtitle.setText("")
             return
-        self.input_view.set_image(img, levels=(0.0, s.value_max), cmap=make_lut_cmap("gray"))
+        # Signed samples: grey is 0, so negative values are seen (black at −½ of white).
+        levels = (-s.value_max / 2, s.value_max / 2) if doc.signed else (0.0, s.value_max)
+        self.input_view.set_image(img, levels=levels, cmap=make_lut_cmap("gray"))
         self.input_panel.subtitle.setText(f"{doc.name} · {doc.describe()}")
         self.input_panel.subtitle.setToolTip(f"{doc.name} · {doc.describe()}")
 

@@ -165,13 +165,30 @@ def _signed_tiff(values: np.ndarray) -> bytes:
     return out + struct.pack("<I", 0)
 
 
-def test_signed_16_bit_tiff_keeps_its_order_and_says_so(tmp_path: Path) -> None:
+def test_signed_16_bit_tiff_stays_signed_and_says_so(tmp_path: Path) -> None:
     values = np.array([[-32768, -1000, -1], [0, 1, 32767]], np.int16)
     (tmp_path / "s.tif").write_bytes(_signed_tiff(values))
     doc = load_image(tmp_path / "s.tif")
-    assert doc.pixels.dtype == np.uint16
-    assert np.array_equal(doc.pixels.astype(np.int32) - 32768, values)
-    assert any("signed 16-bit" in n and "+32768" in n for n in doc.notes)
+    assert doc.pixels.dtype == np.int16 and doc.signed
+    assert np.array_equal(doc.pixels, values)
+    assert "signed" in doc.describe()
+    assert any("kept signed" in n for n in doc.notes)
+
+
+def test_signed_samples_reach_the_engine_with_their_sign(tmp_path: Path, qapp: object) -> None:
+    from convgui.state import ExplorerState, SyncExecutor
+
+    values = np.array([[-32768, -1000, -1], [0, 1, 32767]], np.int16)
+    (tmp_path / "s.tif").write_bytes(_signed_tiff(values))
+    state = ExplorerState(SyncExecutor())
+    try:
+        state.set_image(load_image(tmp_path / "s.tif"))
+        img = state.engine_image()
+        assert img is not None
+        np.testing.assert_allclose(img, values * (255 / 65535), rtol=1e-6)
+        assert float(img.min()) < 0
+    finally:
+        state.close()
 
 
 @pytest.mark.parametrize(("magic", "channels"), [(b"P5", 1), (b"P6", 3)])
