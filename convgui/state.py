@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import SIGNAL, QObject, Signal
 
 from .core import (
     LayerParams,
@@ -844,10 +844,12 @@ class ExplorerState(QObject):
         self._running = True
         self.busy_changed.emit(True)
         bridge = self._bridge
+        # A preview costs the worker time before the exact result: only when a view shows it.
+        wanted = self.receivers(SIGNAL("preview_changed()")) > 0
 
         def work() -> ComputeResult:  # on the worker: the preview first, then the result
             try:
-                pv = job.preview()
+                pv = job.preview() if wanted else None
             except Exception:  # a failed preview only means no preview
                 pv = None
             if pv is not None:

@@ -198,3 +198,19 @@ def test_stale_preview_is_never_published(qapp: Any, monkeypatch: pytest.MonkeyP
     )
     assert st.preview is None
     st.close()
+
+
+def test_no_preview_is_computed_when_nothing_shows_it(
+    qapp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(state_mod, "PREVIEW_MIN_VALUES", 1)
+    monkeypatch.setattr(state_mod, "PREVIEW_SIDE", 16)
+    calls: list[int] = []
+    real = state_mod._Job.preview
+    monkeypatch.setattr(state_mod._Job, "preview", lambda job: calls.append(1) or real(job))
+    st = ExplorerState(sync_work_limit=0)
+    st.set_image(ImageDoc(np.zeros((64, 64), np.uint8), 8, "t"))
+    st.set_kernel(np.ones((3, 3)))
+    assert st.wait_idle(10)
+    assert calls == [] and st.result is not None
+    st.close()
