@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QTextBrowser, QWidget
 
 from ..core import LayerParams
@@ -19,6 +19,8 @@ from .layer_panel import ACTIVATION_TITLES
 
 #: Kernels with more taps than this have the sum written out only in part.
 MAX_TERMS = 49
+#: The arithmetic is written this much larger than the window's text.
+TABLE_SCALE = 1.2
 #: Terms written out while the animation plays.
 COMPACT_TERMS = 12
 PAD_COLOR = "#2b6cb0"
@@ -190,6 +192,11 @@ class ArithmeticPanel(QTextBrowser):
         self.last_total = total
         self.last_output = output
         self.is_hint = total is None and output is None
+        # A little larger than the window's other text (the numbers are what the lesson is
+        # about), and always relative to it, so View ▸ Text Size scales it too.
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * (1.0 if self.is_hint else TABLE_SCALE))
+        self.document().setDefaultFont(font)
         self.setHtml(text)
         self._fit()
 

@@ -95,20 +95,24 @@ def cell_text(value: float) -> str:
 def cell_edit_text(value: float) -> str:
     """The text a cell editor starts with: exactly ``value`` when typed back.
 
-    An exact fraction (``1/9``), an integer, or the shortest decimal that reads back as the
-    same float64, so opening an editor and pressing Enter never changes the kernel.
+    An integer, the shortest decimal that reads back as the same float64 when it is short (what
+    the user typed: ``2.5`` stays ``2.5``), else an exact fraction (``1/9``), so opening an
+    editor and pressing Enter never changes the kernel.
 
     Examples
     --------
-    >>> cell_edit_text(1 / 9), cell_edit_text(3.0), cell_edit_text(0.123456789012345)
-    ('1/9', '3', '0.123456789012345')
+    >>> cell_edit_text(1 / 9), cell_edit_text(3.0), cell_edit_text(2.5), cell_edit_text(0.0625)
+    ('1/9', '3', '2.5', '0.0625')
+    >>> cell_edit_text(0.123456789012345)
+    '0.123456789012345'
     """
     if value == int(value) and math.isfinite(value) and abs(value) < 2**53:
         return str(int(value))
+    decimal = repr(float(value))
     frac = exact_fraction(value)
-    if frac is not None:
+    if frac is not None and len(decimal) > 7:
         return f"{frac.numerator}/{frac.denominator}"
-    return repr(float(value))
+    return decimal
 
 
 def _cell_tooltip(value: float) -> str:
@@ -227,8 +231,7 @@ class KernelTableView(QTableView):
             QAbstractItemView.EditTrigger.AnyKeyPressed
             | QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.SelectedClicked
-        )
+        )  # not SelectedClicked: its delayed editor swallowed a digit typed right after a click
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.horizontalHeader().setMinimumSectionSize(30)

@@ -1,12 +1,13 @@
 """Key routing: Space, Left, Right, Home and End drive the animation from anywhere in the window.
 
 Space plays or pauses wherever the focus is, except where it types or chooses: a text field (a line
-edit, a spin box, the kernel table, whose cells open for typing at any key, and its open cell
-editor, an editable text box), a drop-down list
+edit, a spin box, an open cell editor of the kernel table, an editable text box), a drop-down list
 (Space opens it), or a button the user reached with Tab (Space presses it). A button that got the
 focus from a mouse click gives Space to the animation: the user clicked it, then wants to play.
 Left/Right/Home/End drive the animation unless the focused control uses them itself: text
-fields, the kernel table, sliders, spin boxes and drop-down lists.
+fields, the kernel table, sliders, spin boxes and drop-down lists. In the kernel table (no cell
+open) Space plays: a student edits a weight, presses Enter, then Space to watch; a cell opened
+by Space would only be an empty editor.
 """
 
 from __future__ import annotations
@@ -45,9 +46,6 @@ def is_text_field(widget: QWidget) -> bool:
         return True
     if isinstance(widget, QTextEdit | QPlainTextEdit):
         return not widget.isReadOnly()
-    if isinstance(widget, QAbstractItemView):
-        # A table that opens its cell editor on any key (the kernel table): typing starts there.
-        return bool(widget.editTriggers() & QAbstractItemView.EditTrigger.AnyKeyPressed)
     return isinstance(widget, QComboBox) and widget.isEditable()
 
 

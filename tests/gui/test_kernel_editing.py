@@ -35,7 +35,17 @@ def test_type_a_fraction(window: MainWindow, qtbot: Any) -> None:
 
 
 def test_unicode_minus_and_spaces_are_accepted(window: MainWindow, qtbot: Any) -> None:
-    type_into_cell(qtbot, window, 2, 0, " −3 / 4 ")
+    # A digit opens the cell (Space would play); then the whole text is replaced, as a paste.
+    table = window.kernel_panel.table
+    table.setFocus()
+    table.setCurrentIndex(table.model().index(2, 0))
+    qtbot.keyClick(table, "1")
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    editor.selectAll()
+    editor.insert(" −3 / 4 ")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.state.kernel[2, 0] == -0.75, timeout=2000)
     assert window.state.kernel[2, 0] == -0.75
     assert_output_is_exact(window)
 
@@ -186,3 +196,27 @@ def test_normalize_button(window: MainWindow, qtbot: Any) -> None:
     qtbot.mouseClick(window.kernel_panel.normalize_btn, Qt.MouseButton.LeftButton)
     assert np.allclose(window.state.kernel, 1 / 9)
     assert_output_is_exact(window)
+
+
+def test_a_digit_typed_right_after_clicking_the_selected_cell_is_kept(
+    window: MainWindow, qtbot: Any
+) -> None:
+    table = window.kernel_panel.table
+    table.setFocus()
+    index = table.model().index(0, 0)
+    table.setCurrentIndex(index)
+    rect = table.visualRect(index)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.keyClick(table, "7")  # at once, before any double-click interval
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit) and editor.text() == "7"
+    qtbot.wait(QApplication.doubleClickInterval() + 50)  # no late editor replaces it
+    assert QApplication.focusWidget() is editor and editor.text() == "7"
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.state.kernel[0, 0] == 7, timeout=2000)
+
+
+def test_the_editor_starts_with_what_was_typed(window: MainWindow, qtbot: Any) -> None:
+    type_into_cell(qtbot, window, 1, 1, "2.5")
+    model = window.kernel_panel.model
+    assert model.data(model.index(1, 1), Qt.ItemDataRole.EditRole) == "2.5"

@@ -85,8 +85,9 @@ def test_space_in_the_kernel_cell_editor_types(window: MainWindow, qtbot: Any) -
     assert not window.anim.playback.playing
 
 
-def test_typing_a_leading_space_into_a_cell_still_edits(window: MainWindow, qtbot: Any) -> None:
-    type_into_cell(qtbot, window, 2, 0, " −3 / 4 ")
+def test_spaces_inside_a_cell_are_typed(window: MainWindow, qtbot: Any) -> None:
+    # Space opens no cell (it plays, see below); once a digit opened one, spaces are text.
+    type_into_cell(qtbot, window, 2, 0, "-3 / 4 ")
     assert window.state.kernel[2, 0] == -0.75
     assert not window.anim.playback.playing
 
@@ -114,7 +115,7 @@ def test_keys_go_to_the_animation_only_while_the_window_is_active(
         (QTextBrowser, False, False),
         (QComboBox, True, True),
         (QSlider, False, True),
-        (QTableView, True, True),  # the kernel table: any key opens the cell editor
+        (QTableView, False, True),  # the kernel table: Space plays, digits open a cell
         (QWidget, False, False),
     ],
 )
@@ -130,6 +131,21 @@ def test_a_button_keeps_space_unless_it_was_clicked(qapp: Any) -> None:
     assert widget_keeps_key(b, SPACE)  # reached with Tab: Space presses it
     assert not widget_keeps_key(b, SPACE, clicked=True)  # clicked: Space plays
     assert not widget_keeps_key(b, RIGHT)
+
+
+def test_space_in_the_kernel_table_after_an_edit_plays(window: MainWindow, qtbot: Any) -> None:
+    from gui_helpers import type_into_cell
+
+    window.activateWindow()
+    type_into_cell(qtbot, window, 0, 0, "3")
+    assert window.state.kernel[0, 0] == 3
+    table = window.kernel_panel.table
+    assert table.hasFocus()
+    press(qtbot, SPACE)
+    assert window.anim.playback.playing
+    assert table.state() != QTableView.State.EditingState
+    press(qtbot, SPACE)
+    assert not window.anim.playback.playing
 
 
 def test_a_table_that_does_not_edit_on_any_key_gives_space_away(qapp: Any) -> None:
