@@ -48,6 +48,33 @@ class MessageBar(QWidget):
         return self.label.text() if self.isVisible() else ""
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when it has less room than its text.
+
+    The whole text is its tooltip. It never asks for more width than it gets, so it cannot
+    squeeze its neighbours (the status bar's pixel readout, a panel's controls).
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, **kw: object) -> None:
+        super().__init__(text, parent, **kw)  # type: ignore[arg-type]
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(20)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text if text else "")
+        self.update()
+
+    def paintEvent(self, event: object) -> None:
+        from PySide6.QtGui import QPainter
+
+        p = QPainter(self)
+        r = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, r.width())
+        p.setPen(self.palette().color(self.foregroundRole()))
+        p.drawText(r, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), text)
+
+
 class Panel(QWidget):
     """A titled column holding an image view and a row of controls."""
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..core import source_index
+from ..core.layout import LayerGeometry
 from ..state import ExplorerState
 from .image_view import ImageView, format_value
 
@@ -32,23 +33,71 @@ def info_text(state: ExplorerState) -> str:
 
 
 def hover_text(
-    x: float, y: float, views: Sequence[tuple[str, ImageView]], padding: str = ""
+    x: float,
+    y: float,
+    views: Sequence[tuple[str, ImageView]],
+    padding: str = "",
+    *,
+    source: str = "input",
+    geometry: LayerGeometry | None = None,
 ) -> str:
-    """The value under the pointer at image coordinates (x, y) in each of ``views``.
+    """What the pointer is over in the ``source`` view, and the cells it is tied to.
 
     ``views`` are (name, view) pairs of the views shown; ``padding`` describes a padded cell
-    under the pointer (see :func:`padding_hover_text`). NaN coordinates give "".
+    under the pointer (see :func:`padding_hover_text`). The cells named besides the one under
+    the pointer come from the layer's ``geometry``, never from screen positions: an input pixel
+    and the output at the same place (stride 1), an output pixel, the input pixel its window
+    is centred on and the pooled cell that reads it, a pooled cell and the output cells it
+    pools. NaN coordinates give "".
     """
     if math.isnan(x):
         return ""
     parts = [padding] if padding else []
-    for name, view in views:
-        cell = view.cell_at(x, y)
-        d = view.data
-        if cell is None or d is None:
-            continue
-        parts.append(f"{name} (row {cell[0]}, col {cell[1]}) = {value_text(d[cell])}")
+    vmap = dict(views)
+    view = vmap.get(source)
+    cell = None if view is None else view.cell_at(x, y)
+    if view is None or cell is None or view.data is None:
+        return "   ·   ".join(parts)
+    parts.append(f"{source} (row {cell[0]}, col {cell[1]}) = {value_text(view.data[cell])}")
+    g = geometry
+    if g is None:
+        return "   ·   ".join(parts)
+    out = vmap.get("output")
+    pooled = vmap.get("pooled")
+    if source == "input" and g.stride == (1, 1) and out is not None and out.data is not None:
+        oc = out.cell_at(x, y)
+        if oc is not None:
+            parts.append(f"output (row {oc[0]}, col {oc[1]}) = {value_text(out.data[oc])}")
+    elif source == "output":
+        rows, cols = g.window_taps(*cell)
+        cy, cx = (rows[0] + rows[-1]) / 2, (cols[0] + cols[-1]) / 2
+        parts.append(f"its window is centred on input (row {cy:g}, col {cx:g})")
+        pc = _pooled_reading(g, cell)
+        if pc is not None and pooled is not None and pooled.data is not None:
+            parts.append(f"pooled (row {pc[0]}, col {pc[1]}) = {value_text(pooled.data[pc])}")
+    elif source == "pooled" and g.pooled_shape is not None:
+        rows, cols = g.pool_window(*cell)
+        ho, wo = g.out_shape
+        r0, r1 = max(0, int(rows[0])), min(ho - 1, int(rows[-1]))
+        c0, c1 = max(0, int(cols[0])), min(wo - 1, int(cols[-1]))
+        parts.append(f"pools output rows {r0}–{r1}, cols {c0}–{c1}")
     return "   ·   ".join(parts)
+
+
+def _pooled_reading(g: LayerGeometry, cell: tuple[int, int]) -> tuple[int, int] | None:
+    """The first pooled cell whose window holds output ``cell``, or None."""
+    if g.pooled_shape is None or g.pool_size is None or g.pool_stride is None:
+        return None
+    assert g.pool_pads is not None
+    found = []
+    for axis in (0, 1):
+        s, k, p = g.pool_stride[axis], g.pool_size[axis], g.pool_pads[axis * 2]
+        v = cell[axis] + p
+        first = max(0, -(-(v - k + 1) // s))
+        if first * s > v or first >= g.pooled_shape[axis]:
+            return None
+        found.append(first)
+    return found[0], found[1]
 
 
 def padding_hover_text(

@@ -22,10 +22,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
-    QLabel,
     QMainWindow,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -44,7 +42,7 @@ from .image_panels import ImagePanel, ImagePanels
 from .kernel_panel import KernelPanel
 from .keys import AnimationKeys
 from .layer_panel import LayerPanel
-from .panels import MessageBar
+from .panels import ElidedLabel, MessageBar
 from .settings import Session
 from .text_size import TextSize
 from .util import signals_blocked
@@ -142,13 +140,13 @@ class MainWindow(QMainWindow):
         cl.addWidget(self.bottom)
         self.setCentralWidget(central)
 
-        self.hover_label = QLabel(objectName="hoverLabel")
-        self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.display_label = QLabel(objectName="displayLabel")
-        self.info_label = QLabel(objectName="infoLabel")
-        self.statusBar().addWidget(self.hover_label, 1)
-        self.statusBar().addPermanentWidget(self.display_label)
-        self.statusBar().addPermanentWidget(self.info_label)
+        # Elided, sharing the width: a long display note never squeezes the pixel readout.
+        self.hover_label = ElidedLabel(objectName="hoverLabel")
+        self.display_label = ElidedLabel(objectName="displayLabel")
+        self.info_label = ElidedLabel(objectName="infoLabel")
+        self.statusBar().addWidget(self.hover_label, 5)
+        self.statusBar().addPermanentWidget(self.display_label, 3)
+        self.statusBar().addPermanentWidget(self.info_label, 2)
 
         # --- the wiring ------------------------------------------------------------------
         self.files.opening.connect(self._on_document_opening)
@@ -168,8 +166,9 @@ class MainWindow(QMainWindow):
         state.message.connect(self.show_message)
         self._cell_warning = False
         state.kernel_changed.connect(self._on_kernel_edited)
-        for v in self.images.views:
-            v.hovered.connect(self._on_hover)
+        for name, v in zip(("input", "output", "pooled"), self.images.views):
+            v.hovered.connect(lambda x, y, n=name: self._on_hover(x, y, n))
+        state.image_changed.connect(lambda: self.hover_label.setText(""))
         self.input_view.clicked.connect(self._on_input_clicked)
         self.output_view.clicked.connect(self._on_output_clicked)
         self.pooled_view.clicked.connect(self._on_pooled_clicked)
@@ -347,12 +346,18 @@ class MainWindow(QMainWindow):
         self.undo_action.setText(f"&Undo {s.undo_label}" if s.can_undo else "&Undo")
         self.redo_action.setText(f"&Redo {s.redo_label}" if s.can_redo else "&Redo")
 
-    def _on_hover(self, x: float, y: float) -> None:
+    def _on_hover(self, x: float, y: float, source: str = "input") -> None:
         views = [("input", self.input_view), ("output", self.output_view)]
         if self.pooled_panel.isVisible():
             views.append(("pooled", self.pooled_view))
-        pad = "" if x != x else self._padding_hover(x, y)  # NaN: the pointer left
-        self.hover_label.setText(status.hover_text(x, y, views, pad))
+        # NaN: the pointer left; the padding ring is drawn on the input only.
+        pad = "" if x != x or source != "input" else self._padding_hover(x, y)
+        r = self.state.result
+        self.hover_label.setText(
+            status.hover_text(
+                x, y, views, pad, source=source, geometry=None if r is None else r.geometry
+            )
+        )
 
     def _padding_hover(self, x: float, y: float) -> str:
         """Describe the padded cell under (x, y) while the padding ring is shown, else ""."""
