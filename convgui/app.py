@@ -295,7 +295,7 @@ def png_bytes(image: QImage) -> bytes:
     data = QByteArray()
     buf = QBuffer(data)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    ok = image.save(buf, b"PNG")
+    ok = image.save(buf, "PNG")  # type: ignore[call-overload]  # the stubs want bytes; PySide6 wants str
     buf.close()
     if not ok or data.isEmpty():
         raise safeio.SaveError("The screenshot could not be encoded as PNG.")

@@ -151,3 +151,35 @@ def test_text_size_reaches_the_numbers_in_the_cells_and_the_arithmetic(
     for v in (window.input_view, window.output_view, window.pooled_view):
         assert v.values.text_scale == pytest.approx(window.text_scale)
     assert window.arithmetic.fontMetrics().height() > before
+
+
+def test_previews_are_painted_only_where_they_pay_off(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from convgui import state as state_mod
+    from convgui.gui import image_panels
+    from convgui.gui.window import MainWindow
+    from convgui.state import ExplorerState
+
+    assert not image_panels.previews_pay_off(2) and image_panels.previews_pay_off(8)
+    monkeypatch.setattr(image_panels, "previews_pay_off", lambda cores=None: True)
+    monkeypatch.setattr(state_mod, "PREVIEW_MIN_VALUES", 10_000)
+    monkeypatch.setattr(state_mod, "PREVIEW_SIDE", 32)
+    s = ExplorerState(sync_work_limit=0)  # every recompute on the worker
+    w = MainWindow(s, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    try:
+        img = np.random.default_rng(5).integers(0, 255, (256, 256)).astype(np.uint8)
+        w.set_document(ImageDoc(img, 8, "big"))
+        qtbot.waitUntil(lambda: s.result is not None, timeout=5000)
+        painted = []
+        monkeypatch.setattr(w.output_view, "set_preview", lambda b, r: painted.append(b.shape))
+        with qtbot.waitSignal(s.result_changed, timeout=5000):
+            s.apply_preset("box_blur")
+        assert painted and painted[0] == (256 // 8, 256 // 8)  # 8×8 blocks: 32 cells a side
+        assert w.output_view.data is s.result.activated  # then the exact result
+    finally:
+        w.close()
+        s.close()
