@@ -10,9 +10,10 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QGraphicsPathItem,
@@ -277,7 +278,6 @@ class AnimationBar(QWidget):
         self.slider.setToolTip("Scrub through every output position")
         self.slider.valueChanged.connect(self._on_slider)
         self.pos_label = QLabel(objectName="positionLabel")
-        self.pos_label.setMinimumWidth(150)
         self.speed = QComboBox(objectName="speedControl")
         self.speed.setToolTip("Animation speed: from one step a second to whole rows at a time")
         self.speed.activated.connect(self._on_speed)
@@ -292,8 +292,11 @@ class AnimationBar(QWidget):
         self.follow_check.setToolTip(
             "Keep the kernel window in view, zoomed so its numbers can be read"
         )
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(6, 2, 6, 2)
+        # Two groups that sit side by side, or one above the other when the window is too
+        # narrow for both (a small screen, or large text for a projector): never squeezed.
+        self.transport = QWidget()
+        tl = QHBoxLayout(self.transport)
+        tl.setContentsMargins(0, 0, 0, 0)
         for w in (
             self.start_btn,
             self.back_btn,
@@ -302,17 +305,61 @@ class AnimationBar(QWidget):
             self.end_btn,
             self.stop_btn,
         ):
-            lay.addWidget(w)
-        lay.addWidget(self.slider, 1)
-        lay.addWidget(self.pos_label)
-        lay.addWidget(QLabel("Speed"))
-        lay.addWidget(self.speed)
-        lay.addWidget(self.stage_combo)
-        lay.addWidget(self.follow_check)
+            tl.addWidget(w)
+        self.slider.setMinimumWidth(120)
+        tl.addWidget(self.slider, 1)
+        tl.addWidget(self.pos_label)
+        self.options = QWidget()
+        ol = QHBoxLayout(self.options)
+        ol.setContentsMargins(0, 0, 0, 0)
+        ol.addWidget(QLabel("Speed"))
+        ol.addWidget(self.speed)
+        ol.addWidget(self.stage_combo)
+        ol.addWidget(self.follow_check)
+        ol.addStretch(1)
+        self.rows = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.rows.setContentsMargins(6, 2, 6, 2)
+        self.rows.addWidget(self.transport, 1)
+        self.rows.addWidget(self.options)
         self._speed_width = -1
         controller.state_changed.connect(self._update)
         controller.position_changed.connect(self._update_position)
         self._update()
+
+    def _one_row_width(self) -> int:
+        m = self.rows.contentsMargins()
+        return (
+            self.transport.minimumSizeHint().width()
+            + self.options.sizeHint().width()
+            + self.rows.spacing()
+            + m.left()
+            + m.right()
+        )
+
+    def _arrange(self) -> None:
+        one_row = self.width() >= self._one_row_width()
+        direction = (
+            QBoxLayout.Direction.LeftToRight if one_row else QBoxLayout.Direction.TopToBottom
+        )
+        if self.rows.direction() != direction:
+            self.rows.setDirection(direction)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._update_position()
+            self._arrange()
+
+    def minimumSizeHint(self) -> QSize:
+        # Narrower than one row is fine: the options then go below the transport.
+        hint = super().minimumSizeHint()
+        m = self.rows.contentsMargins()
+        narrow = max(self.transport.minimumSizeHint().width(), self.options.sizeHint().width())
+        return QSize(narrow + m.left() + m.right(), hint.height())
 
     def _on_slider(self, value: int) -> None:
         if value != self.c.playback.position:
@@ -369,6 +416,12 @@ class AnimationBar(QWidget):
             self.pos_label.setText("no positions")
         else:
             self.pos_label.setText(f"row {rc[0]}, col {rc[1]}  ({pb.position + 1}/{pb.total})")
+        # Room for the longest text of this grid, so the counter is never cut (nor jitters).
+        h, w = self.c.grid_shape()
+        widest = f"row {max(h - 1, 0)}, col {max(w - 1, 0)}  ({pb.total}/{pb.total})"
+        need = self.pos_label.fontMetrics().horizontalAdvance(widest) + 8
+        if self.pos_label.minimumWidth() != need:
+            self.pos_label.setMinimumWidth(need)
 
 
 def qrect(place: Placement | None) -> QRectF:

@@ -179,7 +179,8 @@ class ArithmeticPanel(QTextBrowser):
         )
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.max_fraction = 0.42
+        self.max_fraction = 0.35
+        self._held = 0
         self.last_total: float | None = None
         self.last_output: float | None = None
         self.is_hint = True
@@ -213,6 +214,13 @@ class ArithmeticPanel(QTextBrowser):
         cap = int(top.height() * self.max_fraction) if top is not None and top is not self else 400
         line = self.fontMetrics().lineSpacing() + int(2 * doc.documentMargin()) + frame
         want = max(line, min(content + frame, max(line, cap)))
+        # While a position is shown the panel does not shrink (playing writes a shorter text
+        # than paused): the images above it stay put instead of jumping at every play/pause.
+        if self.is_hint:
+            self._held = 0
+        else:
+            want = max(line, min(max(want, self._held), cap))
+            self._held = want
         if self.height() != want or self.minimumHeight() != want:
             self.setFixedHeight(want)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,6 +32,7 @@ from ..state import ExplorerState
 from . import texts
 from .display import Display, DisplayCombo, display_for
 from .image_view import ImageView, make_lut_cmap
+from .panels import ElidedLabel
 from .util import signals_blocked
 
 
@@ -67,14 +68,10 @@ class ImagePanel(QWidget):
 
     def __init__(self, title: str, view: ImageView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QLabel(f"<b>{title}</b>")
-        f = self.title.font()
-        f.setPointSizeF(f.pointSizeF() * 1.25)  # the three panels' names, read from afar
-        self.title.setFont(f)
-        self.subtitle = QLabel()
-        self.subtitle.setStyleSheet("color: palette(mid);")
-        # Long names are cut short rather than widen the window past small screens.
-        self.subtitle.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Relative sizes, so View ▸ Text Size scales them with everything else.
+        self.title = QLabel(f"<span style='font-size:large'><b>{title}</b></span>")
+        # Long names end in "…" rather than widen the window past small screens.
+        self.subtitle = ElidedLabel()
         self.head = QWidget()
         head = QHBoxLayout(self.head)
         head.setContentsMargins(0, 0, 0, 0)
@@ -93,9 +90,13 @@ class ImagePanel(QWidget):
         self.setMinimumWidth(120)
 
     def align_rows(self, head: int, foot: int) -> None:
-        """Give the title row and the footer fixed heights (the same in every panel)."""
-        self.head.setFixedHeight(head)
-        self.footer.setFixedHeight(foot)
+        """Give the title row and the footer fixed heights (0: free again, to measure)."""
+        for w, h in ((self.head, head), (self.footer, foot)):
+            if h:
+                w.setFixedHeight(h)
+            else:
+                w.setMinimumHeight(0)
+                w.setMaximumHeight(16777215)
 
 
 class ImagePanels(QObject):
@@ -173,19 +174,16 @@ class ImagePanels(QObject):
         self.pooled_clipped.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.pooled_panel.controls.addWidget(self.pooled_clipped, 1)
 
-        # One height for every title row and footer: the pictures start level.
-        head = max(p.head.sizeHint().height() for p in self._panels()) + 2
-        foot = max(p.footer.sizeHint().height() for p in self._panels()) + 2
-        for p in self._panels():
-            p.align_rows(head, foot)
+        self._align_rows()
 
-        # The output and the pooled map side by side: the pooled map is at most half as wide.
+        # The output and the pooled map side by side, 3:2: a 2×2-pooled map is half the output
+        # and its view also shows the margin the input view keeps around the image.
         self.results = QWidget(objectName="resultsArea")
         rl = QHBoxLayout(self.results)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.setSpacing(0)
-        rl.addWidget(self.output_panel, 2)
-        rl.addWidget(self.pooled_panel, 1)
+        rl.addWidget(self.output_panel, 3)
+        rl.addWidget(self.pooled_panel, 2)
 
         state.image_changed.connect(self.update_input)
         state.result_changed.connect(self.update_output)
@@ -194,6 +192,15 @@ class ImagePanels(QObject):
             state.preview_changed.connect(self.update_preview)
         self.update_input()
         self.update_output()
+
+    def _align_rows(self) -> None:
+        # One height for every title row and footer: the pictures start level.
+        for p in self._panels():
+            p.align_rows(0, 0)  # measure without the old fixed heights
+        head = max(p.head.sizeHint().height() for p in self._panels()) + 2
+        foot = max(p.footer.sizeHint().height() for p in self._panels()) + 2
+        for p in self._panels():
+            p.align_rows(head, foot)
 
     def _panels(self) -> tuple[ImagePanel, ImagePanel, ImagePanel]:
         return (self.input_panel, self.output_panel, self.pooled_panel)
@@ -214,9 +221,10 @@ class ImagePanels(QObject):
             self.state.set_display_mode(mode)
 
     def set_text_scale(self, factor: float) -> None:
-        """Scale the numbers drawn in the cells."""
+        """Scale the numbers drawn in the cells; the title rows grow with the text."""
         for v in self.views:
             v.set_text_scale(factor)
+        QTimer.singleShot(0, self._align_rows)  # once the new font has reached the labels
 
     # --- redraw ----------------------------------------------------------------------------
 

@@ -269,7 +269,12 @@ class MainWindow(QMainWindow):
 
     def _on_text_scale(self, factor: float) -> None:
         self.images.set_text_scale(factor)
+        # The new font reaches the layouts' size hints only after this event: fit afterwards.
+        QTimer.singleShot(0, self._refit)
+
+    def _refit(self) -> None:
         self._fit_middle()
+        self._balance()
 
     def _fit_middle(self) -> None:
         # The controls column is never narrower than its controls (nothing cut off sideways).
@@ -286,8 +291,8 @@ class MainWindow(QMainWindow):
         total = sum(self.splitter.sizes())
         middle = max(self.middle.minimumWidth(), self.middle.sizeHint().width())
         rest = max(0, total - middle)
-        # Output and pooled map share their area 2:1, so the input matches the output.
-        left = rest * 2 // 5 if self.pooled_panel.isVisibleTo(self) else rest // 2
+        # Output and pooled map share their area 3:2, so the input matches the output.
+        left = rest * 3 // 8 if self.pooled_panel.isVisibleTo(self) else rest // 2
         self.splitter.setSizes([left, middle, rest - left])
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -171,3 +171,57 @@ def test_the_helper_finds_what_is_cut_off(qtbot: Any) -> None:
     found = " ".join(clipped_widgets(win))
     assert "tooWide" in found and "shown 100×30 of 200×30" in found
     assert "unreachable" in found
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1920, 1080)])
+def test_the_lesson_pooling_step_shows_the_whole_pooled_map(
+    window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    window.resize(*size)
+    window.start_lesson()
+    window.lesson.go(len(window.lesson.steps) - 1)  # max pooling
+    qtbot.wait(50)
+    view = window.pooled_view
+    shown = view.view.viewRect()
+    assert shown.contains(view.rect), (shown, view.rect)
+    window.lesson.finish()
+
+
+def test_play_and_pause_do_not_move_the_images(window: Any, qtbot: Any) -> None:
+    window.resize(1024, 700)
+    anim = window.anim
+    anim.seek_rc(2, 3)
+    qtbot.wait(20)
+    y0 = window.input_view.mapTo(window, QPoint(0, 0)).y()
+    h0 = window.input_view.height()
+    anim.set_speed(2.0)
+    anim.play()
+    qtbot.wait(50)
+    anim.pause()
+    qtbot.wait(20)
+    assert window.input_view.mapTo(window, QPoint(0, 0)).y() == y0
+    assert window.input_view.height() == h0
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1920, 1080)])
+def test_larger_text_for_a_projector_cuts_nothing_off(
+    window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    from PySide6.QtGui import QAction
+
+    window.open_sample(samples()[2])
+    window.state.set_params(pool="max", padding=(1, 2, 3, 4))
+    larger = window.findChild(QAction, "textLargerAction")
+    for _ in range(3):
+        larger.trigger()
+    window.resize(*size)
+    qtbot.wait(50)
+    assert window.text_scale > 1.3
+    assert (window.width(), window.height()) == size, "the window still fits the screen"
+    assert clipped_widgets(window) == []
+    # Every text grew: the panels' titles too, and their rows make room for them.
+    for panel in (window.input_panel, window.output_panel):
+        assert panel.title.sizeHint().height() <= panel.head.height()
+        assert panel.head.height() > 1.3 * 14  # the default title row is about 20 px
+    bar = window.anim_bar
+    assert bar.slider.width() >= 120 and bar.pos_label.width() >= bar.pos_label.minimumWidth()
