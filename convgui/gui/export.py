@@ -403,6 +403,8 @@ class FrameSheet:
             rows, cols = cs.tap_rows, cs.tap_cols
             middle = np.asarray(cs.scan.weights, dtype=np.float64)
             caption = frame_caption(cs)
+        if np.ndim(res.activated) == 3:  # the numbers are one channel's, as in the window
+            caption = caption.replace(":  ", " (red channel):  ", 1)
         taps = (rows + self.pads[0], cols + self.pads[2])
         crop = crop_around(taps[0], taps[1], self.src_shape, self.crop)
         out_rows = _cells_under(crop.top, crop.rows, self.first_centre[0], self.step[0], h)

@@ -60,22 +60,39 @@ def short_value(v: float) -> str:
 
 def label_plan(
     values: np.ndarray, cell_px: float, text_scale: float = 1.0, question: bool = False
-) -> tuple[Callable[[float], str], int] | None:
-    """How to write ``values`` in cells ``cell_px`` wide: a formatter and a font size, or None.
+) -> tuple[Callable[[float], str | None], int] | None:
+    """How to write ``values`` in cells ``cell_px`` wide: a per-value text and a font size.
 
-    The largest size the longest label allows, never below :data:`MIN_LABEL_PX` (times the
-    text scale): below it, shorter numbers (:func:`short_value`) are tried, then none, and
-    the view says "zoom in for values".
+    The largest size at which every label fits, never below :data:`MIN_LABEL_PX` (times the
+    text scale). Where that would be too small, the readable minimum is kept and each value
+    is written in full if it fits, else shorter (:func:`short_value`), else not at all (the
+    text function gives None and the view says "zoom in for values"). None when the cells
+    are too small for any number.
     """
     minimum = MIN_LABEL_PX * text_scale
+    top = min(MAX_LABEL_PX * text_scale, cell_px / 2.4)
+    if top < minimum:
+        return None
     if question:
-        return (format_value, int(max(minimum, min(MAX_LABEL_PX * text_scale, cell_px / 2.4))))
-    for fmt in (format_value, short_value):
-        longest = max((len(fmt(float(v))) for v in values), default=1)
-        size = min(MAX_LABEL_PX * text_scale, cell_px / 2.4, (cell_px - 4) / (0.62 * longest))
-        if size >= minimum:
-            return fmt, int(size)
-    return None
+        return (lambda v: "?"), int(top)
+
+    def room(text: str) -> float:  # the largest font at which ``text`` fits its cell
+        return (cell_px - 4) / (0.62 * max(1, len(text)))
+
+    longest = max((len(format_value(float(v))) for v in values), default=1)
+    size = min(top, room("0" * longest))
+    if size >= minimum:
+        return format_value, int(size)
+    size = int(minimum)
+
+    def text(v: float) -> str | None:
+        for fmt in (format_value, short_value):
+            t = fmt(v)
+            if room(t) >= size:
+                return t
+        return None
+
+    return text, size
 
 
 #: Never label more cells than this at once (keeps painting fast when zoomed out).
@@ -143,10 +160,11 @@ class ValueTextItem(pg.GraphicsObject):
         plan = label_plan(
             np.ravel(data[r0:r1, c0:c1])[:MAX_LABELS], px, self.text_scale, self.question
         )
-        self._report(plan is not None)
         if plan is None:
+            self._report(False)
             return
         fmt, size = plan
+        missing = False
         painter.save()
         painter.resetTransform()
         block = data[r0:r1, c0:c1]
@@ -157,12 +175,16 @@ class ValueTextItem(pg.GraphicsObject):
                 if self.skip is not None and self.skip.contains(QPointF(x, y)):
                     continue
                 text = "?" if self.question else fmt(float(block[i, j]))
+                if text is None:  # too long even shortened: left out, and said
+                    missing = True
+                    continue
                 label = _label_image(text, size)
                 p = tr.map(QPointF(x, y))
                 painter.drawImage(
                     QPointF(p.x() - label.width() / 2, p.y() - label.height() / 2), label
                 )
         painter.restore()
+        self._report(not missing)
 
 
 _LABELS: dict[tuple[str, int], QImage] = {}

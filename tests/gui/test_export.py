@@ -637,3 +637,23 @@ def test_a_failed_frame_does_not_crash_and_export_needs_no_window(tmp_path: Path
     assert "refused: position (6, 0) is outside the output" in proc.stdout
     assert "window imported: False" in proc.stdout
     assert proc.stdout.rstrip().endswith("alive")
+
+
+def test_colour_frames_say_their_numbers_are_the_red_channel(qapp: Any) -> None:
+    from convgui.gui.export import FrameSheet
+    from convgui.imageio import ImageDoc
+    from convgui.state import ExplorerState, SyncExecutor
+
+    s = ExplorerState(SyncExecutor())
+    try:
+        rgb = np.random.default_rng(1).integers(0, 255, (8, 9, 3)).astype(np.uint8)
+        s.set_image(ImageDoc(rgb, 8, "c"))
+        s.set_color_mode("rgb")
+        assert s.result is not None and s.result.activated.ndim == 3
+        sheet = FrameSheet(s, s.result, "conv", None)
+        assert "(red channel)" in sheet.content(0).caption
+        s.set_color_mode("gray")
+        sheet = FrameSheet(s, s.result, "conv", None)
+        assert "red channel" not in sheet.content(0).caption
+    finally:
+        s.close()

@@ -9,27 +9,33 @@ import pytest
 
 from convgui.gui.image_view import MIN_LABEL_PX, label_plan, short_value
 
+VALUES = np.array([2.0, 198.0, 2030.0, 0.00390625, -12.5, 1530.0])
 
-@pytest.mark.parametrize("px", [20, 26, 30, 34, 40, 60, 120])
+
+@pytest.mark.parametrize("px", [20, 26, 28, 30, 34, 40, 60, 120])
 @pytest.mark.parametrize("scale", [1.0, 1.5, 2.0])
 def test_labels_are_never_below_the_readable_size(px: float, scale: float) -> None:
-    values = np.array([2.0, 198.0, 2030.0, 0.00390625, -12.5])
-    plan = label_plan(values, px, scale)
+    plan = label_plan(VALUES, px, scale)
     if plan is None:
+        assert px / 2.4 < MIN_LABEL_PX * scale
         return
-    fmt, size = plan
-    assert size >= MIN_LABEL_PX * scale - 1e-9
-    longest = max(len(fmt(float(v))) for v in values)
-    assert longest * 0.62 * size <= px - 4 + 1e-9, "the longest label fits its cell"
+    text, size = plan
+    assert size >= int(MIN_LABEL_PX * scale)
+    for v in VALUES:
+        t = text(float(v))
+        if t is not None:
+            assert len(t) * 0.62 * size <= px - 4 + 1e-9, (v, t, "fits its cell")
 
 
-def test_fewer_digits_before_none() -> None:
-    values = np.array([2030.0, 3040.0, 12.0])
-    full = label_plan(values, 60, 1.0)
+def test_full_numbers_then_fewer_digits_then_none_per_cell() -> None:
+    full = label_plan(VALUES, 80, 1.0)
     assert full is not None and full[0](2030.0) == "2030"
-    short = label_plan(values, 28, 1.0)
-    assert short is not None and short[0](2030.0) == "2k" and short[1] >= MIN_LABEL_PX
-    assert label_plan(values, 24, 1.0) is None
+    text, size = label_plan(VALUES, 28, 1.0) or (None, 0)
+    assert text is not None and size == MIN_LABEL_PX
+    assert text(22.0) == "22"  # short values are written in full
+    assert text(2030.0) == "2k"  # long ones with fewer digits
+    assert text(1530.0) is None  # and what does not fit even then is left out
+    assert label_plan(VALUES, 24, 1.0) is None  # cells too small for any number
     assert short_value(1530.0) == "1.5k" and short_value(0.00390625) == ".0039"
 
 
