@@ -313,11 +313,11 @@ class ImageView(pg.GraphicsLayoutWidget):
         self.hint.setVisible(on)
 
     def _fit_hint(self) -> None:
-        # Within the view however narrow it is (the text wraps rather than being cut off).
+        # One line when it fits the view, wrapped within it when the view is narrow.
         room = max(40, self.width() - 12)
-        self.hint.setMaximumWidth(room)
-        self.hint.setMinimumWidth(min(room, self.hint.sizeHint().width()))
-        self.hint.adjustSize()
+        natural = self.hint.fontMetrics().horizontalAdvance(self.hint.text()) + 16
+        self.hint.setFixedWidth(min(room, natural))
+        self.hint.setFixedHeight(self.hint.heightForWidth(min(room, natural)))
 
     def resizeEvent(self, ev: object) -> None:
         super().resizeEvent(ev)

@@ -144,8 +144,8 @@ class MainWindow(QMainWindow):
         self.hover_label = ElidedLabel(objectName="hoverLabel")
         self.display_label = ElidedLabel(objectName="displayLabel")
         self.info_label = ElidedLabel(objectName="infoLabel")
-        self.statusBar().addWidget(self.hover_label, 5)
-        self.statusBar().addPermanentWidget(self.display_label, 3)
+        self.statusBar().addWidget(self.hover_label, 3)
+        self.statusBar().addPermanentWidget(self.display_label, 2)
         self.statusBar().addPermanentWidget(self.info_label, 2)
 
         # --- the wiring ------------------------------------------------------------------
