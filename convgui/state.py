@@ -36,6 +36,7 @@ from .core import (
     to_grayscale,
     value_stats,
 )
+from .core.convolve import lower_thread_priority
 from .core.layout import LayerGeometry, layer_geometry
 from .core.stats import RobustStats, robust_stats
 from .imageio import ImageDoc
@@ -378,8 +379,11 @@ class ExplorerState(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        # The worker yields to the GUI thread: typing never waits for a long convolution.
         self._executor: Executor = executor or ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="convgui-recompute"
+            max_workers=1,
+            thread_name_prefix="convgui-recompute",
+            initializer=lower_thread_priority,
         )
         self._owns_executor = executor is None
         self._sync_limit = sync_work_limit

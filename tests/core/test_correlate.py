@@ -572,3 +572,31 @@ def test_small_threshold_keeps_tiny_outputs_on_the_direct_path() -> None:
     assert choose_method(blur, engine._SMALL * 64) == "separable"
     assert choose_method(np.ones((31, 31)), engine._SMALL - 1) == "direct"
     assert choose_method(np.ones((31, 31)), engine._SMALL * 64) in ("separable", "fft")
+
+
+def test_engine_threads_yield_to_the_callers_thread() -> None:
+    """Helper threads run at a lower priority (Linux), so a GUI thread is never starved."""
+    import os
+    import sys
+    import threading
+
+    from convgui.core.convolve import BACKGROUND_NICENESS, lower_thread_priority
+
+    if not sys.platform.startswith("linux"):
+        assert lower_thread_priority() in (True, False)
+        return
+    seen: list[tuple[int, int, bool]] = []
+
+    def run() -> None:
+        tid = threading.get_native_id()
+        before = os.getpriority(os.PRIO_PROCESS, tid)
+        ok = lower_thread_priority()
+        seen.append((before, os.getpriority(os.PRIO_PROCESS, tid), ok))
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    before, after, ok = seen[0]
+    assert ok and after == min(19, before + BACKGROUND_NICENESS)
+    main = threading.get_native_id()
+    assert os.getpriority(os.PRIO_PROCESS, main) == before  # the caller's own is unchanged
