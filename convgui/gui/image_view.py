@@ -286,6 +286,7 @@ class ImageView(pg.GraphicsLayoutWidget):
         self._cmap: pg.ColorMap | None = None
         self._lut: np.ndarray | None = None
         self._levels: tuple[float, float] = (0.0, 255.0)
+        self._bar_levels: tuple[float, float] | None = None
         self._factor = 0
         self.view.sigRangeChanged.connect(lambda *a: self._refresh_preview())
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -367,7 +368,9 @@ class ImageView(pg.GraphicsLayoutWidget):
         self.image_item.setLookupTable(self._lut if data.ndim == 2 else None)
         self._factor = 0
         self._refresh_preview()
-        if self.colorbar is not None:
+        if self.colorbar is not None and self._bar_levels != self._levels:
+            # Only when they change: repainting the bar's axis costs more than the image.
+            self._bar_levels = self._levels
             self.colorbar.setLevels(self._levels)
         self.frame.setRect(self._rect)
         self.values.set_data(data, self._rect)
@@ -423,6 +426,7 @@ class ImageView(pg.GraphicsLayoutWidget):
                 self.colorbar.setColorMap(cmap)
                 if self._data is not None and self._data.ndim == 2:
                     self.image_item.setLookupTable(self._lut)
+            self._bar_levels = levels
             self.colorbar.setLevels(levels)
         else:
             self.image_item.setLevels(levels)

@@ -61,8 +61,10 @@ class ElidedLabel(QLabel):
         self.setMinimumWidth(20)
 
     def setText(self, text: str) -> None:
+        if text == self.text():
+            return
         super().setText(text)
-        self.setToolTip(text if text else "")
+        self.setToolTip(text)
         self.update()
 
     def paintEvent(self, event: object) -> None:
