@@ -128,6 +128,9 @@ class ComputeResult:
     #: them; computed on the worker, carried over while the arrays are the same).
     act_robust: RobustStats | None = None
     pooled_robust: RobustStats | None = None
+    #: The engine's input this result was computed from (read-only; the views' scan, padding
+    #: ring and exports use it, never a newer image still being computed).
+    image: Array | None = None
 
 
 @dataclass(frozen=True)
@@ -286,6 +289,7 @@ class _Job:
             pooled_stats,
             act_robust,
             pooled_robust,
+            self.image,
         )
 
 

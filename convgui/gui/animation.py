@@ -125,9 +125,8 @@ class AnimationController(QObject):
         if self.stage == "pool" and r.pooled is not None:
             scene: Scene = pool_scene(r.activated, r.params, rc)
         else:
-            img = self.state.engine_image()
-            assert img is not None
-            scene = conv_scene(img, r.kernel, r.params, r.geometry, rc)
+            assert r.image is not None  # the result's own input, not a newer one in progress
+            scene = conv_scene(r.image, r.kernel, r.params, r.geometry, rc)
         self._scene_key, self._scene = key, scene
         return scene
 
@@ -573,12 +572,12 @@ class PaddingRing:
         return self.model.question
 
     def update(self, state: ExplorerState, result: ComputeResult) -> None:
-        img = state.engine_image()
+        img = result.image
         if img is None:
             return
         p = result.params
         pads = result.geometry.pads
-        key = (state.image_version, pads, p.boundary, p.cval, state.value_max)
+        key = (result.image_version, pads, p.boundary, p.cval, state.value_max)
         if key != self.key:
             self.key = key
             self.pads = pads

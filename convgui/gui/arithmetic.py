@@ -246,7 +246,9 @@ class ArithmeticPanel(QTextBrowser):
         scene = c.current_scene()
         if scene is None or r is None:
             self._compact = False
-            self.show_hint(texts.ARITHMETIC_IDLE)
+            self.show_hint(
+                texts.ARITHMETIC_NO_OUTPUT if state.layer_error else texts.ARITHMETIC_IDLE
+            )
             return
         if isinstance(scene, ConvScene) and c.model.question:
             row, col = scene.position
@@ -261,8 +263,7 @@ class ArithmeticPanel(QTextBrowser):
             return
         # While playing, the grids are left out so even a 15×15 window keeps up.
         self._compact = c.model.playing
-        color = state.engine_image() is not None and np.ndim(state.engine_image()) == 3
-        note = " (red channel)" if color else ""
+        note = " (red channel)" if np.ndim(r.activated) == 3 else ""
         # The value written is read from the map itself (float32), so the panel always
         # agrees with the pixel, its hover text and the clipped count.
         if isinstance(scene, ConvScene):

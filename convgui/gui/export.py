@@ -324,7 +324,8 @@ class FrameSheet:
     def __init__(
         self, state: ExplorerState, result: ComputeResult, stage: str, crop: int | None
     ) -> None:
-        img = state.engine_image()
+        # The result's own input: a newer image may already be computing.
+        img = result.image if result.image is not None else state.engine_image()
         if img is None:
             raise ValueError("there is no image to animate; open an image first")
         if crop is not None and crop < 1:

@@ -69,6 +69,10 @@ ARITHMETIC_IDLE = (
     "Press ▶ (Space) to slide the kernel over the image, or click an output "
     "pixel to see how it was computed."
 )
+ARITHMETIC_NO_OUTPUT = (
+    "These layer settings give no output, so there is nothing to slide over: see the message "
+    "at the top, or Layer ▸ Reset Layer Settings."
+)
 ARITHMETIC_QUESTION = (
     "<b>Output row {row}, column {col}</b>: {n} of the kernel's {size} cells lie outside the "
     "image (marked ?). What should they be multiplied by?"

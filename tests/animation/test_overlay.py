@@ -90,3 +90,61 @@ def test_lesson_question_covers_the_unknown_output_and_clears_on_close(
     state = window.state
     state.set_all(np.ones((3, 3)), LayerParams(), "after")
     assert not covered(window)
+
+
+class _HeldExecutor:
+    """Runs submitted work only when told to: a recompute still on the worker."""
+
+    def __init__(self) -> None:
+        self.jobs: list[Any] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        from concurrent.futures import Future
+
+        fut: Future[Any] = Future()
+        self.jobs.append((fut, fn, args, kwargs))
+        return fut
+
+    def run_all(self) -> None:
+        while self.jobs:
+            fut, fn, args, kwargs = self.jobs.pop(0)
+            fut.set_result(fn(*args, **kwargs))
+
+    def shutdown(self, wait: bool = True, **_: Any) -> None:
+        self.run_all()
+
+
+def test_while_a_new_image_computes_the_window_shows_the_old_result_consistently(
+    qtbot: Any, tmp_path: Any
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from convgui.gui.window import MainWindow
+    from convgui.imageio import ImageDoc
+    from convgui.state import ExplorerState
+
+    held = _HeldExecutor()
+    s = ExplorerState(held, sync_work_limit=0)  # type: ignore[arg-type]
+    w = MainWindow(s, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    try:
+        big = np.arange(8 * 10, dtype=np.uint8).reshape(8, 10)
+        w.set_document(ImageDoc(big, 8, "big"))
+        held.run_all()
+        qtbot.waitUntil(lambda: s.result is not None, timeout=2000)
+        w.anim.seek_rc(5, 4)
+        old = s.result
+        # A smaller colour image: its recompute waits on the worker.
+        w.set_document(ImageDoc(np.full((3, 3, 3), 200, np.uint8), 8, "small"))
+        s.set_color_mode("rgb")
+        assert s.result is old and s.engine_image().shape == (3, 3, 3)
+        w.anim.step(1)  # neither raises nor mixes the new image with the old result
+        total, written = w.arithmetic.last_total, w.arithmetic.last_output
+        assert total == float(old.activated[5, 5]) == written
+        assert "red channel" not in w.arithmetic.toPlainText()
+        held.run_all()
+        qtbot.waitUntil(lambda: s.result is not old, timeout=2000)
+        assert s.result.activated.shape == (3, 3, 3)
+    finally:
+        w.close()
+        s.close()
