@@ -13,8 +13,9 @@ The rules
 - The automatic switch is undone as soon as a result no longer qualifies (no negative value,
   or a kernel that does not sum to 0): the mode goes back to "clip" and the status text no
   longer talks about negative values.
-- A mode the user picks is kept. Picking "clip" also means "no automatic switch": it stays
-  off until the user picks another mode.
+- A mode the user picks is kept for the result in front of them; the switch happens only
+  when a new result arrives. Picking "clip" while the automatic switch is on also means "no
+  automatic switch": it stays off until the user picks another mode.
 - Kernels whose weights do not sum to 0 (sharpen, unsharp mask, emboss) are image filters:
   their few negative overshoots are clipped as in any image editor (and counted), not
   switched to a signed map.
@@ -164,8 +165,8 @@ class DisplayPolicy:
     def choose(self, mode: str) -> None:
         """Record the user's explicit choice of ``mode`` (drop-down, menu, command line).
 
-        Choosing ``"clip"`` turns the automatic switch off until the user chooses another
-        mode: an explicit choice is kept, even over a later edge kernel.
+        Choosing ``"clip"`` while the automatic switch is on turns the switch off until the
+        user chooses another mode.
 
         Raises
         ------
@@ -173,7 +174,7 @@ class DisplayPolicy:
             If ``mode`` is not a display mode.
         """
         _check_mode(mode)
-        self._declined = mode == "clip"
+        self._declined = mode == "clip" and (self._auto or self._declined)
         self._chosen = mode
         self._auto = False
 
@@ -183,6 +184,8 @@ class DisplayPolicy:
         is_color: bool,
         kernel_sum_is_zero: bool,
         from_preset: bool,
+        *,
+        new_result: bool = True,
     ) -> Decision:
         """Decide the display for a newly published (or redrawn) result.
 
@@ -199,6 +202,9 @@ class DisplayPolicy:
             The kernel that produced it sums to 0 (see :func:`kernel_sums_to_zero`).
         from_preset : bool
             The kernel is one of the presets; only changes the wording of the status text.
+        new_result : bool, keyword-only
+            False when the same result is decided again after the user chose a mode: the
+            automatic switch may be undone then, never turned on over the user's choice.
 
         Returns
         -------
@@ -208,7 +214,13 @@ class DisplayPolicy:
         switched = reverted = False
         if self._auto and not signed:
             self._auto, reverted = False, True
-        elif signed and not self._auto and self._chosen == "clip" and not self._declined:
+        elif (
+            new_result
+            and signed
+            and not self._auto
+            and self._chosen == "clip"
+            and not self._declined
+        ):
             self._auto, switched = True, True
         requested = self.requested
         shown = "stretch" if is_color and requested in GREY_ONLY_MODES else requested

@@ -11,6 +11,7 @@ request kept ("latest wins"). A result is published only if it is still the newe
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -39,6 +40,7 @@ from .core import (
 from .core.convolve import lower_thread_priority
 from .core.layout import LayerGeometry, layer_geometry
 from .core.stats import RobustStats, robust_stats
+from .display_policy import Decision, DisplayPolicy, is_preset_kernel, kernel_sums_to_zero
 from .imageio import ImageDoc
 from .preview import block_mean_preview, preview_supported
 
@@ -104,6 +106,7 @@ class Session:
     params: LayerParams
     undo: tuple[Snapshot, ...]
     redo: tuple[Snapshot, ...]
+    display_policy: DisplayPolicy | None = None
 
 
 @dataclass(frozen=True)
@@ -401,6 +404,8 @@ class ExplorerState(QObject):
         self._color_mode = "gray"
         self._value_scale = "0-255"
         self._display_mode = "clip"
+        self._policy = DisplayPolicy("clip")
+        self._decision: Decision | None = None
         self._robust = True
         self._robust_cache: dict[tuple[int, str], RobustStats] = {}
         self._kernel: Array = _frozen(get_preset("identity"))
@@ -579,12 +584,44 @@ class ExplorerState(QObject):
         self._schedule()
 
     def set_display_mode(self, mode: str) -> None:
-        """Choose how the output is displayed; the data is never rewritten."""
+        """The user chooses how the output is displayed (kept; the data is never rewritten).
+
+        An explicit choice: the automatic switch to diverging (see :attr:`display_decision`)
+        never overrides it.
+        """
         if mode not in DISPLAY_MODES:
             raise ValueError(f"display mode must be one of {DISPLAY_MODES}, got {mode!r}")
-        if mode != self._display_mode:
-            self._display_mode = mode
+        before = self._decision
+        self._policy.choose(mode)
+        self._decide(new_result=False)
+        if mode != self._display_mode or self._decision != before:
+            self._display_mode = self._policy.requested
             self.view_changed.emit()
+
+    @property
+    def display_decision(self) -> Decision | None:
+        """What the output display shows for the current result, and why (None: no result)."""
+        return self._decision
+
+    @property
+    def chosen_display_mode(self) -> str:
+        """The display mode the user chose last (what is remembered, never an automatic one)."""
+        return self._policy.chosen
+
+    def _decide(self, *, new_result: bool = True) -> None:
+        # One decision per result (or per explicit choice), from the result's own facts.
+        r = self._result
+        if r is None:
+            self._decision = None
+            return
+        self._decision = self._policy.on_result(
+            r.act_stats[0] < 0,
+            r.activated.ndim == 3,
+            kernel_sums_to_zero(r.kernel),
+            is_preset_kernel(r.kernel),
+            new_result=new_result,
+        )
+        self._display_mode = self._decision.requested
 
     @property
     def robust_limits(self) -> bool:
@@ -757,6 +794,7 @@ class ExplorerState(QObject):
             self._params,
             tuple(self._undo),
             tuple(self._redo),
+            copy.copy(self._policy),
         )
 
     def restore_session(self, session: Session) -> None:
@@ -768,6 +806,8 @@ class ExplorerState(QObject):
         )
         self._undo = list(session.undo)
         self._redo = list(session.redo)
+        if session.display_policy is not None:  # the automatic switch's memory too
+            self._policy = copy.copy(session.display_policy)
         if session.display_mode != self._display_mode:
             self._display_mode = session.display_mode
             self.view_changed.emit()
@@ -826,6 +866,7 @@ class ExplorerState(QObject):
             ) or str(exc)
             self._pending = None
             self._result = None
+            self._decide()
             self.result_changed.emit()
             return
         self._layer_error = None
@@ -907,6 +948,7 @@ class ExplorerState(QObject):
             return
         self._result = fut.result()
         self._preview = None
+        self._decide()
         self.result_changed.emit()
 
     def wait_idle(self, timeout: float = 30.0) -> bool:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.stats import RobustStats
-from ..display_policy import Decision, DisplayPolicy, is_preset_kernel, kernel_sums_to_zero
+from ..display_policy import Decision
 from ..state import ExplorerState
 from . import texts
 from .display import Display, DisplayCombo, display_for
@@ -120,7 +120,6 @@ class ImagePanels(QObject):
     def __init__(self, state: ExplorerState, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.policy = DisplayPolicy(state.display_mode)
         self.decision: Decision | None = None
         self.displays: dict[str, Display | None] = {"output": None, "pooled": None}
 
@@ -214,11 +213,7 @@ class ImagePanels(QObject):
 
     def choose_mode(self, mode: str) -> None:
         """The user picked an output display (drop-down or menu): it is kept."""
-        self.policy.choose(mode)
-        if mode == self.state.display_mode:
-            self.update_output()  # the policy's automatic switch may be off now
-        else:
-            self.state.set_display_mode(mode)
+        self.state.set_display_mode(mode)
 
     def set_text_scale(self, factor: float) -> None:
         """Scale the numbers drawn in the cells; the title rows grow with the text."""
@@ -253,20 +248,6 @@ class ImagePanels(QObject):
         if p is not None and self.state.result is not None:
             self.output_view.set_preview(p.output, p.covered())
 
-    def _decide(self) -> Decision | None:
-        s, r = self.state, self.state.result
-        if r is None:
-            return None
-        if s.display_mode != self.policy.requested:  # set elsewhere: settings, lesson, CLI
-            self.policy.choose(s.display_mode)
-        out = r.activated
-        return self.policy.on_result(
-            r.act_stats[0] < 0,
-            out.ndim == 3,
-            kernel_sums_to_zero(r.kernel),
-            is_preset_kernel(r.kernel),
-        )
-
     def update_output(self) -> None:
         """Show the newest result, displayed as the policy decides, with its clipped count."""
         s, r = self.state, self.state.result
@@ -283,11 +264,8 @@ class ImagePanels(QObject):
             self.output_panel.subtitle.setText(texts.NO_OUTPUT_SUBTITLE if s.layer_error else "")
             self._set_decision(None)
             return
-        d = self._decide()
+        d = s.display_decision  # decided once per result, by the state
         assert d is not None
-        if d.requested != s.display_mode:
-            s.set_display_mode(d.requested)  # comes back here through view_changed
-            return
         out = r.activated
         disp = self._display(out, d.mode, r.act_stats, "output")
         self.displays["output"] = disp

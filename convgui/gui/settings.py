@@ -475,7 +475,7 @@ class Session:
         if splitter is not None:
             st.setValue("splitter", splitter.saveState())
         st.setValue("kernel", kernel_to_json(s.kernel, s.params))
-        st.setValue("displayMode", s.display_mode)
+        st.setValue("displayMode", s.chosen_display_mode)  # never an automatic switch
         st.setValue("colorMode", s.color_mode)
         st.setValue("valueScale", s.value_scale)
         if text_size is not None:

@@ -396,6 +396,8 @@ class MainWindow(QMainWindow):
         self.session.save(window=self, splitter=self.splitter, text_size=self.text_size)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.lesson is not None and self.lesson.running:
+            self.lesson.finish()  # the user's own work is what is remembered, not the lesson's
         self.save_settings()
         self.anim.shutdown()
         self.keys.uninstall()

@@ -288,3 +288,73 @@ def test_remembered_layer_settings_past_the_pixel_limit_are_refused(
     assert window.state.params == LayerParams()
     assert "the 6×6 image becomes 120006×120006 (14,401.4 megapixels)" in told[0][1]
     assert told[0][1].startswith("Your settings could not be read (With padding 60000/")
+
+
+def test_closing_with_the_lesson_open_remembers_the_users_work_not_the_lessons(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from convgui.core import LayerParams
+    from convgui.resources import samples
+    from convgui.state import ExplorerState, SyncExecutor
+
+    ini = str(tmp_path / "s.ini")
+    s = ExplorerState(SyncExecutor())
+    w = MainWindow(s, QSettings(ini, QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.open_sample(samples()[1])
+    s.set_all(np.array([[1.0, 0.0, -1.0]]), LayerParams(stride=(2, 2)), "mine")
+    w.start_lesson()
+    w.lesson.go(8)
+    w.close()
+    s.close()
+    s2 = ExplorerState(SyncExecutor())
+    w2 = MainWindow(s2, QSettings(ini, QSettings.Format.IniFormat))
+    qtbot.addWidget(w2)
+    w2.restore_settings()
+    assert np.array_equal(s2.kernel, [[1.0, 0.0, -1.0]])
+    assert s2.params.stride == (2, 2) and s2.params.pool == "none"
+    w2.close()
+    s2.close()
+
+
+def test_an_automatic_diverging_is_not_remembered_as_a_choice(qtbot: Any, tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from convgui.core import get_preset
+    from convgui.resources import samples
+    from convgui.state import ExplorerState, SyncExecutor
+
+    ini = str(tmp_path / "s.ini")
+    s = ExplorerState(SyncExecutor())
+    w = MainWindow(s, QSettings(ini, QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.open_sample(samples()[0])
+    s.apply_preset("sobel_x")
+    assert s.display_mode == "diverging"  # automatic
+    w.close()
+    s.close()
+    s2 = ExplorerState(SyncExecutor())
+    w2 = MainWindow(s2, QSettings(ini, QSettings.Format.IniFormat))
+    qtbot.addWidget(w2)
+    w2.restore_settings()
+    w2.open_sample(samples()[0])
+    assert s2.chosen_display_mode == "clip"
+    s2.set_kernel(get_preset("gaussian_3"))  # no negative values: clip, nothing says negative
+    assert s2.display_mode == "clip"
+    assert "negative" not in w2.display_label.text().lower()
+    w2.close()
+    s2.close()
+
+
+def test_the_lesson_does_not_turn_an_automatic_switch_into_a_choice(window: MainWindow) -> None:
+    s = window.state
+    s.apply_preset("sobel_x")
+    assert s.display_mode == "diverging" and s.display_decision.automatic
+    window.start_lesson()
+    window.lesson.go(2)
+    window.lesson.finish()
+    assert s.display_mode == "diverging" and s.display_decision.automatic
+    s.apply_preset("box_blur")  # all positive: the automatic switch is undone
+    assert s.display_mode == "clip"

@@ -89,12 +89,12 @@ def test_clip_picked_after_an_automatic_switch_is_kept_for_later_edge_kernels() 
     assert d.status == ""
     for facts in (SOBEL_FROM_FILE, SOBEL):  # later edge kernels, from a file or a preset
         assert p.on_result(*facts).requested == "clip"
-    # Clip picked explicitly at any time is the user's choice and is kept, too.
+    # Choosing another mode and then clip again re-enables the automatic switch, for the next
+    # result: the result in front of the user keeps the mode they just picked.
     p.choose("stretch")
     p.choose("clip")
-    assert p.on_result(*SOBEL).requested == "clip"
-    # A fresh policy (nothing chosen since start-up) still switches automatically.
-    assert DisplayPolicy("clip").on_result(*SOBEL).requested == "diverging"
+    assert p.on_result(*SOBEL, new_result=False).requested == "clip"
+    assert p.on_result(*SOBEL).requested == "diverging"
 
 
 @pytest.mark.parametrize("mode", ["stretch", "abs", "diverging"])
