@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 from ..core import count_outside, robust_abs_limit, robust_range, value_stats
 from ..core.stats import RobustStats
 from ..display_policy import DISPLAY_MODES, GREY_ONLY_MODES
-from ..state import DISPLAY_TITLES
+from ..state import DISPLAY_TITLES, ComputeResult, ExplorerState
 from .image_view import make_lut_cmap, rounded_lut
 from .util import signals_blocked
 
@@ -158,6 +158,27 @@ def display_for(
         m = _fallback_span(value_max)
     n = count_outside(data, -m, m, channel_axis=channel_axis) if used_robust else 0
     return Display((-m, m), make_lut_cmap(mode), mode, n, note, used_robust)
+
+
+def result_display(state: ExplorerState, result: ComputeResult, which: str = "output") -> Display:
+    """How ``which`` map of ``result`` is shown: the state's decision, robust limits and all.
+
+    The one place the window's views, saved files and exported frames get their levels, so
+    what is saved or exported is what is shown.
+    """
+    pooled = which == "pooled"
+    data = result.pooled if pooled else result.activated
+    if data is None:
+        raise ValueError(f"the result has no {which} map")
+    d = state.display_decision
+    mode = d.mode if d is not None else state.display_mode
+    rs = None
+    if state.robust_limits and mode != "clip" and result is state.result:
+        rs = state.robust_of(which)
+    stats = result.pooled_stats if pooled else result.act_stats
+    return display_for(
+        np.asarray(data), mode, state.value_max, stats, robust=rs is not None, robust_stats=rs
+    )
 
 
 def _qualified(title: str, qualifiers: list[str]) -> str:

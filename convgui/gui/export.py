@@ -60,7 +60,7 @@ from ..safeio import (
     shown_name,
 )
 from ..state import ComputeResult, ExplorerState
-from .display import display_for, to_display_rgba
+from .display import result_display, to_display_rgba
 
 #: Refuse exports with more frames than this (a 1024x1024 sweep would be a million frames).
 MAX_FRAMES = 2000
@@ -345,11 +345,11 @@ class FrameSheet:
             t, b, lft, r = self.pads
             padded = np.full((src.shape[0] + t + b, src.shape[1] + lft + r) + src.shape[2:], np.nan)
             padded[t : t + src.shape[0], lft : lft + src.shape[1]] = src
-            disp = display_for(src, state.display_mode, vmax, stats=result.act_stats)
+            disp = result_display(state, result, "output")  # as the window shows it
             self.src_rgba = to_display_rgba(np.nan_to_num(padded, nan=disp.levels[0]), disp)
             self.tint = PAD_TINT
             self.target = np.asarray(result.pooled, dtype=np.float64)
-            tdisp = display_for(self.target, state.display_mode, vmax, stats=result.pooled_stats)
+            tdisp = result_display(state, result, "pooled")
             self.step = g.pool_stride
             self.first_centre = ((g.pool_size[0] - 1) / 2 + 0.5, (g.pool_size[1] - 1) / 2 + 0.5)
             self.titles = ("output (before pooling)", "pooling window", "pooled")
@@ -361,7 +361,7 @@ class FrameSheet:
             self.src_rgba = _gray_rgba(padded, 0.0, vmax)
             self.tint = COPY_TINT if prm.boundary not in ("zero", "constant") else PAD_TINT
             self.target = np.asarray(result.activated, dtype=np.float64)
-            tdisp = display_for(self.target, state.display_mode, vmax, stats=result.act_stats)
+            tdisp = result_display(state, result, "output")
             self.step = g.stride
             eh, ew = g.effective_kernel
             self.first_centre = ((eh - 1) / 2 + 0.5, (ew - 1) / 2 + 0.5)
@@ -372,6 +372,7 @@ class FrameSheet:
             self.src_shape[0] - self.pads[0] - self.pads[1],
             self.src_shape[1] - self.pads[2] - self.pads[3],
         )
+        self.target_display = tdisp
         self.target_rgba = to_display_rgba(self.target, tdisp)
         self.grid = (int(self.target.shape[0]), int(self.target.shape[1]))
 

@@ -43,7 +43,7 @@ from ..imageio import (
 from ..resources import Sample
 from ..state import ExplorerState
 from . import texts
-from .display import Display, display_for, to_display_gray16, to_display_rgba
+from .display import Display, result_display, to_display_gray16, to_display_rgba
 from .settings import SettingsError, check_params
 
 Notify = Callable[[str, str], None]
@@ -312,8 +312,7 @@ class Files(QObject):
         shown = self.display_of(which) if self.display_of is not None else None
         if shown is not None:
             return data, shown
-        stats = r.pooled_stats if which == "pooled" else r.act_stats
-        return data, display_for(data, s.display_mode, s.value_max, stats)
+        return data, result_display(s, r, which)
 
     def output_array(self) -> np.ndarray | None:
         """The result the output view shows (the pooled map is separate)."""

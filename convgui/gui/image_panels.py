@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,11 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.stats import RobustStats
 from ..display_policy import Decision
 from ..state import ExplorerState
 from . import texts
-from .display import Display, DisplayCombo, display_for
+from .display import Display, DisplayCombo, result_display
 from .image_view import ImageView, make_lut_cmap
 from .panels import ElidedLabel
 from .util import signals_blocked
@@ -267,7 +265,7 @@ class ImagePanels(QObject):
         d = s.display_decision  # decided once per result, by the state
         assert d is not None
         out = r.activated
-        disp = self._display(out, d.mode, r.act_stats, "output")
+        disp = result_display(s, r, "output")
         self.displays["output"] = disp
         with signals_blocked(self.display_combo):
             self.display_combo.show_decision(d.requested, out.ndim == 3, False)
@@ -275,7 +273,7 @@ class ImagePanels(QObject):
         self.output_panel.subtitle.setText(self._shape_text(out.shape[:2], r.geometry.stride))
         _show_clipped(self.clipped_label, disp)
         if r.pooled is not None and r.geometry.pooled is not None:
-            pdisp = self._display(r.pooled, d.mode, r.pooled_stats, "pooled")
+            pdisp = result_display(s, r, "pooled")
             self.displays["pooled"] = pdisp
             self.pooled_view.set_image(
                 r.pooled, r.geometry.pooled, levels=pdisp.levels, cmap=pdisp.cmap
@@ -287,20 +285,6 @@ class ImagePanels(QObject):
             self.pooled_view.set_image(None)
         self._set_decision(d)
         self.output_painted.emit()
-
-    def _display(
-        self,
-        data: object,
-        mode: str,
-        stats: tuple[float, float, int] | None,
-        which: str,
-    ) -> Display:
-        s = self.state
-        arr = np.asarray(data)
-        rs: RobustStats | None = None
-        if s.robust_limits and mode != "clip":
-            rs = s.robust_of(which)
-        return display_for(arr, mode, s.value_max, stats, robust=rs is not None, robust_stats=rs)
 
     @staticmethod
     def _shape_text(shape: tuple[int, int], stride: tuple[int, int]) -> str:

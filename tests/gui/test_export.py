@@ -657,3 +657,16 @@ def test_colour_frames_say_their_numbers_are_the_red_channel(qapp: Any) -> None:
         assert "red channel" not in sheet.content(0).caption
     finally:
         s.close()
+
+
+def test_frames_draw_the_output_as_the_window_does(window: Any) -> None:
+    from convgui.gui.export import FrameSheet
+    from convgui.resources import samples
+
+    window.open_sample(samples()[2])
+    window.state.apply_preset("sobel_x")  # diverging, robust limits: not ±max|x|
+    shown = window.images.display_of("output")
+    assert shown is not None and shown.robust
+    sheet = FrameSheet(window.state, window.state.result, "conv", 15)
+    assert sheet.target_display.levels == pytest.approx(shown.levels)
+    assert sheet.target_display.mode == shown.mode == "diverging"
