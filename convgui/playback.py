@@ -241,18 +241,29 @@ class AnimationModel:
 
     # --- the result behind it ----------------------------------------------------------
 
-    def set_grids(self, conv: tuple[int, int] | None, pool: tuple[int, int] | None) -> None:
+    def set_grids(
+        self,
+        conv: tuple[int, int] | None,
+        pool: tuple[int, int] | None,
+        now: float | None = None,
+    ) -> None:
         """A new result (or none): its output and pooled shapes.
 
         Paused or stopped, the new output is shown whole (the covers go) and the window stays
-        where it is, clamped to the new grid. While playing, playback carries on from its
-        position and keeps filling in: the user asked for that.
+        where it is: the same row and column, each clamped to the new grid (not the same
+        index, which would land on an unrelated cell of a grid of another width). While
+        playing, playback carries on from there and keeps filling in: the user asked for that.
         """
+        rc = self.position_rc()
         self._grids = {"conv": conv or (0, 0), "pool": pool or (0, 0)}
         if self._stage == "pool" and not self.has_pool:
             self._stage = "conv"
         h, w = self.grid_shape()
         self.playback.set_total(h * w)
+        if rc is not None and h and w:
+            index = min(rc[0], h - 1) * w + min(rc[1], w - 1)
+            if index != self.playback.position:  # re-anchor only a real move (playing on)
+                self.playback.seek(index, now)
         if not self.playback.playing:
             self._filling = False
         self._emit("position", "state")
@@ -329,7 +340,10 @@ class AnimationModel:
         self._emit("state")
 
     def set_stage(self, stage: str, now: float) -> None:
-        """Animate the convolution or the pooling (pooling only when there is a pooled map)."""
+        """Animate the convolution or the pooling (pooling only when there is a pooled map).
+
+        The new stage starts at its first position; playing goes on playing.
+        """
         if stage not in STAGES:
             raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
         if stage == "pool" and not self.has_pool:
@@ -338,7 +352,6 @@ class AnimationModel:
             return
         self._stage = stage
         h, w = self.grid_shape()
-        self.playback.set_total(0)
         self.playback.set_total(h * w)
         self.playback.seek(0, now)
         self._emit("position", "state")

@@ -180,7 +180,8 @@ class LayerGeometry:
 
         Returns ``(i, j)`` where pooled cells up to and including ``(i, j)`` in row-major order
         are complete, ``(i, -1)`` when pooled rows before ``i`` are complete and none of row
-        ``i``, or None when there is no pooling (or every pooled row ends above ``row``).
+        ``i``, or None when there is no pooling (or every pooled row ends above ``row``). It
+        never claims a cell that is not complete; at the last output position it claims all.
 
         Examples
         --------
@@ -205,6 +206,10 @@ class LayerGeometry:
         if i >= hp:
             return None
         j = int(np.searchsorted(last_c, col, side="right")) - 1 if last_r[i] == row else -1
+        if j == wp - 1:
+            # Every pooled row ending on this output row is complete (overlapping "same"
+            # pooling clamps several rows' ends to the last output row).
+            i = int(np.searchsorted(last_r, row, side="right")) - 1
         return (i, j)
 
 

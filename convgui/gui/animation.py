@@ -142,7 +142,7 @@ class AnimationController(QObject):
         if r is None:
             self.model.set_grids(None, None)
         else:
-            self.model.set_grids(r.geometry.out_shape, r.geometry.pooled_shape)
+            self.model.set_grids(r.geometry.out_shape, r.geometry.pooled_shape, self.now())
 
     def _on_model(self, changed: frozenset[str]) -> None:
         if not self.model.playing:

@@ -449,7 +449,7 @@ class MainWindow(QMainWindow):
             return
         p = r.params
         hits = covering_positions(
-            doc.shape,
+            r.geometry.image_shape,  # the result's image, not one still being computed
             r.kernel.shape,
             cell,
             padding=p.padding,

@@ -35,7 +35,7 @@ def test_new_result_while_playing_keeps_playing_and_clamps():
     assert m.playing and m.playback.position == 15
     m.set_grids((2, 2), None)
     assert m.playing and m.filling, "the user pressed play: it carries on"
-    assert m.playback.position == 3 and m.stage == "conv"
+    assert m.position_rc() == (1, 0) and m.stage == "conv"  # row 3, col 0 clamped
     m.pause()
     m.set_grids((4, 5), None)
     assert not m.filling, "paused: the new output is shown whole"
@@ -92,3 +92,22 @@ def test_tick_to_the_end_pauses_and_says_so():
     m.tick(now=100.0)
     assert not m.playing and m.playback.at_end
     assert "state" in events[-1]
+
+
+def test_a_new_grid_keeps_the_row_and_column_not_the_index():
+    m, _ = _model()  # conv 4×5
+    m.seek_rc(2, 3, now=0.0)
+    m.set_grids((4, 9), (2, 2))  # a wider output: the same cell, not index 13 of the new grid
+    assert m.position_rc() == (2, 3)
+    m.set_grids((3, 2), None)  # smaller: each axis clamped
+    assert m.position_rc() == (2, 1)
+
+
+def test_changing_the_stage_while_playing_keeps_playing():
+    m, _ = _model()
+    m.play(now=0.0)
+    m.tick(now=0.5)
+    m.set_stage("pool", now=0.5)
+    assert m.stage == "pool" and m.playing and m.playback.position == 0
+    m.tick(now=0.65)
+    assert m.playback.position == 1
