@@ -58,6 +58,8 @@ class ExceptionHook:
         self.count = 0
         self._showing = False
         self.last_dialog: QMessageBox | None = None
+        #: Errors logged while the dialog of an earlier one was still open.
+        self.repeated = 0
 
     def __call__(
         self,
@@ -75,6 +77,14 @@ class ExceptionHook:
         print(details, file=sys.stderr)
         if self._showing or QApplication.instance() is None or os.environ.get("CONVGUI_NO_DIALOGS"):
             return
+        if self.last_dialog is not None and self.last_dialog.isVisible():
+            # One dialog at a time: an error repeating on a timer is logged, not stacked up.
+            self.repeated += 1
+            self.last_dialog.setInformativeText(
+                f"It happened {self.repeated + 1} times since this message opened."
+            )
+            return
+        self.repeated = 0
         self._showing = True
         try:
             box = QMessageBox(self.parent)

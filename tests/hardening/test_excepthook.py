@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from convgui import errors
 
@@ -47,3 +47,30 @@ def test_an_exception_in_a_slot_leaves_the_window_state_intact(window, qtbot, mo
     assert window.state.result is before_result
     window.state.apply_preset("box_blur")  # and it still works
     assert window.state.result is not before_result
+
+
+def test_a_repeating_error_opens_one_dialog_and_counts(qtbot, monkeypatch) -> None:
+    from convgui.errors import ExceptionHook
+
+    monkeypatch.delenv("CONVGUI_NO_DIALOGS", raising=False)
+    hook = ExceptionHook(None, None)
+    for _ in range(5):
+        try:
+            raise ValueError("every tick")
+        except ValueError as exc:
+            hook(type(exc), exc, exc.__traceback__)
+    first = hook.last_dialog
+    assert first is not None and first.isVisible()
+    assert hook.count == 5 and hook.repeated == 4
+    assert "5 times" in first.informativeText()
+    assert (
+        len(
+            [
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.isVisible()
+            ]
+        )
+        == 1
+    )
+    first.close()
