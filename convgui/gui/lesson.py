@@ -214,6 +214,7 @@ class LessonTour(QFrame):
         self.steps = steps
         self.index = 0
         self._saved: Session | None = None
+        self._saved_speed = 4.0
         self.title = QLabel(objectName="lessonTitle")
         self.text = QLabel(objectName="lessonText")
         self.text.setWordWrap(True)
@@ -253,6 +254,7 @@ class LessonTour(QFrame):
         """Open the tour at its first step (the user's work is saved first)."""
         if self._saved is None:
             self._saved = self.host.state.session()
+            self._saved_speed = self.host.anim.playback.speed
         self.show()
         self.go(0)
 
@@ -293,4 +295,5 @@ class LessonTour(QFrame):
         saved, self._saved = self._saved, None
         if saved is not None:
             self.host.state.restore_session(saved)
+            self.host.anim.set_speed(self._saved_speed)
             self.host.fit_views()

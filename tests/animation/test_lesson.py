@@ -255,3 +255,13 @@ def test_the_tour_steps_with_the_keyboard_animation_keys_too(tour: Any, qtbot: A
     assert w.anim.position_rc() == (0, 1)
     conv = correlate2d(LESSON, LESSON_KERNEL)
     assert w.arithmetic.last_total == conv[:2, 2:4].max()
+
+
+def test_closing_gives_back_the_users_animation_speed(window: Any, qtbot: Any) -> None:
+    window.anim.set_speed(60.0)
+    window.start_lesson()
+    for _ in range(6):
+        click(qtbot, window.lesson.next)  # step 7 plays at 4 steps/s
+    assert window.anim.playback.speed == 4.0
+    click(qtbot, window.lesson.close_btn)
+    assert window.anim.playback.speed == 60.0
