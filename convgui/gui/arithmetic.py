@@ -214,12 +214,13 @@ class ArithmeticPanel(QTextBrowser):
         cap = int(top.height() * self.max_fraction) if top is not None and top is not self else 400
         line = self.fontMetrics().lineSpacing() + int(2 * doc.documentMargin()) + frame
         want = max(line, min(content + frame, max(line, cap)))
-        # While a position is shown the panel does not shrink (playing writes a shorter text
-        # than paused): the images above it stay put instead of jumping at every play/pause.
+        # Playing writes a shorter text than paused: while playing the panel keeps the paused
+        # height, so the images above it stay put instead of jumping at every play/pause.
         if self.is_hint:
             self._held = 0
-        else:
+        elif self._compact:
             want = max(line, min(max(want, self._held), cap))
+        else:
             self._held = want
         if self.height() != want or self.minimumHeight() != want:
             self.setFixedHeight(want)

@@ -43,6 +43,9 @@ class TourHost(Protocol):
     def add_tour_panel(self, panel: QWidget) -> None:
         """Place the tour's panel in the window."""
 
+    def show_controls(self, on: bool) -> None:
+        """Show or hide the kernel and layer controls (hidden: the pictures get their room)."""
+
 
 @dataclass(frozen=True)
 class Step:
@@ -231,16 +234,18 @@ class LessonTour(QFrame):
         self.back.clicked.connect(lambda: self.go(self.index - 1))
         self.next.clicked.connect(lambda: self.go(self.index + 1))
         self.close_btn.clicked.connect(self.finish)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.counter)
-        buttons.addStretch(1)
+        # Title, counter and buttons share one row: on a 700-pixel-high projector every line
+        # the panel saves goes to the pictures above it.
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.counter)
         for b in (self.back, self.next, self.close_btn):
-            buttons.addWidget(b)
+            head.addWidget(b)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 6, 10, 6)
-        lay.addWidget(self.title)
+        lay.setContentsMargins(10, 4, 10, 6)
+        lay.setSpacing(2)
+        lay.addLayout(head)
         lay.addWidget(self.text)
-        lay.addLayout(buttons)
         self.highlight = Highlight(host.tour_parent())
         host.add_tour_panel(self)
         self.hide()
@@ -277,6 +282,9 @@ class LessonTour(QFrame):
             anim.pause()
             anim.seek_rc(step.at[0], step.at[1], step.stage, filling=step.fill)
         anim.model.set_question(step.question)
+        # The kernel and layer controls only where the step is about them: on a small screen
+        # the pictures need the room for their numbers.
+        h.show_controls(step.target in ("kernel", "layer"))
         if self.index == 0:
             h.fit_views()
         self.title.setText(f"<b>{step.title}</b>")
@@ -292,6 +300,7 @@ class LessonTour(QFrame):
         self.host.anim.stop()
         self.highlight.point_at(None)
         self.hide()
+        self.host.show_controls(True)
         saved, self._saved = self._saved, None
         if saved is not None:
             self.host.state.restore_session(saved)

@@ -285,11 +285,12 @@ class MainWindow(QMainWindow):
         self._user_split = True
 
     def _balance(self) -> None:
-        """Give the input the width of the output (the pooled map gets half of that)."""
-        if self._user_split:
+        """Give the input the width of the output (the pooled map 2/3 of that)."""
+        if self._user_split and not self.middle.isHidden():
             return
         total = sum(self.splitter.sizes())
-        middle = max(self.middle.minimumWidth(), self.middle.sizeHint().width())
+        shown = not self.middle.isHidden()
+        middle = max(self.middle.minimumWidth(), self.middle.sizeHint().width()) if shown else 0
         rest = max(0, total - middle)
         # Output and pooled map share their area 3:2, so the input matches the output.
         left = rest * 3 // 8 if self.pooled_panel.isVisibleTo(self) else rest // 2
@@ -520,6 +521,12 @@ class MainWindow(QMainWindow):
     def add_tour_panel(self, panel: QWidget) -> None:
         """Place the tour's panel above the animation controls."""
         self.bottom_layout.insertWidget(0, panel)
+
+    def show_controls(self, on: bool) -> None:
+        """Show or hide the kernel and layer column (the tour hides it where not needed)."""
+        if self.middle.isHidden() == on:
+            self.middle.setVisible(on)
+            QTimer.singleShot(0, self._balance)
 
     # --- start-up ------------------------------------------------------------------------------
 

@@ -265,3 +265,20 @@ def test_closing_gives_back_the_users_animation_speed(window: Any, qtbot: Any) -
     assert window.anim.playback.speed == 4.0
     click(qtbot, window.lesson.close_btn)
     assert window.anim.playback.speed == 60.0
+
+
+def test_steps_not_about_the_controls_give_their_room_to_the_pictures(
+    window: Any, qtbot: Any
+) -> None:
+    window.resize(1024, 700)
+    window.start_lesson()
+    widths = {}
+    for i, step in enumerate(window.lesson.steps):
+        window.lesson.go(i)
+        qtbot.wait(20)
+        shown = not window.middle.isHidden()
+        assert shown == (step.target in ("kernel", "layer")), step.title
+        widths[i] = window.input_view.width()
+    assert widths[0] > widths[1]  # step 1 (the grid) has the controls' room, step 2 not
+    window.lesson.finish()
+    assert not window.middle.isHidden()
