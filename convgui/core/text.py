@@ -59,16 +59,4 @@ def format_factor(v: float) -> str:
     return f"({s})" if v < 0 else s
 
 
-def digits_that_fit(values_text: list[str], cell_px: float, font_px: float) -> bool:
-    """Whether every text fits a cell ``cell_px`` wide at ``font_px`` (0.62 em per glyph).
-
-    Examples
-    --------
-    >>> digits_that_fit(["198"], 40, 14), digits_that_fit(["0.00391"], 30, 14)
-    (True, False)
-    """
-    longest = max((len(t) for t in values_text), default=1)
-    return longest * 0.62 * font_px + 4 <= cell_px
-
-
-__all__ = ["digits_that_fit", "format_factor", "format_value", "pretty_number"]
+__all__ = ["format_factor", "format_value", "pretty_number"]

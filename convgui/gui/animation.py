@@ -423,13 +423,6 @@ class AnimationBar(QWidget):
             self.pos_label.setMinimumWidth(need)
 
 
-def qrect(place: Placement | None) -> QRectF:
-    """A placement as a QRectF in input coordinates (empty for None)."""
-    if place is None:
-        return QRectF()
-    return QRectF(*place.rect())
-
-
 class _Cover:
     """Blanks the not-yet-computed part of an output view and outlines the current cell."""
 

@@ -1,13 +1,11 @@
-"""Small building blocks of the main window: the inline message bar and a titled image panel."""
+"""Small building blocks of the main window: the inline message bar and an eliding label."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
-
-from .image_view import ImageView
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 
 class MessageBar(QWidget):
@@ -75,26 +73,3 @@ class ElidedLabel(QLabel):
         text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, r.width())
         p.setPen(self.palette().color(self.foregroundRole()))
         p.drawText(r, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), text)
-
-
-class Panel(QWidget):
-    """A titled column holding an image view and a row of controls."""
-
-    def __init__(self, title: str, view: ImageView, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.title = QLabel(f"<b>{title}</b>")
-        self.subtitle = QLabel()
-        self.subtitle.setStyleSheet("color: palette(mid);")
-        # The subtitle may be cut short rather than widen the window past small screens.
-        self.subtitle.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.controls = QHBoxLayout()
-        self.controls.setContentsMargins(0, 0, 0, 0)
-        head = QHBoxLayout()
-        head.addWidget(self.title)
-        head.addWidget(self.subtitle, 1)
-        head.addLayout(self.controls)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(head)
-        lay.addWidget(view, 1)
-        self.view = view

@@ -89,10 +89,6 @@ STOP_TIP = "Stop: show the whole output"
 
 # --- messages -------------------------------------------------------------------------------
 
-NEGATIVE_VALUES_SHOWN = (
-    "This kernel gives negative values: they are shown in blue, positive ones in "
-    "red (View ▸ Output Display to change)."
-)
 NO_OUTPUT_TO_SAVE = "There is no output to save yet."
 NO_POOLED_TO_SAVE = "There is no pooled map to save: choose Max or Average pooling first."
 NO_OUTPUT_TO_COPY = "There is no output to copy yet."
