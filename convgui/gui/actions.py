@@ -262,6 +262,13 @@ def action_table() -> list[Entry]:
     entries[view_at:view_at] = sample_entries
     text_at = next(i for i, e in enumerate(entries) if e.menu == TEXT_MENU)
     entries[text_at:text_at] = [*displays, Separator(V)]
+    from .features import feature_entries
+
+    for extra in feature_entries():
+        at = max((i for i, e in enumerate(entries) if e.menu == extra.menu), default=-1)
+        if at < 0:  # a new menu (or submenu): before Help
+            at = next(i for i, e in enumerate(entries) if e.menu == H) - 1
+        entries.insert(at + 1, extra)
     return entries
 
 

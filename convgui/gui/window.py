@@ -9,6 +9,7 @@ user-facing string and limit in :mod:`.texts`.
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -59,10 +61,14 @@ class MainWindow(QMainWindow):
         Emitted after a new result has been put into the output view.
     text_scale_changed(float)
         View ▸ Text Size changed the scale of every text (see :attr:`text_scale`).
+    mode_changed(str)
+        Another mode page is shown (``"kernel"``, the single-kernel explorer, or one a feature
+        added with :meth:`add_mode`).
     """
 
     output_painted = Signal()
     text_scale_changed = Signal(float)
+    mode_changed = Signal(str)
 
     def __init__(
         self, state: ExplorerState, settings: QSettings, parent: QWidget | None = None
@@ -130,14 +136,24 @@ class MainWindow(QMainWindow):
         self.bottom_layout.setContentsMargins(0, 0, 0, 0)
         self.bottom_layout.setSpacing(0)
         self.bottom_layout.addWidget(self.anim_bar)
+        # The single-kernel explorer is the first mode page; features add others (add_mode).
+        explorer = QWidget(objectName="kernelMode")
+        el = QVBoxLayout(explorer)
+        el.setContentsMargins(0, 0, 0, 0)
+        el.setSpacing(0)
+        el.addWidget(self.splitter, 1)
+        el.addWidget(self.arithmetic)
+        el.addWidget(self.bottom)
+        self.pages = QStackedWidget(objectName="modePages")
+        self.pages.addWidget(explorer)
+        self._modes: dict[str, QWidget] = {"kernel": explorer}
+        self._mode_keys: dict[str, Callable[[int], bool]] = {}
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
         cl.addWidget(self.message_bar)
-        cl.addWidget(self.splitter, 1)
-        cl.addWidget(self.arithmetic)
-        cl.addWidget(self.bottom)
+        cl.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
         # Elided, sharing the width: a long display note never squeezes the pixel readout.
@@ -406,10 +422,53 @@ class MainWindow(QMainWindow):
         self.state.close()
         super().closeEvent(event)
 
+    # --- modes ------------------------------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        """The mode page shown: ``"kernel"`` (the single-kernel explorer) or an added one."""
+        current = self.pages.currentWidget()
+        return next((n for n, w in self._modes.items() if w is current), "kernel")
+
+    def add_mode(
+        self, name: str, page: QWidget, keys: Callable[[int], bool] | None = None
+    ) -> None:
+        """Add a mode page (shown with :meth:`show_mode`); ``keys`` takes its animation keys."""
+        if name in self._modes:
+            raise ValueError(f"mode {name!r} exists already")
+        self._modes[name] = page
+        self.pages.addWidget(page)
+        if keys is not None:
+            self._mode_keys[name] = keys
+
+    def has_mode(self, name: str) -> bool:
+        """True if a mode page of that name was added."""
+        return name in self._modes
+
+    def show_mode(self, name: str) -> None:
+        """Show the mode page ``name``; leaving the single-kernel mode pauses its animation."""
+        page = self._modes.get(name)
+        if page is None:
+            raise ValueError(f"no mode {name!r}; modes: {', '.join(self._modes)}")
+        if page is self.pages.currentWidget():
+            return
+        if name != "kernel":
+            self.anim.pause()
+        self.pages.setCurrentWidget(page)
+        self.mode_changed.emit(name)
+        if name == "kernel":
+            QTimer.singleShot(0, self._balance)
+
     # --- animation --------------------------------------------------------------------------
 
     def handle_animation_key(self, key: int) -> bool:
-        """Apply an animation key (Space, Left, Right, Home, End); True if it was one."""
+        """Apply an animation key (Space, Left, Right, Home, End); True if it was one.
+
+        In another mode than the single-kernel one, the mode's own key handler gets it.
+        """
+        if self.mode != "kernel":
+            handler = self._mode_keys.get(self.mode)
+            return handler(key) if handler is not None else False
         actions = {
             Qt.Key.Key_Space: self.anim.toggle,
             Qt.Key.Key_Right: lambda: self.anim.step(1),
@@ -478,6 +537,7 @@ class MainWindow(QMainWindow):
         """Help ▸ Lesson: the guided tour."""
         from .lesson import LessonTour
 
+        self.show_mode("kernel")  # the lesson is about one kernel over one grey image
         if self.lesson is None:
             self.lesson = LessonTour(self)
         self.lesson.start()
