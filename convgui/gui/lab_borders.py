@@ -1,0 +1,243 @@
+"""Layer ▸ Compare Borders: the six boundary modes side by side over the image's top-left corner.
+
+Each mode's corner is drawn zoomed, the value of every cell written in it; the padded cells are
+hatched and outlined so a learner sees which image cells each mode copies into the padding.
+The values come from :func:`convgui.core.border_corner.padded_corner` (the engine's own
+``source_index``), for the current image, kernel size, dilation and padding.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import BOUNDARIES, BOUNDARY_DESCRIPTIONS, resolve_padding
+from ..core.border_corner import CornerView, corner_pads, padded_corner
+from ..core.text import format_value
+from ..state import ExplorerState
+
+TITLE = "Compare Borders"
+TITLES = {
+    "zero": "Zero",
+    "constant": "Constant",
+    "replicate": "Replicate",
+    "reflect": "Reflect",
+    "mirror": "Mirror",
+    "wrap": "Wrap",
+}
+NO_IMAGE = "Open an image (File ▸ Open Image… or a sample) to see what each border mode copies."
+LEGEND = (
+    "Hatched cells with a dashed outline are padding: outside the image, filled by the border "
+    "mode. The solid line is the image's top-left edge."
+)
+#: The smallest cell drawn (screen pixels); the widget asks for at least this much room.
+MIN_CELL = 26
+MAX_CELL = 64
+PAD_FILL = QColor(255, 236, 200)
+PAD_HATCH = QColor(214, 150, 60, 150)
+EDGE = QColor(200, 40, 40)
+
+
+def pad_caption(
+    full: tuple[int, int], shown: tuple[int, int], kernel: tuple[int, int], own: bool
+) -> str:
+    """What the comparator says about the padding it draws.
+
+    Examples
+    --------
+    >>> pad_caption((1, 1), (1, 1), (3, 3), True)
+    "Padding: 1 row above and 1 column on the left (the layer's, for its 3×3 kernel)."
+    >>> pad_caption((9, 2), (6, 2), (3, 3), False)  # doctest: +ELLIPSIS
+    'Padding: 9 rows above (6 shown) and 2 columns on the left (what “same” would add ...'
+    """
+
+    def part(n: int, s: int, word: str, where: str) -> str:
+        text = f"{n} {word}{'s' if n != 1 else ''} {where}"
+        return text + (f" ({s} shown)" if s < n else "")
+
+    rows = part(full[0], shown[0], "row", "above")
+    cols = part(full[1], shown[1], "column", "on the left")
+    k = f"{kernel[0]}×{kernel[1]}"
+    why = (
+        f"the layer's, for its {k} kernel"
+        if own
+        else f"what “same” would add for the {k} kernel: the layer itself pads nothing here"
+    )
+    return f"Padding: {rows} and {cols} ({why})."
+
+
+class CornerGridWidget(QWidget):
+    """Draws one :class:`CornerView`: cells in grey by value, each value written in its cell."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view: CornerView | None = None
+        self.value_max = 255.0
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(4 * MIN_CELL, 4 * MIN_CELL)
+
+    def set_view(self, view: CornerView | None, value_max: float) -> None:
+        """Show ``view`` (None: nothing) with grey levels over 0..``value_max``."""
+        self.view = view
+        self.value_max = value_max if value_max > 0 else 255.0
+        if view is not None:
+            h, w = view.values.shape
+            self.setMinimumSize(w * MIN_CELL + 2, h * MIN_CELL + 2)
+        self.update()
+
+    def cell_size(self) -> float:
+        """The side of a cell on screen at the widget's current size."""
+        if self.view is None:
+            return float(MIN_CELL)
+        h, w = self.view.values.shape
+        return max(8.0, min(MAX_CELL, (self.width() - 2) / w, (self.height() - 2) / h))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        v = self.view
+        if v is None:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        c = self.cell_size()
+        rows, cols = v.values.shape
+        ox = max(1.0, (self.width() - cols * c) / 2)  # centred sideways
+        font = QFont(self.font())
+        longest = max(len(format_value(float(x))) for x in v.values.ravel())
+        font.setPixelSize(int(max(8, min(c * 0.42, (c - 4) / (0.62 * max(1, longest))))))
+        p.setFont(font)
+        hatch = QBrush(PAD_HATCH, Qt.BrushStyle.BDiagPattern)
+        grid = QPen(QColor(120, 120, 120), 1)
+        dashed = QPen(QColor(170, 110, 40), 1, Qt.PenStyle.DashLine)
+        for r in range(rows):
+            for col in range(cols):
+                rect = QRectF(ox + col * c, 1 + r * c, c, c)
+                value = float(v.values[r, col])
+                if v.padded[r, col]:
+                    p.fillRect(rect, PAD_FILL)
+                    p.fillRect(rect, hatch)
+                    p.setPen(dashed)
+                    p.drawRect(rect.adjusted(1, 1, -1, -1))
+                    ink = QColor(20, 20, 20)
+                else:
+                    g = round(255 * min(1.0, max(0.0, value / self.value_max)))
+                    p.fillRect(rect, QColor(g, g, g))
+                    p.setPen(grid)
+                    p.drawRect(rect)
+                    ink = QColor(0, 0, 0) if g > 140 else QColor(255, 255, 255)
+                p.setPen(ink)
+                p.drawText(rect, Qt.AlignmentFlag.AlignCenter, format_value(value))
+        # The image's edge: where the padding stops.
+        p.setPen(QPen(EDGE, 3))
+        x0, y0 = ox + v.pad_cols * c, 1 + v.pad_rows * c
+        p.drawLine(int(x0), int(y0), int(ox + cols * c), int(y0))
+        p.drawLine(int(x0), int(y0), int(x0), int(1 + rows * c))
+        p.end()
+
+
+class BorderComparePanel(QWidget):
+    """The six boundary modes side by side, in step with the state's image and settings."""
+
+    def __init__(self, state: ExplorerState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.caption = QLabel(objectName="borderCaption")
+        self.caption.setWordWrap(True)
+        legend = QLabel(LEGEND)
+        legend.setWordWrap(True)
+        grid = QGridLayout()
+        self.grids: dict[str, CornerGridWidget] = {}
+        self.boxes: dict[str, QGroupBox] = {}
+        for i, mode in enumerate(BOUNDARIES):
+            box = QGroupBox(TITLES[mode])
+            box.setObjectName(f"border_{mode}")
+            bl = QVBoxLayout(box)
+            note = QLabel(BOUNDARY_DESCRIPTIONS[mode])
+            note.setWordWrap(True)
+            bl.addWidget(note)
+            g = CornerGridWidget()
+            bl.addWidget(g, 1)
+            grid.addWidget(box, i // 3, i % 3)
+            self.grids[mode] = g
+            self.boxes[mode] = box
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.caption)
+        layout.addLayout(grid, 1)
+        layout.addWidget(legend)
+        for sig in (state.image_changed, state.kernel_changed, state.params_changed):
+            sig.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw every mode's corner from the state's image, kernel and settings."""
+        s = self.state
+        img = s.engine_image()
+        if img is None:
+            self.caption.setText(NO_IMAGE)
+            for g in self.grids.values():
+                g.set_view(None, s.value_max)
+            return
+        p = s.params
+        kshape = (int(s.kernel.shape[0]), int(s.kernel.shape[1]))
+        pads = corner_pads(img.shape, kshape, p.padding, stride=p.stride, dilation=p.dilation)
+        real = resolve_padding(img.shape, kshape, p.padding, stride=p.stride, dilation=p.dilation)
+        own_pads = real[0] > 0 or real[2] > 0
+        views = {m: padded_corner(img, pads, m, cval=p.cval) for m in BOUNDARIES}
+        v0 = views[BOUNDARIES[0]]
+        text = pad_caption(pads, (v0.pad_rows, v0.pad_cols), kshape, own_pads)
+        if img.ndim == 3:
+            text += " Colour image: the numbers are the red channel's."
+        self.caption.setText(text)
+        for m, g in self.grids.items():
+            g.set_view(views[m], s.value_max)
+            title = TITLES[m] + ("  (the layer's boundary)" if m == p.boundary else "")
+            if m == "constant":
+                title += f"  value {format_value(p.cval)}"
+            self.boxes[m].setTitle(title)
+
+
+class BorderCompareDialog(QDialog):
+    """A non-modal window holding a :class:`BorderComparePanel`."""
+
+    def __init__(self, state: ExplorerState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("borderCompareDialog")
+        self.setWindowTitle(TITLE)
+        self.setModal(False)
+        self.panel = BorderComparePanel(state, self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel, 1)
+        layout.addWidget(buttons)
+        self.resize(980, 700)
+
+
+def open_border_compare(state: ExplorerState, parent: QWidget) -> BorderCompareDialog:
+    """Show (creating if needed) the border comparator of ``parent``; returns it."""
+    dlg = parent.findChild(BorderCompareDialog, "borderCompareDialog")
+    if not isinstance(dlg, BorderCompareDialog):
+        dlg = BorderCompareDialog(state, parent)
+    dlg.panel.refresh()
+    dlg.show()
+    dlg.raise_()
+    dlg.activateWindow()
+    return dlg
+
+
+__all__ = [
+    "BorderCompareDialog",
+    "BorderComparePanel",
+    "CornerGridWidget",
+    "open_border_compare",
+    "pad_caption",
+]

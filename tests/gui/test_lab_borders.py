@@ -1,0 +1,114 @@
+"""Layer ▸ Compare Borders: each mode's padded corner against np.pad written here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from gui_helpers import LESSON
+from PySide6.QtGui import QAction
+
+from convgui.core import BOUNDARIES
+from convgui.core.border_corner import padded_corner
+from convgui.gui.kernel_lab import lab
+from convgui.gui.lab_borders import BorderCompareDialog
+from convgui.gui.window import MainWindow
+from convgui.imageio import ImageDoc
+
+#: Our boundary names in numpy's words (reflect/mirror swap names between the libraries).
+NP_MODE = {
+    "zero": ("constant", {"constant_values": 0}),
+    "constant": ("constant", {"constant_values": 7.5}),
+    "replicate": ("edge", {}),
+    "reflect": ("symmetric", {}),
+    "mirror": ("reflect", {}),
+    "wrap": ("wrap", {}),
+}
+
+
+def np_corner(img: np.ndarray, pad: int, boundary: str, rows: int, cols: int) -> np.ndarray:
+    mode, kw = NP_MODE[boundary]
+    full = np.pad(img.astype(np.float64), pad, mode=mode, **kw)
+    return full[: pad + rows, : pad + cols]
+
+
+def open_borders(window: MainWindow) -> BorderCompareDialog:
+    act = window.findChild(QAction, "compareBordersAction")
+    assert act is not None and act.shortcut().toString() == "Ctrl+Alt+B"
+    act.trigger()
+    dlg = lab(window).borders
+    assert isinstance(dlg, BorderCompareDialog) and dlg.isVisible()
+    return dlg
+
+
+def test_each_mode_shows_what_np_pad_copies(window: MainWindow, qtbot: Any) -> None:
+    window.state.set_params(boundary="constant", cval=7.5)
+    window.state.set_kernel(np.ones((5, 5)))  # "same": 2 padded rows and columns
+    dlg = open_borders(window)
+    for mode in BOUNDARIES:
+        view = dlg.panel.grids[mode].view
+        assert view is not None
+        want = np_corner(LESSON, 2, mode, 6, 6)
+        assert view.values.shape == want.shape == (8, 8)
+        np.testing.assert_array_equal(view.values, want, err_msg=mode)
+        assert view.padded[:2].all() and view.padded[:, :2].all()
+        assert not view.padded[2:, 2:].any()
+    # The copies differ: replicate repeats the corner, mirror skips the edge pixel.
+    rep, mir = dlg.panel.grids["replicate"].view, dlg.panel.grids["mirror"].view
+    assert rep is not None and mir is not None
+    assert rep.values[0, 2] == LESSON[0, 0] and mir.values[0, 2] == LESSON[2, 0]
+    assert "2 rows above and 2 columns on the left" in dlg.panel.caption.text()
+    assert "the layer's" in dlg.panel.boxes["constant"].title()
+    dlg.close()
+
+
+def test_follows_the_kernel_and_dilation(window: MainWindow, qtbot: Any) -> None:
+    dlg = open_borders(window)
+    view = dlg.panel.grids["wrap"].view
+    assert view is not None and view.pad_rows == 1  # the 3×3 identity, "same"
+    window.state.set_params(dilation=(3, 3), padding="valid")  # pads nothing: shows "same"'s
+    view = dlg.panel.grids["wrap"].view
+    assert view is not None and (view.pad_rows, view.pad_cols) == (3, 3)
+    np.testing.assert_array_equal(view.values, np_corner(LESSON, 3, "wrap", 6, 6))
+    assert "“same” would add" in dlg.panel.caption.text()
+    dlg.close()
+
+
+@pytest.mark.parametrize(
+    "pixels",
+    [
+        np.array([[200]], dtype=np.uint8),  # 1×1
+        np.arange(-600, 600, dtype=np.int16).reshape(30, 40),  # signed 16-bit
+        np.dstack([LESSON.astype(np.uint8)] * 3) + np.uint8(1),  # colour
+    ],
+    ids=["1x1", "int16", "colour"],
+)
+def test_any_image(window: MainWindow, qtbot: Any, pixels: np.ndarray) -> None:
+    window.state.set_color_mode("rgb")
+    depth = 16 if pixels.dtype == np.int16 else 8
+    window.set_document(ImageDoc(pixels, depth, "test"))
+    dlg = open_borders(window)
+    img = window.state.engine_image()
+    assert img is not None
+    plane = img if img.ndim == 2 else img[..., 0]
+    for mode in BOUNDARIES:
+        view = dlg.panel.grids[mode].view
+        assert view is not None
+        rows = min(6, plane.shape[0])
+        cols = min(6, plane.shape[1])
+        if mode == "constant":
+            continue  # cval 0: same as zero
+        np.testing.assert_array_equal(view.values, np_corner(plane, 1, mode, rows, cols))
+    if pixels.ndim == 3:
+        assert "red channel" in dlg.panel.caption.text()
+    dlg.grab()  # paints without error
+    dlg.close()
+
+
+def test_wide_padding_is_cut_and_said(qapp: Any) -> None:
+    img = np.arange(100.0).reshape(10, 10)
+    view = padded_corner(img, (9, 2), "reflect")
+    assert (view.pad_rows, view.pad_cols, view.full_pad) == (6, 2, (9, 2))
+    want = np.pad(img, ((9, 0), (2, 0)), mode="symmetric")[3:15, :8]
+    np.testing.assert_array_equal(view.values, want)
