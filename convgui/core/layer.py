@@ -1,0 +1,962 @@
+"""A convolution layer: every input channel in, one feature map per filter out.
+
+:func:`conv2d_layer` is Keras ``Conv2D`` (kernel layout ``(kh, kw, C_in // groups, C_out)``),
+built on the same padding, boundary, stride and dilation rules as
+:func:`convgui.core.correlate2d`; :func:`conv_transpose2d` is its adjoint, Keras
+``Conv2DTranspose`` / PyTorch ``ConvTranspose2d`` (kernel layout ``(kh, kw, C_out, C_in)``).
+The geometry helpers (output shapes, the transposed layer's crop, parameter counts and the
+arithmetic as text) are the single place these numbers are computed; the layer scan
+(:mod:`convgui.core.layer_scan`) and the window read them from here.
+
+Two execution routes give the same values to rounding: an im2col matrix built one block of
+output rows at a time and multiplied with the weights as one matrix product (GEMM), and a sum
+of per-channel :func:`convgui.core.correlate2d` calls, which wins when a filter reads few
+values (depthwise layers, a grey image) because ``correlate2d`` picks separable or FFT passes.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._checks import _describe, check_choice, check_finite_scalar, check_image, work_dtype
+from .convolve import _N_WORKERS, _PARALLEL_MIN, _executor, correlate2d
+from .geometry import (
+    IntOrPair,
+    Padding4,
+    PaddingSpec,
+    as_pair,
+    effective_size,
+    output_formula,
+    output_shape,
+    resolve_padding,
+)
+from .padding import BOUNDARIES, padded_rows
+
+#: Execution routes of :func:`conv2d_layer`; ``"auto"`` picks by the filter's size.
+LAYER_METHODS: tuple[str, ...] = ("auto", "gemm", "channels")
+
+#: Named paddings of :func:`conv_transpose2d` (Keras ``Conv2DTranspose``).
+TRANSPOSE_PADDINGS: tuple[str, ...] = ("valid", "same")
+
+# The GEMM route is used when one filter reads at least this many values (C_in/groups * kh * kw).
+_GEMM_MIN = 12
+# Elements of one im2col block (float32: 4 MiB), small next to the output of a large layer.
+_COLS_ELEMS = 1 << 20
+
+
+# --------------------------------------------------------------------------- argument checks
+
+
+def _check_weights(weights: ArrayLike, name: str = "weights") -> NDArray[np.float64]:
+    arr = np.asarray(weights)
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold real numbers, got {_describe(arr)}")
+    if arr.ndim != 4:
+        raise ValueError(
+            f"{name} must be 4-D (kh, kw, channels in, channels out) as in Keras, "
+            f"got {_describe(arr)}"
+        )
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: {_describe(arr)}")
+    w = arr.astype(np.float64)
+    if not np.all(np.isfinite(w)):
+        bad = tuple(int(v) for v in np.argwhere(~np.isfinite(w))[0])
+        raise ValueError(f"{name} must be finite, got {float(w[bad])} at index {bad}")
+    return w
+
+
+def _check_bias(bias: ArrayLike | None, n_out: int) -> NDArray[np.float64] | None:
+    if bias is None:
+        return None
+    arr = np.asarray(bias)
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise ValueError(f"bias must hold real numbers, got {_describe(arr)}")
+    if arr.shape != (n_out,):
+        raise ValueError(
+            f"bias must have shape ({n_out},), one value per output channel, got {_describe(arr)}"
+        )
+    b = arr.astype(np.float64)
+    if not np.all(np.isfinite(b)):
+        bad = int(np.argwhere(~np.isfinite(b))[0][0])
+        raise ValueError(f"bias must be finite, got {float(b[bad])} at index {bad}")
+    return b
+
+
+def _check_int(value: object, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an int, got {value!r}")
+    if int(value) < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
+    return int(value)
+
+
+def _as_hwc(x: ArrayLike) -> NDArray[np.generic]:
+    arr = check_image(x, "x")
+    return arr[:, :, None] if arr.ndim == 2 else arr
+
+
+def check_layer_args(
+    x_shape: Sequence[int], weights_shape: Sequence[int], groups: int = 1
+) -> tuple[int, int, int]:
+    """Check that an input and a ``Conv2D`` kernel fit together; return ``(C_in, C_out, groups)``.
+
+    Parameters
+    ----------
+    x_shape : sequence of int
+        ``(H, W)`` or ``(H, W, C_in)``.
+    weights_shape : sequence of int
+        ``(kh, kw, C_in // groups, C_out)``.
+    groups : int
+        Number of channel groups; it divides both ``C_in`` and ``C_out``.
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    ValueError
+        If ``groups`` is not a positive int dividing both channel counts, or the kernel's
+        third axis is not ``C_in // groups``.
+
+    Examples
+    --------
+    >>> check_layer_args((32, 32, 3), (3, 3, 3, 8))
+    (3, 8, 1)
+    >>> check_layer_args((32, 32, 8), (3, 3, 1, 8), groups=8)
+    (8, 8, 8)
+    """
+    g = _check_int(groups, "groups", 1)
+    c_in = int(x_shape[2]) if len(x_shape) == 3 else 1
+    if len(weights_shape) != 4:
+        raise ValueError(
+            f"weights must be 4-D (kh, kw, C_in // groups, C_out), got shape {tuple(weights_shape)}"
+        )
+    kh, kw, cg, c_out = (int(v) for v in weights_shape)
+    if c_in % g:
+        raise ValueError(
+            f"groups={g} does not divide the {c_in} input channels; pick a divisor of {c_in}"
+        )
+    if c_out % g:
+        raise ValueError(
+            f"groups={g} does not divide the {c_out} filters (weights shape "
+            f"{tuple(weights_shape)}); use a multiple of {g} filters"
+        )
+    if cg != c_in // g:
+        raise ValueError(
+            f"weights of shape {tuple(weights_shape)} read {cg} channel(s) per filter, but the "
+            f"input has {c_in} channel(s) in {g} group(s), so each filter reads {c_in // g}; "
+            f"use weights of shape ({kh}, {kw}, {c_in // g}, {c_out})"
+        )
+    return c_in, c_out, g
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def conv_layer_shape(
+    in_shape: Sequence[int],
+    kernel_shape: Sequence[int],
+    *,
+    padding: PaddingSpec = "valid",
+    stride: IntOrPair = 1,
+    dilation: IntOrPair = 1,
+) -> tuple[int, int]:
+    """Return the ``(H', W')`` of :func:`conv2d_layer`'s output (channels: the filter count).
+
+    Parameters
+    ----------
+    in_shape : sequence of int
+        ``(H, W)`` or ``(H, W, C_in)``.
+    kernel_shape : sequence of int
+        ``(kh, kw)`` or the whole weights shape ``(kh, kw, C_in // groups, C_out)``.
+    padding, stride, dilation
+        As for :func:`conv2d_layer`.
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    ValueError
+        As :func:`convgui.core.output_shape`.
+
+    Examples
+    --------
+    >>> conv_layer_shape((32, 32, 3), (3, 3, 3, 16))
+    (30, 30)
+    >>> conv_layer_shape((32, 32, 3), (3, 3), padding="same", stride=2)
+    (16, 16)
+    """
+    k = (int(kernel_shape[0]), int(kernel_shape[1]))
+    return output_shape(in_shape, k, padding=padding, stride=stride, dilation=dilation)
+
+
+def layer_param_count(
+    kh: int, kw: int, c_in: int, c_out: int, groups: int = 1, use_bias: bool = True
+) -> int:
+    """Return the number of trainable values of a ``Conv2D`` layer.
+
+    ``kh * kw * (c_in / groups) * c_out`` weights plus ``c_out`` biases when ``use_bias``.
+
+    Raises
+    ------
+    ValueError
+        If a size is below 1 or ``groups`` does not divide both channel counts.
+
+    Examples
+    --------
+    >>> layer_param_count(3, 3, 3, 32)
+    896
+    >>> layer_param_count(3, 3, 8, 8, groups=8, use_bias=False)
+    72
+    """
+    for name, v in (("kh", kh), ("kw", kw), ("c_in", c_in), ("c_out", c_out), ("groups", groups)):
+        _check_int(v, name, 1)
+    check_layer_args((1, 1, c_in), (kh, kw, c_in // max(1, groups), c_out), groups)
+    return kh * kw * (c_in // groups) * c_out + (c_out if use_bias else 0)
+
+
+def param_formula(
+    kh: int, kw: int, c_in: int, c_out: int, groups: int = 1, use_bias: bool = True
+) -> str:
+    """Return the parameter count written out, as :func:`layer_param_count` computes it.
+
+    Examples
+    --------
+    >>> param_formula(3, 3, 3, 8)
+    '3·3·3·8 + 8 = 224'
+    >>> param_formula(3, 3, 8, 8, groups=8)
+    '3·3·(8/8)·8 + 8 = 80'
+    >>> param_formula(1, 1, 4, 2, use_bias=False)
+    '1·1·4·2 = 8'
+    """
+    n = layer_param_count(kh, kw, c_in, c_out, groups, use_bias)
+    cin = f"({c_in}/{groups})" if groups > 1 else f"{c_in}"
+    body = f"{kh}·{kw}·{cin}·{c_out}"
+    if use_bias:
+        body += f" + {c_out}"
+    return f"{body} = {n}"
+
+
+def layer_formula(
+    in_shape: Sequence[int],
+    weights_shape: Sequence[int],
+    *,
+    padding: PaddingSpec = "valid",
+    stride: IntOrPair = 1,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+    use_bias: bool = True,
+) -> str:
+    """Return a layer's output rows, columns and parameter count as arithmetic, one per line.
+
+    Parameters
+    ----------
+    in_shape : sequence of int
+        ``(H, W)`` or ``(H, W, C_in)``.
+    weights_shape : sequence of int
+        ``(kh, kw, C_in // groups, C_out)``.
+    padding, stride, dilation, groups
+        As for :func:`conv2d_layer`.
+    use_bias : bool
+        Whether the layer has a bias per filter.
+
+    Returns
+    -------
+    str
+        Three lines: ``H′ = …``, ``W′ = …`` (as :func:`convgui.core.output_formula`) and
+        ``params = …``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`conv2d_layer` for shapes that do not fit.
+
+    Examples
+    --------
+    >>> print(layer_formula((6, 6, 3), (3, 3, 3, 8), padding="same"))
+    H′ = (6 + 1 + 1 − 3)/1 + 1 = 6
+    W′ = (6 + 1 + 1 − 3)/1 + 1 = 6
+    params = 3·3·3·8 + 8 = 224
+    """
+    c_in, c_out, g = check_layer_args(in_shape, weights_shape, groups)
+    kh, kw = int(weights_shape[0]), int(weights_shape[1])
+    (sr, sc), (dr, dc) = as_pair(stride, "stride"), as_pair(dilation, "dilation")
+    pads = resolve_padding(in_shape, (kh, kw), padding, stride=(sr, sc), dilation=(dr, dc))
+    h, w = int(in_shape[0]), int(in_shape[1])
+    return "\n".join(
+        (
+            "H′ = " + output_formula(h, pads[0], pads[1], kh, sr, dr),
+            "W′ = " + output_formula(w, pads[2], pads[3], kw, sc, dc),
+            "params = " + param_formula(kh, kw, c_in, c_out, g, use_bias),
+        )
+    )
+
+
+def _keras_shape(h: int, w: int, c: int) -> str:
+    return f"(None, {h}, {w}, {c})"
+
+
+def layer_summary(
+    in_shape: Sequence[int],
+    weights_shape: Sequence[int],
+    *,
+    padding: PaddingSpec = "valid",
+    stride: IntOrPair = 1,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+    use_bias: bool = True,
+    transpose: bool = False,
+    output_padding: IntOrPair | None = None,
+) -> str:
+    """Return the layer's line of a Keras ``model.summary()``: type, output shape, parameters.
+
+    Parameters
+    ----------
+    in_shape : sequence of int
+        ``(H, W)`` or ``(H, W, C_in)``.
+    weights_shape : sequence of int
+        ``(kh, kw, C_in // groups, C_out)``, or ``(kh, kw, C_out, C_in)`` when ``transpose``.
+    padding, stride, dilation, groups, output_padding
+        As for :func:`conv2d_layer` or :func:`conv_transpose2d`.
+    use_bias : bool
+        Whether the layer has a bias per filter.
+    transpose : bool
+        A ``Conv2DTranspose`` layer instead of ``Conv2D`` (``groups`` must be 1).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> layer_summary((28, 28, 1), (3, 3, 1, 32))
+    'conv2d (Conv2D)   (None, 26, 26, 32)   320'
+    >>> layer_summary((8, 8, 8), (3, 3, 1, 8), padding="same", groups=8)
+    'depthwise_conv2d (DepthwiseConv2D)   (None, 8, 8, 8)   80'
+    >>> layer_summary((64, 64, 16), (3, 3, 8, 16), stride=2, padding="same", transpose=True)
+    'conv2d_transpose (Conv2DTranspose)   (None, 128, 128, 8)   1,160'
+    """
+    kh, kw = int(weights_shape[0]), int(weights_shape[1])
+    if transpose:
+        if groups != 1:
+            raise ValueError(f"a transposed layer has no groups, got groups={groups!r}")
+        geo = transpose_geometry(
+            in_shape,
+            weights_shape,
+            stride=stride,
+            padding=padding,
+            output_padding=output_padding,
+            dilation=dilation,
+        )
+        c_out, c_in = int(weights_shape[2]), int(weights_shape[3])
+        have = int(in_shape[2]) if len(in_shape) == 3 else 1
+        if c_in != have:
+            raise ValueError(
+                f"weights of shape {tuple(weights_shape)} read {c_in} input channel(s), "
+                f"but the input has {have}"
+            )
+        n = layer_param_count(kh, kw, c_in, c_out, 1, use_bias)
+        shape = _keras_shape(*geo.out_shape, c_out)
+        return f"conv2d_transpose (Conv2DTranspose)   {shape}   {n:,}"
+    c_in, c_out, g = check_layer_args(in_shape, weights_shape, groups)
+    h, w = conv_layer_shape(in_shape, (kh, kw), padding=padding, stride=stride, dilation=dilation)
+    n = layer_param_count(kh, kw, c_in, c_out, g, use_bias)
+    kind = "depthwise_conv2d (DepthwiseConv2D)" if g > 1 and g == c_in else "conv2d (Conv2D)"
+    return f"{kind}   {_keras_shape(h, w, c_out)}   {n:,}"
+
+
+@dataclass(frozen=True)
+class TransposeGeometry:
+    """Where a transposed layer's output sits in the full scatter of its input.
+
+    Input pixel ``(i, j)`` stamps kernel tap ``(a, b)`` onto output cell
+    ``(i*s + a*d - crop_top, j*s + b*d - crop_left)`` (cells outside ``out_shape`` are dropped).
+
+    Attributes
+    ----------
+    in_shape, kernel, stride, dilation : (int, int)
+        Input ``(H, W)``, kernel ``(kh, kw)``, stride and dilation.
+    full_shape : (int, int)
+        ``(n - 1)*s + d*(k - 1) + 1`` per axis: every cell some pixel stamps.
+    crop : (int, int)
+        ``(top, left)``: full-scatter cells cropped before the output starts.
+    out_shape : (int, int)
+        Output ``(H', W')``.
+    crop_end : (int, int)
+        ``(bottom, right)``: full-scatter cells cropped after the output ends; negative when
+        the output reaches that many cells past the scatter (zeros, from ``output_padding``).
+    direct_pads : (int, int, int, int)
+        ``(top, bottom, left, right)`` around the zero-inserted input in the equivalent direct
+        correlation (``d*(k - 1) - p`` before); negative means that many cells are cut off.
+    """
+
+    in_shape: tuple[int, int]
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    full_shape: tuple[int, int]
+    crop: tuple[int, int]
+    out_shape: tuple[int, int]
+    crop_end: tuple[int, int]
+    direct_pads: tuple[int, int, int, int]
+
+
+def _transpose_axis(
+    n: int, k: int, s: int, d: int, padding: str | int, op: int | None
+) -> tuple[int, int]:
+    """``(crop_before, out_len)`` of one axis (Keras rules for names, PyTorch for ints)."""
+    eff = effective_size(k, d)
+    if isinstance(padding, int):
+        return padding, (n - 1) * s - 2 * padding + eff + (op or 0)
+    if op is None:  # Keras deconv_output_length with output_padding=None
+        length = n * s + max(eff - s, 0) if padding == "valid" else n * s
+    else:
+        pad = 0 if padding == "valid" else eff // 2
+        length = (n - 1) * s + eff - 2 * pad + op
+    # TensorFlow computes the transposed op as the gradient of a conv2d whose input has
+    # ``length`` cells: its "SAME" padding before is half the total, the odd cell after.
+    before = 0 if padding == "valid" else max((n - 1) * s + eff - length, 0) // 2
+    return before, length
+
+
+def _transpose_padding(padding: object) -> tuple[str, str] | tuple[int, int]:
+    if isinstance(padding, str):
+        check_choice(padding, TRANSPOSE_PADDINGS, "padding")
+        return (padding, padding)
+    try:
+        return as_pair(padding, "padding", minimum=0)  # type: ignore[arg-type]
+    except ValueError:
+        raise ValueError(
+            "padding of a transposed layer must be 'valid', 'same', an int or (rows, cols) "
+            f"of ints at least 0, got {padding!r}"
+        ) from None
+
+
+def transpose_geometry(
+    in_shape: Sequence[int],
+    kernel_shape: Sequence[int],
+    *,
+    stride: IntOrPair = 1,
+    padding: str | IntOrPair = "valid",
+    output_padding: IntOrPair | None = None,
+    dilation: IntOrPair = 1,
+) -> TransposeGeometry:
+    """Return the geometry of :func:`conv_transpose2d` (see :class:`TransposeGeometry`).
+
+    Parameters
+    ----------
+    in_shape : sequence of int
+        ``(H, W)`` or ``(H, W, C_in)``.
+    kernel_shape : sequence of int
+        ``(kh, kw)`` or the whole weights shape.
+    stride, padding, output_padding, dilation
+        As for :func:`conv_transpose2d`.
+
+    Returns
+    -------
+    TransposeGeometry
+
+    Raises
+    ------
+    ValueError
+        For a bad stride, dilation or padding, an ``output_padding`` not below the stride or
+        the dilation, or an output with no cells.
+
+    Examples
+    --------
+    >>> g = transpose_geometry((4, 4), (3, 3), stride=2, padding=1, output_padding=1)
+    >>> g.out_shape, g.crop, g.full_shape
+    ((8, 8), (1, 1), (9, 9))
+    >>> transpose_geometry((4, 4), (3, 3), stride=2, padding="same").out_shape
+    (8, 8)
+    """
+    (sr, sc), (dr, dc) = as_pair(stride, "stride"), as_pair(dilation, "dilation")
+    pr, pc = _transpose_padding(padding)
+    ops: tuple[int, int] | tuple[None, None]
+    if output_padding is None:
+        ops = (None, None)
+    else:
+        ops = as_pair(output_padding, "output_padding", minimum=0)
+        for axis, o, s, d in (("rows", ops[0], sr, dr), ("cols", ops[1], sc, dc)):
+            if o >= s and o >= d:
+                raise ValueError(
+                    f"output_padding {output_padding!r} must be smaller than the stride "
+                    f"{(sr, sc)} or the dilation {(dr, dc)} on every axis ({axis}: {o}); "
+                    "a larger one would add cells no input pixel reaches"
+                )
+    h, w = int(in_shape[0]), int(in_shape[1])
+    kh, kw = int(kernel_shape[0]), int(kernel_shape[1])
+    if min(h, w, kh, kw) < 1:
+        raise ValueError(f"shapes must be at least 1, got input {(h, w)} and kernel {(kh, kw)}")
+    top, ho = _transpose_axis(h, kh, sr, dr, pr, ops[0])
+    left, wo = _transpose_axis(w, kw, sc, dc, pc, ops[1])
+    if ho < 1 or wo < 1:
+        raise ValueError(
+            f"padding {padding!r} crops away the whole output (it would be {ho}x{wo}); "
+            "use less padding or a larger kernel, stride or input"
+        )
+    fh, fw = (h - 1) * sr + effective_size(kh, dr), (w - 1) * sc + effective_size(kw, dc)
+    direct = (
+        (kh - 1) * dr - top,
+        ho - 1 + top - (h - 1) * sr,
+        (kw - 1) * dc - left,
+        wo - 1 + left - (w - 1) * sc,
+    )
+    return TransposeGeometry(
+        in_shape=(h, w),
+        kernel=(kh, kw),
+        stride=(sr, sc),
+        dilation=(dr, dc),
+        full_shape=(fh, fw),
+        crop=(top, left),
+        out_shape=(ho, wo),
+        crop_end=(fh - top - ho, fw - left - wo),
+        direct_pads=direct,
+    )
+
+
+def transpose_output_shape(
+    in_shape: Sequence[int],
+    kernel_shape: Sequence[int],
+    *,
+    stride: IntOrPair = 1,
+    padding: str | IntOrPair = "valid",
+    output_padding: IntOrPair | None = None,
+    dilation: IntOrPair = 1,
+) -> tuple[int, int]:
+    """Return the ``(H', W')`` of :func:`conv_transpose2d`'s output.
+
+    Examples
+    --------
+    >>> transpose_output_shape((128, 128, 16), (3, 3), stride=2)
+    (257, 257)
+    >>> transpose_output_shape((5, 5), (3, 3), stride=2, padding=1, output_padding=1)
+    (10, 10)
+    """
+    return transpose_geometry(
+        in_shape,
+        kernel_shape,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+    ).out_shape
+
+
+def _transpose_axis_formula(
+    n: int, k: int, s: int, d: int, padding: str | int, op: int | None, out: int
+) -> str:
+    if isinstance(padding, int):
+        return f"({n} − 1)·{s} − 2·{padding} + {d}·({k} − 1) + {op or 0} + 1 = {out}"
+    eff = effective_size(k, d)
+    if op is None:
+        if padding == "same":
+            return f"{n}·{s} = {out}"
+        return f"{n}·{s} + max({eff} − {s}, 0) = {out}"
+    pad = 0 if padding == "valid" else eff // 2
+    return f"({n} − 1)·{s} + {eff} − 2·{pad} + {op} = {out}"
+
+
+def transpose_formula(
+    in_shape: Sequence[int],
+    kernel_shape: Sequence[int],
+    *,
+    stride: IntOrPair = 1,
+    padding: str | IntOrPair = "valid",
+    output_padding: IntOrPair | None = None,
+    dilation: IntOrPair = 1,
+) -> str:
+    """Return the transposed layer's output size as arithmetic: ``H′ = …`` and ``W′ = …`` lines.
+
+    An int padding is PyTorch's rule ``(n − 1)·s − 2p + d(k − 1) + output_padding + 1``;
+    ``"valid"``/``"same"`` are Keras's (``n·s + max(d(k−1)+1 − s, 0)`` and ``n·s`` without an
+    ``output_padding``).
+
+    Examples
+    --------
+    >>> print(transpose_formula((5, 4), (3, 3), stride=2, padding=1, output_padding=1))
+    H′ = (5 − 1)·2 − 2·1 + 1·(3 − 1) + 1 + 1 = 10
+    W′ = (4 − 1)·2 − 2·1 + 1·(3 − 1) + 1 + 1 = 8
+    >>> print(transpose_formula((4, 4), (3, 3), stride=2, padding="valid"))
+    H′ = 4·2 + max(3 − 2, 0) = 9
+    W′ = 4·2 + max(3 − 2, 0) = 9
+    """
+    geo = transpose_geometry(
+        in_shape,
+        kernel_shape,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+    )
+    pads = _transpose_padding(padding)
+    ops = (
+        (None, None)
+        if output_padding is None
+        else as_pair(output_padding, "output_padding", minimum=0)
+    )
+    lines = []
+    for axis, label in ((0, "H′"), (1, "W′")):
+        lines.append(
+            f"{label} = "
+            + _transpose_axis_formula(
+                geo.in_shape[axis],
+                geo.kernel[axis],
+                geo.stride[axis],
+                geo.dilation[axis],
+                pads[axis],
+                ops[axis],
+                geo.out_shape[axis],
+            )
+        )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the layer
+
+
+def _run_rows(n_rows: int, n_values: int, work: Callable[[int, int], None]) -> None:
+    """``work(r0, r1)`` over ``[0, n_rows)``, split over the engine's threads when it pays."""
+    if _N_WORKERS == 1 or n_values < _PARALLEL_MIN or n_rows < 2 * _N_WORKERS:
+        work(0, n_rows)
+        return
+    bounds = np.linspace(0, n_rows, _N_WORKERS + 1).astype(int)
+    futures = [
+        _executor().submit(work, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a
+    ]
+    for f in futures:
+        f.result()
+
+
+def _gemm_layer(
+    arr: NDArray[np.generic],
+    w: NDArray[np.float64],
+    out: NDArray[np.floating],
+    pads: Padding4,
+    boundary: str,
+    fill: float,
+    groups: int,
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> None:
+    """im2col in blocks of output rows, one matrix product per block and group."""
+    (sr, sc), (dr, dc) = stride, dilation
+    kh, kw, cg, c_out = w.shape
+    og = c_out // groups
+    ho, wo = out.shape[:2]
+    dt = out.dtype
+    eh = effective_size(kh, dr)
+    wp = arr.shape[1] + pads[2] + pads[3]
+    c_in = arr.shape[2]
+    k = kh * kw * cg
+    # (groups, K, og) matrices, K ordered (i, j, c) as the im2col columns.
+    mats = [
+        np.ascontiguousarray(w[:, :, :, g * og : (g + 1) * og].reshape(k, og), dtype=dt)
+        for g in range(groups)
+    ]
+
+    def work(r0: int, r1: int) -> None:
+        step = max(1, min(r1 - r0, _COLS_ELEMS // max(1, wo * k)))
+        buf = np.empty(((step - 1) * sr + eh, wp, c_in), dtype=dt)
+        cols = np.empty((step, wo, kh, kw, cg), dtype=dt)
+        res = np.empty((step * wo, og), dtype=dt) if groups > 1 else None
+        for b0 in range(r0, r1, step):
+            b1 = min(b0 + step, r1)
+            m = b1 - b0
+            block = buf[: (m - 1) * sr + eh]
+            padded_rows(arr, pads, boundary, fill, b0 * sr, (b1 - 1) * sr + eh, block)
+            for g in range(groups):
+                chans = slice(g * cg, (g + 1) * cg)
+                for i in range(kh):
+                    rows = slice(i * dr, i * dr + (m - 1) * sr + 1, sr)
+                    for j in range(kw):
+                        cols[:m, :, i, j] = block[
+                            rows, j * dc : j * dc + (wo - 1) * sc + 1 : sc, chans
+                        ]
+                lhs = cols[:m].reshape(m * wo, k)
+                if groups == 1:
+                    np.matmul(lhs, mats[0], out=out[b0:b1].reshape(m * wo, c_out))
+                else:
+                    assert res is not None
+                    np.matmul(lhs, mats[g], out=res[: m * wo])
+                    out[b0:b1, :, g * og : (g + 1) * og] = res[: m * wo].reshape(m, wo, og)
+
+    _run_rows(ho, out.size, work)
+
+
+def _channels_layer(
+    arr: NDArray[np.generic],
+    w: NDArray[np.float64],
+    out: NDArray[np.floating],
+    pads: Padding4,
+    boundary: str,
+    cval: float,
+    groups: int,
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> None:
+    """The layer's definition: per filter, the sum over its channels of ``correlate2d``."""
+    cg, c_out = w.shape[2], w.shape[3]
+    og = c_out // groups
+    for o in range(c_out):
+        g = o // og
+        for ci in range(cg):
+            part = correlate2d(
+                arr[:, :, g * cg + ci],
+                w[:, :, ci, o],
+                padding=pads,
+                boundary=boundary,
+                cval=cval,
+                stride=stride,
+                dilation=dilation,
+            )
+            if ci == 0:
+                out[:, :, o] = part
+            else:
+                out[:, :, o] += part
+
+
+def conv2d_layer(
+    x: ArrayLike,
+    weights: ArrayLike,
+    bias: ArrayLike | None = None,
+    *,
+    padding: PaddingSpec = "valid",
+    boundary: str = "zero",
+    cval: float = 0.0,
+    stride: IntOrPair = 1,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+    method: str = "auto",
+) -> NDArray[np.floating]:
+    """Apply a convolution layer (Keras ``Conv2D``): many filters over every input channel.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W) or (H, W, C_in)
+        The input; any real dtype; a 2-D image is one channel. Not modified.
+    weights : array_like, shape (kh, kw, C_in // groups, C_out)
+        The Keras ``Conv2D`` kernel layout, so Keras weights load unchanged: filter ``o`` is
+        the stack ``weights[:, :, :, o]`` of one kernel per input channel of its group.
+    bias : array_like, shape (C_out,), optional
+        Added to each feature map; None for no bias.
+    padding : {"valid", "same", "full"}, int or 4-tuple of int, optional
+        As for :func:`convgui.core.correlate2d` (``"same"`` follows TensorFlow/Keras); the
+        default is Keras's ``"valid"``.
+    boundary : {"zero", "constant", "replicate", "reflect", "mirror", "wrap"}, optional
+        What the padded cells hold, as for :func:`convgui.core.correlate2d`.
+    cval : float, optional
+        Value of the padded cells for ``boundary="constant"``.
+    stride, dilation : int or (rows, cols), optional
+        Step between output positions and spacing between kernel taps, each at least 1.
+    groups : int, optional
+        Channel groups: filter ``o`` reads input channels ``g*C_in/groups`` up to
+        ``(g+1)*C_in/groups`` where ``g = o // (C_out/groups)``; ``groups = C_in`` is a
+        depthwise layer. It must divide both ``C_in`` and ``C_out``.
+    method : {"auto", "gemm", "channels"}, optional
+        ``"gemm"`` multiplies im2col blocks with the weights, ``"channels"`` sums
+        :func:`convgui.core.correlate2d` over channels; ``"auto"`` picks GEMM when a filter
+        reads at least 12 values. Both give the same values up to rounding.
+
+    Returns
+    -------
+    ndarray, shape (H', W', C_out)
+        float32, or float64 when ``x`` is float64 (the engine's dtype rule, as
+        :func:`convgui.core.correlate2d`; the weights' dtype does not change it).
+
+    Raises
+    ------
+    ValueError
+        For weights not 4-D, a channel count that does not match, ``groups`` not dividing
+        both channel counts, a bias of the wrong shape, non-finite weights or bias, and every
+        case :func:`convgui.core.correlate2d` rejects.
+
+    Notes
+    -----
+    ``out[r, c, o] = bias[o] + sum_{i, j, c'} weights[i, j, c', o] *
+    padded[r*sr + i*dr, c*sc + j*dc, g*C_in/groups + c']``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(32).reshape(4, 4, 2)
+    >>> w = np.zeros((3, 3, 2, 2)); w[1, 1, 0, 0] = 1; w[1, 1, 1, 1] = 10
+    >>> y = conv2d_layer(x, w, bias=[0.5, 0])
+    >>> y.shape, y[0, 0].tolist()
+    ((2, 2, 2), [10.5, 110.0])
+    """
+    arr = _as_hwc(x)
+    w = _check_weights(weights)
+    _, c_out, g = check_layer_args(arr.shape, w.shape, groups)
+    b = _check_bias(bias, c_out)
+    check_choice(boundary, BOUNDARIES, "boundary")
+    check_choice(method, LAYER_METHODS, "method")
+    cv = check_finite_scalar(cval, "cval") if boundary == "constant" else 0.0
+    st, dl = as_pair(stride, "stride"), as_pair(dilation, "dilation")
+    kh, kw, cg, _ = w.shape
+    pads = resolve_padding(arr.shape, (kh, kw), padding, stride=st, dilation=dl)
+    ho, wo = output_shape(arr.shape, (kh, kw), padding=pads, stride=st, dilation=dl)
+    dt = work_dtype(arr)
+    out = np.empty((ho, wo, c_out), dtype=dt)
+    chosen = method
+    if method == "auto":
+        chosen = "gemm" if cg * kh * kw >= _GEMM_MIN else "channels"
+    if chosen == "gemm":
+        _gemm_layer(arr, w, out, pads, boundary, cv, g, st, dl)
+    else:
+        _channels_layer(arr, w, out, pads, boundary, cv, g, st, dl)
+    if b is not None:
+        out += b.astype(dt)
+    return out
+
+
+# --------------------------------------------------------------------------- transposed
+
+
+def _check_transpose(
+    x: ArrayLike, weights: ArrayLike, bias: ArrayLike | None
+) -> tuple[NDArray[np.generic], NDArray[np.float64], NDArray[np.float64] | None]:
+    arr = _as_hwc(x)
+    w = _check_weights(weights)
+    if w.shape[3] != arr.shape[2]:
+        raise ValueError(
+            f"weights of shape {w.shape} (kh, kw, C_out, C_in as in Keras Conv2DTranspose) "
+            f"read {w.shape[3]} input channel(s), but x has {arr.shape[2]}; "
+            f"use weights of shape ({w.shape[0]}, {w.shape[1]}, {w.shape[2]}, {arr.shape[2]})"
+        )
+    return arr, w, _check_bias(bias, w.shape[2])
+
+
+def _tap_range(n: int, tap: int, s: int, before: int, length: int) -> tuple[int, int]:
+    """Input indices ``[i0, i1)`` whose cell ``i*s + tap - before`` falls in ``[0, length)``."""
+    i0 = max(0, -(-(before - tap) // s))
+    i1 = min(n, (before + length - 1 - tap) // s + 1)
+    return i0, max(i0, i1)
+
+
+def conv_transpose2d(
+    x: ArrayLike,
+    weights: ArrayLike,
+    bias: ArrayLike | None = None,
+    *,
+    stride: IntOrPair = 1,
+    padding: str | IntOrPair = "valid",
+    output_padding: IntOrPair | None = None,
+    dilation: IntOrPair = 1,
+) -> NDArray[np.floating]:
+    """Apply a transposed convolution layer (Keras ``Conv2DTranspose``, torch ``ConvTranspose2d``).
+
+    Each input pixel stamps ``value * kernel`` onto the output, ``stride`` cells apart;
+    overlapping stamps add. It is the adjoint of :func:`conv2d_layer` with the same weights
+    array: ``<conv2d_layer(y, W), x> == <y, conv_transpose2d(x, W)>``.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W) or (H, W, C_in)
+        The input; any real dtype. Not modified.
+    weights : array_like, shape (kh, kw, C_out, C_in)
+        The Keras ``Conv2DTranspose`` kernel layout.
+    bias : array_like, shape (C_out,), optional
+        Added to each output channel.
+    stride, dilation : int or (rows, cols), optional
+        Spacing of the stamps and of the kernel taps, each at least 1.
+    padding : {"valid", "same"}, int or (rows, cols), optional
+        An int is PyTorch's: ``p`` cells cropped from each side of the full scatter, output
+        size ``(n − 1)·s − 2p + d(k − 1) + output_padding + 1``. ``"valid"`` and ``"same"`` are
+        Keras's, including its output size when ``output_padding`` is None (``n·s +
+        max(d(k−1)+1 − s, 0)`` and ``n·s``).
+    output_padding : int or (rows, cols), optional
+        Extra cells after the last row and column, each smaller than the stride or the
+        dilation (it picks among the input sizes a strided convolution maps to ``H``).
+
+    Returns
+    -------
+    ndarray, shape (H', W', C_out)
+        float32, or float64 when ``x`` is float64.
+
+    Raises
+    ------
+    ValueError
+        For weights not 4-D, a channel count that does not match, a bias of the wrong shape,
+        non-finite values, a bad stride, dilation, padding or output_padding, or an output
+        cropped to nothing.
+
+    Notes
+    -----
+    ``out[i*s + a*d - top, j*s + b*d - left, o] += x[i, j, c] * weights[a, b, o, c]``, with
+    ``(top, left)`` from :func:`transpose_geometry`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> conv_transpose2d([[1, 2]], np.ones((2, 2, 1, 1)), stride=2)[..., 0]
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.]], dtype=float32)
+    """
+    arr, w, b = _check_transpose(x, weights, bias)
+    geo = transpose_geometry(
+        arr.shape,
+        w.shape,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+    )
+    dt = work_dtype(arr)
+    h, wd, c_in = arr.shape
+    kh, kw, c_out, _ = w.shape
+    (sr, sc), (dr, dc) = geo.stride, geo.dilation
+    ho, wo = geo.out_shape
+    top, left = geo.crop
+    out = np.zeros((ho, wo, c_out), dtype=dt)
+    # (C_in, kh*kw*C_out): one matrix product turns a block of pixels into all their stamps.
+    mat = np.ascontiguousarray(w.transpose(3, 0, 1, 2).reshape(c_in, kh * kw * c_out), dtype=dt)
+    jr = [_tap_range(wd, b_ * dc, sc, left, wo) for b_ in range(kw)]
+    step = max(1, _COLS_ELEMS // max(1, wd * kh * kw * c_out))
+    for i0 in range(0, h, step):
+        i1 = min(h, i0 + step)
+        src = np.ascontiguousarray(arr[i0:i1].reshape(-1, c_in), dtype=dt)
+        stamps = (src @ mat).reshape(i1 - i0, wd, kh, kw, c_out)
+        for a in range(kh):
+            a0, a1 = _tap_range(h, a * dr, sr, top, ho)
+            a0, a1 = max(a0, i0), min(a1, i1)
+            if a1 <= a0:
+                continue
+            y0 = a0 * sr + a * dr - top
+            rows = slice(y0, y0 + (a1 - a0 - 1) * sr + 1, sr)
+            for b_ in range(kw):
+                j0, j1 = jr[b_]
+                if j1 <= j0:
+                    continue
+                z0 = j0 * sc + b_ * dc - left
+                cols = slice(z0, z0 + (j1 - j0 - 1) * sc + 1, sc)
+                out[rows, cols] += stamps[a0 - i0 : a1 - i0, j0:j1, a, b_]
+    if b is not None:
+        out += b.astype(dt)
+    return out
+
+
+__all__ = [
+    "LAYER_METHODS",
+    "TRANSPOSE_PADDINGS",
+    "TransposeGeometry",
+    "check_layer_args",
+    "conv2d_layer",
+    "conv_layer_shape",
+    "conv_transpose2d",
+    "layer_formula",
+    "layer_param_count",
+    "layer_summary",
+    "param_formula",
+    "transpose_formula",
+    "transpose_geometry",
+    "transpose_output_shape",
+]
