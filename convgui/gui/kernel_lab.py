@@ -134,8 +134,12 @@ def open_borders(window: Any) -> Any:
 
 def entries() -> list[Entry]:
     """The kernel lab's menu entries (Kernel, Layer and View menus)."""
-    lmenu = texts.MENU_LAYER
+    kmenu, lmenu = texts.MENU_KERNEL, texts.MENU_LAYER
     return [
+        Separator(kmenu),
+        ActionSpec("compareKernelsAction", "&Compare…", open_compare, kmenu, ("Ctrl+Alt+K",),
+                   "Keep the current kernel as A, go on editing B, and see both outputs and "
+                   "their difference"),
         Separator(lmenu),
         ActionSpec("compareBordersAction", "Compare &Borders…", open_borders, lmenu,
                    ("Ctrl+Alt+B",), "The six border modes side by side over the image's "

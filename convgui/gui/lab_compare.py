@@ -1,0 +1,444 @@
+"""Kernel ▸ Compare…: keep kernel A, go on editing B, see both outputs and their difference.
+
+A is a snapshot taken when the comparison opens (or with "Take B as A"); B is always the
+state's kernel. Both outputs use the state's image and layer settings and are recomputed when
+any of them changes: small jobs at once, large ones on one worker thread, the latest request
+winning (an older result is dropped, a waiting request replaced). The three views share one
+zoom; the difference A − B is drawn with a diverging colour map and symmetric levels.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import LayerParams, explain_no_output, layer_shapes, run_layer
+from ..core.convolve import lower_thread_priority
+from ..core.text import format_value, pretty_number
+from ..state import SYNC_WORK_LIMIT, ExplorerState, layer_work
+from .display import Display, display_for
+from .image_view import ImageView, make_lut_cmap
+
+TITLE = "Compare Kernels"
+NO_IMAGE = "Open an image to compare the outputs of kernels A and B."
+SAME = "A and B give the same output: every difference is 0."
+SIZES_DIFFER = (
+    "The outputs have different sizes (A: {a}, B: {b}), because the kernels differ in size "
+    "with this padding, so they cannot be subtracted cell by cell. Choose “same” padding "
+    "(Layer settings) to compare them."
+)
+COLOUR_NOTE = " Colour image: the difference shown is the mean over R, G and B."
+SWAP_TIP = "Put kernel A into the table (B) and keep the table's kernel as A (Edit ▸ Undo reverts)"
+TAKE_TIP = "Keep the table's kernel as the new A"
+#: Kernels up to this side are written out in full beside the views.
+MAX_WRITTEN_SIDE = 7
+
+Array = NDArray[np.floating]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The two final maps (pooled when the layer pools) and their difference."""
+
+    a: Array
+    b: Array
+    #: ``a - b`` in float64 (the channel mean for colour), or None when the shapes differ.
+    diff: NDArray[np.float64] | None
+    note: str = ""
+
+
+def final_map(image: Array, kernel: Array, params: LayerParams) -> Array:
+    """What the layer gives last: the pooled map when pooling is on, else the activated map."""
+    r = run_layer(image, kernel, params)
+    return r.pooled if r.pooled is not None else r.activated
+
+
+def compare(image: Array, kernel_a: Array, kernel_b: Array, params: LayerParams) -> Comparison:
+    """Run the layer with ``kernel_a`` and with ``kernel_b`` and subtract (A − B).
+
+    Examples
+    --------
+    >>> img = np.arange(16.0).reshape(4, 4)
+    >>> c = compare(img, np.ones((1, 1)), 2 * np.ones((1, 1)), LayerParams())
+    >>> c.diff.tolist()[0]
+    [0.0, -1.0, -2.0, -3.0]
+    """
+    a = final_map(image, kernel_a, params)
+    b = final_map(image, kernel_b, params)
+    if a.shape != b.shape:
+        text = SIZES_DIFFER.format(a=_shape(a), b=_shape(b))
+        return Comparison(a, b, None, text)
+    diff = a.astype(np.float64) - b.astype(np.float64)
+    note = ""
+    if diff.ndim == 3:
+        diff, note = diff.mean(axis=2), COLOUR_NOTE
+    return Comparison(a, b, diff, note)
+
+
+def _shape(a: Array) -> str:
+    return f"{a.shape[0]}×{a.shape[1]}"
+
+
+def diff_summary(diff: NDArray[np.float64]) -> str:
+    """One sentence on the difference: the largest gap and where it is, or "the same".
+
+    Examples
+    --------
+    >>> diff_summary(np.array([[0.0, -3.0], [1.0, 0.0]]))
+    'Largest difference |A − B| = 3 at row 0, column 1 (A − B = −3); 2 of 4 cells differ.'
+    """
+    finite = np.where(np.isfinite(diff), diff, 0.0)
+    mag = np.abs(finite)
+    if mag.size == 0 or float(mag.max()) == 0.0:
+        return SAME
+    r, c = np.unravel_index(int(np.argmax(mag)), mag.shape)
+    n = int(np.count_nonzero(mag))
+    return (
+        f"Largest difference |A − B| = {format_value(float(mag[r, c]))} at row {r}, column "
+        f"{c} (A − B = {pretty_number(float(finite[r, c]))}); {n:,} of {mag.size:,} cells differ."
+    )
+
+
+def kernel_text(k: NDArray[np.float64]) -> str:
+    """The kernel written as rows of numbers (small ones), or its size and sum.
+
+    Examples
+    --------
+    >>> print(kernel_text(np.array([[1.0, -2.0], [0.5, 0.0]])))
+      1  -2
+    0.5   0
+    """
+    if max(k.shape) > MAX_WRITTEN_SIDE:
+        return f"{k.shape[0]}×{k.shape[1]} kernel, sum {format_value(float(k.sum()))}"
+    cells = [[format_value(float(v)) for v in row] for row in k]
+    width = max(len(t) for row in cells for t in row)
+    return "\n".join(" ".join(t.rjust(width) for t in row) for row in cells)
+
+
+def shared_levels(da: Display, db: Display) -> tuple[float, float]:
+    """One set of levels for both outputs, so equal values look equal in A and in B."""
+    if da.mode == "clip":
+        return db.levels
+    lo, hi = min(da.levels[0], db.levels[0]), max(da.levels[1], db.levels[1])
+    if db.levels[0] == -db.levels[1]:  # symmetric (diverging, absolute): stay symmetric
+        m = max(abs(lo), abs(hi))
+        return (-m, m)
+    return (lo, hi)
+
+
+def diff_levels(diff: NDArray[np.float64]) -> tuple[float, float]:
+    """Symmetric levels for the difference: ± its largest magnitude (±1 when all zero)."""
+    finite = diff[np.isfinite(diff)]
+    m = float(np.max(np.abs(finite))) if finite.size else 0.0
+    if m == 0.0 or not math.isfinite(m):
+        m = 1.0
+    return (-m, m)
+
+
+@dataclass(frozen=True)
+class _Request:
+    generation: int
+    image: Array
+    kernel_a: Array
+    kernel_b: Array
+    params: LayerParams
+
+    def run(self) -> Comparison:
+        return compare(self.image, self.kernel_a, self.kernel_b, self.params)
+
+
+class _Bridge(QObject):
+    done = Signal(object, object)  # (request, future), queued to the GUI thread
+
+
+class CompareDialog(QDialog):
+    """Outputs A and B and their difference, side by side with one zoom (non-modal).
+
+    Parameters
+    ----------
+    state : ExplorerState
+        B is its kernel; the image and layer settings are its.
+    parent : QWidget, optional
+        The window (the worker stops when it closes).
+    sync_work_limit : int
+        Comparisons whose work (two layer runs) is below this run on the GUI thread.
+    """
+
+    #: A new comparison is shown.
+    compared = Signal()
+
+    def __init__(
+        self,
+        state: ExplorerState,
+        parent: QWidget | None = None,
+        *,
+        sync_work_limit: int = SYNC_WORK_LIMIT,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareDialog")
+        self.setWindowTitle(TITLE)
+        self.setModal(False)
+        self.state = state
+        self.kernel_a: NDArray[np.float64] = np.array(state.kernel, dtype=np.float64)
+        self.comparison: Comparison | None = None
+        self._sync_limit = sync_work_limit
+        self._generation = 0
+        self._executor: ThreadPoolExecutor | None = None
+        self._running = False
+        self._pending: _Request | None = None
+        self._fitted_shape: tuple[int, ...] | None = None
+        self._bridge = _Bridge()
+        self._bridge.done.connect(self._on_done)
+
+        self.view_a = ImageView(colorbar=True)
+        self.view_b = ImageView(colorbar=True)
+        self.view_d = ImageView(colorbar=True)
+        self.view_a.setObjectName("compareViewA")
+        self.view_b.setObjectName("compareViewB")
+        self.view_d.setObjectName("compareViewDiff")
+        self.view_b.follow(self.view_a)
+        self.view_d.follow(self.view_a)
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.title_a = QLabel("Output A (the kept kernel)")
+        self.title_b = QLabel("Output B (the table's kernel)")
+        self.title_d = QLabel("A − B (blue: B larger, red: A larger)")
+        self.kernel_a_label = QLabel(objectName="compareKernelA")
+        self.kernel_b_label = QLabel(objectName="compareKernelB")
+        for lab in (self.kernel_a_label, self.kernel_b_label):
+            lab.setFont(mono)
+            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary = QLabel(objectName="compareSummary")
+        self.summary.setWordWrap(True)
+        self.swap_button = QPushButton("&Swap A and B")
+        self.swap_button.setToolTip(SWAP_TIP)
+        self.take_button = QPushButton("&Take B as A")
+        self.take_button.setToolTip(TAKE_TIP)
+        close = QPushButton("Close")
+        close.setToolTip("Close the comparison (kernel B stays in the table)")
+        self.swap_button.clicked.connect(self.swap)
+        self.take_button.clicked.connect(self.take_b_as_a)
+        close.clicked.connect(self.close)
+
+        grid = QGridLayout()
+        for col, (title, view, klabel) in enumerate(
+            (
+                (self.title_a, self.view_a, self.kernel_a_label),
+                (self.title_b, self.view_b, self.kernel_b_label),
+                (self.title_d, self.view_d, None),
+            )
+        ):
+            f = QFont(title.font())
+            f.setBold(True)
+            title.setFont(f)
+            grid.addWidget(title, 0, col)
+            grid.addWidget(view, 1, col)
+            if klabel is not None:
+                grid.addWidget(klabel, 2, col, Qt.AlignmentFlag.AlignTop)
+            grid.setColumnStretch(col, 1)
+        grid.setRowStretch(1, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.swap_button)
+        buttons.addWidget(self.take_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+
+        for sig in (
+            state.image_changed,
+            state.kernel_changed,
+            state.params_changed,
+            state.view_changed,
+        ):
+            sig.connect(self.request)
+        if parent is not None:
+            parent.installEventFilter(self)  # the worker stops when the window closes
+        self.resize(1100, 560)
+        self._update_kernel_labels()
+
+    # --- user actions ----------------------------------------------------------------------
+
+    def take_b_as_a(self) -> None:
+        """Keep the table's kernel as the new A."""
+        self.kernel_a = np.array(self.state.kernel, dtype=np.float64)
+        self.request()
+
+    def swap(self) -> None:
+        """Put A into the table and keep the table's kernel as A (one undo step)."""
+        old_b = np.array(self.state.kernel, dtype=np.float64)
+        a = self.kernel_a
+        self.kernel_a = old_b
+        if not self.state.set_kernel(a, "Swap kernels A and B"):
+            self.request()  # A equals B: nothing changed in the state, but A is new
+
+    def set_text_scale(self, factor: float) -> None:
+        """Follow View ▸ Text Size (numbers drawn in the views' cells)."""
+        for v in (self.view_a, self.view_b, self.view_d):
+            v.set_text_scale(factor)
+
+    # --- computing -------------------------------------------------------------------------
+
+    def request(self) -> None:
+        """Recompute A, B and A − B for the state's image, settings and kernel (latest wins)."""
+        self._update_kernel_labels()
+        if not self.isVisible():
+            return  # computed when shown
+        self._generation += 1
+        s = self.state
+        img = s.engine_image()
+        if img is None:
+            self._show_message(NO_IMAGE)
+            return
+        p = s.params
+        try:
+            out_a, pooled_a = layer_shapes(img.shape, self.kernel_a.shape, p)
+            out_b, pooled_b = layer_shapes(img.shape, s.kernel.shape, p)
+        except ValueError as exc:
+            why = explain_no_output(img.shape, self.kernel_a.shape, p) or explain_no_output(
+                img.shape, s.kernel.shape, p
+            )
+            self._show_message(f"No comparison: {why or exc}")
+            return
+        req = _Request(self._generation, img, self.kernel_a, np.array(s.kernel), p)
+        work = layer_work(img.shape, out_a, pooled_a, self.kernel_a, p) + layer_work(
+            img.shape, out_b, pooled_b, s.kernel, p
+        )
+        if work <= self._sync_limit and not self._running:
+            fut: Future[Comparison] = Future()
+            try:
+                fut.set_result(req.run())
+            except Exception as exc:  # shown as a message, never a crash
+                fut.set_exception(exc)
+            self._on_done(req, fut)
+        elif self._running:
+            self._pending = req  # replaces an older waiting request
+        else:
+            self._start(req)
+
+    def _start(self, req: _Request) -> None:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                max_workers=1,
+                thread_name_prefix="convgui-compare",
+                initializer=lower_thread_priority,
+            )
+        self._running = True
+        self.summary.setText("Computing outputs A and B…")
+        bridge = self._bridge
+        fut = self._executor.submit(req.run)
+        fut.add_done_callback(lambda f: bridge.done.emit(req, f))
+
+    def _on_done(self, req: _Request, fut: Future[Comparison]) -> None:
+        if req.generation != self._generation:
+            self._after_job(req)
+            return  # stale: a newer request exists
+        self._after_job(req)
+        exc = fut.exception()
+        if exc is not None:
+            self._show_message(
+                f"The comparison failed ({type(exc).__name__}: {exc}). Try a smaller kernel or "
+                "image; the table's kernel is unchanged."
+            )
+            return
+        self._show(fut.result())
+
+    def _after_job(self, req: _Request) -> None:
+        if not self._running:
+            return
+        self._running = False
+        pending, self._pending = self._pending, None
+        if pending is not None and pending.generation == self._generation:
+            self._start(pending)
+
+    @property
+    def busy(self) -> bool:
+        """True while a comparison runs on the worker."""
+        return self._running
+
+    # --- showing ---------------------------------------------------------------------------
+
+    def _show_message(self, text: str) -> None:
+        self.comparison = None
+        for v in (self.view_a, self.view_b, self.view_d):
+            v.set_image(None)
+        self.summary.setText(text)
+
+    def _show(self, c: Comparison) -> None:
+        s = self.state
+        decision = s.display_decision
+        mode = decision.mode if decision is not None else s.display_mode
+        vmax = s.value_max
+        da, db = display_for(c.a, mode, vmax), display_for(c.b, mode, vmax)
+        levels = shared_levels(da, db)
+        self.view_a.set_image(c.a, levels=levels, cmap=db.cmap)
+        self.view_b.set_image(c.b, levels=levels, cmap=db.cmap)
+        if c.diff is None:
+            self.view_d.set_image(None)
+            self.summary.setText(c.note)
+        else:
+            self.view_d.set_image(
+                c.diff, levels=diff_levels(c.diff), cmap=make_lut_cmap("diverging")
+            )
+            self.summary.setText(diff_summary(c.diff) + c.note)
+        if self._fitted_shape != c.a.shape:
+            self._fitted_shape = c.a.shape
+            self.view_a.fit()
+        self.comparison = c
+        self.compared.emit()
+
+    def _update_kernel_labels(self) -> None:
+        self.kernel_a_label.setText("A:\n" + kernel_text(self.kernel_a))
+        self.kernel_b_label.setText("B:\n" + kernel_text(np.asarray(self.state.kernel)))
+
+    # --- life cycle ------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.request()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parent() and event.type() == QEvent.Type.Close:
+            self.shutdown()
+        return False
+
+    def shutdown(self) -> None:
+        """Stop the worker (a running comparison is dropped); it restarts when needed."""
+        self._generation += 1  # whatever is still running is stale now
+        self._pending = None
+        ex, self._executor = self._executor, None
+        if ex is not None:
+            ex.shutdown(wait=True, cancel_futures=True)
+        self._running = False
+
+
+__all__ = [
+    "CompareDialog",
+    "Comparison",
+    "compare",
+    "diff_levels",
+    "diff_summary",
+    "final_map",
+    "kernel_text",
+    "shared_levels",
+]
