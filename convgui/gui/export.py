@@ -1,9 +1,16 @@
-"""Exporting the animation: labelled frames ("input", "kernel", "output") as a GIF or PNGs.
+"""Exporting the animation: labelled frames ("input", "kernel", "output"), in four formats.
+
+A GIF, a folder of PNGs or of SVGs, or one PDF with a page per frame.
 
 Frames are painted with QPainter from the state, the result's :class:`LayerGeometry` and the
 per-position scenes of :mod:`convgui.core.scene`, never grabbed from the window, so they look
 the same whatever the window's size and run offscreen. Every number and sum written in a frame
 comes from the scene and :mod:`convgui.core.text`.
+
+SVG and PDF frames are vector drawings (Qt's ``QSvgGenerator`` and ``QPdfWriter`` paint the same
+frame): cells are rectangles and numbers are text, crisp on a slide at any size. Only a map too
+large to draw cell by cell (more than :data:`MAX_VECTOR_CELLS` cells shown) is embedded as an
+image, and then it has no numbers anyway.
 
 On a large image each frame shows a crop of the input around the window (and the output cells
 under that crop), so the window and the numbers stay readable; a small image is shown whole.
@@ -26,8 +33,19 @@ from typing import Literal, Protocol, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QRectF, QSettings, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QImageWriter, QPainter, QPen
+from PySide6.QtCore import QMarginsF, QRect, QRectF, QSettings, QSize, QSizeF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QImageWriter,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+)
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -78,6 +96,8 @@ CROP_CHOICES = (12, 16, 24, 32, 48, 64)
 FRAME_SIZES = ((960, 440), (1280, 590), (640, 300))
 #: Terms written out in a frame's sum before the rest is elided.
 SUM_TERMS = 10
+#: A vector frame draws a map cell by cell up to this many cells shown; past it, as an image.
+MAX_VECTOR_CELLS = 6000
 #: Settings keys.
 LAST_DIR_KEY = "lastExportDir"
 LAST_CROP_KEY = "lastExportCrop"
@@ -93,7 +113,16 @@ FRAME_GREY = QColor(90, 90, 90)
 #: Output cells not computed yet: a pale blue, unlike any grey a clipped result can take.
 NOT_YET = (214, 226, 240, 255)
 
-Kind = Literal["gif", "png"]
+Kind = Literal["gif", "png", "svg", "pdf"]
+#: Kinds written as a folder of ``frame_*`` files, and the suffix of their files.
+FOLDER_KINDS: dict[str, str] = {"png": ".png", "svg": ".svg"}
+#: Titles of the export dialog per kind.
+KIND_TITLES: dict[str, str] = {
+    "gif": "Export Animated GIF",
+    "png": "Export PNG Frames",
+    "svg": "Export SVG Frames",
+    "pdf": "Export PDF Frames (a Page per Frame)",
+}
 FramesChoice = Literal["overwrite", "subfolder", "cancel"]
 Notify = Callable[[str, str], None]
 U8 = NDArray[np.uint8]
@@ -437,9 +466,27 @@ class FrameSheet:
             p.end()
         return frame
 
+    def paint(self, p: QPainter, spec: FrameSpec, position: int, *, vector: bool = True) -> None:
+        """Paint the frame of ``position`` on an active painter, in ``spec``'s units.
+
+        The painter's coordinates must span ``spec.width`` × ``spec.height`` (an SVG generator's
+        view box, or a PDF page scaled to it). With ``vector`` the maps' cells are drawn as
+        rectangles (up to :data:`MAX_VECTOR_CELLS`), so the frame stays sharp when enlarged.
+
+        Raises
+        ------
+        ValueError
+            The position is outside the animation (raised before anything is painted).
+        """
+        content = self.content(position)
+        p.fillRect(QRectF(0, 0, spec.width, spec.height), BG)
+        self._paint(p, spec, content, int(position), vector=vector)
+
     # --- painting ----------------------------------------------------------------------
 
-    def _paint(self, p: QPainter, spec: FrameSpec, fc: FrameContent, position: int) -> None:
+    def _paint(
+        self, p: QPainter, spec: FrameSpec, fc: FrameContent, position: int, *, vector: bool = False
+    ) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         col_w = spec.width / 3
@@ -451,20 +498,20 @@ class FrameSheet:
         ]
         for area, label in zip(areas, fc.titles):
             _title(p, area, label)
-        self._paint_source(p, areas[0], fc)
+        self._paint_source(p, areas[0], fc, vector)
         _paint_middle(p, areas[1].adjusted(20, 20, -20, -20), fc.middle)
-        self._paint_target(p, areas[2], fc, position)
+        self._paint_target(p, areas[2], fc, position, vector)
         for area, note in ((areas[0], fc.notes[0]), (areas[2], fc.notes[1])):
             if note:
                 _note(p, QRectF(area.left(), area.bottom() + 2, area.width(), note_h), note)
         _caption(p, QRectF(10, spec.height - bottom_text, spec.width - 20, bottom_text), fc.caption)
 
-    def _paint_source(self, p: QPainter, area: QRectF, fc: FrameContent) -> None:
+    def _paint_source(self, p: QPainter, area: QRectF, fc: FrameContent, vector: bool) -> None:
         cr = fc.src_crop
         rs, cs = cr.slices()
         rgba = self.src_rgba[rs, cs]
         rect = _fit(area, (cr.rows, cr.cols))
-        p.drawImage(rect, array_to_qimage(rgba))
+        _draw_cells(p, rect, rgba, vector)
         cw, ch = rect.width() / cr.cols, rect.height() / cr.rows
         # The image itself inside the crop (the rest is padding).
         t, lft = self.pads[0], self.pads[2]
@@ -499,7 +546,9 @@ class FrameSheet:
                 QRectF(rect.left() + (wx - cr.left) * cw, rect.top() + (wy - cr.top) * ch, cw, ch)
             )
 
-    def _paint_target(self, p: QPainter, area: QRectF, fc: FrameContent, position: int) -> None:
+    def _paint_target(
+        self, p: QPainter, area: QRectF, fc: FrameContent, position: int, vector: bool
+    ) -> None:
         rows, cols = fc.out_rows, fc.out_cols
         h, w = self.grid
         part = self.target[rows.start : rows.stop, cols.start : cols.stop]
@@ -508,7 +557,7 @@ class FrameSheet:
         not_yet = index > position
         rgba[not_yet] = NOT_YET
         rect = _fit(area, part.shape[:2])
-        p.drawImage(rect, array_to_qimage(rgba))
+        _draw_cells(p, rect, rgba, vector)
         _draw_numbers(p, rect, part, rgba, skip=not_yet)
         cw, ch = rect.width() / part.shape[1], rect.height() / part.shape[0]
         p.setPen(QPen(FRAME_GREY, 1))
@@ -525,6 +574,31 @@ def _fit(area: QRectF, shape: tuple[int, ...]) -> QRectF:
     cell = min(area.width() / w, area.height() / h)
     ww, hh = cell * w, cell * h
     return QRectF(area.center().x() - ww / 2, area.center().y() - hh / 2, ww, hh)
+
+
+def _draw_cells(p: QPainter, rect: QRectF, rgba: U8, vector: bool) -> None:
+    """Fill ``rect`` with the cells' colours: a rectangle per cell (vector) or one image."""
+    h, w = rgba.shape[:2]
+    if not vector or h * w > MAX_VECTOR_CELLS:
+        p.drawImage(rect, array_to_qimage(np.ascontiguousarray(rgba)))
+        return
+    cw, ch = rect.width() / w, rect.height() / h
+    # Runs of equal colour along a row are one rectangle (a flat region is a few shapes).
+    packed = rgba[..., 0].astype(np.uint32) << 16 | rgba[..., 1].astype(np.uint32) << 8
+    packed |= rgba[..., 2].astype(np.uint32)
+    for i in range(h):
+        row = packed[i]
+        starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
+        ends = np.r_[starts[1:], w]
+        # Each cell overlaps the next by a hair, so viewers show no seam between them.
+        dy = 0.25 if i < h - 1 else 0.0
+        for a, b in zip(starts.tolist(), ends.tolist()):
+            r, g, bl = rgba[i, a, :3].tolist()
+            dx = 0.25 if b < w else 0.0
+            p.fillRect(
+                QRectF(rect.left() + a * cw, rect.top() + i * ch, (b - a) * cw + dx, ch + dy),
+                QColor(r, g, bl),
+            )
 
 
 def _draw_numbers(
@@ -635,52 +709,55 @@ def _qimage_rgb(img: QImage) -> U8:
 
 
 class FramesExistError(NeedsConfirmationError):
-    """The folder chosen for PNG frames already holds ``frame_*.png`` files; ask first.
+    """The folder chosen for frames already holds ``frame_*.png`` (or ``.svg``) files; ask first.
 
     Attributes
     ----------
     existing : list of Path
-        The ``frame_*.png`` files already there.
+        The ``frame_*`` files already there.
     """
 
-    def __init__(self, folder: Path, existing: list[Path]) -> None:
+    def __init__(self, folder: Path, existing: list[Path], suffix: str = ".png") -> None:
         super().__init__(
             folder,
             "exists",
             f"The folder “{shown_name(folder)}” already holds {len(existing)} frame file"
-            f"{'s' if len(existing) != 1 else ''} (frame_*.png). Choose an empty folder, or "
+            f"{'s' if len(existing) != 1 else ''} (frame_*{suffix}). Choose an empty folder, or "
             "confirm that they may be overwritten.",
         )
         self.existing = existing
 
 
-def frame_files(folder: PathLike) -> list[Path]:
-    """The ``frame_*.png`` entries of ``folder`` (none when it does not exist)."""
+def frame_files(folder: PathLike, suffix: str = ".png") -> list[Path]:
+    """The ``frame_*`` entries of ``folder`` ending in ``suffix`` (none when it does not exist)."""
     p = Path(folder)
     if not p.is_dir():
         return []
-    return sorted(p.glob("frame_*.png"))
+    return sorted(p.glob(f"frame_*{suffix}"))
 
 
-def free_name(parent: PathLike, stem: str, suffix: str = "") -> Path:
+def free_name(parent: PathLike, stem: str, suffix: str = "", frames: str = ".png") -> Path:
     """``parent/stem+suffix``, or ``stem-2``, ``stem-3``... : the first that does not exist.
 
-    A folder counts as free when it holds no ``frame_*.png``.
+    A folder counts as free when it holds no ``frame_*`` files ending in ``frames``.
     """
     base = Path(parent)
     for n in range(1, 10_000):
         candidate = base / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
-        if not candidate.exists() or (candidate.is_dir() and not frame_files(candidate)):
+        if not candidate.exists() or (candidate.is_dir() and not frame_files(candidate, frames)):
             return candidate
     return base / f"{stem}{suffix}"
 
 
 def choose_frames_folder(
-    folder: PathLike, ask: Callable[[Path, list[Path], str], FramesChoice]
+    folder: PathLike,
+    ask: Callable[[Path, list[Path], str], FramesChoice],
+    suffix: str = ".png",
 ) -> tuple[Path, bool] | None:
-    """Where PNG frames go: ``(folder, overwrite)``, or None when the user cancels.
+    """Where frames go: ``(folder, overwrite)``, or None when the user cancels.
 
-    A folder without ``frame_*.png`` is used as it is. Otherwise ``ask(folder, existing,
+    A folder without ``frame_*`` files ending in ``suffix`` (``.png`` or ``.svg``) is used
+    as it is. Otherwise ``ask(folder, existing,
     subfolder_name)`` decides: ``"overwrite"`` writes there (replacing frames of the same
     name, deleting none), ``"subfolder"`` creates a new empty subfolder (``frames-2``...)
     and writes there, ``"cancel"`` writes nothing.
@@ -691,7 +768,7 @@ def choose_frames_folder(
         The subfolder cannot be created.
     """
     p = Path(folder)
-    existing = frame_files(p)
+    existing = frame_files(p, suffix)
     if not existing:
         return p, False
     n = 2
@@ -736,6 +813,94 @@ def _write_png(img: QImage, path: Path) -> None:
         )
 
 
+def _write_svg(sheet: FrameSheet, spec: FrameSpec, position: int, path: Path) -> None:
+    """Paint the frame of ``position`` as an SVG file at ``path`` (vector cells and text)."""
+    gen = QSvgGenerator()
+    gen.setFileName(str(path))
+    gen.setSize(QSize(spec.width, spec.height))
+    gen.setViewBox(QRect(0, 0, spec.width, spec.height))
+    gen.setTitle(f"convgui frame {position}")
+    gen.setDescription("A frame of a convolution animation, exported by convgui")
+    p = QPainter()
+    if not p.begin(gen):
+        raise SaveError(
+            f"Could not start writing “{shown_name(path)}”. Nothing was kept; choose a folder "
+            "you can write to."
+        )
+    try:
+        sheet.paint(p, spec, position, vector=True)
+    finally:
+        p.end()
+
+
+def _verify_svg(size: tuple[int, int]) -> Callable[[Path], None]:
+    """Read an SVG frame back: an ``<svg>`` of ``size`` holding text (numbers and titles)."""
+
+    def verify(tmp: Path) -> None:
+        import xml.etree.ElementTree as ET
+
+        root = ET.parse(tmp).getroot()
+        ns = "{http://www.w3.org/2000/svg}"
+        if root.tag not in ("svg", f"{ns}svg"):
+            raise ValueError(f"it is not an SVG drawing (its root is <{root.tag}>)")
+        box = root.get("viewBox", "").split()
+        if len(box) != 4 or (round(float(box[2])), round(float(box[3]))) != size:
+            raise ValueError(f"its view box is {box!r}, not 0 0 {size[0]} {size[1]}")
+        if root.find(f".//{ns}text") is None and root.find(".//text") is None:
+            raise ValueError("it holds no text")
+
+    return verify
+
+
+def pdf_page_sizes(data: bytes) -> list[tuple[float, float]]:
+    """The ``(width, height)`` in points of every page object of a PDF written by Qt.
+
+    A structural read (Qt writes page dictionaries uncompressed), enough to check a file just
+    written; not a general PDF parser.
+
+    Examples
+    --------
+    >>> pdf_page_sizes(b"<< /Type /Page /MediaBox [0 0 960 440] >> << /Type /Pages >>")
+    [(960.0, 440.0)]
+    """
+    import re
+
+    sizes = []
+    for m in re.finditer(rb"/Type\s*/Page(?![a-zA-Z])", data):
+        start = data.rfind(b"<<", 0, m.start())
+        end = data.find(b"endobj", m.end())
+        box = re.search(
+            rb"/MediaBox\s*\[\s*" + rb"([-\d.]+)\s+" * 3 + rb"([-\d.]+)", data[start:end]
+        )
+        if box is None:
+            sizes.append((0.0, 0.0))
+            continue
+        x0, y0, x1, y1 = (float(v) for v in box.groups())
+        sizes.append((x1 - x0, y1 - y0))
+    return sizes
+
+
+def _verify_pdf(count: int, size: tuple[float, float]) -> Callable[[Path], None]:
+    """Read a PDF back: a complete file with ``count`` pages of ``size`` points."""
+
+    def verify(tmp: Path) -> None:
+        data = tmp.read_bytes()
+        if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-64:]:
+            raise ValueError("it is not a complete PDF file")
+        sizes = pdf_page_sizes(data)
+        if len(sizes) != count:
+            raise ValueError(f"it holds {len(sizes)} page(s) instead of {count}")
+        for w, h in sizes:
+            if abs(w - size[0]) > 0.5 or abs(h - size[1]) > 0.5:
+                raise ValueError(f"a page is {w:g}×{h:g} points instead of {size[0]}×{size[1]}")
+
+    return verify
+
+
+class _CancelledError(Exception):
+    """The user cancelled while a single-file export was being written."""
+
+
 def export_animation(
     state: ExplorerState,
     positions: Sequence[int],
@@ -749,7 +914,7 @@ def export_animation(
     overwrite: bool = False,
     protected: Iterable[PathLike | None] = (),
 ) -> int:
-    """Write frames for ``positions`` as an animated GIF or as PNGs in a folder.
+    """Write frames for ``positions`` as an animated GIF, one PDF, or PNGs or SVGs in a folder.
 
     Parameters
     ----------
@@ -758,9 +923,11 @@ def export_animation(
     positions : sequence of int
         Row-major positions of ``spec.stage``, one frame each, in this order.
     path : path-like
-        The GIF file, or the folder for ``frame_00000.png``... (created when missing).
-    kind : {"gif", "png"}, keyword-only
-        An animated GIF or a folder of PNG frames.
+        The GIF or PDF file, or the folder for ``frame_00000.png`` (``.svg``)... (created when
+        missing).
+    kind : {"gif", "png", "svg", "pdf"}, keyword-only
+        An animated GIF, a folder of PNG or SVG frames, or a PDF with a page per frame (SVG
+        and PDF are vector drawings: cells and numbers stay sharp at any size).
     spec : FrameSpec, optional
         Stage and frame size.
     frame_ms : int
@@ -771,8 +938,8 @@ def export_animation(
     crop : int or None
         Side of the input crop shown around the window (None: the whole image).
     overwrite : bool
-        The user agreed to replace: the existing GIF, or the ``frame_*.png`` of the same names
-        in the folder (others are kept, never deleted).
+        The user agreed to replace: the existing GIF or PDF, or the ``frame_*`` files of the
+        same names in the folder (others are kept, never deleted).
     protected : iterable of path-like
         Files never replaced without ``overwrite`` (the opened image...).
 
@@ -786,8 +953,9 @@ def export_animation(
     ValueError
         No result, no positions, a position outside the animation, too many frames.
     NeedsConfirmationError
-        Without ``overwrite``: the GIF exists or is protected; :class:`FramesExistError` when
-        the folder already holds ``frame_*.png`` files. Raised before any frame is made.
+        Without ``overwrite``: the GIF or PDF exists or is protected; :class:`FramesExistError`
+        when the folder already holds ``frame_*`` files of the kind. Raised before any frame is
+        made.
     SaveError
         A file or folder cannot be written (what this export wrote so far is removed).
     """
@@ -795,8 +963,8 @@ def export_animation(
     if result is None:
         raise ValueError("there is no output to animate; change the layer settings first")
     spec = spec or FrameSpec()
-    if kind not in ("gif", "png"):
-        raise ValueError(f"kind must be 'gif' or 'png', got {kind!r}")
+    if kind not in KIND_TITLES:
+        raise ValueError(f"kind must be 'gif', 'png', 'svg' or 'pdf', got {kind!r}")
     if not positions:
         raise ValueError("choose at least one position to export")
     if len(positions) > MAX_FRAMES:
@@ -820,14 +988,17 @@ def export_animation(
         )
     protected = list(protected)
     out = Path(path)
-    if kind == "gif":
+    if kind in ("gif", "pdf"):
         check_target(out, protected=protected, confirmed=overwrite)  # ask before any work
         if not out.parent.is_dir():
             raise SaveError(
-                f"The folder “{out.parent}” does not exist. Choose another folder for the GIF."
+                f"The folder “{out.parent}” does not exist. Choose another folder for the "
+                f"{kind.upper()}."
             )
+        if kind == "pdf":
+            return _export_pdf(sheet, positions, out, spec, progress, overwrite, protected)
         return _export_gif(sheet, positions, out, spec, frame_ms, progress, overwrite, protected)
-    return _export_pngs(sheet, positions, out, spec, progress, overwrite)
+    return _export_folder(sheet, positions, out, spec, progress, overwrite, FOLDER_KINDS[kind])
 
 
 def _export_gif(
@@ -872,21 +1043,80 @@ def _export_gif(
     return len(frames)
 
 
-def _export_pngs(
+def _export_pdf(
+    sheet: FrameSheet,
+    positions: Sequence[int],
+    out: Path,
+    spec: FrameSpec,
+    progress: Callable[[int, int], bool] | None,
+    overwrite: bool,
+    protected: list[PathLike | None],
+) -> int:
+    """One PDF, a page of ``spec``'s size (in points) per frame, painted as vectors."""
+
+    def write(tmp: Path) -> None:
+        writer = QPdfWriter(str(tmp))
+        writer.setCreator("convgui")
+        writer.setTitle("Convolution animation")
+        writer.setResolution(720)
+        writer.setPageLayout(
+            QPageLayout(
+                QPageSize(QSizeF(spec.width, spec.height), QPageSize.Unit.Point, "frame"),
+                QPageLayout.Orientation.Portrait,
+                QMarginsF(0, 0, 0, 0),
+            )
+        )
+        p = QPainter()
+        if not p.begin(writer):
+            raise SaveError(
+                f"Could not start writing “{shown_name(out)}”. Nothing was kept; choose a "
+                "folder you can write to."
+            )
+        try:
+            p.scale(writer.width() / spec.width, writer.height() / spec.height)
+            for n, pos in enumerate(positions):
+                if n:
+                    writer.newPage()
+                sheet.paint(p, spec, int(pos), vector=True)
+                if progress is not None and not progress(n + 1, len(positions)):
+                    raise _CancelledError
+        finally:
+            p.end()
+
+    try:
+        atomic_write(
+            out,
+            write,
+            verify=_verify_pdf(len(positions), (spec.width, spec.height)),
+            protected=protected,
+            confirmed=overwrite,
+        )
+    except _CancelledError:
+        return 0  # the temporary file is gone; the old file (if any) is untouched
+    return len(positions)
+
+
+def _write_frame_png(sheet: FrameSheet, spec: FrameSpec, position: int, path: Path) -> None:
+    _write_png(sheet.render(spec, position), path)
+
+
+def _export_folder(
     sheet: FrameSheet,
     positions: Sequence[int],
     folder: Path,
     spec: FrameSpec,
     progress: Callable[[int, int], bool] | None,
     overwrite: bool,
+    suffix: str = ".png",
 ) -> int:
+    """``frame_00000.png`` (or ``.svg``)... in ``folder``, one file per position."""
     if folder.exists() and not folder.is_dir():
         raise SaveError(
             f"“{shown_name(folder)}” is a file, not a folder; choose a folder for the frames."
         )
-    existing = frame_files(folder)
+    existing = frame_files(folder, suffix)
     if existing and not overwrite:
-        raise FramesExistError(folder, existing)
+        raise FramesExistError(folder, existing, suffix)
     created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -903,14 +1133,19 @@ def _export_pngs(
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only when empty
 
+    size = (spec.width, spec.height)
+    if suffix == ".svg":
+        writer, verify = _write_svg, _verify_svg(size)
+    else:
+        writer, verify = _write_frame_png, partial(verify_image_file, fmt="png", expected=size)
     try:
         for n, pos in enumerate(positions):
-            img = sheet.render(spec, int(pos))
-            target = folder / f"frame_{n:05d}.png"
+            sheet.content(int(pos))  # a bad position raises before its file is started
+            target = folder / f"frame_{n:05d}{suffix}"
             atomic_write(
                 target,
-                partial(_write_png, img),
-                verify=partial(verify_image_file, fmt="png", expected=(spec.width, spec.height)),
+                partial(writer, sheet, spec, int(pos)),
+                verify=verify,
                 confirmed=overwrite,
             )
             written.append(target)
@@ -1030,8 +1265,8 @@ class ExportDialog(QDialog):
     ----------
     host : ExportHost
         The state, animation, settings, ``notify`` and protected files.
-    kind : {"gif", "png"}
-        An animated GIF or a folder of PNG frames.
+    kind : {"gif", "png", "svg", "pdf"}
+        An animated GIF, a folder of PNG or SVG frames, or a PDF with a page per frame.
     parent : QWidget, optional
         The dialog's parent.
     """
@@ -1041,7 +1276,7 @@ class ExportDialog(QDialog):
         self.host = host
         self.kind: Kind = kind
         self.setObjectName("exportDialog")
-        self.setWindowTitle("Export Animated GIF" if kind == "gif" else "Export PNG Frames")
+        self.setWindowTitle(KIND_TITLES[kind])
         state, anim, settings = host.state, host.anim, host.settings
         h, w = anim.grid_shape()
         self.grid = (h, w)
@@ -1101,10 +1336,10 @@ class ExportDialog(QDialog):
         base = Path(folder) if isinstance(folder, str) and folder else Path.home()
         if not base.is_dir():
             base = Path.home()
-        if kind == "gif":
-            default = free_name(base, "convolution", ".gif")
+        if kind in FOLDER_KINDS:
+            default = free_name(base, "frames", frames=FOLDER_KINDS[kind])
         else:
-            default = free_name(base, "frames")
+            default = free_name(base, "convolution", f".{kind}")
         self.path = QLineEdit(str(default))
         self.path.setObjectName("exportPath")
         self.path.setMinimumWidth(380)
@@ -1123,7 +1358,14 @@ class ExportDialog(QDialog):
         if self.ms is not None:
             form.addRow("Frame duration", self.ms)
         form.addRow("Frame size", self.frame_size)
-        form.addRow("Save to" if kind == "gif" else "Folder", row)
+        if kind in ("svg", "pdf"):
+            note = QLabel(
+                "Vector frames: every cell and number stays sharp on a slide at any size."
+            )
+            note.setObjectName("exportVectorNote")
+            note.setWordWrap(True)
+            form.addRow("", note)
+        form.addRow("Folder" if kind in FOLDER_KINDS else "Save to", row)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -1145,8 +1387,11 @@ class ExportDialog(QDialog):
         )
 
     def _browse(self) -> None:
-        if self.kind == "gif":
-            path, _ = QFileDialog.getSaveFileName(self, "Save GIF", self.path.text(), "GIF (*.gif)")
+        if self.kind not in FOLDER_KINDS:
+            up = self.kind.upper()
+            path, _ = QFileDialog.getSaveFileName(
+                self, f"Save {up}", self.path.text(), f"{up} (*.{self.kind})"
+            )
         else:
             path = QFileDialog.getExistingDirectory(self, "Folder for the frames", self.path.text())
         if path:
@@ -1177,10 +1422,12 @@ class ExportDialog(QDialog):
         target = Path(text).expanduser()
         overwrite = False
         created_sub: Path | None = None
-        if self.kind == "png":
+        if self.kind in FOLDER_KINDS:
             try:
                 chosen = choose_frames_folder(
-                    target, lambda f, e, s: ask_frames_conflict(self, f, e, s)
+                    target,
+                    lambda f, e, s: ask_frames_conflict(self, f, e, s),
+                    FOLDER_KINDS[self.kind],
                 )
             except SaveError as exc:
                 self._fail(str(exc))
@@ -1213,11 +1460,12 @@ class ExportDialog(QDialog):
                     protected=self.host.protected_paths(),
                 )
             except NeedsConfirmationError as exc:
-                if self.kind == "gif" and not overwrite and ask_replace(self, str(exc)):
+                single = self.kind not in FOLDER_KINDS
+                if single and not overwrite and ask_replace(self, str(exc)):
                     overwrite = True
                     continue
                 dlg.close()
-                if self.kind == "png":
+                if not single:
                     self._fail(str(exc))
                 return
             except (ValueError, SaveError) as exc:
@@ -1235,7 +1483,8 @@ class ExportDialog(QDialog):
         settings.setValue(LAST_DIR_KEY, str(target.parent))
         settings.setValue(LAST_CROP_KEY, int(self.crop.currentData() or 0))
         settings.setValue(LAST_SIZE_KEY, f"{fw}×{fh}")
-        self.host.notify("status", f"Exported {n} frames to {target}")
+        what = "pages" if self.kind == "pdf" else "frames"
+        self.host.notify("status", f"Exported {n} {what} to {target}")
         self.accept()
 
     @staticmethod
@@ -1245,9 +1494,17 @@ class ExportDialog(QDialog):
                 folder.rmdir()
 
 
+def open_export(host: ExportHost, kind: Kind, parent: QWidget | None = None) -> None:
+    """Show the export dialog of ``kind`` (used by the menu entries of the vector formats)."""
+    ExportDialog(host, kind, parent).exec()
+
+
 __all__ = [
     "DEFAULT_SPAN",
+    "FOLDER_KINDS",
+    "KIND_TITLES",
     "MAX_FRAMES",
+    "MAX_VECTOR_CELLS",
     "AnimationSource",
     "Crop",
     "ExportContext",
@@ -1267,5 +1524,7 @@ __all__ = [
     "frame_caption",
     "frame_files",
     "free_name",
+    "open_export",
+    "pdf_page_sizes",
     "render_frame",
 ]

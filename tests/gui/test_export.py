@@ -670,3 +670,185 @@ def test_frames_draw_the_output_as_the_window_does(window: Any) -> None:
     sheet = FrameSheet(window.state, window.state.result, "conv", 15)
     assert sheet.target_display.levels == pytest.approx(shown.levels)
     assert sheet.target_display.mode == shown.mode == "diverging"
+
+
+# --- vector frames: SVG files and one multi-page PDF ---------------------------------------
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def svg_tree(path: Path) -> Any:
+    import xml.etree.ElementTree as ET
+
+    return ET.parse(path).getroot()
+
+
+def svg_texts(root: Any) -> list[str]:
+    return ["".join(t.itertext()).strip() for t in root.iter(f"{SVG_NS}text")]
+
+
+def pdf_pages(data: bytes) -> list[tuple[float, float]]:
+    """Page sizes from the page dictionaries (written here, independent of the export's own)."""
+    import re
+
+    pages = []
+    for obj in re.split(rb"\bendobj\b", data):
+        if re.search(rb"/Type\s*/Page\b(?!s)", obj):
+            box = re.search(rb"/MediaBox\s*\[([^\]]*)\]", obj)
+            assert box is not None, "a page without a MediaBox"
+            x0, y0, x1, y1 = (float(v) for v in box.group(1).split())
+            pages.append((x1 - x0, y1 - y0))
+    return pages
+
+
+def test_svg_frames_are_vector_drawings_with_the_numbers_as_text(
+    host: Host, tmp_path: Path
+) -> None:
+    folder = tmp_path / "svg"
+    assert export_animation(host.state, SPAN, folder, kind="svg", spec=SPEC) == 10
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [f"frame_{i:05d}.svg" for i in range(10)]
+    result = host.state.result
+    for n, pos in enumerate(SPAN):
+        root = svg_tree(folder / names[n])
+        assert root.tag == f"{SVG_NS}svg"
+        assert root.get("viewBox").split() == ["0", "0", str(SPEC.width), str(SPEC.height)]
+        # No bitmap pasted in: the cells are shapes and every number is text.
+        assert root.find(f".//{SVG_NS}image") is None
+        assert len(list(root.iter(f"{SVG_NS}rect"))) >= 8 * 8 + 9  # padded input and kernel
+        texts = svg_texts(root)
+        assert {"input", "kernel", "output"} <= set(texts)
+        scene = conv_scene(result.image, result.kernel, result.params, result.geometry,
+                           divmod(pos, 6))  # fmt: skip
+        words = " ".join(texts).split()  # a long caption is wrapped over two lines
+        assert " ".join(scene.sum_text(ex.SUM_TERMS).split()) in " ".join(words)
+        # The lesson grid's values are written in the input panel.
+        assert {"255", "230", "198"} & set(texts) >= {"255", "230"}
+
+
+def test_a_pdf_has_a_page_per_frame_at_the_frame_size(host: Host, tmp_path: Path) -> None:
+    path = tmp_path / "slides.pdf"
+    calls: list[int] = []
+    n = export_animation(
+        host.state, SPAN, path, kind="pdf", spec=SPEC, progress=lambda d, t: calls.append(d) or True
+    )
+    assert n == 10 and calls == list(range(1, 11))
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert pdf_pages(data) == [(SPEC.width, SPEC.height)] * 10
+    assert ex.pdf_page_sizes(data) == pdf_pages(data)
+    assert b"/Subtype /Image" not in data  # cells and numbers are vectors, no picture inside
+    assert [p.name for p in tmp_path.iterdir()] == ["slides.pdf"]  # no temporary file left
+
+
+def test_pool_stage_as_pdf_and_svg(host: Host, tmp_path: Path) -> None:
+    host.state.set_params(pool="max")
+    spec = FrameSpec("pool", 480, 220)
+    assert export_animation(host.state, [0, 4, 8], tmp_path / "p.pdf", kind="pdf", spec=spec) == 3
+    assert len(pdf_pages((tmp_path / "p.pdf").read_bytes())) == 3
+    assert export_animation(host.state, [4], tmp_path / "s", kind="svg", spec=spec) == 1
+    texts = svg_texts(svg_tree(tmp_path / "s" / "frame_00000.svg"))
+    assert "max(149, 198, 356, 438) = 438" in " ".join(texts)
+
+
+def test_a_large_map_shown_whole_falls_back_to_an_image_and_a_crop_does_not(
+    photo_host: Host, tmp_path: Path
+) -> None:
+    host = photo_host
+    whole = tmp_path / "whole"
+    export_animation(host.state, [5000], whole, kind="svg", spec=SPEC, crop=None)
+    root = svg_tree(whole / "frame_00000.svg")
+    assert root.find(f".//{SVG_NS}image") is not None  # 512×512 cells: one picture
+    cropped = tmp_path / "crop"
+    export_animation(host.state, [5000], cropped, kind="svg", spec=SPEC, crop=16)
+    root = svg_tree(cropped / "frame_00000.svg")
+    assert root.find(f".//{SVG_NS}image") is None
+    assert len(list(root.iter(f"{SVG_NS}rect"))) > 16 * 4  # cells drawn (runs of a colour merged)
+
+
+@pytest.mark.parametrize("kind", ["svg", "pdf"])
+@pytest.mark.parametrize("cancel_at", [1, 5, 10])
+def test_cancelling_vector_exports_removes_only_what_they_wrote(
+    host: Host, tmp_path: Path, kind: str, cancel_at: int
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    target = out / ("a.pdf" if kind == "pdf" else "frames")
+    seen: list[int] = []
+
+    def progress(done: int, total: int) -> bool:
+        seen.append(done)
+        return done < cancel_at
+
+    assert export_animation(host.state, SPAN, target, kind=kind, spec=SPEC, progress=progress) == 0
+    assert seen == list(range(1, cancel_at + 1))
+    assert files_under(out) == ["notes.txt"]
+    assert not target.exists()
+
+
+def test_a_pdf_never_replaces_a_file_without_asking(host: Host, tmp_path: Path) -> None:
+    other = tmp_path / "talk.pdf"
+    other.write_bytes(b"%PDF- someone's slides")
+    with pytest.raises(NeedsConfirmationError, match="already exists"):
+        export_animation(host.state, [0], other, kind="pdf", spec=SMALL)
+    assert other.read_bytes() == b"%PDF- someone's slides"
+    with pytest.raises(NeedsConfirmationError, match="file you opened"):
+        export_animation(host.state, [0], other, kind="pdf", spec=SMALL, protected=[other])
+    assert export_animation(host.state, [0], other, kind="pdf", spec=SMALL, overwrite=True) == 1
+    assert len(pdf_pages(other.read_bytes())) == 1
+
+
+def test_svg_frames_ask_before_replacing_svg_frames_only(host: Host, tmp_path: Path) -> None:
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    (folder / "frame_00000.png").write_bytes(b"a png frame")  # another kind: not in the way
+    assert export_animation(host.state, [0, 1], folder, kind="svg", spec=SMALL) == 2
+    (folder / "frame_00001.svg").write_text("<svg>edited by hand</svg>")
+    with pytest.raises(FramesExistError, match=r"frame_\*\.svg"):
+        export_animation(host.state, [0, 1], folder, kind="svg", spec=SMALL)
+    assert (folder / "frame_00001.svg").read_text() == "<svg>edited by hand</svg>"
+    assert (folder / "frame_00000.png").read_bytes() == b"a png frame"
+
+
+@pytest.mark.parametrize("kind", ["svg", "pdf"])
+def test_the_dialog_exports_vector_frames(
+    host: Host, qtbot: Any, tmp_path: Path, kind: str
+) -> None:
+    dlg = ExportDialog(host, kind)
+    qtbot.addWidget(dlg)
+    assert dlg.windowTitle() == ex.KIND_TITLES[kind]
+    assert dlg.findChild(QLabel, "exportVectorNote") is not None
+    assert dlg.path.text().endswith(".pdf" if kind == "pdf" else "frames")
+    target = tmp_path / ("talk.pdf" if kind == "pdf" else "svg")
+    dlg.path.setText(str(target))
+    dlg.last.setValue(3)
+    press_ok(dlg)
+    assert dlg.result() == ExportDialog.DialogCode.Accepted
+    if kind == "pdf":
+        assert len(pdf_pages(target.read_bytes())) == 3
+        assert host.messages[-1] == ("status", f"Exported 3 pages to {target}")
+    else:
+        assert sorted(p.name for p in target.iterdir()) == [f"frame_{i:05d}.svg" for i in range(3)]
+
+
+def test_svg_frames_into_a_folder_of_svg_frames_offer_a_subfolder(
+    host: Host, qtbot: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder = tmp_path / "frames"
+    assert export_animation(host.state, [0], folder, kind="svg", spec=SMALL) == 1
+    forget_written()  # as in a later session: the file is the user's now
+    asked: list[str] = []
+    monkeypatch.setattr(
+        ex, "ask_frames_conflict", lambda parent, f, e, sub: asked.append(e[0].name) or "subfolder"
+    )
+    dlg = ExportDialog(host, "svg")
+    qtbot.addWidget(dlg)
+    dlg.path.setText(str(folder))
+    dlg.last.setValue(2)
+    press_ok(dlg)
+    assert asked == ["frame_00000.svg"]
+    assert sorted(p.name for p in (folder / "frames-2").iterdir()) == [
+        "frame_00000.svg",
+        "frame_00001.svg",
+    ]
