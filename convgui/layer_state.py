@@ -1,1 +1,1297 @@
-"""(being written)"""
+"""The one object that holds the truth of the convolution-layer mode.
+
+:class:`LayerState` is to the layer mode what :class:`convgui.state.ExplorerState` is to the
+single-kernel explorer: widgets write user intent here (validated first; a bad value raises
+``ValueError`` and changes nothing) and redraw from its signals, one per user action; undo and
+redo cover every bank and setting change.
+
+It follows the explorer's image: a grey image (or the explorer's grey switch) is one channel,
+a colour one three (R, G, B), on the explorer's value scale. When the channel count changes,
+every filter is adapted (see :func:`convgui.core.banks.adapt_channels`) and so is the history.
+
+The bank is stored in the Keras ``Conv2D`` layout, ``(kh, kw, C_in // groups, C_out)``, in
+float64 (what the user typed, exactly); :attr:`LayerState.keras_kernel` gives the layout of
+the current layer type (``Conv2DTranspose``: ``(kh, kw, C_out, C_in)``), which files hold.
+
+Recomputes are tagged with a generation number and run as the explorer's do: small ones at
+once, large ones on one worker thread, only the newest waiting request kept ("latest wins"),
+a result published only if still the newest. Each feature map remembers what it was computed
+from (image, settings, its filter's weights and bias), so editing one weight recomputes only
+that filter's map; the others are carried over unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import time
+import zipfile
+from collections.abc import Iterable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from PySide6.QtCore import QObject, Signal
+
+from .core import ACTIVATIONS, BOUNDARIES, activate, as_pair, parse_cell
+from .core.banks import (
+    BANK_PRESETS,
+    MAX_FILTERS,
+    adapt_channels,
+    bank_preset,
+    check_bank,
+    group_channels,
+    resize_bank,
+)
+from .core.convolve import lower_thread_priority
+from .core.layer import (
+    conv2d_layer,
+    conv_layer_shape,
+    conv_transpose2d,
+    layer_summary,
+    transpose_output_shape,
+)
+from .core.pipeline import MAX_PIXELS
+from .safeio import LoadError, atomic_write, read_bytes_bounded, shown_name
+from .state import SYNC_WORK_LIMIT, ExplorerState, SyncExecutor
+
+Array = NDArray[Any]
+PathLike = str | Path
+
+LAYER_TYPES: tuple[str, ...] = ("conv", "transposed")
+LAYER_PADDINGS: tuple[str, ...] = ("valid", "same")
+HISTORY_LIMIT = 500
+MAX_KERNEL_SIDE = 15
+#: Filter bank files larger than this are refused before reading (64 filters 15×15 on 64
+#: channels in float64 are 7.4 MB).
+MAX_BANK_BYTES = 16_000_000
+#: At most this many output values (height × width × filters) are computed and kept.
+MAX_OUTPUT_VALUES = MAX_PIXELS
+BANK_SUFFIXES: tuple[str, ...] = (".npz", ".npy", ".json")
+
+
+def _frozen(a: Array, dtype: Any = np.float64) -> Array:
+    out = np.array(a, dtype=dtype, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+def _readonly(a: Array) -> Array:
+    if a.flags.writeable:
+        a.setflags(write=False)
+    return a
+
+
+PaddingValue = str | tuple[int, int]
+
+
+@dataclass(frozen=True)
+class LayerSettings:
+    """Every setting of the layer except the bank (immutable, validated).
+
+    Attributes
+    ----------
+    layer_type : {"conv", "transposed"}
+        Keras ``Conv2D`` or ``Conv2DTranspose``.
+    padding : "valid", "same" or (rows, cols)
+        As in :func:`convgui.core.layer.conv2d_layer` / ``conv_transpose2d``.
+    boundary, cval
+        What the padding holds (conv only; a transposed layer pads with zeros).
+    stride, dilation : (int, int)
+    groups : int
+        Channel groups (conv only; ``groups = C_in`` is depthwise).
+    output_padding : (int, int) or None
+        Transposed only: extra rows/columns at the bottom/right of the output.
+    activation : str
+        One of :data:`convgui.core.ACTIVATIONS`, applied after the bias.
+    """
+
+    layer_type: str = "conv"
+    padding: PaddingValue = "same"
+    boundary: str = "zero"
+    cval: float = 0.0
+    stride: tuple[int, int] = (1, 1)
+    dilation: tuple[int, int] = (1, 1)
+    groups: int = 1
+    output_padding: tuple[int, int] | None = None
+    activation: str = "none"
+
+    def __post_init__(self) -> None:
+        if self.layer_type not in LAYER_TYPES:
+            raise ValueError(f"layer type must be one of {LAYER_TYPES}, got {self.layer_type!r}")
+        if isinstance(self.padding, str):
+            if self.padding not in LAYER_PADDINGS:
+                raise ValueError(
+                    f"padding must be 'valid', 'same' or a number of cells, got {self.padding!r}"
+                )
+        else:
+            object.__setattr__(self, "padding", as_pair(self.padding, "padding", minimum=0))
+        if self.boundary not in BOUNDARIES:
+            raise ValueError(f"boundary must be one of {BOUNDARIES}, got {self.boundary!r}")
+        if isinstance(self.cval, bool) or not isinstance(self.cval, (int, float)):
+            raise ValueError(f"the padding value must be a number, got {self.cval!r}")
+        if not math.isfinite(float(self.cval)):
+            raise ValueError(f"the padding value must be finite, got {self.cval!r}")
+        object.__setattr__(self, "cval", float(self.cval))
+        object.__setattr__(self, "stride", as_pair(self.stride, "stride"))
+        object.__setattr__(self, "dilation", as_pair(self.dilation, "dilation"))
+        if isinstance(self.groups, bool) or not isinstance(self.groups, int) or self.groups < 1:
+            raise ValueError(f"groups must be a positive int, got {self.groups!r}")
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
+        if self.layer_type == "transposed" and self.groups != 1:
+            raise ValueError(
+                f"a transposed layer has one group (no depthwise), got groups={self.groups}"
+            )
+        if self.output_padding is not None:
+            if self.layer_type != "transposed":
+                raise ValueError("output padding is a setting of the transposed layer only")
+            op = as_pair(self.output_padding, "output padding", minimum=0)
+            for axis, (o, s, d) in enumerate(zip(op, self.stride, self.dilation, strict=True)):
+                if o >= s and o >= d:
+                    raise ValueError(
+                        f"output padding {o} on the {('rows', 'columns')[axis]} must be smaller "
+                        f"than the stride ({s}) or the dilation ({d})"
+                    )
+            object.__setattr__(self, "output_padding", op)
+
+    def evolve(self, **changes: Any) -> LayerSettings:
+        """A copy with ``changes`` applied (validated)."""
+        return replace(self, **changes)
+
+    def engine_padding(self) -> str | tuple[int, int]:
+        """The padding as the engine takes it."""
+        return self.padding
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly dict of the settings."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = list(v) if isinstance(v, tuple) else v
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LayerSettings:
+        """Build from :meth:`to_dict` output; unknown keys are ignored, bad values raise."""
+        if not isinstance(data, dict):
+            raise ValueError(f"the layer settings must be a JSON object, got {data!r}")
+        names = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in names}
+        for k in ("padding", "stride", "dilation", "output_padding"):
+            if isinstance(kwargs.get(k), list):
+                kwargs[k] = tuple(kwargs[k])
+        try:
+            return cls(**kwargs)
+        except TypeError as exc:
+            raise ValueError(f"the layer settings cannot be used: {exc}") from None
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    weights: Array
+    bias: Array
+    settings: LayerSettings
+    label: str
+
+    def same_as(self, other: _Snapshot) -> bool:
+        return (
+            self.weights.shape == other.weights.shape
+            and bool(np.array_equal(self.weights, other.weights))
+            and bool(np.array_equal(self.bias, other.bias))
+            and self.settings == other.settings
+        )
+
+
+@dataclass(frozen=True)
+class FeatureMap:
+    """One filter's output (after bias and activation) and how it is coloured.
+
+    Attributes
+    ----------
+    index : int
+        The filter.
+    data : ndarray
+        ``(H', W')`` float32, read-only.
+    levels : (float, float)
+        Its own colour-scale limits: symmetric about 0 when it has negative values (shown with
+        a diverging map), else its min and max.
+    signed : bool
+        It has negative values.
+    """
+
+    index: int
+    data: Array
+    levels: tuple[float, float]
+    signed: bool
+    #: What it was computed from: image version, settings, the filter's kernels and bias.
+    image_version: int
+    settings: LayerSettings
+    kernels: Array
+    bias: float
+
+    def made_from(
+        self, image_version: int, settings: LayerSettings, kernels: Array, bias: float
+    ) -> bool:
+        """True when this map is what those inputs give (nothing to recompute)."""
+        return (
+            self.image_version == image_version
+            and self.settings == settings
+            and self.bias == bias
+            and self.kernels.shape == kernels.shape
+            and bool(np.array_equal(self.kernels, kernels))
+        )
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    """One published computation of the layer. Arrays are read-only."""
+
+    generation: int
+    image_version: int
+    #: The engine's input, (H, W, C_in) float32, read-only (the channels shown beside the maps).
+    image: Array
+    settings: LayerSettings
+    weights: Array
+    bias: Array
+    maps: tuple[FeatureMap, ...]
+    #: The filters whose maps were computed for this result (the others were carried over).
+    changed: tuple[int, ...]
+    engine_ms: float
+
+    @property
+    def out_shape(self) -> tuple[int, int]:
+        """``(H', W')`` of every map."""
+        return (int(self.maps[0].data.shape[0]), int(self.maps[0].data.shape[1]))
+
+    def stacked(self) -> Array:
+        """The maps as one ``(H', W', C_out)`` array (a new array)."""
+        return np.stack([m.data for m in self.maps], axis=2)
+
+
+def map_levels(data: Array) -> tuple[tuple[float, float], bool]:
+    """A map's own colour limits and whether it is signed.
+
+    Examples
+    --------
+    >>> map_levels(np.array([[-2.0, 1.0]]))
+    ((-2.0, 2.0), True)
+    >>> map_levels(np.array([[3.0, 5.0]]))
+    ((3.0, 5.0), False)
+    >>> map_levels(np.zeros((2, 2)))
+    ((-0.5, 0.5), False)
+    """
+    finite = data[np.isfinite(data)] if not np.all(np.isfinite(data)) else data
+    if finite.size == 0:
+        return (0.0, 1.0), False
+    lo, hi = float(finite.min()), float(finite.max())
+    if lo < 0:
+        m = max(-lo, hi)
+        return (-m, m), True
+    if hi <= lo:
+        return (lo - 0.5, hi + 0.5), False
+    return (lo, hi), False
+
+
+def output_hw(
+    image_shape: tuple[int, ...], kernel_hw: tuple[int, int], settings: LayerSettings
+) -> tuple[int, int]:
+    """``(H', W')`` of the layer's maps (the engine's geometry); ValueError when none."""
+    pad = settings.engine_padding()
+    if settings.layer_type == "transposed":
+        return transpose_output_shape(
+            image_shape,
+            kernel_hw,
+            stride=settings.stride,
+            padding=pad,
+            output_padding=settings.output_padding,
+            dilation=settings.dilation,
+        )
+    return conv_layer_shape(
+        image_shape, kernel_hw, padding=pad, stride=settings.stride, dilation=settings.dilation
+    )
+
+
+def filter_maps(
+    x: Array, weights: Array, bias: Array, settings: LayerSettings, indices: Iterable[int]
+) -> dict[int, Array]:
+    """The activated maps of the filters ``indices`` (the engine, one call per filter or all).
+
+    ``x`` is ``(H, W, C_in)`` float32; ``weights`` the ``Conv2D`` layout. Each filter reads
+    only its group's channels, so one filter's map costs one filter's work.
+    """
+    idx = list(indices)
+    c_in, c_out = int(x.shape[2]), int(weights.shape[3])
+    w32 = np.asarray(weights, dtype=np.float32)
+    b32 = np.asarray(bias, dtype=np.float32)
+    s = settings
+    out: dict[int, Array] = {}
+    if s.layer_type == "transposed":
+        wt = np.ascontiguousarray(w32.transpose(0, 1, 3, 2))  # (kh, kw, C_out, C_in)
+        kw_t: dict[str, Any] = {
+            "stride": s.stride,
+            "padding": s.engine_padding(),
+            "output_padding": s.output_padding,
+            "dilation": s.dilation,
+        }
+        if len(idx) == c_out:
+            full = conv_transpose2d(x, wt, b32, **kw_t)
+            for o in idx:
+                out[o] = full[:, :, o]
+        else:
+            for o in idx:
+                out[o] = conv_transpose2d(x, wt[:, :, o : o + 1, :], b32[o : o + 1], **kw_t)[
+                    :, :, 0
+                ]
+    else:
+        kw_c: dict[str, Any] = {
+            "padding": s.engine_padding(),
+            "boundary": s.boundary,
+            "cval": s.cval,
+            "stride": s.stride,
+            "dilation": s.dilation,
+        }
+        if len(idx) == c_out:
+            full = conv2d_layer(x, w32, b32, groups=s.groups, **kw_c)
+            for o in idx:
+                out[o] = full[:, :, o]
+        else:
+            reads = group_channels(c_in, c_out, s.groups)
+            for o in idx:
+                ch = reads[o]
+                xs = x[:, :, ch[0] : ch[-1] + 1]
+                out[o] = conv2d_layer(xs, w32[:, :, :, o : o + 1], b32[o : o + 1], **kw_c)[
+                    :, :, 0
+                ]
+    for o in idx:
+        a = out[o]
+        if s.activation != "none":
+            a = activate(a, s.activation)
+        out[o] = _readonly(np.ascontiguousarray(a, dtype=np.float32))
+    return out
+
+
+@dataclass(frozen=True)
+class _Job:
+    generation: int
+    image_version: int
+    image: Array
+    weights: Array
+    bias: Array
+    settings: LayerSettings
+    previous: LayerResult | None
+
+    def stale_filters(self) -> list[int]:
+        """The filters whose maps the previous result cannot give."""
+        prev = self.previous
+        todo: list[int] = []
+        for o in range(int(self.weights.shape[3])):
+            m = prev.maps[o] if prev is not None and o < len(prev.maps) else None
+            if m is None or not m.made_from(
+                self.image_version, self.settings, self.weights[..., o], float(self.bias[o])
+            ):
+                todo.append(o)
+        return todo
+
+    def run(self) -> LayerResult:
+        t0 = time.perf_counter()
+        todo = self.stale_filters()
+        fresh = filter_maps(self.image, self.weights, self.bias, self.settings, todo)
+        maps: list[FeatureMap] = []
+        for o in range(int(self.weights.shape[3])):
+            if o in fresh:
+                levels, signed = map_levels(fresh[o])
+                maps.append(
+                    FeatureMap(
+                        o,
+                        fresh[o],
+                        levels,
+                        signed,
+                        self.image_version,
+                        self.settings,
+                        _frozen(self.weights[..., o]),
+                        float(self.bias[o]),
+                    )
+                )
+            else:
+                assert self.previous is not None
+                maps.append(self.previous.maps[o])
+        return LayerResult(
+            self.generation,
+            self.image_version,
+            self.image,
+            self.settings,
+            self.weights,
+            self.bias,
+            tuple(maps),
+            tuple(todo),
+            (time.perf_counter() - t0) * 1e3,
+        )
+
+
+class _Bridge(QObject):
+    done = Signal(object, object)
+
+
+class LayerState(QObject):
+    """The single source of truth of the convolution-layer mode.
+
+    Parameters
+    ----------
+    explorer : ExplorerState
+        Whose image (and grey/colour switch and value scale) the layer reads.
+    executor : concurrent.futures.Executor, optional
+        Where large recomputes run; a one-thread pool by default (a
+        :class:`convgui.state.SyncExecutor` makes every recompute synchronous).
+    sync_work_limit : int
+        Recomputes with less work (output values × taps) run on the calling thread.
+
+    Signals
+    -------
+    image_changed()
+        The input (its channels) changed.
+    bank_changed()
+        Weights, bias, filter count or filter size changed.
+    settings_changed()
+        A layer setting changed.
+    selected_changed(int)
+        Another filter is selected (not an undoable change).
+    result_changed()
+        A new result is published (see :attr:`LayerResult.changed`), or there is none.
+    history_changed(), busy_changed(bool)
+    message(str, str)
+        ``(level, text)`` for the window's message bar.
+    """
+
+    image_changed = Signal()
+    bank_changed = Signal()
+    settings_changed = Signal()
+    selected_changed = Signal(int)
+    result_changed = Signal()
+    history_changed = Signal()
+    busy_changed = Signal(bool)
+    message = Signal(str, str)
+
+    def __init__(
+        self,
+        explorer: ExplorerState,
+        executor: Executor | None = None,
+        *,
+        sync_work_limit: int = SYNC_WORK_LIMIT,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._explorer = explorer
+        self._executor: Executor = executor or ThreadPoolExecutor(
+            max_workers=1,
+            thread_name_prefix="convgui-layer",
+            initializer=lower_thread_priority,
+        )
+        self._owns_executor = executor is None
+        self._sync_limit = sync_work_limit
+        self._bridge = _Bridge()
+        self._bridge.done.connect(self._on_job_done)
+        self._image: Array | None = None
+        self._image_version = 0
+        self._c_in = 1
+        self._settings = LayerSettings()
+        bank = bank_preset("edges", 1)
+        self._weights: Array = _frozen(bank.weights)
+        self._bias: Array = _frozen(bank.bias)
+        self._selected = 0
+        self._result: LayerResult | None = None
+        self._error: str | None = None
+        self._generation = 0
+        self._running = False
+        self._pending: _Job | None = None
+        self._active = True
+        self._dirty = False
+        self._closed = False
+        self._undo: list[_Snapshot] = []
+        self._redo: list[_Snapshot] = []
+        explorer.image_changed.connect(self._on_explorer_image)
+        self._take_image()
+        self._schedule()
+
+    # --- reading -------------------------------------------------------------------------
+
+    @property
+    def explorer(self) -> ExplorerState:
+        """The single-kernel state whose image the layer reads."""
+        return self._explorer
+
+    @property
+    def image(self) -> Array | None:
+        """The input as the engine sees it: ``(H, W, C_in)`` float32, read-only (or None)."""
+        return self._image
+
+    @property
+    def image_version(self) -> int:
+        """Increases whenever the input changes."""
+        return self._image_version
+
+    @property
+    def c_in(self) -> int:
+        """Input channels: 1 (grey) or 3 (R, G, B)."""
+        return self._c_in
+
+    @property
+    def channel_names(self) -> tuple[str, ...]:
+        """``("R", "G", "B")`` for a colour input, ``("grey",)`` for one channel."""
+        return ("R", "G", "B") if self._c_in == 3 else tuple(
+            "grey" if self._c_in == 1 else f"channel {c}" for c in range(self._c_in)
+        )
+
+    @property
+    def settings(self) -> LayerSettings:
+        """The layer settings."""
+        return self._settings
+
+    @property
+    def weights(self) -> Array:
+        """``(kh, kw, C_in // groups, C_out)`` float64, read-only (the Keras ``Conv2D`` layout)."""
+        return self._weights
+
+    @property
+    def keras_kernel(self) -> Array:
+        """The weights in the Keras layout of the layer type (what bank files hold).
+
+        ``Conv2D``: :attr:`weights`; ``Conv2DTranspose``: ``(kh, kw, C_out, C_in)``.
+        """
+        if self._settings.layer_type == "transposed":
+            return np.ascontiguousarray(self._weights.transpose(0, 1, 3, 2))
+        return np.array(self._weights)
+
+    @property
+    def bias(self) -> Array:
+        """``(C_out,)`` float64, read-only."""
+        return self._bias
+
+    @property
+    def n_filters(self) -> int:
+        """The number of filters (``C_out``)."""
+        return int(self._weights.shape[3])
+
+    @property
+    def filter_size(self) -> tuple[int, int]:
+        """``(kh, kw)``."""
+        return int(self._weights.shape[0]), int(self._weights.shape[1])
+
+    @property
+    def selected(self) -> int:
+        """The selected filter (its kernels are edited; its map is shown large)."""
+        return self._selected
+
+    def reads(self) -> list[tuple[int, ...]]:
+        """The input channels each filter reads."""
+        return group_channels(self._c_in, self.n_filters, self._settings.groups)
+
+    @property
+    def result(self) -> LayerResult | None:
+        """The newest published result, or None (no image, or no output)."""
+        return self._result
+
+    @property
+    def layer_error(self) -> str | None:
+        """Why the current settings give no output, or None."""
+        return self._error
+
+    @property
+    def busy(self) -> bool:
+        """True while a background recompute runs."""
+        return self._running
+
+    @property
+    def can_undo(self) -> bool:
+        """True when there is a change to undo."""
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        """True when there is an undone change to redo."""
+        return bool(self._redo)
+
+    @property
+    def undo_label(self) -> str:
+        """Name of the change :meth:`undo` would revert."""
+        return self._undo[-1].label if self._undo else ""
+
+    @property
+    def redo_label(self) -> str:
+        """Name of the change :meth:`redo` would re-apply."""
+        return self._redo[-1].label if self._redo else ""
+
+    def summary(self) -> str:
+        """The layer's line of a Keras ``model.summary()``, or why there is no output."""
+        if self._image is None:
+            return "No image: open one (File ▸ Open) to see the layer's output."
+        if self._error is not None:
+            return f"No output: {self._error}"
+        s = self._settings
+        try:
+            return layer_summary(
+                self._image.shape,
+                self.keras_kernel.shape,
+                padding=s.engine_padding(),
+                stride=s.stride,
+                dilation=s.dilation,
+                groups=s.groups,
+                transpose=s.layer_type == "transposed",
+                output_padding=s.output_padding,
+            )
+        except ValueError as exc:
+            return f"No output: {exc}"
+
+    # --- activity ------------------------------------------------------------------------
+
+    def set_active(self, on: bool) -> None:
+        """Compute only while the layer mode is shown; catch up when it is shown again."""
+        self._active = bool(on)
+        if self._active and self._dirty:
+            self._dirty = False
+            self._schedule()
+
+    # --- the image -----------------------------------------------------------------------
+
+    def _take_image(self) -> bool:
+        """Read the explorer's engine image; adapt the bank to a new channel count."""
+        img = self._explorer.engine_image()
+        if img is None:
+            self._image = None
+            return False
+        x = img[:, :, None] if img.ndim == 2 else img
+        self._image = _readonly(x)
+        c_new = int(x.shape[2])
+        if c_new != self._c_in:
+            c_old, self._c_in = self._c_in, c_new
+            self._weights, groups = self._adapted(self._weights, self._settings.groups, c_old)
+            if groups != self._settings.groups:
+                self._settings = self._settings.evolve(groups=groups)
+            self._undo = [self._adapt_snapshot(s, c_old) for s in self._undo]
+            self._redo = [self._adapt_snapshot(s, c_old) for s in self._redo]
+            self.bank_changed.emit()
+            self.settings_changed.emit()
+        return True
+
+    def _adapted(self, weights: Array, groups: int, c_old: int) -> tuple[Array, int]:
+        b = adapt_channels(weights, groups, c_old, self._c_in)
+        return _frozen(b.weights), b.groups
+
+    def _adapt_snapshot(self, snap: _Snapshot, c_old: int) -> _Snapshot:
+        w, g = self._adapted(snap.weights, snap.settings.groups, c_old)
+        return replace(snap, weights=w, settings=snap.settings.evolve(groups=g))
+
+    def _on_explorer_image(self) -> None:
+        self._take_image()
+        self._image_version += 1
+        self.image_changed.emit()
+        self._schedule()
+
+    # --- selection -----------------------------------------------------------------------
+
+    def select(self, index: int) -> None:
+        """Select filter ``index`` (clamped to the bank)."""
+        i = max(0, min(int(index), self.n_filters - 1))
+        if i != self._selected:
+            self._selected = i
+            self.selected_changed.emit(i)
+
+    # --- undoable changes ----------------------------------------------------------------
+
+    def _snapshot(self, label: str) -> _Snapshot:
+        return _Snapshot(self._weights, self._bias, self._settings, label)
+
+    def _apply(self, weights: Array, bias: Array, settings: LayerSettings, label: str) -> bool:
+        w = weights if weights is self._weights else _frozen(weights)
+        b = bias if bias is self._bias else _frozen(bias)
+        check_bank(w, b, settings.groups, self._c_in)
+        if settings.layer_type == "transposed" and settings.groups != 1:
+            raise ValueError("a transposed layer has one group")
+        self._check_output(w, settings)
+        new = _Snapshot(w, b, settings, label)
+        old = self._snapshot(label)
+        if new.same_as(old):
+            return False
+        self._undo.append(old)
+        del self._undo[:-HISTORY_LIMIT]
+        self._redo.clear()
+        self._restore(new)
+        self.history_changed.emit()
+        return True
+
+    def _check_output(self, weights: Array, settings: LayerSettings) -> None:
+        """Refuse settings whose output would be too large to compute and keep."""
+        if self._image is None:
+            return
+        try:
+            h, w = output_hw(self._image.shape, weights.shape[:2], settings)
+        except ValueError:
+            return  # no output at all: explained by layer_error, not refused
+        n = h * w * int(weights.shape[3])
+        if n > MAX_OUTPUT_VALUES:
+            raise ValueError(
+                f"the output would hold {h}×{w}×{int(weights.shape[3])} = {n:,} values, more "
+                f"than the {MAX_OUTPUT_VALUES:,} convgui keeps; use fewer filters, a larger "
+                "stride or a smaller image"
+            )
+
+    def _restore(self, snap: _Snapshot) -> None:
+        bank_changed = not (
+            snap.weights.shape == self._weights.shape
+            and np.array_equal(snap.weights, self._weights)
+            and np.array_equal(snap.bias, self._bias)
+        )
+        settings_changed = snap.settings != self._settings
+        self._weights, self._bias, self._settings = snap.weights, snap.bias, snap.settings
+        if self._selected >= self.n_filters:
+            self._selected = self.n_filters - 1
+            self.selected_changed.emit(self._selected)
+        if bank_changed:
+            self.bank_changed.emit()
+        if settings_changed:
+            self.settings_changed.emit()
+        self._schedule()
+
+    def set_weight(self, index: int, channel: int, row: int, col: int, value: str | float) -> bool:
+        """Set one weight of filter ``index`` on its ``channel``-th kernel.
+
+        ``value`` is typed text (as :func:`convgui.core.parse_cell` accepts) or a number.
+
+        Raises
+        ------
+        convgui.core.CellParseError
+            Text that is not an accepted number (a ``ValueError``); nothing changes.
+        IndexError
+            A filter, channel or cell outside the bank.
+        """
+        v = parse_cell(value) if isinstance(value, str) else parse_cell(repr(float(value)))
+        kh, kw, cg, c_out = self._weights.shape
+        if not (0 <= index < c_out and 0 <= channel < cg and 0 <= row < kh and 0 <= col < kw):
+            raise IndexError(
+                f"weight (filter {index}, channel {channel}, row {row}, column {col}) is outside "
+                f"the bank of {c_out} filter(s) {kh}×{kw}×{cg}"
+            )
+        w = np.array(self._weights)
+        w[row, col, channel, index] = v
+        return self._apply(w, self._bias, self._settings, "Edit weight")
+
+    def set_kernel(
+        self, index: int, channel: int, kernel: Any, label: str = "Paste kernel"
+    ) -> bool:
+        """Replace filter ``index``'s kernel on one channel (same size as the bank)."""
+        k = np.asarray(kernel, dtype=np.float64)
+        if k.shape != self.filter_size:
+            raise ValueError(
+                f"a kernel of this bank is {self.filter_size[0]}×{self.filter_size[1]}, "
+                f"got shape {k.shape}"
+            )
+        w = np.array(self._weights)
+        w[:, :, channel, index] = k
+        return self._apply(w, self._bias, self._settings, label)
+
+    def set_bias(self, index: int, value: str | float) -> bool:
+        """Set filter ``index``'s bias (typed text or a number)."""
+        v = parse_cell(value) if isinstance(value, str) else parse_cell(repr(float(value)))
+        if not 0 <= index < self.n_filters:
+            raise IndexError(f"filter {index} is outside the bank of {self.n_filters}")
+        b = np.array(self._bias)
+        b[index] = v
+        return self._apply(self._weights, b, self._settings, "Edit bias")
+
+    def set_bank(
+        self,
+        weights: Any,
+        bias: Any = None,
+        *,
+        settings: LayerSettings | None = None,
+        label: str = "Set filter bank",
+    ) -> bool:
+        """Replace the whole bank (``Conv2D`` layout), and optionally the settings, in one step.
+
+        Raises
+        ------
+        ValueError
+            A bank that does not fit the input or the settings (see
+            :func:`convgui.core.banks.check_bank`); nothing changes.
+        """
+        s = settings if settings is not None else self._settings
+        bank = check_bank(weights, bias, s.groups, self._c_in)
+        w = np.asarray(weights, dtype=np.float64)
+        b = np.zeros(w.shape[3]) if bias is None else np.asarray(bias, dtype=np.float64)
+        del bank
+        return self._apply(w, b, s, label)
+
+    def add_filter(self) -> bool:
+        """Append a filter: the identity on the mean of the channels it reads (bias 0)."""
+        n = self.n_filters
+        g = self._settings.groups
+        step = g  # the count must stay a multiple of the groups
+        if n + step > MAX_FILTERS:
+            raise ValueError(f"a bank holds at most {MAX_FILTERS} filters")
+        kh, kw, cg, _ = self._weights.shape
+        new = np.zeros((kh, kw, cg, step))
+        new[(kh - 1) // 2, (kw - 1) // 2, :, :] = 1.0 / cg
+        # Filters are ordered group by group: insert one at the end of each group.
+        per = n // g
+        parts_w, parts_b = [], []
+        for grp in range(g):
+            parts_w += [self._weights[..., grp * per : (grp + 1) * per], new[..., grp : grp + 1]]
+            parts_b += [self._bias[grp * per : (grp + 1) * per], np.zeros(1)]
+        w, b = np.concatenate(parts_w, axis=3), np.concatenate(parts_b)
+        label = "Add filter" if step == 1 else f"Add {step} filters (one per group)"
+        return self._apply(w, b, self._settings, label)
+
+    def remove_filter(self, index: int | None = None) -> bool:
+        """Remove filter ``index`` (default: the selected one); a bank keeps at least one.
+
+        With groups, the same position is removed from every group (the count stays a multiple
+        of the groups).
+        """
+        i = self._selected if index is None else int(index)
+        n, g = self.n_filters, self._settings.groups
+        if not 0 <= i < n:
+            raise IndexError(f"filter {i} is outside the bank of {n}")
+        if n - g < 1 or n // g <= 1:
+            raise ValueError(
+                "a layer keeps at least one filter" + (" per group" if g > 1 else "")
+                + "; add another before removing this one"
+            )
+        per = n // g
+        drop = [grp * per + i % per for grp in range(g)] if g > 1 else [i]
+        keep = [o for o in range(n) if o not in drop]
+        label = f"Remove filter {i}" if g == 1 else f"Remove filter {i} (and its group peers)"
+        return self._apply(self._weights[..., keep], self._bias[keep], self._settings, label)
+
+    def set_filter_count(self, n: int) -> bool:
+        """Grow or shrink the bank to ``n`` filters (1–64), in one undoable step."""
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_FILTERS:
+            raise ValueError(f"a bank holds 1 to {MAX_FILTERS} filters, got {n!r}")
+        g = self._settings.groups
+        if n % g:
+            raise ValueError(f"with {g} groups the number of filters must be a multiple of {g}")
+        cur = self.n_filters
+        if n == cur:
+            return False
+        kh, kw, cg, _ = self._weights.shape
+        if n < cur:
+            w, b = self._weights[..., :n], self._bias[:n]
+        else:
+            extra = np.zeros((kh, kw, cg, n - cur))
+            extra[(kh - 1) // 2, (kw - 1) // 2] = 1.0 / cg
+            w = np.concatenate([self._weights, extra], axis=3)
+            b = np.concatenate([self._bias, np.zeros(n - cur)])
+        return self._apply(w, b, self._settings, f"{n} filters")
+
+    def set_filter_size(self, rows: int, cols: int) -> bool:
+        """Resize every kernel to ``rows × cols``, values kept centred (1–15 per side)."""
+        if not (1 <= rows <= MAX_KERNEL_SIDE and 1 <= cols <= MAX_KERNEL_SIDE):
+            raise ValueError(
+                f"filter size must be 1 to {MAX_KERNEL_SIDE} on each side, got {rows}×{cols}"
+            )
+        w = resize_bank(self._weights, rows, cols).astype(np.float64)
+        if rows == self._weights.shape[0] and cols == self._weights.shape[1]:
+            w = self._weights
+        return self._apply(w, self._bias, self._settings, f"Filter size {rows}×{cols}")
+
+    def set_settings(self, label: str = "Change layer settings", **changes: Any) -> bool:
+        """Change layer settings (validated; nothing changes on a ``ValueError``).
+
+        Changing ``groups`` keeps each filter's kernels on the channels it still reads (new
+        channels start at zero); going to one group this way leaves the output unchanged.
+        Switching to the transposed layer type regroups to one group the same way.
+        """
+        cur = self._settings
+        if changes.get("layer_type") == "transposed" and "groups" not in changes:
+            changes["groups"] = 1
+        if changes.get("layer_type") == "conv" and cur.output_padding is not None:
+            changes.setdefault("output_padding", None)
+        new = cur.evolve(**changes)
+        w = self._weights
+        if new.groups != cur.groups:
+            w = self._regroup(new.groups)
+        return self._apply(w, self._bias, new, label)
+
+    def _regroup(self, groups: int) -> Array:
+        c_in, n, old = self._c_in, self.n_filters, self._settings.groups
+        if c_in % groups or n % groups:
+            raise ValueError(
+                f"groups ({groups}) must divide both the input channels ({c_in}) and the "
+                f"number of filters ({n})"
+            )
+        kh, kw = self.filter_size
+        w = np.zeros((kh, kw, c_in // groups, n))
+        old_reads = group_channels(c_in, n, old)
+        new_reads = group_channels(c_in, n, groups)
+        for o in range(n):
+            for j, c in enumerate(new_reads[o]):
+                if c in old_reads[o]:
+                    w[:, :, j, o] = self._weights[:, :, old_reads[o].index(c), o]
+        return w
+
+    def apply_preset(self, name: str, *, seed: int = 0) -> bool:
+        """Load a bank preset (see :data:`convgui.core.banks.BANK_PRESETS`), one undo step.
+
+        ``"random"`` keeps the filter count and size (rounded to a multiple of the groups).
+        """
+        if name not in BANK_PRESETS:
+            raise ValueError(f"unknown bank preset {name!r}; choose one of {BANK_PRESETS}")
+        s = self._settings
+        if name == "random":
+            g = s.groups
+            bank = bank_preset(
+                name, self._c_in, size=self.filter_size, filters=self.n_filters, groups=g,
+                seed=seed,
+            )
+        else:
+            bank = bank_preset(name, self._c_in)
+        settings = s.evolve(groups=bank.groups)
+        if bank.groups != 1 and s.layer_type == "transposed":
+            settings = settings.evolve(layer_type="conv", output_padding=None)
+        label = f"Preset {name}"
+        return self._apply(bank.weights.astype(np.float64), bank.bias, settings, label)
+
+    def undo(self) -> bool:
+        """Revert the last bank or settings change."""
+        if not self._undo:
+            return False
+        snap = self._undo.pop()
+        self._redo.append(self._snapshot(snap.label))
+        self._restore(snap)
+        self.history_changed.emit()
+        return True
+
+    def redo(self) -> bool:
+        """Re-apply the last undone change."""
+        if not self._redo:
+            return False
+        snap = self._redo.pop()
+        self._undo.append(self._snapshot(snap.label))
+        self._restore(snap)
+        self.history_changed.emit()
+        return True
+
+    # --- files -----------------------------------------------------------------------------
+
+    def bank_file_bytes(self, suffix: str) -> bytes:
+        """The bank as a file of type ``suffix`` (``.npz``, ``.npy`` or ``.json``)."""
+        kernel = self.keras_kernel
+        if suffix == ".npz":
+            buf = io.BytesIO()
+            np.savez(buf, kernel=kernel, bias=np.array(self._bias))
+            return buf.getvalue()
+        if suffix == ".npy":
+            buf = io.BytesIO()
+            np.save(buf, kernel, allow_pickle=False)
+            return buf.getvalue()
+        if suffix == ".json":
+            data = {
+                "convgui_layer": 1,
+                "layout": "Conv2DTranspose" if self._settings.layer_type == "transposed"
+                else "Conv2D",
+                "kernel": kernel.tolist(),
+                "bias": [float(v) for v in self._bias],
+                "settings": self._settings.to_dict(),
+            }
+            return json.dumps(data, indent=1).encode("utf-8")
+        raise ValueError(
+            f"a filter bank is saved as {', '.join(BANK_SUFFIXES)}, not “{suffix or 'no suffix'}”"
+        )
+
+    def save_bank(
+        self, path: PathLike, *, protected: Iterable[PathLike | None] = (), confirmed: bool = False
+    ) -> Path:
+        """Save the bank atomically, read back before it replaces a file.
+
+        ``.npz``: ``kernel`` and ``bias``; ``.npy``: the kernel only; ``.json``: weights, bias
+        and the layer settings.
+
+        Raises
+        ------
+        ValueError
+            An unknown suffix.
+        convgui.safeio.NeedsConfirmationError
+            The file exists and was not written by convgui in this session (ask, then pass
+            ``confirmed=True``), or is protected.
+        convgui.safeio.SaveError
+            The file could not be written (the message says why); nothing was replaced.
+        """
+        p = Path(path)
+        suffix = p.suffix.lower()
+        data = self.bank_file_bytes(suffix)
+        want_kernel, want_bias = self.keras_kernel, np.array(self._bias)
+
+        def verify(tmp: Path) -> None:
+            got = parse_bank_bytes(tmp.read_bytes(), suffix, tmp.name)
+            if not np.array_equal(got[0], want_kernel) or (
+                got[1] is not None and not np.array_equal(got[1], want_bias)
+            ):
+                raise ValueError("the values read back differ from the values written")
+
+        return atomic_write(p, data, verify=verify, protected=protected, confirmed=confirmed)
+
+    def load_bank(self, path: PathLike) -> bool:
+        """Load a bank file (one undoable step); on any problem nothing changes.
+
+        ``.npz`` (``kernel``, optional ``bias``) and ``.npy`` hold the Keras layout of the
+        current layer type; a kernel that reads fewer channels than the input is loaded with
+        the groups that fit (``C_in / channels``). ``.json`` holds its own settings.
+
+        Raises
+        ------
+        ValueError
+            Unreadable, the wrong kind of file, or a bank that does not fit the input; the
+            message says what was wrong and what to do.
+        """
+        p = Path(path)
+        suffix = p.suffix.lower()
+        if suffix not in BANK_SUFFIXES:
+            raise ValueError(
+                f"“{shown_name(p)}” is not a filter bank file: open a .npz, .npy or .json file"
+            )
+        try:
+            raw = read_bytes_bounded(p, max_bytes=MAX_BANK_BYTES, what="a filter bank file")
+        except LoadError as exc:
+            raise ValueError(str(exc)) from None
+        kernel, bias, settings = parse_bank_bytes(raw, suffix, shown_name(p))
+        s = settings if settings is not None else self._settings
+        if kernel.ndim != 4:
+            raise ValueError(
+                f"“{shown_name(p)}” holds a kernel of shape {kernel.shape}; a filter bank has 4 "
+                "axes (kh, kw, channels in, filters), the Keras layout"
+            )
+        if s.layer_type == "transposed":
+            if kernel.shape[3] != self._c_in:
+                raise ValueError(
+                    f"“{shown_name(p)}” holds a Conv2DTranspose kernel {kernel.shape} for "
+                    f"{kernel.shape[3]} input channel(s), but the image has {self._c_in}; "
+                    "switch the image's colour setting or the layer type"
+                )
+            w = kernel.transpose(0, 1, 3, 2)
+        else:
+            w = kernel
+            cg = int(kernel.shape[2])
+            if settings is None and cg and self._c_in % cg == 0 and cg != self._c_in:
+                groups = self._c_in // cg
+                if kernel.shape[3] % groups == 0:
+                    s = s.evolve(groups=groups)
+            elif settings is None and cg == self._c_in and s.groups != 1:
+                s = s.evolve(groups=1)
+        try:
+            return self.set_bank(w, bias, settings=s, label=f"Open bank {shown_name(p)}")
+        except ValueError as exc:
+            raise ValueError(
+                f"“{shown_name(p)}” cannot be used with this image: {exc}. The current bank "
+                "is kept."
+            ) from None
+
+    # --- recompute -----------------------------------------------------------------------
+
+    def _schedule(self) -> None:
+        if self._closed:
+            return
+        self._generation += 1
+        if not self._active:
+            self._dirty = True
+            return
+        img = self._image
+        if img is None:
+            if self._result is not None or self._error is not None:
+                self._result, self._error = None, None
+                self.result_changed.emit()
+            return
+        try:
+            h, w = output_hw(img.shape, self.filter_size, self._settings)
+            if h < 1 or w < 1:
+                raise ValueError(f"the output would be {h}×{w}")
+            n = h * w * self.n_filters
+            if n > MAX_OUTPUT_VALUES:
+                raise ValueError(
+                    f"the output would hold {h}×{w}×{self.n_filters} = {n:,} values, more than "
+                    f"the {MAX_OUTPUT_VALUES:,} convgui keeps; use fewer filters, a larger "
+                    "stride or a smaller image"
+                )
+        except ValueError as exc:
+            self._error = str(exc)
+            self._pending = None
+            self._result = None
+            self.result_changed.emit()
+            return
+        self._error = None
+        job = _Job(
+            self._generation,
+            self._image_version,
+            img,
+            self._weights,
+            self._bias,
+            self._settings,
+            self._result,
+        )
+        kh, kw, cg, _ = self._weights.shape
+        work = h * w * kh * kw * cg * max(1, len(job.stale_filters()))
+        if work <= self._sync_limit and not self._running:
+            self._finish(job, SyncExecutor().submit(job.run))
+            return
+        if self._running:
+            self._pending = job  # replaces an older waiting request: latest wins
+            return
+        self._start(job)
+
+    def _start(self, job: _Job) -> None:
+        self._running = True
+        self.busy_changed.emit(True)
+        fut = self._executor.submit(job.run)
+        bridge = self._bridge
+
+        def done(f: Future[LayerResult]) -> None:  # on the worker thread
+            bridge.done.emit(job, f)  # queued to the GUI thread
+
+        fut.add_done_callback(done)
+
+    def _on_job_done(self, job: _Job, fut: Future[LayerResult]) -> None:
+        self._running = False
+        pending, self._pending = self._pending, None
+        if pending is not None and not self._closed:
+            if fut.exception() is None:  # what it computed may still serve the newer request
+                pending = replace(pending, previous=fut.result())
+            self._start(pending)
+        else:
+            self.busy_changed.emit(False)
+        self._finish(job, fut)
+
+    def _finish(self, job: _Job, fut: Future[LayerResult]) -> None:
+        if self._closed or job.generation != self._generation:
+            return  # a newer request exists
+        exc = fut.exception()
+        if exc is not None:
+            self._error = f"{type(exc).__name__}: {exc}"
+            self.message.emit(
+                "error",
+                f"The layer could not be computed ({self._error}). The previous maps are kept; "
+                "undo the last change or change the settings.",
+            )
+            return
+        self._result = fut.result()
+        self.result_changed.emit()
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Block until no background work runs (processes Qt events). For tests and tools."""
+        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QThread
+
+        deadline = QDeadlineTimer(int(timeout * 1000))
+        while self._running or self._pending is not None:
+            if deadline.hasExpired():
+                return False
+            QCoreApplication.processEvents()
+            QThread.msleep(1)
+        return True
+
+    def close(self) -> None:
+        """Stop accepting work and shut the worker down (waits for a running job)."""
+        self._closed = True
+        self._pending = None
+        with contextlib.suppress(RuntimeError, TypeError):
+            self._explorer.image_changed.disconnect(self._on_explorer_image)
+        if self._owns_executor and isinstance(self._executor, ThreadPoolExecutor):
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def parse_bank_bytes(
+    raw: bytes, suffix: str, name: str
+) -> tuple[Array, Array | None, LayerSettings | None]:
+    """``(kernel, bias or None, settings or None)`` from a bank file's bytes.
+
+    Raises
+    ------
+    ValueError
+        The bytes are not such a file, or hold something else than numbers.
+    """
+
+    def numbers(a: Any, what: str) -> Array:
+        arr = np.asarray(a)
+        if arr.dtype == object or arr.dtype.kind not in "biuf":
+            raise ValueError(f"“{name}”: the {what} must hold numbers, got {arr.dtype}")
+        out = arr.astype(np.float64)
+        if not np.all(np.isfinite(out)):
+            raise ValueError(f"“{name}”: every value of the {what} must be a finite number")
+        return out
+
+    if suffix == ".json":
+        try:
+            data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+            raise ValueError(f"“{name}” is not a JSON filter bank ({exc})") from None
+        if not isinstance(data, dict) or "kernel" not in data:
+            raise ValueError(
+                f"“{name}” is not a convgui filter bank: a JSON object with “kernel”, “bias” "
+                "and “settings” is expected (save one with File ▸ Save Filter Bank)"
+            )
+        try:
+            kernel = numbers(data["kernel"], "kernel")
+            bias = None if data.get("bias") is None else numbers(data["bias"], "bias")
+        except ValueError as exc:
+            if str(exc).startswith("“"):
+                raise
+            raise ValueError(f"“{name}”: the kernel is not a regular grid of numbers") from None
+        settings = None
+        if data.get("settings") is not None:
+            try:
+                settings = LayerSettings.from_dict(data["settings"])
+            except ValueError as exc:
+                raise ValueError(f"“{name}”: the layer settings cannot be used: {exc}") from None
+        return kernel, bias, settings
+    try:
+        loaded = np.load(io.BytesIO(raw), allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"“{name}” is not a NumPy {suffix} file ({exc})") from None
+    if suffix == ".npz" or isinstance(loaded, np.lib.npyio.NpzFile):
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError(f"“{name}” holds one array, not an .npz archive; name it .npy")
+        with loaded:
+            if "kernel" not in loaded.files:
+                raise ValueError(
+                    f"“{name}” has no “kernel” array (it holds {', '.join(loaded.files) or 'none'})"
+                    "; save the Keras weights as np.savez(path, kernel=..., bias=...)"
+                )
+            try:
+                kernel = numbers(loaded["kernel"], "kernel")
+                bias = numbers(loaded["bias"], "bias") if "bias" in loaded.files else None
+            except ValueError as exc:
+                raise ValueError(str(exc)) from None
+        return kernel, bias, None
+    return numbers(loaded, "kernel"), None, None
+
+
+def _refuse_constant(text: str) -> float:
+    raise ValueError(f"{text} is not a number")
+
+
+def describe_reads(reads: list[tuple[int, ...]], names: tuple[str, ...]) -> list[str]:
+    """For each filter, the names of the channels it reads: ``["R", "G", "B"]`` → ``"R+G+B"``.
+
+    Examples
+    --------
+    >>> describe_reads([(0,), (1, 2)], ("R", "G", "B"))
+    ['R', 'G+B']
+    """
+    return ["+".join(names[c] if c < len(names) else str(c) for c in r) for r in reads]
+
+
+__all__ = [
+    "BANK_SUFFIXES",
+    "LAYER_PADDINGS",
+    "LAYER_TYPES",
+    "FeatureMap",
+    "LayerResult",
+    "LayerSettings",
+    "LayerState",
+    "describe_reads",
+    "filter_maps",
+    "map_levels",
+    "output_hw",
+    "parse_bank_bytes",
+]
