@@ -623,9 +623,7 @@ class Generator:
 
 
 def _size_spec(what: str = "σ") -> ParamSpec:
-    return ParamSpec(
-        "size", "Size", 1, MAX_SIDE, 2, 1, "px", 0, special_text=f"from {what}"
-    )
+    return ParamSpec("size", "Size", 1, MAX_SIDE, 2, 1, "px", 0, special_text=f"from {what}")
 
 
 _SIGMA = ParamSpec("sigma", "σ", 0.3, 5.0, 0.1, 1.0, "px", 1)
