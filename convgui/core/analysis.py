@@ -300,8 +300,8 @@ class FrequencyResponse:
     Attributes
     ----------
     fy, fx : ndarray of float64, shape (n,)
-        Frequencies in cycles per pixel, increasing from −0.5 (included) to just below 0.5,
-        with 0 (DC) at index ``n // 2``.
+        Frequencies in cycles per pixel, ``(i − n // 2) / n``: from −0.5 (for an even ``n``;
+        −(n − 1)/2n for an odd one) to just below 0.5, with 0 (DC) at index ``n // 2``.
     magnitude : ndarray of float64, shape (n, n)
         ``|H(fy, fx)|`` with rows along ``fy`` and columns along ``fx``, DC at the centre.
         ``H(0, 0)`` is the kernel's sum; the magnitude is the same for correlation and
