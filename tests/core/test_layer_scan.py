@@ -211,7 +211,6 @@ def test_transposed_views_match_the_scatter_loop(stride, padding, output_padding
                         cell.products[sel].sum(), abs=1e-12
                     )
                 assert abs(cell.value - want[r, c, o]) <= 1e-12 * scale[r, c, o] + 1e-300
-    # the number of contributions over all cells is the number of stamps that land inside
     # equivalent direct view: correlating it gives the same layer
     d = transpose_direct(x, w, **geo)
     assert d.out_shape == (ho, wo)
