@@ -19,6 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence, QPen, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -39,6 +40,7 @@ from .actions import ActionSpec, Entry, Separator
 from .animation import AnimationController
 from .arithmetic import ArithmeticPanel
 from .image_view import ImageView
+from .text_size import scaled_font
 from .util import signals_blocked
 
 #: Every string of the quiz the user reads.
@@ -97,8 +99,17 @@ COVER_FILL = QColor(58, 62, 74)
 COVER_EDGE = QColor(255, 176, 0)
 #: Above the value texts (10), the animation covers (20–21) and window outlines (29–31).
 COVER_Z = 35.0
+#: The question and the "?" on a cover, relative to the window's text.
+QUESTION_SCALE = 1.2
+MARK_SCALE = 1.3
 RIGHT_COLOR = "#1b7a2f"
 WRONG_COLOR = "#b42318"
+
+
+def _bold(base: QFont, factor: float) -> QFont:
+    font = scaled_font(base, factor)
+    font.setBold(True)
+    return font
 
 
 def entries() -> list[Entry]:
@@ -169,15 +180,16 @@ class CellCover:
         self.rect.setPen(pen)
         self.rect.setZValue(COVER_Z)
         self.mark = pg.TextItem("?", color=(255, 214, 102), anchor=(0.5, 0.5))
-        font = QFont()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        self.mark.setFont(font)
+        self.apply_font()
         self.mark.setZValue(COVER_Z + 1)
         self.cell: tuple[int, int] | None = None
         for item in (self.rect, self.mark):
             view.view.addItem(item)
             item.hide()
+
+    def apply_font(self) -> None:
+        """The "?" a little larger than the window's text."""
+        self.mark.setFont(_bold(QApplication.font(), MARK_SCALE))
 
     def show(self, place: Placement, cell: tuple[int, int]) -> None:
         """Cover ``cell`` of the map drawn at ``place``."""
@@ -223,6 +235,11 @@ class CoverSet:
         """Uncover every cell."""
         self.show(None, [])
 
+    def apply_font(self) -> None:
+        """Follow View ▸ Text Size."""
+        for cover in self.covers:
+            cover.apply_font()
+
     def cells(self) -> list[tuple[int, int]]:
         """The cells covered now."""
         return [c.cell for c in self.covers if c.shown and c.cell is not None]
@@ -241,10 +258,7 @@ class QuizPanel(QFrame):
         self.setStyleSheet("#quizPanel { background: #eef6ff; } QLabel { color: #202020; }")
         self.question = QLabel(objectName="quizQuestion")
         self.question.setWordWrap(True)
-        f = QFont(self.question.font())
-        f.setPointSizeF(f.pointSizeF() * 1.2)
-        f.setBold(True)
-        self.question.setFont(f)
+        self.apply_font()
         self.score = QLabel(objectName="quizScore")
         self.answer = QLineEdit(objectName="quizAnswer")
         self.answer.setPlaceholderText(TEXTS["answer_placeholder"])
@@ -293,6 +307,10 @@ class QuizPanel(QFrame):
         lay.addLayout(head)
         lay.addLayout(row)
         lay.addWidget(self.feedback)
+
+    def apply_font(self) -> None:
+        """The question a fifth larger than the window's text (again after View ▸ Text Size)."""
+        self.question.setFont(_bold(QApplication.font(), QUESTION_SCALE))
 
     def say(self, html_text: str, color: str | None = None) -> None:
         """Write the feedback line (rich text; ``color`` for right or wrong)."""
@@ -352,8 +370,16 @@ class QuizMode(QObject):
             lesson_action.triggered.connect(lambda *_: self._on_lesson())
         for view in (host.input_view, host.output_view, host.pooled_view):
             view.hovered.connect(lambda *_a: self._mask_hover())
+        text_scale_changed = getattr(host, "text_scale_changed", None)
+        if text_scale_changed is not None:
+            text_scale_changed.connect(lambda _f: self._apply_fonts())
         host.output_view.clicked.connect(lambda x, y: self._on_clicked("conv", x, y))
         host.pooled_view.clicked.connect(lambda x, y: self._on_clicked("pool", x, y))
+
+    def _apply_fonts(self) -> None:
+        self.panel.apply_font()
+        self.output_covers.apply_font()
+        self.pooled_covers.apply_font()
 
     # --- reading -----------------------------------------------------------------------
 
@@ -382,7 +408,7 @@ class QuizMode(QObject):
         self._set_action(True)
         self.panel.show()
         self._load_map(announce=False)
-        self.panel.answer.setFocus()
+        self._focus_answer()
 
     def leave(self, *, touch_animation: bool = True) -> None:
         """Turn the quiz off and put everything back (covers, arithmetic, hover, animation)."""
@@ -454,6 +480,12 @@ class QuizMode(QObject):
             self._show_nothing(TEXTS["no_cell"])
             return
         self._show_question("")
+        self._focus_answer()
+
+    def _focus_answer(self) -> None:
+        # Only after the learner's own quiz actions: a kernel edit keeps the table's focus.
+        if self.panel.isVisible() and self.panel.answer.isEnabled():
+            self.panel.answer.setFocus()
 
     def ask_at(self, stage: str, row: int, col: int) -> bool:
         """Ask about one cell (a click on it); False when it does not exist."""
@@ -470,6 +502,7 @@ class QuizMode(QObject):
         if self.quiz.ask_at(row, col) is None:
             return False
         self._show_question("")
+        self._focus_answer()
         return True
 
     def _show_nothing(self, text: str) -> None:
@@ -504,8 +537,6 @@ class QuizMode(QObject):
         anim.seek_rc(q.row, q.col, q.stage, filling=False)
         self._cover()
         self._blank_arithmetic()
-        if self.panel.isVisible():
-            p.answer.setFocus()
 
     def _cover(self) -> None:
         """Hide the open question's cell (and the pooled cells that would tell it)."""
@@ -561,7 +592,7 @@ class QuizMode(QObject):
         q = verdict.question
         self.host.anim.seek_rc(q.row, q.col, q.stage, filling=False)
         self.host.arithmetic.refresh()  # the worked sum
-        p.answer.setFocus()
+        self._focus_answer()
         p.answer.selectAll()
 
     def _update_score(self) -> None:

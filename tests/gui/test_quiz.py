@@ -355,3 +355,36 @@ def test_switching_mode_leaves_and_coming_back_is_clean(quiz_window: Any, qtbot:
     w.quiz_action.trigger()
     w.quiz_action.trigger()
     assert w.quiz.panel.score.text().startswith("Score 0/1")
+
+
+def test_a_kernel_edit_keeps_the_focus_in_the_table(quiz_window: Any, qtbot: Any) -> None:
+    w = quiz_window
+    type_into_cell(qtbot, w, 2, 2, "2")  # its weight 1 → 2 over the image's 4: 22 + 4
+    assert w.quiz.question is not None and w.quiz.question.expected == 26.0
+    from PySide6.QtWidgets import QApplication
+
+    assert QApplication.focusWidget() is w.kernel_panel.table
+
+
+def test_playing_with_a_question_open_keeps_it_hidden(quiz_window: Any, qtbot: Any) -> None:
+    w = quiz_window
+    w.anim.set_speed(60.0)
+    w.anim.play()
+    qtbot.waitUntil(lambda: w.anim.playback.position > 4, timeout=3000)
+    w.anim.pause()
+    assert_hidden(w, 0, 0, 22.0)
+    answer(qtbot, w, "22")
+    # The answer moves the window back to the asked cell for its worked sum.
+    assert w.anim.position_rc() == (0, 0) and w.arithmetic.last_output == 22.0
+
+
+def test_larger_text_grows_the_question(quiz_window: Any) -> None:
+    w = quiz_window
+    label = w.quiz.panel.question
+    before = label.font().pointSizeF()
+    w.text_size.larger()
+    try:
+        assert label.font().pointSizeF() > before
+        assert label.font().bold()
+    finally:
+        w.text_size.reset()
