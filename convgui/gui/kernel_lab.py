@@ -68,6 +68,9 @@ def show_analysis(window: Any, on: bool) -> Any:
             return None
         k.analysis = AnalysisDock(window.state, window)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, k.analysis)
+        # A third of a small window at most: the images keep most of the room.
+        width = max(300, min(420, window.width() // 4))
+        window.resizeDocks([k.analysis], [width], Qt.Orientation.Horizontal)
         k.analysis.closed.connect(lambda: _on_analysis_closed(window))
         window.text_scale_changed.connect(k.analysis.panel.set_text_scale)
         k.analysis.panel.set_text_scale(getattr(window, "text_scale", 1.0))
@@ -134,9 +137,12 @@ def open_borders(window: Any) -> Any:
 
 def entries() -> list[Entry]:
     """The kernel lab's menu entries (Kernel, Layer and View menus)."""
-    kmenu, lmenu = texts.MENU_KERNEL, texts.MENU_LAYER
+    kmenu, lmenu, vmenu = texts.MENU_KERNEL, texts.MENU_LAYER, texts.MENU_VIEW
     return [
         Separator(kmenu),
+        ActionSpec("generateKernelAction", "&Generate…", open_generator, kmenu, ("Ctrl+G",),
+                   "Make a kernel from a formula (Gaussian, Gabor, edge at any angle…) with "
+                   "sliders; the table and the output follow every move"),
         ActionSpec("compareKernelsAction", "&Compare…", open_compare, kmenu, ("Ctrl+Alt+K",),
                    "Keep the current kernel as A, go on editing B, and see both outputs and "
                    "their difference"),
@@ -144,4 +150,7 @@ def entries() -> list[Entry]:
         ActionSpec("compareBordersAction", "Compare &Borders…", open_borders, lmenu,
                    ("Ctrl+Alt+B",), "The six border modes side by side over the image's "
                    "top-left corner: what each copies into the padding"),
+        ActionSpec(ANALYSIS_ACTION, "Kernel &Analysis", show_analysis, vmenu, ("Ctrl+Alt+A",),
+                   "Sum, output range, symmetry, separability and frequency response of the "
+                   "kernel, always in step with the table", checkable=True),
     ]  # fmt: skip
