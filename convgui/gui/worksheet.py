@@ -83,7 +83,7 @@ MIN_CELL_PT = 16.0
 LAST_DIR_KEY = "lastWorksheetDir"
 PAPER_KEY = "worksheetPaper"
 #: Preview width of one page, in pixels.
-PREVIEW_WIDTH = 300
+PREVIEW_WIDTH = 250
 
 INK = QColor(20, 20, 20)
 GRID_PEN = QColor(90, 90, 90)
@@ -116,7 +116,7 @@ TEXT = {
     "source_lesson": "The lesson's 6×6 grid",
     "kernel_current": "Current kernel ({h}×{w})",
     "kernel_lesson": "Lesson kernel (3×3)",
-    "others_filled": "Written in (the student fills the marked cells)",
+    "others_filled": "Written in",
     "others_blank": "Left blank too",
     "dialog_title": "Export Worksheet",
     "saved": "Worksheet saved to {path}",
@@ -651,10 +651,10 @@ class WorksheetDialog(QDialog):
         if not can_crop:
             self.source.model().item(0).setEnabled(False)  # type: ignore[attr-defined]
         self.source.setCurrentIndex(0 if can_crop else 1)
-        self.size = _named(QSpinBox(), "worksheetSize")
-        self.size.setRange(MIN_SIDE, MAX_SIDE)
-        self.size.setValue(6)
-        self.size.setSuffix(" cells a side")
+        self.side = _named(QSpinBox(), "worksheetSize")
+        self.side.setRange(MIN_SIDE, MAX_SIDE)
+        self.side.setValue(6)
+        self.side.setSuffix(" cells a side")
         self.top = _named(QSpinBox(), "worksheetTop")
         self.left = _named(QSpinBox(), "worksheetLeft")
         self.top.setPrefix("row ")
@@ -700,7 +700,7 @@ class WorksheetDialog(QDialog):
         from .export import free_name
 
         self.path = _named(QLineEdit(str(free_name(base, "worksheet", ".pdf"))), "worksheetPath")
-        self.path.setMinimumWidth(320)
+        self.path.setMinimumWidth(220)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
@@ -709,7 +709,7 @@ class WorksheetDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Grid", self.source)
-        form.addRow("Size", self.size)
+        form.addRow("Size", self.side)
         form.addRow("Top-left corner", corner)
         form.addRow("", self.note)
         form.addRow("Kernel", self.kernel)
@@ -717,7 +717,10 @@ class WorksheetDialog(QDialog):
         form.addRow("Stride", self.stride)
         form.addRow("", self.pool)
         form.addRow("Cells to fill", self.cells)
-        form.addRow("Other output cells", self.others)
+        self.others.setToolTip(
+            "The output cells the student does not fill: written in on page 1, or left blank"
+        )
+        form.addRow("Other cells", self.others)
         form.addRow("Paper", self.paper)
         form.addRow("Save to", path_row)
         form.addRow(self.message)
@@ -731,7 +734,7 @@ class WorksheetDialog(QDialog):
         pages = QHBoxLayout()
         for label in self.previews:
             label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
-            label.setMinimumWidth(PREVIEW_WIDTH)
+            label.setMinimumSize(PREVIEW_WIDTH + 8, round(PREVIEW_WIDTH * 842 / 595) + 8)
             label.setStyleSheet("background: #888; padding: 4px;")
             pages.addWidget(label)
         left = QVBoxLayout()
@@ -745,25 +748,37 @@ class WorksheetDialog(QDialog):
         self._centre_crop()
         for w in (self.source, self.kernel, self.padding, self.stride, self.others, self.paper):
             w.currentIndexChanged.connect(self._update)
-        for sp in (self.size, self.top, self.left, self.cells):
+        for sp in (self.side, self.top, self.left, self.cells):
             sp.valueChanged.connect(self._update)
         self.pool.toggled.connect(self._update)
         self._update()
 
     def _centre_crop(self) -> None:
         """Start the crop at the middle of the image."""
+        self._update_ranges()
         if self._image_shape is None:
             return
         h, w = self._image_shape
-        n = min(self.size.value(), h, w)
+        n = min(self.side.value(), h, w)
         self.top.setValue(max(0, (h - n) // 2))
         self.left.setValue(max(0, (w - n) // 2))
+
+    def _update_ranges(self) -> None:
+        """The corner can go as far as the crop still fits in the image."""
+        if self._image_shape is None:
+            return
+        h, w = self._image_shape
+        n = self.side.value()
+        for sp, most in ((self.top, h - n), (self.left, w - n)):
+            sp.blockSignals(True)
+            sp.setRange(0, max(0, most))
+            sp.blockSignals(False)
 
     def choices(self) -> WorksheetChoices:
         """What the controls say."""
         return WorksheetChoices(
             source=str(self.source.currentData()),
-            size=self.size.value(),
+            size=self.side.value(),
             top=self.top.value(),
             left=self.left.value(),
             kernel=str(self.kernel.currentData()),
@@ -779,15 +794,9 @@ class WorksheetDialog(QDialog):
 
     def _update(self) -> None:
         crop = self.source.currentData() == "crop"
-        for w in (self.size, self.top, self.left):
+        for w in (self.side, self.top, self.left):
             w.setEnabled(crop)
-        if self._image_shape is not None:
-            h, wd = self._image_shape
-            n = self.size.value()
-            for sp, top in ((self.top, h - n), (self.left, wd - n)):
-                sp.blockSignals(True)
-                sp.setRange(0, max(0, top))
-                sp.blockSignals(False)
+        self._update_ranges()
         ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         try:
             ws = build_worksheet(self.host.state, self.choices())

@@ -219,7 +219,7 @@ def test_the_dialog_previews_and_saves(host: Host, qtbot: Any, tmp_path: Path) -
 def test_the_dialog_refuses_settings_without_an_answer(host: Host, qtbot: Any) -> None:
     dlg = WorksheetDialog(host)
     qtbot.addWidget(dlg)
-    dlg.size.setValue(4)
+    dlg.side.setValue(4)
     dlg.padding.setCurrentIndex(dlg.padding.findData("valid"))
     dlg.stride.setCurrentIndex(dlg.stride.findData(2))
     dlg.pool.setChecked(True)  # a 1×1 output cannot be pooled
@@ -256,7 +256,7 @@ def test_a_tiny_image_offers_only_the_lesson_grid(host: Host, qtbot: Any) -> Non
     dlg = WorksheetDialog(host)
     qtbot.addWidget(dlg)
     assert dlg.source.currentData() == "lesson"
-    assert not dlg.size.isEnabled()
+    assert not dlg.side.isEnabled()
     assert dlg.worksheet is not None and dlg.worksheet.grid.shape == (6, 6)
 
 
