@@ -105,18 +105,19 @@ class KernelAnalysis:
         return SYMMETRIES[self.symmetry]
 
 
-def _same(a: NDArray[np.float64], b: NDArray[np.float64], scale: float) -> bool:
-    return bool(np.all(np.abs(a - b) <= _SYM_RTOL * scale))
+def _same(a: NDArray[np.float64], b: NDArray[np.float64]) -> bool:
+    return bool(np.all(np.abs(a - b) <= _SYM_RTOL))
 
 
 def _symmetries(k: NDArray[np.float64]) -> tuple[str, ...]:
     scale = float(np.abs(k).max())
-    rot = k[::-1, ::-1]
+    u = k / scale if scale > 0 else k  # largest weight 1: no overflow in the differences
+    rot = u[::-1, ::-1]
     tests = {
-        "rotation-180 symmetric": _same(k, rot, scale),
-        "antisymmetric": _same(k, -rot, scale),
-        "mirror left-right": _same(k, k[:, ::-1], scale),
-        "mirror up-down": _same(k, k[::-1, :], scale),
+        "rotation-180 symmetric": _same(u, rot),
+        "antisymmetric": _same(u, -rot),
+        "mirror left-right": _same(u, u[:, ::-1]),
+        "mirror up-down": _same(u, u[::-1, :]),
     }
     return tuple(name for name, holds in tests.items() if holds)
 
@@ -129,8 +130,9 @@ def _integer_matrix(k: NDArray[np.float64]) -> tuple[NDArray[np.int64], int] | N
         d = d * fr.denominator // math.gcd(d, fr.denominator)
         if d > MAX_DENOMINATOR:
             return None
-    scaled = np.rint(k * d)
-    if np.abs(scaled).max() > 2**31:
+    with np.errstate(over="ignore"):
+        scaled = np.rint(k * d)
+    if not np.all(np.abs(scaled) <= 2**31):
         return None
     ints = scaled.astype(np.int64)
     if np.any(np.abs(ints / d - k) > _EXACT_RTOL * float(np.abs(k).max())):
@@ -176,6 +178,11 @@ def _orient(
     keep, flipped = has_smoothing(col, row), has_smoothing(-col, -row)
     flip = flipped if keep != flipped else bool(col[np.flatnonzero(col)[0]] < 0)
     return (-col, -row) if flip else (col, row)
+
+
+def _times(a: float, b: float) -> float:
+    """``a × b`` with 0 × inf = 0 (a zero weight sum or a zero range end contributes 0)."""
+    return 0.0 if a == 0 or b == 0 else a * b
 
 
 def _vector_text(values: NDArray[np.float64] | tuple[int, ...]) -> str:
@@ -236,18 +243,23 @@ def analyze_kernel(
         raise ValueError(f"input_range must be two finite numbers, low first; got {input_range!r}")
     if not (math.isfinite(rank_tol) and 0 <= rank_tol < 1):
         raise ValueError(f"rank_tol must be at least 0 and below 1, got {rank_tol!r}")
-    pos = float(k[k > 0].sum())
-    neg = float(k[k < 0].sum())
-    total = float(k.sum())
-    out_min = pos * lo + neg * hi + 0.0
-    out_max = pos * hi + neg * lo + 0.0
+    with np.errstate(over="ignore", invalid="ignore"):  # weights near 1e308: ±inf, no warning
+        pos = float(k[k > 0].sum())
+        neg = float(k[k < 0].sum())
+        total = float(k.sum())
+        out_min = _times(pos, lo) + _times(neg, hi) + 0.0
+        out_max = _times(pos, hi) + _times(neg, lo) + 0.0
 
     found = _symmetries(k)
     symmetry = found[0] if found else "no symmetry"
     flip_matters = "rotation-180 symmetric" not in found
 
-    u, sv, vt = np.linalg.svd(k)
+    # The SVD of the kernel scaled to a largest weight of 1: no overflow near 1e308.
+    scale = float(np.abs(k).max())
+    u, sv, vt = np.linalg.svd(k / scale if scale > 0 else k)
     rank = int(np.sum(sv > rank_tol * sv[0])) if sv[0] > 0 else 0
+    with np.errstate(over="ignore"):
+        singular_values = np.asarray(sv * scale, dtype=np.float64)
     separable = rank == 1
     column: NDArray[np.float64] | None = None
     row: NDArray[np.float64] | None = None
@@ -270,7 +282,7 @@ def analyze_kernel(
             if d != 1:
                 text += f" / {d}"
         else:
-            root = math.sqrt(float(sv[0]))
+            root = math.sqrt(float(sv[0])) * math.sqrt(scale)
             column, row = _orient(u[:, 0] * root, vt[0] * root)
             text = f"{_vector_text(column)}ᵀ × {_vector_text(row)}"
     return KernelAnalysis(
@@ -281,7 +293,7 @@ def analyze_kernel(
         symmetries=found,
         flip_matters=flip_matters,
         rank=rank,
-        singular_values=np.asarray(sv, dtype=np.float64),
+        singular_values=singular_values,
         separable=separable,
         column=column,
         row=row,
@@ -367,9 +379,14 @@ def frequency_response(kernel: ArrayLike, *, n: int = 64) -> FrequencyResponse:
             f"got {n!r}"
         )
     size = int(n)
-    spectrum = np.fft.fftshift(np.fft.fft2(k, s=(size, size)))
+    # Transform the kernel scaled to a largest weight of 1 and scale back: weights near 1e308
+    # give infinite magnitudes, not NaN and overflow warnings.
+    scale = float(np.abs(k).max())
+    spectrum = np.fft.fftshift(np.fft.fft2(k / scale if scale > 0 else k, s=(size, size)))
+    with np.errstate(over="ignore"):
+        magnitude = np.abs(spectrum) * scale if scale > 0 else np.abs(spectrum)
     freqs = np.fft.fftshift(np.fft.fftfreq(size)).astype(np.float64)
-    return FrequencyResponse(fy=freqs, fx=freqs.copy(), magnitude=np.abs(spectrum))
+    return FrequencyResponse(fy=freqs, fx=freqs.copy(), magnitude=magnitude)
 
 
 #: Ring edges (cycles per pixel) of :func:`response_kind`: below MID_BAND[0] but not DC is
@@ -434,7 +451,9 @@ def response_kind(kernel: ArrayLike) -> str:
     >>> response_kind([[1]])
     ''
     """
-    dc, mid, high = response_bands(kernel)
+    k = check_kernel(kernel)
+    scale = float(np.abs(k).max())
+    dc, mid, high = response_bands(k / scale if scale > 0 else k)  # the kind ignores scale
     top = max(dc, mid, high)
     if top <= 0:
         return ""

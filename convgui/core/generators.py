@@ -435,8 +435,10 @@ def motion_blur_kernel(length: float, angle_deg: float) -> Kernel:
     lo = np.zeros((off.size, off.size))
     hi = np.ones((off.size, off.size))
     for e, centre in ((ex, off[None, :]), (ey, off[:, None])):
-        if e == 0.0:
-            inside = np.abs(centre) < 0.5  # the segment lies on this axis' zero line
+        if abs(e) <= 0.5:
+            # The segment stays within the centre cell's slab on this axis (this also keeps a
+            # tiny e, at an angle of 1e-308°, out of the division below).
+            inside = np.abs(centre) < 0.5
             lo = np.where(inside, lo, 1.0)
             hi = np.where(inside, hi, 0.0)
         else:

@@ -200,11 +200,39 @@ def test_rank_is_numpys_and_factors_reproduce_the_kernel(rows, cols, rank, seed)
     k = np.atleast_2d(k)
     a = analyze_kernel(k)
     assert a.rank == np.linalg.matrix_rank(k)
-    np.testing.assert_allclose(a.singular_values, np.linalg.svd(k, compute_uv=False))
+    sv = np.linalg.svd(k, compute_uv=False)
+    np.testing.assert_allclose(a.singular_values, sv, rtol=1e-9, atol=1e-12 * sv[0])
     if a.separable:
         assert a.column is not None and a.row is not None
         np.testing.assert_allclose(np.outer(a.column, a.row), k, atol=1e-12)
         assert a.factor_text.count("ᵀ × ") == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 6).flatmap(
+        lambda r: st.integers(1, 6).flatmap(
+            lambda c: st.lists(
+                st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=c, max_size=c),
+                min_size=r,
+                max_size=r,
+            )
+        )
+    )
+)
+def test_any_finite_kernel_is_analysed_without_error_or_warning(rows) -> None:
+    # Warnings are errors in this suite: weights up to 1e308 must not overflow into NaN.
+    k = np.array(rows, dtype=float)
+    a = analyze_kernel(k)
+    assert not math.isnan(a.out_min) and not math.isnan(a.out_max)
+    assert a.out_min <= a.out_max
+    assert 0 <= a.rank <= min(k.shape)
+    if a.separable and np.all(np.abs(k) < 1e150):
+        assert a.column is not None and a.row is not None
+        np.testing.assert_allclose(np.outer(a.column, a.row), k, atol=1e-9 * np.abs(k).max())
+    r = frequency_response(k, n=8)
+    assert not np.any(np.isnan(r.magnitude))
+    assert response_kind(k) in ("low-pass", "high-pass", "band-pass", "")
 
 
 def test_typed_decimals_are_separable_but_not_exact() -> None:

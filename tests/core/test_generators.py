@@ -14,6 +14,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from scipy import ndimage as ndi
 
 from convgui.core.generators import (
@@ -384,3 +386,43 @@ def test_make_passes_values_to_the_function() -> None:
 def test_make_refuses_bad_values_quoting_them(name, values, quoted) -> None:
     with pytest.raises(ValueError, match=re.escape(quoted)):
         GENERATORS[name].make(**values)
+
+
+SUMS = {"gaussian": 1.0, "log": 0.0, "dog": 0.0, "edge": 0.0, "motion_blur": 1.0, "disk": 1.0,
+        "box": 1.0}  # fmt: skip
+
+
+@st.composite
+def generator_values(draw):
+    name = draw(st.sampled_from(list(GENERATORS)))
+    values = {}
+    for p in GENERATORS[name].params:
+        if p.is_choice:
+            values[p.name] = draw(st.sampled_from(p.choices))
+        elif p.name == "size":
+            values[p.name] = draw(st.sampled_from(range(1, MAX_SIDE + 1, 2)))
+        else:
+            values[p.name] = draw(
+                st.floats(p.minimum, p.maximum, allow_nan=False, allow_infinity=False)
+            )
+    if name == "dog":
+        assume(values["sigma1"] != values["sigma2"])
+    return name, values
+
+
+@settings(max_examples=300, deadline=None)
+@given(generator_values())
+def test_any_slider_position_gives_a_valid_kernel(case) -> None:
+    name, values = case
+    k = GENERATORS[name].make(**values)
+    assert k.dtype == np.float64 and k.shape[0] == k.shape[1]
+    assert k.shape[0] % 2 == 1 and k.shape[0] <= MAX_SIDE
+    assert np.all(np.isfinite(k)) and np.any(k != 0)
+    if name in SUMS:
+        assert math.isclose(k.sum(), SUMS[name], abs_tol=1e-12 * max(1.0, np.abs(k).sum()))
+    if name in ("gaussian", "motion_blur", "disk", "box"):
+        assert np.all(k >= 0)
+    if name in ("gaussian", "log", "dog", "disk", "box", "motion_blur"):
+        np.testing.assert_allclose(k, k[::-1, ::-1], atol=1e-15)  # centred: flip changes nothing
+    if name == "edge":
+        np.testing.assert_allclose(k, -k[::-1, ::-1], atol=1e-15)
