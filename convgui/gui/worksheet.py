@@ -909,7 +909,7 @@ def entries() -> list[Entry]:
             "answers", attr="export_worksheet_action",
         ),
         ActionSpec(
-            "exportSvgAction", "Export &SVG Frames…", lambda w: _export_vector(w, "svg"),
+            "exportSvgAction", "Export S&VG Frames…", lambda w: _export_vector(w, "svg"),
             texts.MENU_ANIMATION, (), "Frames as SVG drawings, sharp on slides at any size",
             attr="export_svg_action",
         ),
