@@ -15,9 +15,18 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence, QPen, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -97,6 +106,7 @@ TEXTS: dict[str, str] = {
 #: The cover: opaque, in the views' "not computed" colour, outlined in amber.
 COVER_FILL = QColor(58, 62, 74)
 COVER_EDGE = QColor(255, 176, 0)
+MARK_COLOR = QColor(255, 214, 102)
 #: Above the value texts (10), the animation covers (20–21) and window outlines (29–31).
 COVER_Z = 35.0
 #: The question and the "?" on a cover, relative to the window's text.
@@ -169,42 +179,62 @@ class QuizHost(Protocol):
 # --- the cover ---------------------------------------------------------------------------------
 
 
-class CellCover:
-    """An opaque cell with a "?" drawn over one cell of a map on a view."""
+class CoverItem(QGraphicsRectItem):
+    """An opaque cell outlined in amber with a "?" that always fits it on screen."""
 
-    def __init__(self, view: ImageView) -> None:
-        self.rect = QGraphicsRectItem()
-        self.rect.setBrush(QBrush(COVER_FILL))
+    def __init__(self) -> None:
+        super().__init__()
+        self.setBrush(QBrush(COVER_FILL))
         pen = QPen(COVER_EDGE, 3)
         pen.setCosmetic(True)
-        self.rect.setPen(pen)
-        self.rect.setZValue(COVER_Z)
-        self.mark = pg.TextItem("?", color=(255, 214, 102), anchor=(0.5, 0.5))
-        self.apply_font()
-        self.mark.setZValue(COVER_Z + 1)
+        self.setPen(pen)
+        self.setZValue(COVER_Z)
+        self.text_scale = MARK_SCALE
+
+    def paint(self, painter: QPainter, option: Any, widget: QWidget | None = None) -> None:
+        super().paint(painter, option, widget)
+        # The view flips y and zooms: write the mark in device pixels, sized to the cell there.
+        screen = painter.transform().mapRect(self.rect())
+        base = QApplication.font()
+        wanted = QFontMetricsF(base).height() * self.text_scale
+        size = min(wanted, 0.8 * min(screen.width(), screen.height()))
+        if size < 6:
+            return  # too small to read: the amber outline marks the cell
+        painter.save()
+        painter.resetTransform()
+        font = QFont(base)
+        font.setPixelSize(max(1, round(size)))
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(MARK_COLOR)
+        painter.drawText(screen, int(Qt.AlignmentFlag.AlignCenter), "?")
+        painter.restore()
+
+
+class CellCover:
+    """A :class:`CoverItem` over one cell of a map on a view."""
+
+    def __init__(self, view: ImageView) -> None:
+        self.rect = CoverItem()
         self.cell: tuple[int, int] | None = None
-        for item in (self.rect, self.mark):
-            view.view.addItem(item)
-            item.hide()
+        view.view.addItem(self.rect)
+        self.rect.hide()
 
     def apply_font(self) -> None:
-        """The "?" a little larger than the window's text."""
-        self.mark.setFont(_bold(QApplication.font(), MARK_SCALE))
+        """Repaint with the window's text size."""
+        self.rect.update()
 
     def show(self, place: Placement, cell: tuple[int, int]) -> None:
         """Cover ``cell`` of the map drawn at ``place``."""
         left, top, w, h = place.cell_rect(*cell)
         self.rect.setRect(QRectF(left, top, w, h))
-        self.mark.setPos(left + w / 2, top + h / 2)
         self.cell = cell
         self.rect.show()
-        self.mark.show()
 
     def hide(self) -> None:
         """Uncover."""
         self.cell = None
         self.rect.hide()
-        self.mark.hide()
 
     @property
     def shown(self) -> bool:
@@ -671,4 +701,4 @@ class QuizMode(QObject):
             label.setText("   ·   ".join(parts))
 
 
-__all__ = ["TEXTS", "CellCover", "QuizMode", "QuizPanel", "entries", "toggle_quiz"]
+__all__ = ["TEXTS", "CellCover", "CoverItem", "QuizMode", "QuizPanel", "entries", "toggle_quiz"]
