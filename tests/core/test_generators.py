@@ -255,8 +255,12 @@ def test_motion_blur_matches_a_dense_sampling_of_the_line(length, angle) -> None
 
 
 def test_motion_blur_exact_cases() -> None:
-    np.testing.assert_allclose(motion_blur_kernel(5, 0)[2], np.full(5, 0.2), atol=1e-16)
-    np.testing.assert_allclose(motion_blur_kernel(5, 90)[:, 2], np.full(5, 0.2), atol=1e-16)
+    for n in (3, 5, 7, 15):
+        line = np.zeros((n, n))
+        line[n // 2] = 1 / n
+        np.testing.assert_array_equal(motion_blur_kernel(n, 0), line)
+        np.testing.assert_array_equal(motion_blur_kernel(n, 90), line.T)
+        np.testing.assert_array_equal(motion_blur_kernel(n, 180), line)
     # The preset: a 45° line over five diagonal cells has length 5·√2.
     np.testing.assert_allclose(motion_blur_kernel(5 * math.sqrt(2), 45), np.eye(5) / 5, atol=1e-12)
     assert motion_blur_kernel(1, 33).shape == (1, 1)
