@@ -885,6 +885,9 @@ def _named(widget: W, name: str) -> W:
 
 def open_worksheet(host: WorksheetHost) -> WorksheetDialog:
     """File ▸ Export Worksheet…: show the dialog (kept on the host as ``worksheet_dialog``)."""
+    old = getattr(host, "worksheet_dialog", None)
+    if isinstance(old, WorksheetDialog):
+        old.deleteLater()  # a new dialog reads the current image and kernel
     dlg = WorksheetDialog(host, host if isinstance(host, QWidget) else None)
     host.worksheet_dialog = dlg  # type: ignore[attr-defined]
     dlg.open()
