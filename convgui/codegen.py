@@ -134,10 +134,8 @@ def kernel_literal(kernel: ArrayLike, name: str = "kernel", module: str = "np") 
     widths = [max(len(row[j]) for row in cells) for j in range(k.shape[1])]
     rows = []
     for row in cells:
-        parts = [c.rjust(w) if j else c.ljust(w) for j, (c, w) in enumerate(zip(row, widths))]
-        # Only the first column is left-aligned; trailing blanks are removed.
-        text = ", ".join(parts)
-        rows.append(f"        [{text.rstrip()}],")
+        text = ", ".join(c.rjust(w) for c, w in zip(row, widths))  # right-aligned columns
+        rows.append(f"        [{text}],")
     head = [f"{name} = {module}.array(", "    ["]
     return [*head, *rows, "    ],", f"    dtype={module}.float64,", ")"]
 
@@ -178,10 +176,12 @@ def _header(k: NDArray[np.float64], p: LayerParams, target: str) -> list[str]:
         f"#   padding {_pad_text(p.padding)}",
         f"#   boundary {bound}",
         f"#   stride {p.stride[0]}×{p.stride[1]}, dilation {p.dilation[0]}×{p.dilation[1]}",
-        f"#   output = activation(conv / {_num(p.divisor)} + {_num(p.bias)}), activation {act}",
+        f"#   divisor {_num(p.divisor)}, bias {_num(p.bias)}, activation {act}",
+        "#   (output = activation(conv / divisor + bias))",
         f"#   pooling {pool}",
         "# Input: `image`, a 2-D float32 numpy array. Result: `output`, the layer's final map",
         "# (the pooled map when pooling is on), as convgui computes it.",
+        "",
     ]
 
 
@@ -247,8 +247,8 @@ class _Plan:
             ]
         else:
             t, b, lft, r = self.pads
+            lines.append(f"# Padding {_pad_text(self.p.padding)}")
             lines.append(f"top, bottom, left, right = {t}, {b}, {lft}, {r}")
-            lines.append(f"# (padding {_pad_text(self.p.padding)})")
         return lines
 
     def np_pad_line(self, src: str, dest: str, why: str = "") -> list[str]:

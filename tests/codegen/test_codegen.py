@@ -277,7 +277,7 @@ def test_the_snippet_states_its_settings_and_imports_first(target: str) -> None:
         "mirror",
         "stride 2×1",
         "dilation 1×2",
-        "conv / 9.0 + -0.25",
+        "divisor 9.0, bias -0.25",
         "leaky_relu",
         'avg 3×2, stride 1×2, "same"',
     ]:
