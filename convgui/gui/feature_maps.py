@@ -83,6 +83,8 @@ class MapTile(QWidget):
         self._aspect = 1.0
         #: Counts paints that showed a map (tests and the benchmark wait on it).
         self.paint_count = 0
+        #: Counts new maps given to the tile (an edit of another filter leaves it alone).
+        self.map_updates = 0
         self.setMinimumSize(TILE_MIN, TILE_MIN)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -97,6 +99,7 @@ class MapTile(QWidget):
         cmap: str = "gray",
     ) -> None:
         """Show ``data`` (2-D) with its own ``levels`` and colour map (None: empty)."""
+        self.map_updates += 1
         if data is None or data.size == 0:
             self._image = None
         else:

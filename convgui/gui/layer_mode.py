@@ -53,7 +53,6 @@ from .feature_maps import TILE_MIN, MapGrid
 from .filter_bank import FilterBankPanel
 from .image_view import ImageView, make_lut_cmap
 from .panels import ElidedLabel
-from .util import signals_blocked
 
 MODE = "layer"
 #: The radio group of View ▸ Single Kernel / Convolution Layer.
@@ -395,8 +394,7 @@ class LayerMode(QObject):
             wanted = "modeLayerAction" if mine else "modeKernelAction"
             for act in group.actions():
                 if act.objectName() == wanted:
-                    with signals_blocked(act):
-                        act.setChecked(True)
+                    act.setChecked(True)  # not triggered: the group stays exclusive
 
 
 # --- the entries' callbacks ---------------------------------------------------------------------
