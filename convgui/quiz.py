@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -252,8 +253,9 @@ class QuizMap:
     ----------
     stage : {"conv", "pool"}
         The convolution output or the pooled map.
-    values : ndarray of float64, 2-D
-        The values the app shows (the red channel of a colour result).
+    values : ndarray, 2-D
+        The values the app shows (the red channel of a colour result; a view of the result's
+        read-only map, never a copy: a quiz over a large photo costs no memory).
     reasons : ndarray of uint8, same shape
         :func:`hard_reasons` of each cell.
     channel_note : str
@@ -263,7 +265,7 @@ class QuizMap:
     """
 
     stage: str
-    values: NDArray[np.float64]
+    values: NDArray[Any]
     reasons: NDArray[np.uint8]
     channel_note: str = ""
     geometry: LayerGeometry | None = None
@@ -272,6 +274,29 @@ class QuizMap:
     def shape(self) -> tuple[int, int]:
         """Rows and columns."""
         return (int(self.values.shape[0]), int(self.values.shape[1]))
+
+    @cached_property
+    def hard_cells(self) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """Flat indices of the askable hard cells and their cumulative weights.
+
+        A cell's weight is its number of reasons, so a cell that is hard in two ways comes up
+        twice as often. Computed once per map.
+        """
+        bits = self.reasons.ravel()
+        pool = np.flatnonzero(bits)
+        pool = pool[self.askable.ravel()[pool]]
+        hard = bits[pool]
+        count = (
+            ((hard & PADDING) > 0).astype(np.float64) + ((hard & EDGE) > 0) + ((hard & STRIDE) > 0)
+        )
+        cumulative: NDArray[np.float64] = np.cumsum(count)
+        return pool, cumulative
+
+    @cached_property
+    def askable(self) -> NDArray[np.bool_]:
+        """Cells whose value can be written (finite), computed once per map."""
+        finite: NDArray[np.bool_] = np.isfinite(self.values)
+        return finite
 
     @classmethod
     def of_result(cls, result: ComputeResult, stage: str = "conv") -> QuizMap | None:
@@ -282,7 +307,7 @@ class QuizMap:
         if data is None:
             return None
         color = data.ndim == 3
-        values = np.asarray(data[..., 0] if color else data, dtype=np.float64)
+        values = data[..., 0] if color else data
         return cls(
             stage,
             values,
@@ -484,7 +509,7 @@ class Quiz:
 
     def _candidates(self) -> NDArray[np.bool_]:
         assert self.map is not None
-        return np.isfinite(self.map.values)
+        return self.map.askable
 
     def ask_at(self, row: int, col: int) -> Question | None:
         """Ask about cell ``(row, col)``; an open question is withdrawn without being counted.
@@ -524,46 +549,72 @@ class Quiz:
 
     def pick(self) -> tuple[int, int] | None:
         """The next cell to ask about (without asking it), or None when there is none."""
-        if self.map is None or self.map.values.size == 0:
+        m = self.map
+        if m is None or m.values.size == 0:
             return None
-        ok = self._candidates()
-        if not ok.any():
-            return None
-        h, w = self.map.shape
+        flat = m.askable.ravel()
         if self.order == "scan":
-            start = 0 if self._last is None else self._last[0] * w + self._last[1] + 1
-            flat = ok.ravel()
-            for k in range(h * w):
-                i = (start + k) % (h * w)
-                if flat[i]:
-                    return divmod(i, w)
-            return None  # pragma: no cover (ok.any() above)
-        weights = ok.astype(np.float64)
+            w = m.shape[1]
+            start = 0 if self._last is None else (self._last[0] * w + self._last[1] + 1)
+            start %= flat.size
+            if flat[start]:  # the usual case: the next cell has a value
+                return self._cell(start)
+            after = np.flatnonzero(flat[start:])
+            if after.size:
+                return self._cell(start + int(after[0]))
+            before = np.flatnonzero(flat[:start])
+            return self._cell(int(before[0])) if before.size else None
+        if not flat.any():
+            return None
         if self.order == "hard":
-            bits = self.map.reasons
-            count = (
-                ((bits & PADDING) > 0).astype(np.float64)
-                + ((bits & EDGE) > 0)
-                + ((bits & STRIDE) > 0)
-            )
-            if (count * weights).any():  # no hard cell at all: any cell will do
-                weights = weights * count
-        return self._draw(weights)
+            pool, cumulative = m.hard_cells
+            if pool.size:
+                return self._draw(pool, cumulative)
+        return self._draw(None, None)  # no hard cell at all: any cell will do
 
-    def _draw(self, weights: NDArray[np.float64]) -> tuple[int, int]:
-        w = weights.copy()
-        fresh = w.copy()
-        for cell in self._asked:
-            fresh[cell] = 0.0
+    def _cell(self, flat_index: int) -> tuple[int, int]:
+        assert self.map is not None
+        r, c = divmod(int(flat_index), self.map.shape[1])
+        return (int(r), int(c))
+
+    def _draw(
+        self, pool: NDArray[np.intp] | None, cumulative: NDArray[np.float64] | None
+    ) -> tuple[int, int]:
+        """A cell of ``pool`` (flat indices; None: every askable cell) not asked in this round.
+
+        ``cumulative`` holds the pool's cumulative weights (None: uniform). A few draws are
+        tried first (cheap on a large map, where nearly every cell is still fresh); when they
+        all land on asked cells the fresh cells are listed and drawn from exactly. Both give
+        the same distribution: the weights restricted to the fresh cells.
+        """
+        m = self.map
+        assert m is not None
+        w = m.shape[1]
+        flat = m.askable.ravel()
+        n = flat.size if pool is None else pool.size
+        last = None if self._last is None else self._last[0] * w + self._last[1]
+        asked = {r * w + c for r, c in self._asked}
+        for _ in range(64):
+            if cumulative is None:
+                k = int(self._rng.integers(n))
+            else:
+                k = int(np.searchsorted(cumulative, self._rng.random() * cumulative[-1], "right"))
+            i = k if pool is None else int(pool[min(k, n - 1)])
+            if flat[i] and i not in asked and i != last:
+                return self._cell(i)
+        candidates = np.flatnonzero(flat) if pool is None else pool
+        weights = None if cumulative is None else np.diff(cumulative, prepend=0.0)
+        fresh = ~np.isin(candidates, np.fromiter(asked, np.intp, len(asked)))
         if not fresh.any():  # every candidate asked once: a new round
             self._asked = set()
-            fresh = w
-        if self._last is not None and np.count_nonzero(fresh) > 1:
-            fresh[self._last] = 0.0  # never the same cell twice in a row
-        flat = fresh.ravel()
-        i = int(self._rng.choice(flat.size, p=flat / flat.sum()))
-        r, c = divmod(i, fresh.shape[1])
-        return (int(r), int(c))
+            fresh[:] = True
+        if last is not None and np.count_nonzero(fresh) > 1:
+            fresh &= candidates != last  # never the same cell twice in a row
+        chosen = candidates[fresh]
+        if weights is None:
+            return self._cell(int(chosen[self._rng.integers(chosen.size)]))
+        p = weights[fresh]
+        return self._cell(int(chosen[self._rng.choice(chosen.size, p=p / p.sum())]))
 
     # --- answering ---------------------------------------------------------------------
 

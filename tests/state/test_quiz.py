@@ -434,3 +434,26 @@ def test_the_model_imports_no_qt() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_map_is_a_view_of_the_result_not_a_copy(lesson: ExplorerState) -> None:
+    r = lesson.result
+    assert r is not None
+    m = QuizMap.of_result(r)
+    assert m is not None and np.shares_memory(m.values, r.activated)
+
+
+@pytest.mark.parametrize("order", ["random", "hard"])
+def test_the_last_fresh_cell_of_a_large_map_is_found(order: str) -> None:
+    # 99 of 100 rows asked: random draws nearly always land on asked cells, so the exact
+    # listing of the fresh cells has to find the one row left (then a new round starts).
+    values = np.zeros((100, 60))
+    reasons = np.full((100, 60), EDGE, np.uint8)
+    quiz = Quiz(order=order, seed=0)
+    quiz.set_map(QuizMap("conv", values, reasons))
+    for r, c in itertools.product(range(100), range(60)):
+        if r != 37:
+            quiz.ask_at(r, c)
+    left = {quiz.ask().cell for _ in range(60)}  # type: ignore[union-attr]
+    assert left == {(37, c) for c in range(60)}
+    assert quiz.ask() is not None and len(list(quiz.cells_asked())) == 1  # a new round
