@@ -47,6 +47,7 @@ def open_generator(window: Any) -> Any:
     k = lab(window)
     if k.generator is None:
         k.generator = GeneratorDialog(window.state, window.settings, window)
+        window.text_scale_changed.connect(lambda _f: k.generator.fit_to_contents())
     k.generator.open_session()
     return k.generator
 
@@ -68,9 +69,8 @@ def show_analysis(window: Any, on: bool) -> Any:
             return None
         k.analysis = AnalysisDock(window.state, window)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, k.analysis)
-        # A third of a small window at most: the images keep most of the room.
-        width = max(300, min(420, window.width() // 4))
-        window.resizeDocks([k.analysis], [width], Qt.Orientation.Horizontal)
+        _fit_dock(window)
+        window.text_scale_changed.connect(lambda _f: _fit_dock(window))
         k.analysis.closed.connect(lambda: _on_analysis_closed(window))
         window.text_scale_changed.connect(k.analysis.panel.set_text_scale)
         k.analysis.panel.set_text_scale(getattr(window, "text_scale", 1.0))
@@ -84,6 +84,18 @@ def show_analysis(window: Any, on: bool) -> Any:
         act.setChecked(on)
         act.blockSignals(False)
     return k.analysis
+
+
+def _fit_dock(window: Any) -> None:
+    # Wider with larger text, but a third of the window at most: the images keep the room.
+    from PySide6.QtCore import Qt
+
+    dock = lab(window).analysis
+    if dock is None:
+        return
+    scale = float(getattr(window, "text_scale", 1.0))
+    width = max(280, min(int(320 * scale), window.width() // 3))
+    window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
 
 
 def _on_analysis_closed(window: Any) -> None:

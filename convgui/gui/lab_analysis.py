@@ -17,7 +17,6 @@ from PySide6.QtGui import QCloseEvent, QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QGridLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
@@ -34,6 +33,12 @@ TITLE = "Kernel Analysis"
 RESPONSE_N = 64
 #: Decimal (not integer) factors longer than this are in the tooltip, not the text.
 MAX_FACTOR_VALUES = 5
+#: The profile plot's title says which curve is which (a legend would cover the curves).
+PROFILE_TITLE = "|H| through DC"
+PROFILE_AXIS = (
+    "<span style='color:#2166ac'>— fx</span> <span style='color:#b2182b'>- - fy</span> "
+    "(cycles per pixel)"
+)
 KIND_TEXT = {
     "low-pass": "Low-pass: keeps slow changes (smooth areas), weakens fine detail: a blur.",
     "high-pass": "High-pass: keeps fine detail and edges, removes smooth areas.",
@@ -86,12 +91,12 @@ def range_text(lo: float, hi: float, value_max: float) -> str:
         return head + ": it fits, nothing clips."
     parts = []
     if below:
-        parts.append("below 0 to black")
+        parts.append("below 0 (black)")
     if above:
-        parts.append(f"above {top} to white")
+        parts.append(f"above {top} (white)")
     return (
-        f"{head}. It clips: the Clip display cuts values {' and '.join(parts)} (use a "
-        "Stretch or Diverging display, or divide by a divisor, to see them)."
+        f"{head}. It clips: the Clip display cuts values {' and '.join(parts)}; a Stretch "
+        "or Diverging display, or a divisor, shows them."
     )
 
 
@@ -140,33 +145,25 @@ class AnalysisPanel(QWidget):
         self.kind = ""
         self._dirty = True
         self.labels: dict[str, QLabel] = {}
-        grid = QGridLayout()
-        grid.setColumnStretch(1, 1)
-        for row, (key, title) in enumerate(
-            (
-                ("sum", "Sum"),
-                ("range", "Range"),
-                ("symmetry", "Symmetry"),
-                ("rank", "Rank"),
-                ("kind", "Response"),
-            )
-        ):
-            head = QLabel(f"<b>{title}</b>")
-            head.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-            text = QLabel(objectName=f"analysis_{key}")
-            text.setWordWrap(True)
-            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            grid.addWidget(head, row, 0)
-            grid.addWidget(text, row, 1)
-            self.labels[key] = text
+        # One column: each text starts with what it is about ("Sum 0: …", "Rank 1, …"), so
+        # the narrow dock gives all its width to the words (large text on a projector).
+        texts = QVBoxLayout()
+        texts.setSpacing(6)
+        for key in ("sum", "range", "symmetry", "rank", "kind"):
+            label = QLabel(objectName=f"analysis_{key}")
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            texts.addWidget(label)
+            self.labels[key] = label
 
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setObjectName("analysisPlots")
         self.plots.setBackground(QColor(255, 255, 255))
         self.plots.setMinimumHeight(420)
         self.response_plot: pg.PlotItem = self.plots.addPlot(row=0, col=0)
-        self.response_plot.setTitle("|H|: frequency response")
+        self.response_plot.setTitle("|H| (frequency response)")
         self.response_plot.setLabel("bottom", "fx (cycles per pixel)")
         self.response_plot.setLabel("left", "fy (cycles per pixel)")
         self.response_plot.setAspectLocked(True)
@@ -182,19 +179,17 @@ class AnalysisPanel(QWidget):
         self.colorbar.setImageItem(self.response_image)
         self.plots.addItem(self.colorbar, row=0, col=1)
         self.profile_plot: pg.PlotItem = self.plots.addPlot(row=1, col=0, colspan=2)
-        self.profile_plot.setTitle("|H| through DC")
-        self.profile_plot.setLabel("bottom", "frequency (cycles per pixel)")
+        self.profile_plot.setTitle(PROFILE_TITLE)
+        self.profile_plot.setLabel("bottom", PROFILE_AXIS)
         self.profile_plot.setLabel("left", "|H|")
         self.profile_plot.setMouseEnabled(False, False)
         self.profile_plot.hideButtons()
         self.profile_plot.showGrid(x=True, y=True, alpha=0.3)
-        self.legend = self.profile_plot.addLegend(offset=(-8, 8))
         self.profile_x = self.profile_plot.plot(
-            pen=pg.mkPen(QColor(33, 102, 172), width=2), name="along fx (horizontal)"
+            pen=pg.mkPen(QColor(33, 102, 172), width=2)
         )
         self.profile_y = self.profile_plot.plot(
-            pen=pg.mkPen(QColor(178, 24, 43), width=2, style=Qt.PenStyle.DashLine),
-            name="along fy (vertical)",
+            pen=pg.mkPen(QColor(178, 24, 43), width=2, style=Qt.PenStyle.DashLine)
         )
         for plot in (self.response_plot, self.profile_plot):
             for name in ("bottom", "left"):
@@ -203,7 +198,7 @@ class AnalysisPanel(QWidget):
         self.plots.ci.layout.setRowStretchFactor(1, 2)
 
         layout = QVBoxLayout(self)
-        layout.addLayout(grid)
+        layout.addLayout(texts)
         layout.addWidget(self.plots, 1)
         state.kernel_changed.connect(self._on_changed)
         state.image_changed.connect(self._on_changed)  # the value scale sets the range
@@ -268,8 +263,6 @@ class AnalysisPanel(QWidget):
                 axis.label.setFont(font)
             plot.titleLabel.item.setFont(font)
         self.colorbar.getAxis("right").setStyle(tickFont=font)
-        for item in self.legend.items:
-            item[1].item.setFont(font)
 
 
 class AnalysisDock(QDockWidget):

@@ -326,6 +326,13 @@ class GeneratorDialog(QDialog):
             self.form.addWidget(slider, row, 1)
             self.form.addWidget(spin, row, 2)
             self._controls[spec.name] = (slider, spin)
+        # New controls are shown (and count in the size hint) once the event loop runs.
+        QTimer.singleShot(0, self.fit_to_contents)
+
+    def fit_to_contents(self) -> None:
+        """Grow (never shrink) to what the controls need at the current text size."""
+        hint = self.sizeHint()
+        self.resize(max(self.width(), hint.width()), max(self.height(), hint.height()))
 
     def _on_slider(self, spec: ParamSpec, index: int) -> None:
         v = value_at(spec, index)

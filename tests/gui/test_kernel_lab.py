@@ -1,0 +1,62 @@
+"""The kernel lab's menu entries: where they sit, their keys, and one holder on the window."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtGui import QAction, QKeySequence
+
+from convgui.gui import texts
+from convgui.gui.actions import ActionSpec, action_table
+from convgui.gui.kernel_lab import KernelLab, entries, lab
+from convgui.gui.window import MainWindow
+
+WANTED = {
+    "generateKernelAction": (texts.MENU_KERNEL, "Ctrl+G"),
+    "compareKernelsAction": (texts.MENU_KERNEL, "Ctrl+Alt+K"),
+    "compareBordersAction": (texts.MENU_LAYER, "Ctrl+Alt+B"),
+    "kernelAnalysisAction": (texts.MENU_VIEW, "Ctrl+Alt+A"),
+}
+
+
+def test_entries_menus_and_keys(qapp: Any) -> None:
+    specs = {e.id: e for e in entries() if isinstance(e, ActionSpec)}
+    assert {k: (s.menu, s.shortcuts[0]) for k, s in specs.items()} == WANTED
+    assert specs["kernelAnalysisAction"].checkable
+    # No other entry of the whole table uses these keys.
+    mine = {QKeySequence(k).toString() for _, k in WANTED.values()}
+    others = [
+        QKeySequence(s).toString()
+        for e in action_table()
+        if isinstance(e, ActionSpec) and e.id not in WANTED
+        for s in e.shortcuts
+    ]
+    assert not mine & set(others)
+
+
+def test_everything_lives_in_one_holder(window: MainWindow, qtbot: Any) -> None:
+    assert getattr(window, "kernel_lab", None) is None  # nothing built before it is asked for
+    for name in WANTED:
+        act = window.findChild(QAction, name)
+        assert act is not None
+        act.trigger()
+    k = lab(window)
+    assert isinstance(k, KernelLab) and window.kernel_lab is k
+    assert all(x is not None for x in (k.generator, k.compare, k.borders, k.analysis))
+    # Compare opened after Generate: A is the generated kernel, as is B.
+    generated = np.array(window.state.kernel)
+    assert generated.shape == (7, 7)  # the Gaussian, σ = 1
+    np.testing.assert_array_equal(k.compare.kernel_a, generated)
+    assert k.compare.summary.text().startswith("A and B give the same output")
+    assert "Rank 1" in k.analysis.panel.labels["rank"].text()
+    k.generator.reject()  # B back to the identity; A stays the Gaussian
+    assert window.state.kernel.shape == (3, 3)
+    assert k.compare.summary.text().startswith("Largest difference")
+    assert k.analysis.panel.labels["sum"].text().startswith("Sum 1")
+    k.compare.close()
+    k.borders.close()
+    # Opening again reuses the same objects.
+    window.findChild(QAction, "compareKernelsAction").trigger()
+    assert lab(window).compare is k.compare
+    k.compare.close()
