@@ -567,6 +567,7 @@ class QuizMode(QObject):
         anim.seek_rc(q.row, q.col, q.stage, filling=False)
         self._cover()
         self._blank_arithmetic()
+        self._mask_hover()  # the pointer may rest on the cell just hidden
 
     def _cover(self) -> None:
         """Hide the open question's cell (and the pooled cells that would tell it)."""

@@ -170,7 +170,7 @@ def test_show_answer_counts_as_not_right(quiz_window: Any, qtbot: Any) -> None:
     assert w.arithmetic.last_output == 22.0 and cover_rects(w.output_view) == []
 
 
-def test_hover_does_not_tell_the_hidden_value(quiz_window: Any) -> None:
+def test_hover_does_not_tell_the_hidden_value(quiz_window: Any, qtbot: Any) -> None:
     w = quiz_window
     place = w.state.result.geometry.output
     x, y = place.left + 0.5, place.top + 0.5
@@ -183,6 +183,13 @@ def test_hover_does_not_tell_the_hidden_value(quiz_window: Any) -> None:
     # Another cell is told as usual.
     w.output_view.hovered.emit(x + 1, y)
     assert "= 28" in w.hover_label.text()
+    # The pointer stays there while that cell becomes the next question: masked at once.
+    answer(qtbot, w, "22")
+    assert "= 28" in w.hover_label.text()
+    qtbot.keyClick(w.quiz.panel.answer, Qt.Key.Key_Return)
+    assert w.quiz.question.cell == (0, 1)
+    assert "output (row 0, col 1) = ?" in w.hover_label.text()
+    assert "28" not in w.hover_label.text()
 
 
 def test_clicking_an_output_cell_asks_about_it(quiz_window: Any, qtbot: Any) -> None:
