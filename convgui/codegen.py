@@ -520,11 +520,19 @@ def _opencv(plan: _Plan) -> list[str]:
             lines += plan.np_pad_line("x", "x")
         lines.append("border = cv2.BORDER_CONSTANT  # (never read: every kept window is inside)")
     delta = f", delta={_num(p.bias)}" if p.bias != 0 else ""
+    lines.append(
+        "# cv2.filter2D computes correlation (it does not flip the kernel), as CNN layers and"
+    )
+    if native:
+        lines += [
+            "# convgui do. The anchor is the kernel cell placed on each pixel: the window starts",
+            "# `top` rows and `left` columns before it. (OpenCV's default anchor, the centre,",
+            "# would put an even kernel's odd cell before the pixel; Keras' \"same\" puts it",
+            "# after.)",
+        ]
+    else:
+        lines.append("# convgui do. anchor=(0, 0): each window starts on its pixel of `x`.")
     lines += [
-        "# cv2.filter2D computes correlation (it does not flip the kernel), as CNN layers and",
-        "# convgui do. The anchor is the kernel cell placed on each pixel: the window starts",
-        "# `top` rows and `left` columns before it. (OpenCV's default anchor, the centre, would",
-        "# put an even kernel's odd cell before the pixel; Keras' \"same\" puts it after.)",
         f"full = cv2.filter2D(x, -1, weights, anchor={anchor}{delta}, borderType=border)"
         + ("  # + bias" if delta else ""),
         "ho = (image.shape[0] + top + bottom - eh) // stride[0] + 1",
@@ -627,12 +635,16 @@ def _torch(plan: _Plan) -> list[str]:
             lines.append("x = torch.tensor(padded)[None, None]")
         else:
             fits = "<" if b == "mirror" else "<="
-            limit = "smaller than" if b == "mirror" else "at most"
+            limit = (
+                "PyTorch's reflect padding must be narrower than the image"
+                if b == "mirror"
+                else "PyTorch's circular padding must not be wider than the image"
+            )
             lines += [
                 f"if max(top, bottom) {fits} x.shape[2] and max(left, right) {fits} x.shape[3]:",
                 f'    x = F.pad(x, {pad4}, mode="{_TORCH_PAD_MODE[b]}")  # boundary {b}: '
                 f"{_PATTERN[b]}",
-                f"else:  # PyTorch pads this way only {limit} the image's size: numpy pads",
+                f"else:  # {limit}: numpy pads",
                 *("    " + s for s in plan.np_pad_line("image.astype(np.float32)", "padded")),
                 "    x = torch.tensor(padded)[None, None]",
             ]

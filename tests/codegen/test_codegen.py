@@ -355,3 +355,14 @@ def test_a_bad_kernel_is_refused(kernel: np.ndarray, match: str) -> None:
 def test_params_must_be_layer_params() -> None:
     with pytest.raises(ValueError, match="LayerParams"):
         layer_code(np.ones((3, 3)), {"padding": "same"}, "numpy")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("target", ["numpy", "scipy"])
+@pytest.mark.parametrize("boundary", ["reflect", "mirror", "wrap", "replicate"])
+def test_a_kernel_far_larger_than_the_image(target: str, boundary: str) -> None:
+    """Padding reaching several image lengths past the edge (scipy's "reflect" misreads it)."""
+    image = np.arange(1, 7, dtype=np.float32).reshape(2, 3)
+    kernel = np.random.default_rng(5).uniform(-1, 1, (9, 9))
+    for padding in ["same", (8, 0, 8, 0), (0, 8, 4, 4)]:
+        params = LayerParams(padding=padding, boundary=boundary)
+        check_case(Case(image, kernel, params), target)
