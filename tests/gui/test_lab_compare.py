@@ -132,3 +132,18 @@ def test_large_image_on_the_worker_latest_wins(
     )
     np.testing.assert_array_equal(dlg.view_d.data, want)
     dlg.close()  # stops the worker thread
+
+
+def test_a_display_change_relevels_without_recomputing(window: MainWindow, qtbot: Any) -> None:
+    s = window.state
+    s.apply_preset("sharpen")
+    dlg = open_compare(window)
+    s.apply_preset("box_blur")
+    c = dlg.comparison
+    assert c is not None and dlg.view_a._levels == (0.0, 255.0)  # Clip: 0–255 grey
+    s.set_display_mode("stretch")
+    assert dlg.comparison is c  # the same arrays, shown with new levels
+    lo, hi = dlg.view_a._levels
+    assert lo == min(c.a.min(), c.b.min()) and hi == max(c.a.max(), c.b.max())
+    assert dlg.view_b._levels == (lo, hi)  # A and B share their levels
+    dlg.close()
