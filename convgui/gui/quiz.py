@@ -93,6 +93,7 @@ TEXTS: dict[str, str] = {
         "The image, kernel or settings changed, so the old answer would be wrong: "
         "here is the question for the new output."
     ),
+    "changed_answered": "The output changed: a new question about it.",
     "no_output": (
         "These settings give no output, so there is nothing to ask: change the layer "
         "settings (or Layer ▸ Reset Layer Settings), or leave the quiz."
@@ -497,7 +498,8 @@ class QuizMode(QObject):
         if self.quiz.question is None:
             self._show_nothing(TEXTS["no_cell"])
             return
-        self._show_question(TEXTS["changed"] if announce and was_open else "")
+        note = "" if not announce else TEXTS["changed" if was_open else "changed_answered"]
+        self._show_question(note)
 
     def next_question(self) -> None:
         """Ask about the next cell."""

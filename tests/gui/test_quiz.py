@@ -261,6 +261,11 @@ def test_a_kernel_edit_asks_again_for_the_new_output(quiz_window: Any, qtbot: An
     assert_hidden(w, 0, 0, 24.0)
     answer(qtbot, w, "22")
     assert "Wrong" in w.quiz.panel.feedback.text()
+    # An edit after the answer: the verdict is gone with the old output, the cell hidden again.
+    type_into_cell(qtbot, w, 1, 1, "4")
+    assert "output changed" in w.quiz.panel.feedback.text()
+    assert w.quiz.quiz.open and w.quiz.question.expected == 22.0
+    assert_hidden(w, 0, 0, 22.0)
 
 
 def test_settings_without_output_say_so_and_come_back(quiz_window: Any) -> None:
