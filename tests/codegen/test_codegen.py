@@ -366,3 +366,12 @@ def test_a_kernel_far_larger_than_the_image(target: str, boundary: str) -> None:
     for padding in ["same", (8, 0, 8, 0), (0, 8, 4, 4)]:
         params = LayerParams(padding=padding, boundary=boundary)
         check_case(Case(image, kernel, params), target)
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import convgui.codegen
+
+    result = doctest.testmod(convgui.codegen, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 5 and result.failed == 0
