@@ -58,7 +58,7 @@ from .core.layer import (
 )
 from .core.pipeline import MAX_PIXELS
 from .safeio import LoadError, atomic_write, read_bytes_bounded, shown_name
-from .state import SYNC_WORK_LIMIT, ExplorerState, SyncExecutor
+from .state import ExplorerState, SyncExecutor
 
 Array = NDArray[Any]
 PathLike = str | Path
@@ -73,6 +73,12 @@ MAX_BANK_BYTES = 16_000_000
 #: At most this many output values (height × width × filters) are computed and kept.
 MAX_OUTPUT_VALUES = MAX_PIXELS
 BANK_SUFFIXES: tuple[str, ...] = (".npz", ".npy", ".json")
+#: Recomputes with less work (output values × taps) run at once on the calling thread: one
+#: 3×3 filter over 512×512×3 (7.1 M) takes about 5–10 ms on the per-channel route, less than a
+#: thread hop to the (lower-priority) worker and back costs on a busy 2-core machine, so a
+#: weight edit at that size is painted in the same event-loop turn. A whole 8-filter layer
+#: (57 M) goes to the worker.
+LAYER_SYNC_WORK_LIMIT = 8_000_000
 
 
 def _frozen(a: Array, dtype: Any = np.float64) -> Array:
@@ -365,9 +371,11 @@ def filter_maps(
             for o in idx:
                 ch = reads[o]
                 xs = x[:, :, ch[0] : ch[-1] + 1]
-                out[o] = conv2d_layer(xs, w32[:, :, :, o : o + 1], b32[o : o + 1], **kw_c)[
-                    :, :, 0
-                ]
+                # One output channel: the per-channel route (correlate2d per input channel)
+                # beats an im2col GEMM, which has nothing to share between filters here.
+                out[o] = conv2d_layer(
+                    xs, w32[:, :, :, o : o + 1], b32[o : o + 1], method="channels", **kw_c
+                )[:, :, 0]
     for o in idx:
         a = out[o]
         if s.activation != "none":
@@ -482,7 +490,7 @@ class LayerState(QObject):
         explorer: ExplorerState,
         executor: Executor | None = None,
         *,
-        sync_work_limit: int = SYNC_WORK_LIMIT,
+        sync_work_limit: int = LAYER_SYNC_WORK_LIMIT,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

@@ -14,7 +14,15 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QGridLayout, QSizePolicy, QWidget
 
 from ..core import pool2d
@@ -27,40 +35,44 @@ TILE_MIN = 56
 TILE_PREFERRED = 112
 
 
-def _lut(name: str) -> np.ndarray:
-    return rounded_lut(make_lut_cmap(name))
-
-
 _LUTS: dict[str, np.ndarray] = {}
 
 
 def lut_of(name: str) -> np.ndarray:
-    """The 256×4 uint8 colour table of ``"gray"`` or ``"diverging"`` (cached)."""
+    """The 256-entry colour table of ``"gray"`` or ``"diverging"`` as 0xFFRRGGBB (cached)."""
     if name not in _LUTS:
-        _LUTS[name] = _lut(name)
+        rgba = rounded_lut(make_lut_cmap(name)).astype(np.uint32)
+        _LUTS[name] = (0xFF << 24) | (rgba[:, 0] << 16) | (rgba[:, 1] << 8) | rgba[:, 2]
     return _LUTS[name]
 
 
-def map_image(
+def map_pixels(
     data: np.ndarray, levels: tuple[float, float], cmap: str, max_cells: int = TILE_MAX_CELLS
-) -> QImage:
-    """``data`` (2-D) as an RGBA QImage through ``cmap`` between ``levels``.
+) -> np.ndarray:
+    """``data`` (2-D) through ``cmap`` between ``levels``, as 0xFFRRGGBB ``uint32`` pixels.
 
-    Larger maps are block-averaged first so the image has at most ``max_cells`` per side
-    (plus the remainder rows dropped, as the big views do).
+    Larger maps are block-averaged first so the result has at most about ``max_cells`` per
+    side (the remainder rows and columns dropped, as the big views do).
     """
     h, w = data.shape[:2]
-    f = max(1, math.ceil(max(h, w) / max_cells))
+    f = max(1, math.ceil(max(h, w) / max(1, max_cells)))
     if f > 1 and h >= f and w >= f:
         data = pool2d(data[: (h // f) * f, : (w // f) * f], f, op="avg")
     lo, hi = levels
     scale = 255.0 / (hi - lo) if hi > lo else 0.0
     idx = np.clip((data - lo) * scale + 0.5, 0, 255)
     idx = np.nan_to_num(idx, nan=0.0).astype(np.uint8)
-    rgba = np.ascontiguousarray(lut_of(cmap)[idx])
-    hh, ww = idx.shape
-    img = QImage(rgba.data, ww, hh, ww * 4, QImage.Format.Format_RGBA8888)
-    return img.copy()  # owns its pixels (the numpy buffer goes away)
+    return lut_of(cmap)[idx]
+
+
+def fit_pixels(pixels: np.ndarray, height: int, width: int) -> QImage:
+    """``pixels`` resampled (nearest) to ``height × width`` as an RGB32 QImage (a copy)."""
+    h, w = pixels.shape
+    rows = (np.arange(height) * h) // max(1, height)
+    cols = (np.arange(width) * w) // max(1, width)
+    out = np.ascontiguousarray(pixels[rows[:, None], cols[None, :]])
+    img = QImage(out.data, width, height, width * 4, QImage.Format.Format_RGB32)
+    return img.copy()  # owns its pixels
 
 
 class MapTile(QWidget):
@@ -79,7 +91,9 @@ class MapTile(QWidget):
         self.index = index
         self.caption = caption
         self.selected = False
-        self._image: QImage | None = None
+        self._pixels: np.ndarray | None = None
+        #: The map at the size it was last drawn at (repaints only blit it).
+        self._scaled: QImage | None = None
         self._aspect = 1.0
         #: Counts paints that showed a map (tests and the benchmark wait on it).
         self.paint_count = 0
@@ -101,10 +115,14 @@ class MapTile(QWidget):
         """Show ``data`` (2-D) with its own ``levels`` and colour map (None: empty)."""
         self.map_updates += 1
         if data is None or data.size == 0:
-            self._image = None
+            self._pixels = None
         else:
-            self._image = map_image(data, levels, cmap)
             self._aspect = data.shape[1] / max(1, data.shape[0])
+            # No more cells than the tile has pixels (a 512×512 map in a 150-pixel tile is
+            # averaged over 4×4 blocks once, here, instead of being scaled at every paint).
+            side = max(self.image_rect().width(), self.image_rect().height(), 32)
+            self._pixels = map_pixels(data, levels, cmap, max_cells=min(TILE_MAX_CELLS, side))
+        self._scaled = None
         tip = self.caption
         if data is not None and data.size:
             lo, hi = levels
@@ -138,8 +156,10 @@ class MapTile(QWidget):
         )
         p.drawText(QRect(2, 0, self.width() - 4, fh), int(Qt.AlignmentFlag.AlignCenter), caption)
         r = self.image_rect()
-        if self._image is not None and not r.isNull():
-            p.drawImage(r, self._image)
+        if self._pixels is not None and not r.isNull():
+            if self._scaled is None or self._scaled.size() != r.size():
+                self._scaled = fit_pixels(self._pixels, r.height(), r.width())
+            p.drawImage(r.topLeft(), self._scaled)
             self.paint_count += 1
         else:
             p.fillRect(r, QColor(60, 62, 68))
@@ -247,4 +267,4 @@ class MapGrid(QWidget):
             t.set_selected(t.index == index)
 
 
-__all__ = ["MapGrid", "MapTile", "lut_of", "map_image"]
+__all__ = ["MapGrid", "MapTile", "fit_pixels", "lut_of", "map_pixels"]

@@ -63,6 +63,8 @@ class FilterKernelSource(QObject):
         super().__init__()
         self._layer = layer
         self.slot = slot
+        #: (filter, kernel) the table shows now (the panel re-announces only real changes).
+        self.shown: tuple[int, np.ndarray] | None = None
 
     @property
     def kernel(self) -> np.ndarray:
@@ -475,7 +477,12 @@ class FilterBankPanel(QWidget):
             lab.setText(name if name != "grey" else "grey (1 channel)")
             colour = CHANNEL_COLOURS.get(name)
             lab.setStyleSheet(f"color: {colour.name()};" if colour is not None else "")
-            self.sources[slot].kernel_changed.emit()
+            src = self.sources[slot]
+            shown = (o, np.array(src.kernel))
+            last = src.shown
+            if last is None or last[0] != o or not np.array_equal(last[1], shown[1]):
+                src.shown = shown
+                src.kernel_changed.emit()  # only the tables whose kernel changed redraw
         self.filter_box.setTitle(
             f"Filter {o}: one {layer.filter_size[0]}×{layer.filter_size[1]} kernel per channel "
             f"it reads ({describe_reads([reads], names)[0]})"
