@@ -45,8 +45,16 @@ TRANSPOSE_PADDINGS: tuple[str, ...] = ("valid", "same")
 
 # The GEMM route is used when one filter reads at least this many values (C_in/groups * kh * kw).
 _GEMM_MIN = 12
-# Elements of one im2col block (float32: 4 MiB), small next to the output of a large layer.
-_COLS_ELEMS = 1 << 20
+# Elements of one im2col block (float32: 512 KiB, about an L2 cache), small next to the output.
+_COLS_ELEMS = 1 << 17
+# Multiply-adds per BLAS call. OpenBLAS runs a product this small on the calling thread; larger
+# ones wake its own threads, which on a loaded 2-core machine (the GUI, the engine's threads
+# and other programs) spin against each other and ran 5-20x slower in benchmarks/bench_layer.py.
+# The layer calls BLAS on such items (numpy's stacked matmul loops over them in C) and splits
+# the rows over its own threads instead.
+_BLAS_ITEM = 1 << 18
+# Fewest rows per BLAS item, even when one row alone exceeds _BLAS_ITEM (very wide layers).
+_MIN_ITEM_ROWS = 16
 
 
 # --------------------------------------------------------------------------- argument checks
@@ -624,16 +632,38 @@ def transpose_formula(
 
 
 def _run_rows(n_rows: int, n_values: int, work: Callable[[int, int], None]) -> None:
-    """``work(r0, r1)`` over ``[0, n_rows)``, split over the engine's threads when it pays."""
+    """``work(r0, r1)`` over ``[0, n_rows)``, split over the engine's threads when it pays.
+
+    The calling thread does the first share itself, so at its own priority (the engine's
+    helper threads yield to the GUI thread).
+    """
     if _N_WORKERS == 1 or n_values < _PARALLEL_MIN or n_rows < 2 * _N_WORKERS:
         work(0, n_rows)
         return
-    bounds = np.linspace(0, n_rows, _N_WORKERS + 1).astype(int)
-    futures = [
-        _executor().submit(work, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a
-    ]
-    for f in futures:
-        f.result()
+    bounds = [int(v) for v in np.linspace(0, n_rows, _N_WORKERS + 1)]
+    futures = [_executor().submit(work, a, b) for a, b in zip(bounds[1:-1], bounds[2:]) if b > a]
+    try:
+        work(bounds[0], bounds[1])
+    finally:
+        for f in futures:
+            f.result()
+
+
+def _matmul(
+    lhs: NDArray[np.floating], rhs: NDArray[np.floating], out: NDArray[np.floating]
+) -> None:
+    """``out = lhs @ rhs`` as BLAS calls of about ``_BLAS_ITEM`` multiply-adds each."""
+    m, k = lhs.shape
+    item = max(_MIN_ITEM_ROWS, _BLAS_ITEM // max(1, k * rhs.shape[1]))
+    n = m // item
+    if n > 1:
+        np.matmul(
+            lhs[: n * item].reshape(n, item, k), rhs, out=out[: n * item].reshape(n, item, -1)
+        )
+    else:
+        n = 0
+    if n * item < m:
+        np.matmul(lhs[n * item :], rhs, out=out[n * item :])
 
 
 def _gemm_layer(
@@ -683,10 +713,10 @@ def _gemm_layer(
                         ]
                 lhs = cols[:m].reshape(m * wo, k)
                 if groups == 1:
-                    np.matmul(lhs, mats[0], out=out[b0:b1].reshape(m * wo, c_out))
+                    _matmul(lhs, mats[0], out[b0:b1].reshape(m * wo, c_out))
                 else:
                     assert res is not None
-                    np.matmul(lhs, mats[g], out=res[: m * wo])
+                    _matmul(lhs, mats[g], res[: m * wo])
                     out[b0:b1, :, g * og : (g + 1) * og] = res[: m * wo].reshape(m, wo, og)
 
     _run_rows(ho, out.size, work)
@@ -921,10 +951,12 @@ def conv_transpose2d(
     mat = np.ascontiguousarray(w.transpose(3, 0, 1, 2).reshape(c_in, kh * kw * c_out), dtype=dt)
     jr = [_tap_range(wd, b_ * dc, sc, left, wo) for b_ in range(kw)]
     step = max(1, _COLS_ELEMS // max(1, wd * kh * kw * c_out))
+    buf = np.empty((step * wd, kh * kw * c_out), dtype=dt)
     for i0 in range(0, h, step):
         i1 = min(h, i0 + step)
         src = np.ascontiguousarray(arr[i0:i1].reshape(-1, c_in), dtype=dt)
-        stamps = (src @ mat).reshape(i1 - i0, wd, kh, kw, c_out)
+        _matmul(src, mat, buf[: src.shape[0]])
+        stamps = buf[: src.shape[0]].reshape(i1 - i0, wd, kh, kw, c_out)
         for a in range(kh):
             a0, a1 = _tap_range(h, a * dr, sr, top, ho)
             a0, a1 = max(a0, i0), min(a1, i1)

@@ -228,22 +228,50 @@ def test_grey_image_is_one_channel_and_inputs_are_not_modified() -> None:
     np.testing.assert_array_equal(w, w0)
 
 
-def test_large_layer_gemm_route_splits_into_blocks() -> None:
-    # Big enough for several im2col blocks and both threads: block seams must not show.
+def test_large_layer_gemm_route_splits_into_blocks_and_threads() -> None:
+    # Over a million output values: several im2col blocks, BLAS items and the engine's
+    # threads. Seams between any of them must not show.
     rng = np.random.default_rng(5)
-    x = rng.standard_normal((150, 160, 8)).astype(np.float32)
-    w = rng.standard_normal((3, 3, 8, 16)).astype(np.float32)
+    x = rng.standard_normal((270, 250, 8)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 8, 32)).astype(np.float32)
     got = conv2d_layer(x, w, padding="same", boundary="replicate", stride=(1, 2), method="gemm")
-    want = np.zeros((150, 80, 16))
-    for o in range(16):
+    assert got.size >= 1 << 20
+    want = np.zeros((270, 125, 32))
+    for o in range(32):
         for c in range(8):
             full = ndi.correlate(x[:, :, c].astype(np.float64), w[:, :, c, o], mode="nearest")
-            # TensorFlow "same" with stride 2 on 160 columns pads 0 left, 1 right: the
+            # TensorFlow "same" with stride 2 on 250 columns pads 0 left, 1 right: the
             # windows are centred on columns 1, 3, 5, ... of the stride-1 result.
             want[:, :, o] += full[:, 1::2]
     scale = np.abs(want).max() + 10.0
     assert got.shape == want.shape
     assert np.max(np.abs(got - want)) < 1e-5 * scale
+
+
+def scatter_by_taps(x, w, stride, pad, out_shape, dilation=(1, 1)):
+    """The scatter definition vectorised over pixels (one loop over kernel taps), float64."""
+    (sr, sc), (dr, dc) = stride, dilation
+    h, wd = x.shape[:2]
+    kh, kw, c_out, _ = w.shape
+    full = np.zeros(((h - 1) * sr + dr * (kh - 1) + 1 + out_shape[0],
+                     (wd - 1) * sc + dc * (kw - 1) + 1 + out_shape[1], c_out))  # fmt: skip
+    for a in range(kh):
+        for b in range(kw):
+            stamp = np.einsum("ijc,oc->ijo", x.astype(np.float64), w[a, b])
+            full[
+                a * dr : a * dr + (h - 1) * sr + 1 : sr, b * dc : b * dc + (wd - 1) * sc + 1 : sc
+            ] += stamp
+    return full[pad[0] : pad[0] + out_shape[0], pad[1] : pad[1] + out_shape[1]]
+
+
+def test_large_transposed_layer_in_blocks() -> None:
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((60, 50, 4)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 64, 4))
+    got = conv_transpose2d(x, w, stride=2, padding=1, output_padding=1)
+    want = scatter_by_taps(x, w, (2, 2), (1, 1), (120, 100))
+    assert got.shape == want.shape == (120, 100, 64)
+    assert np.max(np.abs(got - want)) < 1e-5 * np.abs(want).max()
 
 
 # --------------------------------------------------------------------------- errors
