@@ -206,6 +206,8 @@ class MapGrid(QWidget):
         while len(self.tiles) > len(captions):
             t = self.tiles.pop()
             self._layout.removeWidget(t)
+            t.hide()  # gone now, not only when the deferred delete runs
+            t.setParent(None)
             t.deleteLater()
         while len(self.tiles) < len(captions):
             t = MapTile(len(self.tiles), parent=self)

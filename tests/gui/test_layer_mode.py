@@ -159,6 +159,10 @@ def test_bias_and_settings_controls(qtbot: Any, window: MainWindow) -> None:
     assert not bank.groups_combo.isEnabled() and bank.output_padding_spin.isEnabled()
     bank.count_spin.setValue(64)
     assert layer.n_filters == 64 and len(lm.page.map_grid.tiles) == 64
+    bank.count_spin.setValue(2)  # fewer filters: the other tiles are gone at once
+    grid = lm.page.map_grid
+    shown = [c for c in grid.findChildren(type(grid.tiles[0])) if c.isVisibleTo(grid)]
+    assert len(grid.tiles) == 2 and len(shown) == 2
 
 
 def test_clicking_a_map_shows_it_large(qtbot: Any, window: MainWindow) -> None:
