@@ -9,7 +9,6 @@ zoom; the difference A − B is drawn with a diverging colour map and symmetric 
 
 from __future__ import annotations
 
-import math
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import LayerParams, explain_no_output, layer_shapes, run_layer
+from ..core import LayerParams, explain_no_output, layer_shapes, run_layer, value_stats
 from ..core.convolve import lower_thread_priority
 from ..core.text import format_value, pretty_number
 from ..state import SYNC_WORK_LIMIT, ExplorerState, layer_work
@@ -60,6 +59,13 @@ class Comparison:
     #: ``a - b`` in float64 (the channel mean for colour), or None when the shapes differ.
     diff: NDArray[np.float64] | None
     note: str = ""
+    #: :func:`convgui.core.value_stats` of ``a`` and ``b`` (computed with them, off the GUI
+    #: thread), so showing them scans nothing again.
+    a_stats: tuple[float, float, int] = (0.0, 0.0, 0)
+    b_stats: tuple[float, float, int] = (0.0, 0.0, 0)
+    #: Symmetric levels of the difference and the sentence that sums it up.
+    diff_levels: tuple[float, float] = (-1.0, 1.0)
+    summary: str = ""
 
 
 def final_map(image: Array, kernel: Array, params: LayerParams) -> Array:
@@ -74,12 +80,19 @@ def compare(
     kernel_b: Array,
     params: LayerParams,
     *,
+    a_map: Array | None = None,
     b_map: Array | None = None,
+    value_max: float = 255.0,
+    a_stats: tuple[float, float, int] | None = None,
+    b_stats: tuple[float, float, int] | None = None,
 ) -> Comparison:
     """Run the layer with ``kernel_a`` and with ``kernel_b`` and subtract (A − B).
 
-    ``b_map``, when given, is B's final map already computed (the state's own result), so
-    only A is run.
+    ``a_map`` and ``b_map``, when given, are final maps already computed (A's from an earlier
+    comparison, B's from the state's own result), so only what is missing is run. Every
+    statistic the view needs is computed here too (``value_max``: the top of the pixel range),
+    so a large comparison costs the GUI thread nothing but painting; ``a_stats`` and
+    ``b_stats`` are those of given maps when already known.
 
     Examples
     --------
@@ -88,20 +101,42 @@ def compare(
     >>> c.diff.tolist()[0]
     [0.0, -1.0, -2.0, -3.0]
     """
-    a = final_map(image, kernel_a, params)
+    a = final_map(image, kernel_a, params) if a_map is None else a_map
     b = final_map(image, kernel_b, params) if b_map is None else b_map
+    if a_stats is None or a_map is None:
+        a_stats = value_stats(a, value_max)
+    if b_stats is None or b_map is None:
+        b_stats = value_stats(b, value_max)
     if a.shape != b.shape:
         text = SIZES_DIFFER.format(a=_shape(a), b=_shape(b))
-        return Comparison(a, b, None, text)
+        return Comparison(a, b, None, text, a_stats, b_stats, summary=text)
     diff = a.astype(np.float64) - b.astype(np.float64)
     note = ""
     if diff.ndim == 3:
         diff, note = diff.mean(axis=2), COLOUR_NOTE
-    return Comparison(a, b, diff, note)
+    levels, summary = _diff_numbers(diff)
+    return Comparison(a, b, diff, note, a_stats, b_stats, levels, summary + note)
 
 
 def _shape(a: Array) -> str:
     return f"{a.shape[0]}×{a.shape[1]}"
+
+
+def _diff_numbers(diff: NDArray[np.float64]) -> tuple[tuple[float, float], str]:
+    """Symmetric levels (± the largest |A − B|, ±1 when all zero) and the summary sentence."""
+    finite = diff if np.isfinite(diff).all() else np.where(np.isfinite(diff), diff, 0.0)
+    mag = np.abs(finite)
+    at = int(np.argmax(mag)) if mag.size else 0
+    m = float(mag.flat[at]) if mag.size else 0.0
+    if m == 0.0:
+        return (-1.0, 1.0), SAME
+    r, c = np.unravel_index(at, mag.shape)
+    n = int(np.count_nonzero(mag))
+    text = (
+        f"Largest difference |A − B| = {format_value(m)} at row {r}, column {c} "
+        f"(A − B = {pretty_number(float(finite[r, c]))}); {n:,} of {mag.size:,} cells differ."
+    )
+    return (-m, m), text
 
 
 def diff_summary(diff: NDArray[np.float64]) -> str:
@@ -112,16 +147,18 @@ def diff_summary(diff: NDArray[np.float64]) -> str:
     >>> diff_summary(np.array([[0.0, -3.0], [1.0, 0.0]]))
     'Largest difference |A − B| = 3 at row 0, column 1 (A − B = −3); 2 of 4 cells differ.'
     """
-    finite = np.where(np.isfinite(diff), diff, 0.0)
-    mag = np.abs(finite)
-    if mag.size == 0 or float(mag.max()) == 0.0:
-        return SAME
-    r, c = np.unravel_index(int(np.argmax(mag)), mag.shape)
-    n = int(np.count_nonzero(mag))
-    return (
-        f"Largest difference |A − B| = {format_value(float(mag[r, c]))} at row {r}, column "
-        f"{c} (A − B = {pretty_number(float(finite[r, c]))}); {n:,} of {mag.size:,} cells differ."
-    )
+    return _diff_numbers(diff)[1]
+
+
+def diff_levels(diff: NDArray[np.float64]) -> tuple[float, float]:
+    """Symmetric levels for the difference: ± its largest magnitude (±1 when all zero).
+
+    Examples
+    --------
+    >>> diff_levels(np.array([[0.0, -3.0], [1.0, 0.0]]))
+    (-3.0, 3.0)
+    """
+    return _diff_numbers(diff)[0]
 
 
 def kernel_text(k: NDArray[np.float64]) -> str:
@@ -151,14 +188,6 @@ def shared_levels(da: Display, db: Display) -> tuple[float, float]:
     return (lo, hi)
 
 
-def diff_levels(diff: NDArray[np.float64]) -> tuple[float, float]:
-    """Symmetric levels for the difference: ± its largest magnitude (±1 when all zero)."""
-    finite = diff[np.isfinite(diff)]
-    m = float(np.max(np.abs(finite))) if finite.size else 0.0
-    if m == 0.0 or not math.isfinite(m):
-        m = 1.0
-    return (-m, m)
-
 
 @dataclass(frozen=True)
 class _Request:
@@ -168,9 +197,26 @@ class _Request:
     kernel_b: Array
     params: LayerParams
     b_map: Array | None = None
+    a_map: Array | None = None
+    #: What A's map depends on (image version, settings, kernel A): reused while unchanged.
+    a_key: tuple[object, ...] = ()
+
+    value_max: float = 255.0
+    a_stats: tuple[float, float, int] | None = None
+    b_stats: tuple[float, float, int] | None = None
 
     def run(self) -> Comparison:
-        return compare(self.image, self.kernel_a, self.kernel_b, self.params, b_map=self.b_map)
+        return compare(
+            self.image,
+            self.kernel_a,
+            self.kernel_b,
+            self.params,
+            a_map=self.a_map,
+            b_map=self.b_map,
+            value_max=self.value_max,
+            a_stats=self.a_stats,
+            b_stats=self.b_stats,
+        )
 
 
 class _Bridge(QObject):
@@ -213,6 +259,8 @@ class CompareDialog(QDialog):
         self._running = False
         self._pending: _Request | None = None
         self._fitted_shape: tuple[int, ...] | None = None
+        self._a_cache: tuple[tuple[object, ...], Comparison] | None = None
+        self._b_stats: tuple[float, float, int] | None = None
         self._bridge = _Bridge()
         self._bridge.done.connect(self._on_done)
 
@@ -277,8 +325,12 @@ class CompareDialog(QDialog):
             state.kernel_changed,
             state.params_changed,
         ):
-            sig.connect(self.request)
+            sig.connect(self._on_state_input)
         state.view_changed.connect(self._redisplay)  # a display mode: no recompute
+        state.result_changed.connect(self._on_state_result)
+        self._waiting_for_b = False
+        #: An input of B changed: the state publishes B's result next (result_changed).
+        self._expect_result = False
         if parent is not None:
             parent.installEventFilter(self)  # the worker stops when the window closes
         self.resize(1100, 560)
@@ -328,8 +380,36 @@ class CompareDialog(QDialog):
             self._show_message(f"No comparison: {why or exc}")
             return
         b_map = self._state_b_map()
-        req = _Request(self._generation, img, self.kernel_a, np.array(s.kernel), p, b_map)
-        work = layer_work(img.shape, out_a, pooled_a, self.kernel_a, p)
+        if b_map is None and (s.busy or self._expect_result):
+            # The state is computing B already: wait for its result rather than compute B twice.
+            self._waiting_for_b = True
+            self.summary.setText("Computing output B…")
+            return
+        self._waiting_for_b = False
+        a_key = (s.image_version, p, self.kernel_a.shape, self.kernel_a.tobytes())
+        cached = self._a_cache
+        hit = cached is not None and cached[0] == a_key
+        a_map = cached[1].a if hit and cached is not None else None
+        a_stats = cached[1].a_stats if hit and cached is not None else None
+        req = _Request(
+            self._generation,
+            img,
+            self.kernel_a,
+            np.array(s.kernel),
+            p,
+            b_map,
+            a_map,
+            a_key,
+            s.value_max,
+            a_stats,
+            self._b_stats if b_map is not None else None,
+        )
+        # The subtraction and the statistics: about ten passes over the output.
+        final = pooled_a or out_a
+        channels = img.shape[2] if img.ndim == 3 else 1
+        work = 10 * final[0] * final[1] * channels
+        if a_map is None:
+            work += layer_work(img.shape, out_a, pooled_a, self.kernel_a, p)
         if b_map is None:
             work += layer_work(img.shape, out_b, pooled_b, s.kernel, p)
         if work <= self._sync_limit and not self._running:
@@ -345,7 +425,10 @@ class CompareDialog(QDialog):
             self._start(req)
 
     def _state_b_map(self) -> Array | None:
-        """B's final map from the state's result when it is for this very input (else None)."""
+        """B's final map from the state's result when it is for this very input (else None).
+
+        Its statistics come with it (:attr:`_b_stats`).
+        """
         s, r = self.state, self.state.result
         if (
             r is None
@@ -355,7 +438,17 @@ class CompareDialog(QDialog):
             or not np.array_equal(r.kernel, s.kernel)
         ):
             return None
+        self._b_stats = r.pooled_stats if r.pooled is not None else r.act_stats
         return r.pooled if r.pooled is not None else r.activated
+
+    def _on_state_input(self) -> None:
+        self._expect_result = True
+        self.request()
+
+    def _on_state_result(self) -> None:
+        self._expect_result = False
+        if self._waiting_for_b:
+            self.request()
 
     def _redisplay(self) -> None:
         if self.comparison is not None and self.isVisible():
@@ -380,6 +473,8 @@ class CompareDialog(QDialog):
             return  # stale: a newer request exists
         self._after_job(req)
         exc = fut.exception()
+        if exc is None:
+            self._a_cache = (req.a_key, fut.result())
         if exc is not None:
             self._show_message(
                 f"The comparison failed ({type(exc).__name__}: {exc}). Try a smaller kernel or "
@@ -414,18 +509,16 @@ class CompareDialog(QDialog):
         decision = s.display_decision
         mode = decision.mode if decision is not None else s.display_mode
         vmax = s.value_max
-        da, db = display_for(c.a, mode, vmax), display_for(c.b, mode, vmax)
+        da = display_for(c.a, mode, vmax, c.a_stats)
+        db = display_for(c.b, mode, vmax, c.b_stats)
         levels = shared_levels(da, db)
         self.view_a.set_image(c.a, levels=levels, cmap=db.cmap)
         self.view_b.set_image(c.b, levels=levels, cmap=db.cmap)
         if c.diff is None:
             self.view_d.set_image(None)
-            self.summary.setText(c.note)
         else:
-            self.view_d.set_image(
-                c.diff, levels=diff_levels(c.diff), cmap=make_lut_cmap("diverging")
-            )
-            self.summary.setText(diff_summary(c.diff) + c.note)
+            self.view_d.set_image(c.diff, levels=c.diff_levels, cmap=make_lut_cmap("diverging"))
+        self.summary.setText(c.summary)
         if self._fitted_shape != c.a.shape:
             self._fitted_shape = c.a.shape
             self.view_a.fit()
