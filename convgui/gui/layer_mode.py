@@ -52,6 +52,7 @@ from .actions import ActionSpec, Entry, Separator
 from .feature_maps import TILE_MIN, MapGrid
 from .filter_bank import FilterBankPanel
 from .image_view import ImageView, make_lut_cmap
+from .layer_animation import LayerAnimation
 from .panels import ElidedLabel
 
 MODE = "layer"
@@ -341,6 +342,7 @@ class LayerMode(QObject):
         window.mode_changed.connect(self._on_mode)
         window.text_scale_changed.connect(self.page.set_text_scale)
         window.installEventFilter(self)  # the state's worker stops when the window closes
+        LayerAnimation.install(window, self.page)  # the bar, the sums, the keys (page.animation)
         self.undo_action, self.redo_action = self._make_undo_actions()
         self.layer.history_changed.connect(self._update_history)
         self.layer.bank_changed.connect(self._update_history)
