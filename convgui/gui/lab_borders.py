@@ -8,8 +8,8 @@ The values come from :func:`convgui.core.border_corner.padded_corner` (the engin
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,13 +17,14 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QSizePolicy,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from ..core import BOUNDARIES, BOUNDARY_DESCRIPTIONS, resolve_padding
 from ..core.border_corner import CornerView, corner_pads, padded_corner
-from ..core.text import format_value
+from ..core.text import format_value, pretty_number
 from ..state import ExplorerState
 
 TITLE = "Compare Borders"
@@ -38,7 +39,8 @@ TITLES = {
 NO_IMAGE = "Open an image (File ▸ Open Image… or a sample) to see what each border mode copies."
 LEGEND = (
     "Hatched cells with a dashed outline are padding: outside the image, filled by the border "
-    "mode. The solid line is the image's top-left edge."
+    "mode. The solid line is the image's top-left edge. Hover a cell to see which image cell "
+    "it copies."
 )
 #: The smallest cell drawn (screen pixels); the widget asks for at least this much room.
 MIN_CELL = 26
@@ -76,6 +78,29 @@ def pad_caption(
     return f"Padding: {rows} and {cols} ({why})."
 
 
+def cell_note(view: CornerView, row: int, col: int) -> str:
+    """What the cell at (row, col) of ``view`` holds, in words (its tooltip).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> v = padded_corner(np.arange(16.0).reshape(4, 4), (1, 1), "wrap", shown=(2, 2))
+    >>> cell_note(v, 0, 0)
+    'Padding (row −1, column −1): a copy of image row 3, column 3 = 15.'
+    >>> cell_note(v, 1, 1)
+    'Image row 0, column 0 = 0.'
+    """
+    r, c = row - view.pad_rows, col - view.pad_cols
+    value = format_value(float(view.values[row, col]))
+    if not view.padded[row, col]:
+        return f"Image row {r}, column {c} = {value}."
+    where = f"Padding (row {pretty_number(r)}, column {pretty_number(c)})"
+    sr, sc = int(view.source_rows[row]), int(view.source_cols[col])
+    if sr < 0 or sc < 0:
+        return f"{where}: the constant {value}, not a copy of the image."
+    return f"{where}: a copy of image row {sr}, column {sc} = {value}."
+
+
 class CornerGridWidget(QWidget):
     """Draws one :class:`CornerView`: cells in grey by value, each value written in its cell."""
 
@@ -95,6 +120,29 @@ class CornerGridWidget(QWidget):
             self.setMinimumSize(w * MIN_CELL + 2, h * MIN_CELL + 2)
         self.update()
 
+    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
+        """The (row, col) of the cell under widget point (x, y), or None."""
+        v = self.view
+        if v is None:
+            return None
+        c = self.cell_size()
+        rows, cols = v.values.shape
+        ox = max(1.0, (self.width() - cols * c) / 2)
+        col, row = int((x - ox) // c), int((y - 1) // c)
+        if 0 <= row < rows and 0 <= col < cols and x >= ox and y >= 1:
+            return row, col
+        return None
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            cell = self.cell_at(event.pos().x(), event.pos().y())
+            if cell is not None and self.view is not None:
+                QToolTip.showText(event.globalPos(), cell_note(self.view, *cell), self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
     def cell_size(self) -> float:
         """The side of a cell on screen at the widget's current size."""
         if self.view is None:
@@ -110,7 +158,7 @@ class CornerGridWidget(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         c = self.cell_size()
         rows, cols = v.values.shape
-        ox = max(1.0, (self.width() - cols * c) / 2)  # centred sideways
+        ox = max(1.0, (self.width() - cols * c) / 2)  # centred sideways (as in cell_at)
         font = QFont(self.font())
         longest = max(len(format_value(float(x))) for x in v.values.ravel())
         font.setPixelSize(int(max(8, min(c * 0.42, (c - 4) / (0.62 * max(1, longest))))))
@@ -238,6 +286,7 @@ __all__ = [
     "BorderCompareDialog",
     "BorderComparePanel",
     "CornerGridWidget",
+    "cell_note",
     "open_border_compare",
     "pad_caption",
 ]

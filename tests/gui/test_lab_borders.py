@@ -112,3 +112,33 @@ def test_wide_padding_is_cut_and_said(qapp: Any) -> None:
     assert (view.pad_rows, view.pad_cols, view.full_pad) == (6, 2, (9, 2))
     want = np.pad(img, ((9, 0), (2, 0)), mode="symmetric")[3:15, :8]
     np.testing.assert_array_equal(view.values, want)
+
+
+def test_hovering_a_padded_cell_says_what_it_copies(window: MainWindow, qtbot: Any) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from convgui.gui.lab_borders import cell_note
+
+    dlg = open_borders(window)  # 3×3 identity, "same": one padded row and column
+    g = dlg.panel.grids["mirror"]
+    view = g.view
+    assert view is not None
+    c = g.cell_size()
+    ox = max(1.0, (g.width() - view.values.shape[1] * c) / 2)
+    # The top-left padded cell mirrors image cell (1, 1) (numpy's "reflect").
+    assert g.cell_at(ox + c / 2, 1 + c / 2) == (0, 0)
+    note = cell_note(view, 0, 0)
+    want = f"Padding (row −1, column −1): a copy of image row 1, column 1 = {LESSON[1, 1]:g}."
+    assert note == want
+    assert cell_note(view, 1, 1) == f"Image row 0, column 0 = {LESSON[0, 0]:g}."
+    zero = dlg.panel.grids["zero"].view
+    assert zero is not None and "the constant 0" in cell_note(zero, 0, 3)
+    assert g.cell_at(ox - 5, 1 + c / 2) is None
+    pos = QPoint(int(ox + c / 2), int(1 + c / 2))
+    QApplication.sendEvent(g, QHelpEvent(QHelpEvent.Type.ToolTip, pos, g.mapToGlobal(pos)))
+    qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
+    assert QToolTip.text() == note
+    QToolTip.hideText()
+    dlg.close()
