@@ -8,10 +8,13 @@ The geometry helpers (output shapes, the transposed layer's crop, parameter coun
 arithmetic as text) are the single place these numbers are computed; the layer scan
 (:mod:`convgui.core.layer_scan`) and the window read them from here.
 
-Two execution routes give the same values to rounding: an im2col matrix built one block of
-output rows at a time and multiplied with the weights as one matrix product (GEMM), and a sum
-of per-channel :func:`convgui.core.correlate2d` calls, which wins when a filter reads few
-values (depthwise layers, a grey image) because ``correlate2d`` picks separable or FFT passes.
+Three execution routes give the same values to rounding: an im2col matrix built one block of
+output rows at a time and multiplied with the weights (GEMM, every layer but depthwise ones;
+the block is channel-first when a group has few channels, so every copy is a run of whole
+rows), shifted-slice accumulation over all groups at once (depthwise layers), and a sum of
+per-channel :func:`convgui.core.correlate2d` calls (the layer's definition; large depthwise
+kernels, where ``correlate2d`` picks separable or FFT passes). All are measured in
+``benchmarks/bench_layer.py``.
 """
 
 from __future__ import annotations
@@ -38,13 +41,14 @@ from .geometry import (
 from .padding import BOUNDARIES, padded_rows
 
 #: Execution routes of :func:`conv2d_layer`; ``"auto"`` picks by the filter's size.
-LAYER_METHODS: tuple[str, ...] = ("auto", "gemm", "channels")
+LAYER_METHODS: tuple[str, ...] = ("auto", "gemm", "taps", "channels")
 
 #: Named paddings of :func:`conv_transpose2d` (Keras ``Conv2DTranspose``).
 TRANSPOSE_PADDINGS: tuple[str, ...] = ("valid", "same")
 
-# The GEMM route is used when one filter reads at least this many values (C_in/groups * kh * kw).
-_GEMM_MIN = 12
+# Depthwise kernels up to this many taps use shifted slices, larger ones per-channel
+# correlate2d (separable or FFT passes).
+_TAPS_MAX = 49
 # Elements of one im2col block (float32: 512 KiB, about an L2 cache), small next to the output.
 _COLS_ELEMS = 1 << 17
 # Multiply-adds per BLAS call. OpenBLAS runs a product this small on the calling thread; larger
@@ -722,6 +726,123 @@ def _gemm_layer(
     _run_rows(ho, out.size, work)
 
 
+def _gemm_planar(
+    arr: NDArray[np.generic],
+    w: NDArray[np.float64],
+    out: NDArray[np.floating],
+    pads: Padding4,
+    boundary: str,
+    fill: float,
+    groups: int,
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> None:
+    """im2col with a channel-first block: one BLAS item per output row.
+
+    For few channels per group the channel-last im2col copies a handful of values at a time;
+    here every copy is a run of whole rows. Each output row is one product
+    ``(og, K) @ (K, W')``, and the ``(og, W')`` results are transposed into the output.
+    """
+    (sr, sc), (dr, dc) = stride, dilation
+    kh, kw, cg, c_out = w.shape
+    og = c_out // groups
+    ho, wo = out.shape[:2]
+    dt = out.dtype
+    eh = effective_size(kh, dr)
+    wp = arr.shape[1] + pads[2] + pads[3]
+    c_in = arr.shape[2]
+    k = kh * kw * cg
+    # (og, K) per group, K ordered (i, j, c) as the im2col rows.
+    mats = [
+        np.ascontiguousarray(w[:, :, :, g * og : (g + 1) * og].reshape(k, og).T, dtype=dt)
+        for g in range(groups)
+    ]
+    planes = [arr[:, :, c] for c in range(c_in)]
+
+    def work(r0: int, r1: int) -> None:
+        step = max(1, min(r1 - r0, _COLS_ELEMS // max(1, wo * k)))
+        buf = np.empty((c_in, (step - 1) * sr + eh, wp), dtype=dt)
+        cols = np.empty((step, kh, kw, cg, wo), dtype=dt)
+        res = np.empty((step, og, wo), dtype=dt)
+        for b0 in range(r0, r1, step):
+            b1 = min(b0 + step, r1)
+            m = b1 - b0
+            n_rows = (m - 1) * sr + eh
+            for c in range(c_in):
+                padded_rows(planes[c], pads, boundary, fill, b0 * sr, b0 * sr + n_rows, buf[c])
+            for g in range(groups):
+                block = buf[g * cg : (g + 1) * cg, :n_rows]
+                for i in range(kh):
+                    rows = slice(i * dr, i * dr + (m - 1) * sr + 1, sr)
+                    for j in range(kw):
+                        cols[:m, i, j] = block[
+                            :, rows, j * dc : j * dc + (wo - 1) * sc + 1 : sc
+                        ].transpose(1, 0, 2)
+                np.matmul(mats[g], cols[:m].reshape(m, k, wo), out=res[:m])
+                out[b0:b1, :, g * og : (g + 1) * og] = res[:m].transpose(0, 2, 1)
+
+    _run_rows(ho, out.size, work)
+
+
+def _taps_layer(
+    arr: NDArray[np.generic],
+    w: NDArray[np.float64],
+    out: NDArray[np.floating],
+    pads: Padding4,
+    boundary: str,
+    fill: float,
+    groups: int,
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> None:
+    """Shifted-slice accumulation over every group at once, one pass per tap and channel.
+
+    The route of depthwise layers: a filter reads one channel, so a matrix product would be
+    a vector product per group, while here each pass multiplies a channel-first block of all
+    groups by one weight per group and output. The block is transposed into the output once.
+    """
+    (sr, sc), (dr, dc) = stride, dilation
+    kh, kw, cg, c_out = w.shape
+    og = c_out // groups
+    ho, wo = out.shape[:2]
+    dt = out.dtype
+    eh = effective_size(kh, dr)
+    wp = arr.shape[1] + pads[2] + pads[3]
+    c_in = arr.shape[2]
+    wt = w.astype(dt).reshape(kh, kw, cg, groups, og, 1, 1)
+    planes = [arr[:, :, c] for c in range(c_in)]
+
+    def work(r0: int, r1: int) -> None:
+        step = max(1, min(r1 - r0, _COLS_ELEMS // max(1, wo * (c_out + c_in))))
+        buf = np.empty((c_in, (step - 1) * sr + eh, wp), dtype=dt)
+        acc_buf = np.empty((groups, og, step, wo), dtype=dt)
+        tmp_buf = np.empty_like(acc_buf)
+        for b0 in range(r0, r1, step):
+            b1 = min(b0 + step, r1)
+            m = b1 - b0
+            n_rows = (m - 1) * sr + eh
+            for c in range(c_in):
+                padded_rows(planes[c], pads, boundary, fill, b0 * sr, b0 * sr + n_rows, buf[c])
+            acc, tmp = acc_buf[:, :, :m], tmp_buf[:, :, :m]
+            first = True
+            for i in range(kh):
+                rows = slice(i * dr, i * dr + (m - 1) * sr + 1, sr)
+                for j in range(kw):
+                    cols = slice(j * dc, j * dc + (wo - 1) * sc + 1, sc)
+                    for c in range(cg):
+                        # channel c of every group (g*cg + c), one row of weights per output
+                        src = buf[c::cg, rows, cols][:, None]
+                        if first:
+                            np.multiply(src, wt[i, j, c], out=acc)
+                            first = False
+                        else:
+                            np.multiply(src, wt[i, j, c], out=tmp)
+                            np.add(acc, tmp, out=acc)
+            out[b0:b1] = acc.reshape(c_out, m, wo).transpose(1, 2, 0)
+
+    _run_rows(ho, out.size, work)
+
+
 def _channels_layer(
     arr: NDArray[np.generic],
     w: NDArray[np.float64],
@@ -752,6 +873,20 @@ def _channels_layer(
                 out[:, :, o] = part
             else:
                 out[:, :, o] += part
+
+
+def _choose_route(kh: int, kw: int, cg: int, og: int, groups: int) -> str:
+    """The route ``method="auto"`` takes (see :data:`LAYER_METHODS`).
+
+    From ``benchmarks/bench_layer.py --routes`` on the 2-core machine: GEMM wins everywhere
+    except depthwise layers (one channel in, one map out per filter), whose per-group products
+    are too thin: shifted slices there (level with GEMM at 3×3 on 8 channels, up to 1.8× faster
+    with 64 groups or 5×5 and 7×7 kernels), and ``correlate2d``'s separable and FFT passes for
+    kernels above 7×7.
+    """
+    if cg == 1 and og == 1 and groups > 1:
+        return "taps" if kh * kw <= _TAPS_MAX else "channels"
+    return "gemm"
 
 
 def conv2d_layer(
@@ -791,10 +926,12 @@ def conv2d_layer(
         Channel groups: filter ``o`` reads input channels ``g*C_in/groups`` up to
         ``(g+1)*C_in/groups`` where ``g = o // (C_out/groups)``; ``groups = C_in`` is a
         depthwise layer. It must divide both ``C_in`` and ``C_out``.
-    method : {"auto", "gemm", "channels"}, optional
-        ``"gemm"`` multiplies im2col blocks with the weights, ``"channels"`` sums
-        :func:`convgui.core.correlate2d` over channels; ``"auto"`` picks GEMM when a filter
-        reads at least 12 values. Both give the same values up to rounding.
+    method : {"auto", "gemm", "taps", "channels"}, optional
+        ``"gemm"`` multiplies im2col blocks with the weights; ``"taps"`` adds one shifted
+        slice of every group per tap and channel; ``"channels"`` sums
+        :func:`convgui.core.correlate2d` over channels. ``"auto"`` takes GEMM except for
+        depthwise layers (``"taps"``; ``"channels"`` above 7×7). All give the same values up
+        to rounding.
 
     Returns
     -------
@@ -836,11 +973,13 @@ def conv2d_layer(
     ho, wo = output_shape(arr.shape, (kh, kw), padding=pads, stride=st, dilation=dl)
     dt = work_dtype(arr)
     out = np.empty((ho, wo, c_out), dtype=dt)
-    chosen = method
-    if method == "auto":
-        chosen = "gemm" if cg * kh * kw >= _GEMM_MIN else "channels"
-    if chosen == "gemm":
+    chosen = method if method != "auto" else _choose_route(kh, kw, cg, c_out // g, g)
+    if chosen == "gemm" and cg < 8 and (c_out // g) * kh * kw * cg * wo <= _BLAS_ITEM:
+        _gemm_planar(arr, w, out, pads, boundary, cv, g, st, dl)
+    elif chosen == "gemm":
         _gemm_layer(arr, w, out, pads, boundary, cv, g, st, dl)
+    elif chosen == "taps":
+        _taps_layer(arr, w, out, pads, boundary, cv, g, st, dl)
     else:
         _channels_layer(arr, w, out, pads, boundary, cv, g, st, dl)
     if b is not None:

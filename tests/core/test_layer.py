@@ -171,7 +171,9 @@ GEOMETRY = [
 @pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize(("padding", "stride", "dilation"), GEOMETRY, ids=str)
 @pytest.mark.parametrize(
-    ("c_in", "c_out", "groups"), [(1, 3, 1), (3, 2, 1), (4, 6, 2), (4, 4, 4), (3, 6, 3)], ids=str
+    ("c_in", "c_out", "groups"),
+    [(1, 3, 1), (3, 2, 1), (4, 6, 2), (4, 4, 4), (3, 6, 3), (16, 4, 2), (9, 2, 1)],
+    ids=str,
 )
 def test_matches_naive_loop(c_in, c_out, groups, padding, stride, dilation, route) -> None:
     rng = np.random.default_rng(seed_of("layer-naive", c_in, c_out, groups, padding, stride))

@@ -46,7 +46,7 @@ def layers(draw):
 
 
 @FAST
-@given(layers(), st.sampled_from(["gemm", "channels"]))
+@given(layers(), st.sampled_from(["gemm", "taps", "channels"]))
 def test_layer_matches_the_naive_loop(layer, method) -> None:
     x, w, bias, boundary, kw = layer
     want, scale = naive_layer(x, w, bias, boundary=boundary, cval=0.5, **kw)
