@@ -987,6 +987,73 @@ def conv2d_layer(
     return out
 
 
+def conv2d_filter(
+    x: ArrayLike,
+    weights: ArrayLike,
+    bias: ArrayLike | None,
+    filter: int,
+    *,
+    padding: PaddingSpec = "valid",
+    boundary: str = "zero",
+    cval: float = 0.0,
+    stride: IntOrPair = 1,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+) -> NDArray[np.floating]:
+    """Return one feature map of :func:`conv2d_layer`: what editing one filter changes.
+
+    Only the filter's own group of input channels is read, so the cost is one filter's share
+    of the layer.
+
+    Parameters
+    ----------
+    x, weights, bias, padding, boundary, cval, stride, dilation, groups
+        As for :func:`conv2d_layer`.
+    filter : int
+        Output channel, ``0 <= filter < C_out``.
+
+    Returns
+    -------
+    ndarray, shape (H', W')
+        Equal to ``conv2d_layer(...)[:, :, filter]`` up to rounding; same dtype rule.
+
+    Raises
+    ------
+    ValueError
+        As :func:`conv2d_layer`, or for a filter outside ``0 .. C_out - 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = np.zeros((1, 1, 2, 3)); w[0, 0, 1, 2] = 2
+    >>> conv2d_filter(np.arange(8).reshape(2, 2, 2), w, [0, 0, 1], 2)
+    array([[ 3.,  7.],
+           [11., 15.]], dtype=float32)
+    """
+    arr = _as_hwc(x)
+    w = _check_weights(weights)
+    _, c_out, g = check_layer_args(arr.shape, w.shape, groups)
+    b = _check_bias(bias, c_out)
+    if isinstance(filter, bool) or not isinstance(filter, (int, np.integer)):
+        raise ValueError(f"filter must be an int, got {filter!r}")
+    if not 0 <= int(filter) < c_out:
+        raise ValueError(f"filter {filter!r} is outside 0..{c_out - 1}")
+    o = int(filter)
+    cg = w.shape[2]
+    first = (o // (c_out // g)) * cg
+    res = conv2d_layer(
+        arr[:, :, first : first + cg],
+        w[:, :, :, o : o + 1],
+        None if b is None else b[o : o + 1],
+        padding=padding,
+        boundary=boundary,
+        cval=cval,
+        stride=stride,
+        dilation=dilation,
+    )
+    return res[:, :, 0]
+
+
 # --------------------------------------------------------------------------- transposed
 
 
@@ -1123,6 +1190,7 @@ __all__ = [
     "TRANSPOSE_PADDINGS",
     "TransposeGeometry",
     "check_layer_args",
+    "conv2d_filter",
     "conv2d_layer",
     "conv_layer_shape",
     "conv_transpose2d",

@@ -21,6 +21,7 @@ from reference import BOUNDARIES, NDIMAGE_MODES, np_pad, ref_out_len, ref_pads, 
 from convgui.core.layer import (
     LAYER_METHODS,
     check_layer_args,
+    conv2d_filter,
     conv2d_layer,
     conv_layer_shape,
     conv_transpose2d,
@@ -274,6 +275,23 @@ def test_large_transposed_layer_in_blocks() -> None:
     want = scatter_by_taps(x, w, (2, 2), (1, 1), (120, 100))
     assert got.shape == want.shape == (120, 100, 64)
     assert np.max(np.abs(got - want)) < 1e-5 * np.abs(want).max()
+
+
+@pytest.mark.parametrize(("c_in", "c_out", "groups"), [(3, 4, 1), (4, 6, 2), (5, 5, 5)], ids=str)
+def test_one_filter_is_its_feature_map(c_in, c_out, groups) -> None:
+    rng = np.random.default_rng(seed_of("filter", c_in, c_out, groups))
+    x = rng.standard_normal((9, 7, c_in))
+    w = rng.standard_normal((3, 3, c_in // groups, c_out))
+    bias = rng.standard_normal(c_out)
+    kw = dict(padding="same", boundary="wrap", stride=(2, 1), groups=groups)
+    want, scale = naive_layer(x, w, bias, **kw)
+    for o in range(c_out):
+        got = conv2d_filter(x, w, bias, o, **kw)
+        check(got, want[:, :, o], scale[:, :, o], float64=True)
+    with pytest.raises(ValueError, match=f"filter {c_out} is outside"):
+        conv2d_filter(x, w, bias, c_out, **kw)
+    with pytest.raises(ValueError, match=r"filter must be an int, got 1\.0"):
+        conv2d_filter(x, w, bias, 1.0, **kw)
 
 
 # --------------------------------------------------------------------------- errors
