@@ -40,7 +40,7 @@ from .geometry import (
 )
 from .padding import BOUNDARIES, padded_rows
 
-#: Execution routes of :func:`conv2d_layer`; ``"auto"`` picks by the filter's size.
+#: Execution routes of :func:`conv2d_layer`; ``"auto"`` picks by the layer's shape.
 LAYER_METHODS: tuple[str, ...] = ("auto", "gemm", "taps", "channels")
 
 #: Named paddings of :func:`conv_transpose2d` (Keras ``Conv2DTranspose``).
