@@ -200,6 +200,14 @@ def _transpose_kwargs(s: LayerParams) -> _TransposeKw:
     }
 
 
+def conv_padding(settings: LayerParams) -> str | tuple[int, int, int, int]:
+    """The ``Conv2D`` padding as the engine takes it: a ``(rows, cols)`` pair as 4 sides."""
+    p = settings.padding
+    if isinstance(p, str):
+        return p
+    return (int(p[0]), int(p[0]), int(p[1]), int(p[1]))
+
+
 def transposed_weights(weights: F64) -> F64:
     """The ``Conv2DTranspose`` layout ``(kh, kw, C_out, C_in)`` of a state's ``Conv2D`` bank."""
     return np.ascontiguousarray(np.asarray(weights, dtype=np.float64).transpose(0, 1, 3, 2))
@@ -241,7 +249,7 @@ def conv_frame(
         o,
         rc[0],
         rc[1],
-        padding=s.padding,
+        padding=conv_padding(s),
         boundary=s.boundary,
         cval=s.cval,
         stride=s.stride,
@@ -472,6 +480,7 @@ __all__ = [
     "channel_label",
     "contributing_pixels",
     "conv_frame",
+    "conv_padding",
     "direct_frame",
     "direct_input",
     "grid_shape",

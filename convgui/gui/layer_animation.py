@@ -47,6 +47,7 @@ from ..layer_playback import (
     LayerFrame,
     contributing_pixels,
     conv_frame,
+    conv_padding,
     direct_frame,
     direct_input,
     grid_shape,
@@ -659,7 +660,8 @@ class LayerOverlay:
         else:
             self.ring.hide()
             self._show_direct(None)
-            self.in_window.show(f.tap_rows, f.tap_cols, unit, (0, 0))
+            # The stamping pixel in gold (3 px): a 1-cell red outline is lost on a colour image.
+            self.in_window.show(f.tap_rows, f.tap_cols, unit, (0, 0), f.position)
         for m in self._tiles():
             m.show_frame(f if f.view != "direct" else None, tuple(r.image.shape[:2]))
         if f.view == "scatter":
@@ -691,7 +693,7 @@ class LayerOverlay:
         p = resolve_padding(
             r.image.shape,
             (int(kh), int(kw)),
-            r.settings.padding,
+            conv_padding(r.settings),
             stride=r.settings.stride,
             dilation=r.settings.dilation,
         )
@@ -846,10 +848,12 @@ def export_layer_animation(
     positions: list[int] | None = None,
     frame_ms: int = 250,
     protected: list[str] | None = None,
+    confirmed: bool = False,
 ) -> int:
     """Write the frames of ``positions`` as a GIF (``kind="gif"``) or PNGs in a folder.
 
-    Never replaces a file: an existing GIF, or ``frame_*.png`` already in the folder, is
+    Never replaces a file the user did not agree to replace (``confirmed``: the save dialog
+    asked): an existing GIF or a protected file, or ``frame_*.png`` already in the folder, is
     refused with a :class:`NeedsConfirmationError`. Returns the number of frames.
 
     Raises
@@ -872,7 +876,8 @@ def export_layer_animation(
         raise ValueError(f"position {bad[0]} is outside the {total} positions of the animation")
     out = Path(path)
     if kind == "gif":
-        check_target(out, protected=protected or [])  # refuse before any frame is painted
+        # refuse before any frame is painted
+        check_target(out, protected=protected or [], confirmed=confirmed)
 
         def write(tmp: Path) -> None:
             from PIL import Image
@@ -887,7 +892,7 @@ def export_layer_animation(
                 loop=0,
             )
 
-        atomic_write(out, write, protected=protected or [])
+        atomic_write(out, write, protected=protected or [], confirmed=confirmed)
         return len(pos)
     out.mkdir(parents=True, exist_ok=True)
     existing = sorted(out.glob("frame_*.png"))
@@ -963,16 +968,18 @@ class LayerAnimation(QObject):
         else:
             path = QFileDialog.getExistingDirectory(self.page, TEXTS["export_png"], start)
         if path:
-            self.export_to(path, kind)
+            self.export_to(path, kind, confirmed=kind == "gif")  # the dialog asked to replace
 
-    def export_to(self, path: str | Path, kind: str) -> bool:
+    def export_to(self, path: str | Path, kind: str, *, confirmed: bool = False) -> bool:
         """Export to ``path``; tell the user what happened; True when written."""
         w = self.window
         protected: list[str] = []
         if w is not None and hasattr(w, "files"):
             protected = [str(p) for p in w.files.protected_files()]
         try:
-            n = export_layer_animation(self.controller, path, kind=kind, protected=protected)
+            n = export_layer_animation(
+                self.controller, path, kind=kind, protected=protected, confirmed=confirmed
+            )
         except NeedsConfirmationError as exc:
             self._say("error", TEXTS["export_failed"].format(exc=exc))
             return False
