@@ -265,3 +265,22 @@ def test_covering_filters() -> None:
     assert covering_filters(4, 6, groups=2) == [[0, 1]] * 3 + [[2, 3]] * 3
     with pytest.raises(ValueError, match="groups=3"):
         covering_filters(4, 6, groups=3)
+
+
+def test_the_single_kernel_layer_scan_keeps_its_name() -> None:
+    # Importing this module rebinds convgui.core.layer_scan (the package attribute of the
+    # submodule) over the exported single-kernel scan; calling it must still be that scan.
+    import convgui.core
+    import convgui.core.layer_scan  # the import under test
+    from convgui.core import LayerParams, scan_window
+    from convgui.core import layer_scan as exported
+
+    image = np.arange(30.0).reshape(5, 6)
+    kernel = np.array([[1.0, -2.0], [0.5, 3.0]])
+    params = LayerParams()
+    got = exported(image, kernel, params, (1, 2))
+    want = scan_window(image, kernel, (1, 2), **params.conv_kwargs())
+    assert got.total == want.total
+    np.testing.assert_array_equal(got.values, want.values)
+    assert convgui.core.layer_scan is exported
+    assert exported.conv_layer_step is conv_layer_step
