@@ -264,7 +264,13 @@ def action_table() -> list[Entry]:
     entries[text_at:text_at] = [*displays, Separator(V)]
     from .features import feature_entries
 
+    # File entries go above the separator before Quit (Quit stays last).
+    quit_at = next(i for i, e in enumerate(entries) if getattr(e, "id", "") == "quitAction")
     for extra in feature_entries():
+        if extra.menu == F:
+            entries.insert(quit_at - 1, extra)
+            quit_at += 1
+            continue
         at = max((i for i, e in enumerate(entries) if e.menu == extra.menu), default=-1)
         if at < 0:  # a new menu (or submenu): before Help
             at = next(i for i, e in enumerate(entries) if e.menu == H) - 1
