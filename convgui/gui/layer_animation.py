@@ -26,8 +26,18 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRect, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -491,6 +501,7 @@ class LayerAnimationPanel(QWidget):
         self.png_btn = QPushButton(TEXTS["export_png"], objectName="layerExportPngButton")
         self.gif_btn = QPushButton(TEXTS["export_gif"], objectName="layerExportGifButton")
         for b in (self.png_btn, self.gif_btn):
+            b.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
             b.setToolTip(tip)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.arith = LayerArithmeticPanel()
@@ -503,6 +514,7 @@ class LayerAnimationPanel(QWidget):
         row.setContentsMargins(6, 0, 6, 0)
         row.addWidget(self.view_combo)
         row.addWidget(self.formula, 1)
+        row.addStretch(0)
         row.addWidget(self.png_btn)
         row.addWidget(self.gif_btn)
         lay = QVBoxLayout(self)
@@ -522,9 +534,17 @@ class LayerAnimationPanel(QWidget):
         self._fit_height()
 
     def _fit_height(self) -> None:
-        lines = max(4, min(7, self.arith.text().count("\n") + 1))
+        # Every line of the sums when the window has room (at most a third of its height),
+        # never fewer than four: the rest scrolls.
         fm = self.arith.fontMetrics()
+        top = self.window()
+        room = (top.height() // 3) // max(1, fm.lineSpacing()) if top is not self else 7
+        lines = max(4, min(self.arith.text().count("\n") + 1, max(4, room)))
         self.arith_scroll.setFixedHeight(lines * fm.lineSpacing() + 8)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
 
     def _update(self) -> None:
         c = self.c
@@ -565,9 +585,7 @@ class LayerOverlay:
         self.partial.hide()
         self.direct_item = pg.ImageItem()
         self.direct_item.setZValue(-4)
-        self.direct_tint = pg.QtWidgets.QGraphicsPathItem()
-        self.direct_tint.setPen(QPen(Qt.PenStyle.NoPen))
-        self.direct_tint.setBrush(QBrush(PAD_ZERO))
+        self.direct_tint = pg.ImageItem()  # inserted and padded zeros tinted (one image)
         self.direct_tint.setZValue(5)
         for item in (self.direct_item, self.direct_tint):
             page.input_view.view.addItem(item)
@@ -621,11 +639,10 @@ class LayerOverlay:
             self.direct_item.setImage(shown, levels=levels, autoLevels=False)
             h, w = img.shape[:2]
             self.direct_item.setRect(QRectF(0, 0, w, h))
-            path = QPainterPath()
-            ys, xs = np.nonzero(direct.kind != 0)
-            for y, x in zip(ys.tolist(), xs.tolist()):
-                path.addRect(QRectF(x, y, 1, 1))
-            self.direct_tint.setPath(path)
+            tint = np.zeros(direct.kind.shape + (4,), np.uint8)
+            tint[direct.kind != 0] = PAD_ZERO.getRgb()
+            self.direct_tint.setImage(tint, levels=(0, 255), autoLevels=False)
+            self.direct_tint.setRect(QRectF(0, 0, w, h))
             iv.view.setRange(QRectF(0, 0, w, h), padding=0.02)
         for item in (iv.image_item, iv.frame, iv.values):  # the original input's, not shown
             item.hide()
@@ -935,7 +952,13 @@ class LayerAnimation(QObject):
             ts = getattr(window, "text_size", None)
             if ts is not None:
                 self.set_text_scale(float(ts.scale))
-        page.destroyed.connect(self.controller.shutdown)
+        if window is not None:
+            window.installEventFilter(self)  # the timer stops when the window closes
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.controller.shutdown()
+        return False
 
     @classmethod
     def install(cls, window: Any, page: Any) -> LayerAnimation:

@@ -246,3 +246,11 @@ def test_single_kernel_main_path_after_playing_the_layer(
     press_kernel = window.handle_animation_key(int(Qt.Key.Key_Right))
     assert press_kernel and window.anim.position_rc() == (0, 1)  # the kernel mode's own
     assert c.playback.position >= 3 and not c.model.playing  # the layer's stays where it was
+
+
+def test_closing_the_window_while_playing_stops_the_timer(qtbot: Any, window: MainWindow) -> None:
+    _, anim = enter(window, qtbot)
+    anim.controller.play()
+    assert anim.controller.timer.isActive()
+    window.close()
+    assert not anim.controller.timer.isActive()
