@@ -127,6 +127,8 @@ class LayerFrame:
     channel_sums : tuple of float
         Each channel's sum at :attr:`cell`.
     bias : float
+    channels : tuple of int
+        The input channels the window reads (a filter of a grouped layer reads its group's).
     """
 
     view: str
@@ -143,6 +145,7 @@ class LayerFrame:
     activated: float
     channel_sums: tuple[float, ...]
     bias: float
+    channels: tuple[int, ...] = ()
 
 
 def _terms(values: F64, weights: F64) -> str:
@@ -287,6 +290,7 @@ def conv_frame(
         activated=act,
         channel_sums=step.channel_sums,
         bias=step.bias,
+        channels=tuple(ch.channel for ch in step.channels),
     )
 
 
@@ -385,6 +389,7 @@ def scatter_frame(
         activated=act,
         channel_sums=tuple(sums),
         bias=tc.bias,
+        channels=tuple(range(c_in)),
     )
 
 
@@ -462,6 +467,7 @@ def direct_frame(
         activated=act,
         channel_sums=tuple(sums),
         bias=b,
+        channels=tuple(range(window.shape[2])),
     )
 
 

@@ -679,8 +679,9 @@ class LayerOverlay:
             self._show_direct(None)
             # The stamping pixel in gold (3 px): a 1-cell red outline is lost on a colour image.
             self.in_window.show(f.tap_rows, f.tap_cols, unit, (0, 0), f.position)
-        for m in self._tiles():
-            m.show_frame(f if f.view != "direct" else None, tuple(r.image.shape[:2]))
+        for ch, m in enumerate(self._tiles()):  # only the channels this filter reads
+            shown = f if f.view != "direct" and ch in f.channels else None
+            m.show_frame(shown, tuple(r.image.shape[:2]))
         if f.view == "scatter":
             self.out_window.show(f.out_rows, f.out_cols, out_place, None, f.cell)
             partial = c.partial_map()

@@ -83,6 +83,16 @@ def test_panel_numbers_are_the_layer_value_for_three_channels(
     assert anim.overlay.in_window.taps.isVisible()
     assert all(m.isVisible() and m.frame is frame for m in anim.overlay.marks)
     assert len(anim.overlay.marks) == 3
+    # a grouped layer: filter 1 of 3 (depthwise) reads only G, so only G's tile is outlined
+    layer.apply_preset("each_colour")
+    assert layer.wait_idle()
+    layer.select(1)
+    qtbot.waitUntil(lambda: layer.result is not None and layer.settings.groups == 3, timeout=3000)
+    frame = c.current_frame()
+    assert frame is not None and frame.channels == (1,)
+    assert [m.isVisible() for m in anim.overlay.marks] == [False, True, False]
+    lines = anim.panel.arith.text().splitlines()
+    assert lines[1].startswith("G: ") and lines[2].startswith("sum_G + bias = ")
     # the padding cells are drawn around the input (the window reads row −1)
     assert anim.overlay.ring.tint.isVisible()
 

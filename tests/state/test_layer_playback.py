@@ -89,6 +89,7 @@ def test_conv_frame_groups_reads_only_its_channels() -> None:
     s = LayerSettings(padding="same", groups=2)
     f = conv_frame(x, w, b, s, 3, (2, 2), ("c0", "c1", "c2", "c3"))
     assert [ln.split(":")[0] for ln in f.lines[1:3]] == ["c2", "c3"]
+    assert f.channels == (2, 3)
     want = sum(float((x[1:4, 1:4, 2 + c] * w[:, :, c, 3]).sum()) for c in range(2)) + b[3]
     assert f.value == pytest.approx(want, rel=1e-12)
 
