@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from lesson_grid import GRID, KERNEL
 
-from convgui.core import LayerParams, layer_scan
+from convgui.core import LayerParams
 from convgui.core.layout import layer_geometry
+from convgui.core.pipeline import layer_scan
 from convgui.imageio import ImageDoc
 from convgui.quiz import (
     EDGE,
