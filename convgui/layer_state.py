@@ -50,6 +50,7 @@ from .core.banks import (
 )
 from .core.convolve import lower_thread_priority
 from .core.layer import (
+    conv2d_filter,
     conv2d_layer,
     conv_layer_shape,
     conv_transpose2d,
@@ -332,7 +333,7 @@ def filter_maps(
     only its group's channels, so one filter's map costs one filter's work.
     """
     idx = list(indices)
-    c_in, c_out = int(x.shape[2]), int(weights.shape[3])
+    c_out = int(weights.shape[3])
     w32 = np.asarray(weights, dtype=np.float32)
     b32 = np.asarray(bias, dtype=np.float32)
     s = settings
@@ -367,15 +368,8 @@ def filter_maps(
             for o in idx:
                 out[o] = full[:, :, o]
         else:
-            reads = group_channels(c_in, c_out, s.groups)
-            for o in idx:
-                ch = reads[o]
-                xs = x[:, :, ch[0] : ch[-1] + 1]
-                # One output channel: the per-channel route (correlate2d per input channel)
-                # beats an im2col GEMM, which has nothing to share between filters here.
-                out[o] = conv2d_layer(
-                    xs, w32[:, :, :, o : o + 1], b32[o : o + 1], method="channels", **kw_c
-                )[:, :, 0]
+            for o in idx:  # one filter reads only its group's channels: its share of the work
+                out[o] = conv2d_filter(x, w32, b32, o, groups=s.groups, **kw_c)
     for o in idx:
         a = out[o]
         if s.activation != "none":
