@@ -191,6 +191,7 @@ class LayerModePage(QWidget):
         layer.bank_changed.connect(self._update_captions)
         layer.settings_changed.connect(self._update_captions)
         layer.selected_changed.connect(self._on_selected)
+        self._captions_key: tuple[Any, ...] | None = None
         self._fit_bank()
         self._user_split = False
         self.splitter.splitterMoved.connect(self._on_split_moved)
@@ -270,6 +271,18 @@ class LayerModePage(QWidget):
 
     def _update_captions(self) -> None:
         layer = self.layer
+        # A weight edit changes none of this: skip the work (the summary reads the geometry).
+        img = layer.image
+        key = (
+            None if img is None else img.shape,
+            layer.weights.shape,
+            layer.settings,
+            layer.selected,
+            layer.layer_error,
+        )
+        if key == self._captions_key:
+            return
+        self._captions_key = key
         reads = describe_reads(layer.reads(), layer.channel_names)
         if layer.settings.groups == 1:  # every filter reads every channel: the index says it
             captions = [f"{o}" for o in range(len(reads))]
