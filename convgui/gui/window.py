@@ -8,8 +8,8 @@ user-facing string and limit in :mod:`.texts`.
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -39,6 +39,7 @@ from . import status, texts
 from .actions import build_actions
 from .animation import AnimationBar, AnimationController, AnimationOverlay
 from .arithmetic import ArithmeticPanel
+from .features import restore_features
 from .files import Files, Which
 from .image_panels import ImagePanel, ImagePanels
 from .kernel_panel import KernelPanel
@@ -406,6 +407,7 @@ class MainWindow(QMainWindow):
             self.session.restore(window=self, splitter=self.splitter, text_size=self.text_size)
         finally:
             self.session.notify = self.show_message
+        restore_features(self)
         self._startup_message = told[-1] if told else None
 
     def save_settings(self) -> None:

@@ -60,3 +60,18 @@ def test_everything_lives_in_one_holder(window: MainWindow, qtbot: Any) -> None:
     window.findChild(QAction, "compareKernelsAction").trigger()
     assert lab(window).compare is k.compare
     k.compare.close()
+
+
+def test_the_analysis_dock_reopens_at_the_next_start(
+    window: MainWindow, qtbot: Any, state: Any
+) -> None:
+    window.findChild(QAction, "kernelAnalysisAction").trigger()
+    assert lab(window).analysis.isVisible()
+    window.save_settings()
+    again = MainWindow(state, window.settings)
+    qtbot.addWidget(again)
+    assert getattr(again, "kernel_lab", None) is None
+    again.restore_settings()  # what the app does at start-up
+    again.show()
+    assert lab(again).analysis.isVisible()
+    assert again.findChild(QAction, "kernelAnalysisAction").isChecked()
