@@ -165,7 +165,7 @@ def _fixed_entries() -> list[Entry]:
         ActionSpec("saveKernelAction", "Save K&ernel…", "files.save_kernel_dialog", F,
                    ("Ctrl+Shift+K",), "Save the kernel and settings", attr="save_kernel_action"),
         Separator(F),
-        ActionSpec("quitAction", "&Quit", "close", F, (SK.Quit,), "Quit convgui",
+        ActionSpec("quitAction", "&Quit", "close", F, ("Ctrl+Q",), "Quit convgui",
                    attr="quit_action"),
         # Edit
         ActionSpec("undoAction", "&Undo", "state.undo", E, (SK.Undo,), attr="undo_action"),

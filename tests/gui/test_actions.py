@@ -66,7 +66,7 @@ EXISTING = {
     "copyOutputAction": ["Ctrl+Shift+C"],
     "openKernelAction": ["Ctrl+Shift+O"],
     "saveKernelAction": ["Ctrl+Shift+K"],
-    "quitAction": SK.Quit,
+    "quitAction": ["Ctrl+Q"],  # the platform binding is empty without a desktop theme
     "undoAction": SK.Undo,
     "redoAction": ["Ctrl+Shift+Z", "Ctrl+Y"],
     "exportGifAction": [],
