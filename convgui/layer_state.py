@@ -171,9 +171,16 @@ class LayerSettings:
         """A copy with ``changes`` applied (validated)."""
         return replace(self, **changes)
 
-    def engine_padding(self) -> str | tuple[int, int]:
-        """The padding as the engine takes it."""
-        return self.padding
+    def engine_padding(self) -> str | tuple[int, ...]:
+        """The padding as the engine takes it.
+
+        Conv2D takes numbers as four sides (top, bottom, left, right), as ``correlate2d``
+        does; the transposed layer takes ``(rows, cols)``, as PyTorch's ``ConvTranspose2d``.
+        """
+        if isinstance(self.padding, str) or self.layer_type == "transposed":
+            return self.padding
+        r, c = self.padding
+        return (r, r, c, c)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dict of the settings."""

@@ -119,6 +119,24 @@ def test_maps_equal_per_channel_scipy_correlate(layer: LayerState) -> None:
     np.testing.assert_allclose(maps(layer), want, rtol=1e-5, atol=1e-3)
 
 
+def test_numeric_padding_pads_rows_and_columns(layer: LayerState) -> None:
+    # padding (1, 2): one zero row above and below, two zero columns left and right.
+    w = RNG.normal(size=(3, 3, 3, 2))
+    b = RNG.normal(size=2)
+    layer.set_bank(w, b)
+    layer.set_settings(padding=(1, 2))
+    r = layer.result
+    assert r is not None, layer.summary()
+    x = np.pad(COLOUR.astype(np.float64), ((1, 1), (2, 2), (0, 0)))
+    h, wd = x.shape[0] - 2, x.shape[1] - 2
+    want = np.zeros((h, wd, 2))
+    for o in range(2):
+        for i in range(h):
+            for j in range(wd):
+                want[i, j, o] = np.sum(x[i : i + 3, j : j + 3, :] * w[:, :, :, o]) + b[o]
+    np.testing.assert_allclose(maps(layer), want, rtol=1e-5, atol=1e-3)
+
+
 def test_depthwise_groups_read_only_their_channels(layer: LayerState) -> None:
     layer.apply_preset("each_colour")
     assert layer.settings.groups == 3
