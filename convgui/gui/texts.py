@@ -176,3 +176,6 @@ MENU_ANIMATION = "&Animation"
 MENU_HELP = "&Help"
 NO_RECENT = "(no recent files)"
 CLEAR_RECENT = "Clear Menu"
+
+#: Animation menu entries in a mode that has no animation of its own.
+NO_ANIMATION_HERE = "This view has no animation: View ▸ Single Kernel has one."

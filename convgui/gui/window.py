@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(explorer)
         self._modes: dict[str, QWidget] = {"kernel": explorer}
         self._mode_keys: dict[str, Callable[[int], bool]] = {}
+        self._mode_animations: dict[str, Any] = {}
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(0, 0, 0, 0)
@@ -433,15 +434,40 @@ class MainWindow(QMainWindow):
         return next((n for n, w in self._modes.items() if w is current), "kernel")
 
     def add_mode(
-        self, name: str, page: QWidget, keys: Callable[[int], bool] | None = None
+        self,
+        name: str,
+        page: QWidget,
+        keys: Callable[[int], bool] | None = None,
+        animation: Any = None,
     ) -> None:
-        """Add a mode page (shown with :meth:`show_mode`); ``keys`` takes its animation keys."""
+        """Add a mode page (shown with :meth:`show_mode`).
+
+        ``keys`` takes the animation keys while the page is shown; ``animation`` is what the
+        Animation menu drives there: an object with ``toggle()``, ``step(n)``, ``to_start()``,
+        ``to_end()``, ``stop()`` and ``export_dialog(kind)`` (kind "gif", "png", "svg", "pdf").
+        """
         if name in self._modes:
             raise ValueError(f"mode {name!r} exists already")
         self._modes[name] = page
         self.pages.addWidget(page)
         if keys is not None:
             self._mode_keys[name] = keys
+        if animation is not None:
+            self._mode_animations[name] = animation
+
+    def current_animation(self) -> Any:
+        """What the Animation menu drives in the mode shown (None: that mode has none)."""
+        if self.mode == "kernel":
+            return self.anim
+        return self._mode_animations.get(self.mode)
+
+    def animation_command(self, command: str, *args: Any) -> None:
+        """Animation ▸ Play, Step, First, Last, Stop: on the animation of the mode shown."""
+        anim = self.current_animation()
+        if anim is None or not hasattr(anim, command):
+            self.show_message("status", texts.NO_ANIMATION_HERE)
+            return
+        getattr(anim, command)(*args)
 
     def has_mode(self, name: str) -> bool:
         """True if a mode page of that name was added."""
@@ -527,11 +553,18 @@ class MainWindow(QMainWindow):
         )
 
     def export_dialog(self, kind: str) -> None:
-        """Animation ▸ Export."""
+        """Animation ▸ Export (kind "gif", "png", "svg" or "pdf") of the mode shown."""
+        if self.mode != "kernel":
+            anim = self.current_animation()
+            if anim is None or not hasattr(anim, "export_dialog"):
+                self.show_message("status", texts.NO_ANIMATION_HERE)
+            else:
+                anim.export_dialog(kind)
+            return
         from .export import ExportContext, ExportDialog
 
         host = ExportContext(self.state, self.anim, self.settings, self.show_message)
-        ExportDialog(host, "png" if kind == "png" else "gif", self).exec()
+        ExportDialog(host, kind if kind in ("png", "svg", "pdf") else "gif", self).exec()
 
     # --- the lesson (the tour's host protocol) ----------------------------------------------
 

@@ -894,15 +894,8 @@ def open_worksheet(host: WorksheetHost) -> WorksheetDialog:
     return dlg
 
 
-def _export_vector(w: object, kind: str) -> None:
-    from .export import ExportContext, open_export
-
-    host = ExportContext(w.state, w.anim, w.settings, w.show_message)  # type: ignore[attr-defined]
-    open_export(host, kind, w if isinstance(w, QWidget) else None)  # type: ignore[arg-type]
-
-
 def entries() -> list[Entry]:
-    """File ▸ Export Worksheet…, and the animation's SVG and PDF exports."""
+    """File ▸ Export Worksheet…."""
     return [
         Separator(texts.MENU_FILE),
         ActionSpec(
@@ -910,15 +903,5 @@ def entries() -> list[Entry]:
             texts.MENU_FILE, ("Ctrl+Alt+W",),
             "A two-page PDF for a class: a grid, the kernel and an output to fill in, then the "
             "answers", attr="export_worksheet_action",
-        ),
-        ActionSpec(
-            "exportSvgAction", "Export S&VG Frames…", lambda w: _export_vector(w, "svg"),
-            texts.MENU_ANIMATION, (), "Frames as SVG drawings, sharp on slides at any size",
-            attr="export_svg_action",
-        ),
-        ActionSpec(
-            "exportPdfAction", "Export P&DF Frames…", lambda w: _export_vector(w, "pdf"),
-            texts.MENU_ANIMATION, (), "One PDF with a page per frame, sharp at any size",
-            attr="export_pdf_action",
         ),
     ]  # fmt: skip
