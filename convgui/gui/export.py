@@ -15,10 +15,17 @@ image, and then it has no numbers anyway.
 On a large image each frame shows a crop of the input around the window (and the output cells
 under that crop), so the window and the numbers stay readable; a small image is shown whole.
 
+What is animated is a :class:`FrameSource`: its positions, the current one, a default span, the
+input shown (for the crop choice) and a :class:`FramePainter` that paints one frame into a
+QPainter, raster or vector. :class:`KernelFrames` is the single-kernel mode's source (painted by
+:class:`FrameSheet`); the layer mode has its own (:mod:`convgui.gui.layer_animation`), and both
+go through the same dialog and writers.
+
 The export never takes the window: :class:`ExportDialog` depends on an :class:`ExportHost`
-(state, animation, settings, ``notify``, protected files). Files are written with
-:func:`convgui.safeio.atomic_write` and verified; nothing the user made is replaced without
-asking, and a cancelled export removes only the files it wrote.
+(state, animation, settings, ``notify``, protected files) or a :class:`FramesHost` (the same
+with a frame source of its own). Files are written with :func:`convgui.safeio.atomic_write` and
+verified; nothing the user made is replaced without asking, and a cancelled export removes only
+the files it wrote.
 """
 
 from __future__ import annotations
@@ -176,12 +183,162 @@ class ExportHost(Protocol):
         ...
 
 
+class FramePainter(Protocol):
+    """Paints the frames of one export (prepared once: images, colours, crop)."""
+
+    @property
+    def positions(self) -> int:
+        """Number of positions that can be painted (row-major ``0 .. positions - 1``)."""
+        ...
+
+    def render(self, spec: FrameSpec, position: int) -> QImage:
+        """The frame of ``position`` as an image of ``spec``'s size (raises ValueError first)."""
+        ...
+
+    def paint(self, p: QPainter, spec: FrameSpec, position: int, *, vector: bool = True) -> None:
+        """Paint the frame of ``position`` on an active painter spanning ``spec``'s size."""
+        ...
+
+
+class FrameSource(Protocol):
+    """An animation as the export dialog and the writers read it.
+
+    :class:`KernelFrames` (the single-kernel mode) and the layer mode's source implement it.
+    """
+
+    @property
+    def stage(self) -> str:
+        """The stage animated (``"conv"`` or ``"pool"``), put in :class:`FrameSpec`."""
+        ...
+
+    @property
+    def stem(self) -> str:
+        """The file name proposed for a GIF or PDF (without suffix)."""
+        ...
+
+    def grid_shape(self) -> tuple[int, int]:
+        """Rows and columns of positions of the stage animated."""
+        ...
+
+    def position_rc(self) -> tuple[int, int] | None:
+        """The current position, or None when the animation is stopped."""
+        ...
+
+    def default_span(self) -> tuple[int, int]:
+        """First and last (0-based, inclusive) positions proposed."""
+        ...
+
+    def image_shape(self) -> tuple[int, ...]:
+        """Shape of the input shown on the left of a frame (``(0, 0)`` when there is none)."""
+        ...
+
+    def proposed_crop(self) -> int | None:
+        """The crop side proposed (None: the whole input)."""
+        ...
+
+    def painter(self, stage: str, crop: int | None) -> FramePainter:
+        """What paints the frames of ``stage`` with a crop of side ``crop`` (None: whole).
+
+        Raises
+        ------
+        ValueError
+            Nothing to animate (no image, no output).
+        """
+        ...
+
+
+class FramesHost(Protocol):
+    """An export host with its own frame source (the layer mode's)."""
+
+    @property
+    def frames(self) -> FrameSource:
+        """The animation exported."""
+        ...
+
+    @property
+    def settings(self) -> QSettings:
+        """Where the last export folder, crop and frame size are remembered."""
+        ...
+
+    def notify(self, level: str, text: str) -> None:
+        """Tell the user: ``"error"``, ``"warning"``, ``"info"`` or ``"status"``."""
+        ...
+
+    def protected_paths(self) -> list[str]:
+        """Files an export must not replace without asking (the opened image...)."""
+        ...
+
+
+@dataclass
+class KernelFrames:
+    """The single-kernel animation as a :class:`FrameSource` (frames by :class:`FrameSheet`).
+
+    Parameters
+    ----------
+    state : ExplorerState
+        The image and its result.
+    anim : AnimationSource, optional
+        The stage and current position (None: the convolution stage, stopped).
+    """
+
+    state: ExplorerState
+    anim: AnimationSource | None = None
+    stem: str = "convolution"
+
+    @property
+    def stage(self) -> str:
+        """The animation's stage (``"conv"`` without an animation)."""
+        return self.anim.stage if self.anim is not None else "conv"
+
+    def grid_shape(self) -> tuple[int, int]:
+        """The animation's grid (the output's shape without an animation)."""
+        if self.anim is not None:
+            return self.anim.grid_shape()
+        r = self.state.result
+        return (0, 0) if r is None else (int(r.activated.shape[0]), int(r.activated.shape[1]))
+
+    def position_rc(self) -> tuple[int, int] | None:
+        """The animation's position."""
+        return self.anim.position_rc() if self.anim is not None else None
+
+    def default_span(self) -> tuple[int, int]:
+        """:func:`default_span` of the grid and position."""
+        return default_span(self.grid_shape(), self.position_rc())
+
+    def image_shape(self) -> tuple[int, ...]:
+        """The engine's image shape."""
+        img = self.state.engine_image()
+        return tuple(img.shape) if img is not None else (0, 0)
+
+    def proposed_crop(self) -> int | None:
+        """:func:`default_crop` of the image and the result's geometry."""
+        r = self.state.result
+        return default_crop(self.image_shape(), r.geometry if r is not None else None)
+
+    def painter(self, stage: str, crop: int | None) -> FrameSheet:
+        """A :class:`FrameSheet` of the current result."""
+        result = self.state.result
+        if result is None:
+            raise ValueError("there is no output to animate; change the layer settings first")
+        return FrameSheet(self.state, result, stage, crop)
+
+
+def frames_of(host: ExportHost | FramesHost) -> FrameSource:
+    """The frame source of ``host``: its own, else the single-kernel animation of its state."""
+    own = getattr(host, "frames", None)
+    if own is not None:
+        return own  # type: ignore[no-any-return]
+    kernel_host: ExportHost = host  # type: ignore[assignment]
+    return KernelFrames(kernel_host.state, kernel_host.anim)
+
+
 @dataclass
 class ExportContext:
     """A ready-made :class:`ExportHost` from its parts.
 
     ``protected_paths()`` always holds the opened image's file and the settings file, plus
-    ``extra_protected``.
+    ``extra_protected``. ``source`` is the animation exported when it is not the single-kernel
+    one of ``state`` and ``anim`` (the layer mode's).
     """
 
     state: ExplorerState
@@ -189,6 +346,12 @@ class ExportContext:
     settings: QSettings
     notify_fn: Notify
     extra_protected: Callable[[], Iterable[str]] = field(default=lambda: ())
+    source: FrameSource | None = None
+
+    @property
+    def frames(self) -> FrameSource:
+        """``source``, or the single-kernel animation of ``state`` and ``anim``."""
+        return self.source if self.source is not None else KernelFrames(self.state, self.anim)
 
     def notify(self, level: str, text: str) -> None:
         """Forward to ``notify_fn``."""
@@ -321,7 +484,8 @@ def frame_caption(scene: ConvScene | PoolScene) -> str:
     return text
 
 
-def _gray_rgba(data: F64, lo: float, hi: float) -> U8:
+def gray_rgba(data: F64, lo: float, hi: float) -> U8:
+    """``data`` between ``lo`` and ``hi`` as grey RGBA (a 3-channel array as its colours)."""
     scaled = np.clip((np.asarray(data, dtype=np.float64) - lo) / max(hi - lo, 1e-12), 0, 1)
     u8 = (np.nan_to_num(scaled) * 255 + 0.5).astype(np.uint8)
     if u8.ndim == 3:
@@ -387,7 +551,7 @@ class FrameSheet:
             padded = np.asarray(
                 pad_image(img, g.pads, boundary=prm.boundary, cval=prm.cval), dtype=np.float64
             )
-            self.src_rgba = _gray_rgba(padded, 0.0, vmax)
+            self.src_rgba = gray_rgba(padded, 0.0, vmax)
             self.tint = COPY_TINT if prm.boundary not in ("zero", "constant") else PAD_TINT
             self.target = np.asarray(result.activated, dtype=np.float64)
             tdisp = result_display(state, result, "output")
@@ -497,21 +661,21 @@ class FrameSheet:
             for i in range(3)
         ]
         for area, label in zip(areas, fc.titles):
-            _title(p, area, label)
+            draw_title(p, area, label)
         self._paint_source(p, areas[0], fc, vector)
         _paint_middle(p, areas[1].adjusted(20, 20, -20, -20), fc.middle)
         self._paint_target(p, areas[2], fc, position, vector)
         for area, note in ((areas[0], fc.notes[0]), (areas[2], fc.notes[1])):
             if note:
-                _note(p, QRectF(area.left(), area.bottom() + 2, area.width(), note_h), note)
+                draw_note(p, QRectF(area.left(), area.bottom() + 2, area.width(), note_h), note)
         _caption(p, QRectF(10, spec.height - bottom_text, spec.width - 20, bottom_text), fc.caption)
 
     def _paint_source(self, p: QPainter, area: QRectF, fc: FrameContent, vector: bool) -> None:
         cr = fc.src_crop
         rs, cs = cr.slices()
         rgba = self.src_rgba[rs, cs]
-        rect = _fit(area, (cr.rows, cr.cols))
-        _draw_cells(p, rect, rgba, vector)
+        rect = fit_rect(area, (cr.rows, cr.cols))
+        draw_cells(p, rect, rgba, vector)
         cw, ch = rect.width() / cr.cols, rect.height() / cr.rows
         # The image itself inside the crop (the rest is padding).
         t, lft = self.pads[0], self.pads[2]
@@ -529,7 +693,7 @@ class FrameSheet:
             if band.width() > 0 and band.height() > 0:
                 p.fillRect(band, self.tint)
         values = self.src_values[rs, cs]
-        _draw_numbers(p, rect, values, rgba, skip=np.isnan(values))
+        draw_numbers(p, rect, values, rgba, skip=np.isnan(values))
         p.setPen(QPen(FRAME_GREY, 1))
         if inner.width() > 0 and inner.height() > 0:
             p.drawRect(inner)
@@ -556,9 +720,9 @@ class FrameSheet:
         index = np.arange(h * w).reshape(h, w)[rows.start : rows.stop, cols.start : cols.stop]
         not_yet = index > position
         rgba[not_yet] = NOT_YET
-        rect = _fit(area, part.shape[:2])
-        _draw_cells(p, rect, rgba, vector)
-        _draw_numbers(p, rect, part, rgba, skip=not_yet)
+        rect = fit_rect(area, part.shape[:2])
+        draw_cells(p, rect, rgba, vector)
+        draw_numbers(p, rect, part, rgba, skip=not_yet)
         cw, ch = rect.width() / part.shape[1], rect.height() / part.shape[0]
         p.setPen(QPen(FRAME_GREY, 1))
         p.drawRect(rect)
@@ -569,14 +733,15 @@ class FrameSheet:
         )
 
 
-def _fit(area: QRectF, shape: tuple[int, ...]) -> QRectF:
+def fit_rect(area: QRectF, shape: tuple[int, ...]) -> QRectF:
+    """The largest rectangle of square cells for a map of ``shape``, centred in ``area``."""
     h, w = shape[0], shape[1]
     cell = min(area.width() / w, area.height() / h)
     ww, hh = cell * w, cell * h
     return QRectF(area.center().x() - ww / 2, area.center().y() - hh / 2, ww, hh)
 
 
-def _draw_cells(p: QPainter, rect: QRectF, rgba: U8, vector: bool) -> None:
+def draw_cells(p: QPainter, rect: QRectF, rgba: U8, vector: bool) -> None:
     """Fill ``rect`` with the cells' colours: a rectangle per cell (vector) or one image."""
     h, w = rgba.shape[:2]
     if not vector or h * w > MAX_VECTOR_CELLS:
@@ -601,7 +766,7 @@ def _draw_cells(p: QPainter, rect: QRectF, rgba: U8, vector: bool) -> None:
             )
 
 
-def _draw_numbers(
+def draw_numbers(
     p: QPainter, rect: QRectF, data: F64, rgba: U8, skip: NDArray[np.bool_] | None = None
 ) -> None:
     """Write each cell's value in black or white, whichever reads on the cell's colour ``rgba``."""
@@ -629,7 +794,7 @@ def _draw_numbers(
 
 def _paint_middle(p: QPainter, area: QRectF, values: F64) -> None:
     """The kernel's weights (or the pool window's values) as a table of coloured cells."""
-    rect = _fit(area, values.shape)
+    rect = fit_rect(area, values.shape)
     kh, kw = values.shape
     kcw, kch = rect.width() / kw, rect.height() / kh
     font = QFont()
@@ -653,7 +818,7 @@ def _paint_middle(p: QPainter, area: QRectF, values: F64) -> None:
             p.drawText(cell, Qt.AlignmentFlag.AlignCenter, "·" if np.isnan(v) else format_value(v))
 
 
-def _title(p: QPainter, area: QRectF, text: str) -> None:
+def draw_title(p: QPainter, area: QRectF, text: str) -> None:
     """Write ``text`` in the band just above ``area`` (never under the picture drawn in it)."""
     font = QFont()
     font.setPixelSize(20)
@@ -665,7 +830,8 @@ def _title(p: QPainter, area: QRectF, text: str) -> None:
     )
 
 
-def _note(p: QPainter, rect: QRectF, text: str) -> None:
+def draw_note(p: QPainter, rect: QRectF, text: str) -> None:
+    """Write a small grey note (which part of a map is shown) centred in ``rect``."""
     font = QFont()
     font.setPixelSize(12)
     p.setFont(font)
@@ -813,7 +979,7 @@ def _write_png(img: QImage, path: Path) -> None:
         )
 
 
-def _write_svg(sheet: FrameSheet, spec: FrameSpec, position: int, path: Path) -> None:
+def _write_svg(sheet: FramePainter, spec: FrameSpec, position: int, path: Path) -> None:
     """Paint the frame of ``position`` as an SVG file at ``path`` (vector cells and text)."""
     gen = QSvgGenerator()
     gen.setFileName(str(path))
@@ -902,7 +1068,7 @@ class _CancelledError(Exception):
 
 
 def export_animation(
-    state: ExplorerState,
+    source: FrameSource | ExplorerState,
     positions: Sequence[int],
     path: PathLike,
     *,
@@ -918,8 +1084,8 @@ def export_animation(
 
     Parameters
     ----------
-    state : ExplorerState
-        The image and its current result.
+    source : FrameSource or ExplorerState
+        The animation (a state: its single-kernel animation, :class:`KernelFrames`).
     positions : sequence of int
         Row-major positions of ``spec.stage``, one frame each, in this order.
     path : path-like
@@ -959,9 +1125,7 @@ def export_animation(
     SaveError
         A file or folder cannot be written (what this export wrote so far is removed).
     """
-    result = state.result
-    if result is None:
-        raise ValueError("there is no output to animate; change the layer settings first")
+    frames = KernelFrames(source) if isinstance(source, ExplorerState) else source
     spec = spec or FrameSpec()
     if kind not in KIND_TITLES:
         raise ValueError(f"kind must be 'gif', 'png', 'svg' or 'pdf', got {kind!r}")
@@ -979,7 +1143,7 @@ def export_animation(
             f"(at most {most:,} at this size); export fewer frames, a smaller frame size, or "
             "PNG frames"
         )
-    sheet = FrameSheet(state, result, spec.stage, crop)
+    sheet = frames.painter(spec.stage, crop)  # raises when there is nothing to animate
     bad = [int(p) for p in positions if not 0 <= int(p) < sheet.positions]
     if bad:
         # Checked before any frame is written, so a bad span never leaves half an export behind.
@@ -1002,7 +1166,7 @@ def export_animation(
 
 
 def _export_gif(
-    sheet: FrameSheet,
+    sheet: FramePainter,
     positions: Sequence[int],
     out: Path,
     spec: FrameSpec,
@@ -1044,7 +1208,7 @@ def _export_gif(
 
 
 def _export_pdf(
-    sheet: FrameSheet,
+    sheet: FramePainter,
     positions: Sequence[int],
     out: Path,
     spec: FrameSpec,
@@ -1096,12 +1260,12 @@ def _export_pdf(
     return len(positions)
 
 
-def _write_frame_png(sheet: FrameSheet, spec: FrameSpec, position: int, path: Path) -> None:
+def _write_frame_png(sheet: FramePainter, spec: FrameSpec, position: int, path: Path) -> None:
     _write_png(sheet.render(spec, position), path)
 
 
 def _export_folder(
-    sheet: FrameSheet,
+    sheet: FramePainter,
     positions: Sequence[int],
     folder: Path,
     spec: FrameSpec,
@@ -1140,7 +1304,6 @@ def _export_folder(
         writer, verify = _write_frame_png, partial(verify_image_file, fmt="png", expected=size)
     try:
         for n, pos in enumerate(positions):
-            sheet.content(int(pos))  # a bad position raises before its file is started
             target = folder / f"frame_{n:05d}{suffix}"
             atomic_write(
                 target,
@@ -1185,20 +1348,23 @@ def default_span(grid: tuple[int, int], rc: tuple[int, int] | None) -> tuple[int
     return start, min(total, start + length) - 1
 
 
-def default_crop(image_shape: tuple[int, ...], geometry: LayerGeometry | None) -> int | None:
+def default_crop(image_shape: tuple[int, ...], geometry: LayerGeometry | int | None) -> int | None:
     """The crop side proposed for an image (None: the whole image).
 
     The whole image up to :data:`WHOLE_IMAGE_SIDE` pixels a side; else the kernel's extent
-    plus :data:`CROP_MARGIN` input pixels on each side.
+    (from ``geometry``, or given as an int) plus :data:`CROP_MARGIN` input pixels on each side.
 
     Examples
     --------
-    >>> default_crop((6, 6), None), default_crop((512, 512), None)
-    (None, 15)
+    >>> default_crop((6, 6), None), default_crop((512, 512), None), default_crop((99, 99), 5)
+    (None, 15, 17)
     """
     if max(image_shape[:2]) <= WHOLE_IMAGE_SIDE:
         return None
-    extent = max(geometry.effective_kernel) if geometry is not None else 3
+    if isinstance(geometry, int):
+        extent = geometry
+    else:
+        extent = max(geometry.effective_kernel) if geometry is not None else 3
     return extent + 2 * CROP_MARGIN
 
 
@@ -1263,29 +1429,33 @@ class ExportDialog(QDialog):
 
     Parameters
     ----------
-    host : ExportHost
-        The state, animation, settings, ``notify`` and protected files.
+    host : ExportHost or FramesHost
+        The animation (a :class:`FramesHost`'s ``frames``, else the single-kernel one of its
+        state), settings, ``notify`` and protected files.
     kind : {"gif", "png", "svg", "pdf"}
         An animated GIF, a folder of PNG or SVG frames, or a PDF with a page per frame.
     parent : QWidget, optional
         The dialog's parent.
     """
 
-    def __init__(self, host: ExportHost, kind: Kind, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, host: ExportHost | FramesHost, kind: Kind, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.host = host
+        self.frames = frames_of(host)
         self.kind: Kind = kind
         self.setObjectName("exportDialog")
         self.setWindowTitle(KIND_TITLES[kind])
-        state, anim, settings = host.state, host.anim, host.settings
-        h, w = anim.grid_shape()
+        frames, settings = self.frames, host.settings
+        h, w = frames.grid_shape()
         self.grid = (h, w)
         total = max(1, h * w)
         self.first = _named(QSpinBox(), "exportFirst")
         self.last = _named(QSpinBox(), "exportLast")
         for sp in (self.first, self.last):
             sp.setRange(1, total)
-        start, end = default_span((h, w), anim.position_rc())
+        start, end = frames.default_span()
         self.first.setValue(start + 1)
         self.last.setValue(end + 1)
         self.step = _named(QSpinBox(), "exportStep")
@@ -1297,10 +1467,8 @@ class ExportDialog(QDialog):
             sp.valueChanged.connect(self._update_summary)
 
         self.crop = _named(QComboBox(), "exportCrop")
-        img = state.engine_image()
-        shape = tuple(img.shape) if img is not None else (0, 0)
-        geometry = state.result.geometry if state.result is not None else None
-        proposed = default_crop(shape, geometry)
+        shape = frames.image_shape()
+        proposed = frames.proposed_crop()
         sizes = sorted({*CROP_CHOICES, *([proposed] if proposed else [])})
         self.crop.addItem(f"Whole image ({shape[1]}×{shape[0]} pixels)", 0)
         for n in sizes:
@@ -1339,7 +1507,7 @@ class ExportDialog(QDialog):
         if kind in FOLDER_KINDS:
             default = free_name(base, "frames", frames=FOLDER_KINDS[kind])
         else:
-            default = free_name(base, "convolution", f".{kind}")
+            default = free_name(base, frames.stem, f".{kind}")
         self.path = QLineEdit(str(default))
         self.path.setObjectName("exportPath")
         self.path.setMinimumWidth(380)
@@ -1448,11 +1616,11 @@ class ExportDialog(QDialog):
         while True:
             try:
                 n = export_animation(
-                    self.host.state,
+                    self.frames,
                     positions,
                     target,
                     kind=self.kind,
-                    spec=FrameSpec(self.host.anim.stage, fw, fh),
+                    spec=FrameSpec(self.frames.stage, fw, fh),
                     frame_ms=self.ms.value() if self.ms is not None else 250,
                     progress=progress,
                     crop=self.crop_side(),
@@ -1494,7 +1662,7 @@ class ExportDialog(QDialog):
                 folder.rmdir()
 
 
-def open_export(host: ExportHost, kind: Kind, parent: QWidget | None = None) -> None:
+def open_export(host: ExportHost | FramesHost, kind: Kind, parent: QWidget | None = None) -> None:
     """Show the export dialog of ``kind`` (used by the menu entries of the vector formats)."""
     ExportDialog(host, kind, parent).exec()
 
@@ -1511,19 +1679,30 @@ __all__ = [
     "ExportDialog",
     "ExportHost",
     "FrameContent",
+    "FramePainter",
     "FrameSheet",
+    "FrameSource",
     "FrameSpec",
     "FramesExistError",
+    "FramesHost",
+    "KernelFrames",
     "ask_frames_conflict",
     "ask_replace",
     "choose_frames_folder",
     "crop_around",
     "default_crop",
     "default_span",
+    "draw_cells",
+    "draw_note",
+    "draw_numbers",
+    "draw_title",
     "export_animation",
+    "fit_rect",
     "frame_caption",
     "frame_files",
+    "frames_of",
     "free_name",
+    "gray_rgba",
     "open_export",
     "pdf_page_sizes",
     "render_frame",
