@@ -439,6 +439,36 @@ def _transpose_axis(
     return before, length
 
 
+def _check_keras_output_padding(
+    padding: object, output_padding: object, axes: tuple[tuple[int, ...], ...]
+) -> None:
+    """Refuse an ``output_padding`` Keras/TensorFlow refuse with ``"valid"``/``"same"``.
+
+    ``axes`` holds ``(n, k, s, d, output_padding, length)`` for the rows and the columns.
+    TensorFlow computes the transposed layer as the gradient of a convolution whose input has
+    the output's length; that convolution must map it back to the ``n`` input cells. With a
+    named padding this needs ``output_padding < stride`` (Keras's own check) and, for
+    ``"same"`` with an even kernel span ``d(k − 1) + 1``, an ``output_padding`` of at least 1.
+    """
+    for label, (n, k, s, d, op, length) in zip(("rows", "cols"), axes):
+        if op >= s:
+            raise ValueError(
+                f"output_padding {output_padding!r} must be smaller than the stride with "
+                f"padding {padding!r}, as in Keras ({label}: {op} with stride {s}); use a "
+                "smaller one, None, or an int padding (PyTorch's rule)"
+            )
+        eff = effective_size(k, d)
+        back = -(-length // s) if padding == "same" else (length - eff) // s + 1
+        if back != n:
+            fix = "None" if s == 1 else f"None or 1 to {s - 1}"
+            raise ValueError(
+                f"output_padding {output_padding!r} with padding {padding!r} makes the "
+                f"{label} {length} cells, which a {padding!r} convolution with stride {s} maps "
+                f"back to {back}, not {n} (the kernel spans an even {eff} cells); Keras "
+                f"refuses it too: use output_padding {fix} there"
+            )
+
+
 def _transpose_padding(padding: object) -> tuple[str, str] | tuple[int, int]:
     if isinstance(padding, str):
         check_choice(padding, TRANSPOSE_PADDINGS, "padding")
@@ -480,7 +510,8 @@ def transpose_geometry(
     ------
     ValueError
         For a bad stride, dilation or padding, an ``output_padding`` not below the stride or
-        the dilation, or an output with no cells.
+        the dilation (with ``"valid"``/``"same"``: one Keras refuses, see
+        :func:`conv_transpose2d`), or an output with no cells.
 
     Examples
     --------
@@ -510,6 +541,9 @@ def transpose_geometry(
         raise ValueError(f"shapes must be at least 1, got input {(h, w)} and kernel {(kh, kw)}")
     top, ho = _transpose_axis(h, kh, sr, dr, pr, ops[0])
     left, wo = _transpose_axis(w, kw, sc, dc, pc, ops[1])
+    if isinstance(pr, str) and output_padding is not None:
+        axes = ((h, kh, sr, dr, ops[0] or 0, ho), (w, kw, sc, dc, ops[1] or 0, wo))
+        _check_keras_output_padding(padding, output_padding, axes)
     if ho < 1 or wo < 1:
         raise ValueError(
             f"padding {padding!r} crops away the whole output (it would be {ho}x{wo}); "
@@ -1111,7 +1145,9 @@ def conv_transpose2d(
         max(d(k−1)+1 − s, 0)`` and ``n·s``).
     output_padding : int or (rows, cols), optional
         Extra cells after the last row and column, each smaller than the stride or the
-        dilation (it picks among the input sizes a strided convolution maps to ``H``).
+        dilation (it picks among the input sizes a strided convolution maps to ``H``). With
+        ``"valid"``/``"same"`` Keras's rules apply: smaller than the stride, and at least 1
+        for ``"same"`` when the kernel spans an even ``d(k − 1) + 1`` cells.
 
     Returns
     -------
