@@ -34,6 +34,7 @@ from convgui.core.layer import (
     conv_layer_shape,
     conv_transpose2d,
     layer_param_count,
+    layer_summary,
     transpose_output_shape,
 )
 
@@ -208,6 +209,17 @@ def test_conv2d_layer_boundaries_match_torch_padding_modes(torch: Any, boundary:
         assert_close(got, want, np.float64)
 
 
+def test_full_padding_is_torch_padding_of_the_kernel_span(torch: Any) -> None:
+    """ "full" pads d(k - 1) on each side: every position the kernel touches the image."""
+    rng = rng_for("torch-full")
+    x = rng.standard_normal((6, 7, 2))
+    w = rng.standard_normal((3, 4, 2, 3))
+    want = torch_conv2d(torch, x, w, None, padding=(4, 3), stride=(2, 1), dilation=(2, 1),
+                        groups=1)  # fmt: skip
+    got = conv2d_layer(x, w, padding="full", stride=(2, 1), dilation=(2, 1))
+    assert_close(got, want, np.float64)
+
+
 # --------------------------------------------------------------------------- transposed vs torch
 
 # (H, W, C_in, C_out, kernel, stride, dilation, padding, output_padding); the output_padding
@@ -333,6 +345,11 @@ def keras_run(layer: Any, x: np.ndarray, weights: list[np.ndarray]) -> np.ndarra
     return np.asarray(layer(x[None]))[0]
 
 
+def keras_summary_line(kind: str, out_shape: tuple[int, ...], layer: Any) -> str:
+    """The engine's summary line built from what Keras reports: output shape, parameters."""
+    return f"{kind}   (None, {', '.join(map(str, out_shape))})   {layer.count_params():,}"
+
+
 def keras_conv_cases() -> list[tuple[Any, ...]]:
     """(kernel, stride, dilation, groups, padding): odd, even and non-square kernels,
     strides 1-3 (also per axis), dilation with stride 1 (Keras forbids both above 1)."""
@@ -383,6 +400,12 @@ def test_conv2d_layer_matches_keras_conv2d_with_its_weights(keras: Any, case) ->
         == (want.shape[:2])
     )
     assert layer_param_count(*k, 4, c_out, groups) == layer.count_params()
+    line = layer_summary(
+        x.shape, w.shape, padding=padding, stride=stride, dilation=dil, groups=groups
+    )
+    # groups = C_in is summarised as the DepthwiseConv2D it equals (same shape and count)
+    kind = "depthwise_conv2d (DepthwiseConv2D)" if groups == 4 else "conv2d (Conv2D)"
+    assert line == keras_summary_line(kind, want.shape, layer)
 
 
 def test_conv2d_layer_matches_keras_in_float32(keras: Any) -> None:
@@ -434,6 +457,8 @@ def test_depthwise_layer_matches_keras_depthwise_conv2d(keras: Any, case) -> Non
     got = conv2d_layer(x, w, b, padding=padding, stride=stride, dilation=dil, groups=c_in)
     assert_close(got, want, np.float64)
     assert layer_param_count(*k, c_in, c_in * mult, c_in) == layer.count_params()
+    line = layer_summary(x.shape, w.shape, padding=padding, stride=stride, dilation=dil, groups=3)
+    assert line == keras_summary_line("depthwise_conv2d (DepthwiseConv2D)", want.shape, layer)
 
 
 def keras_transpose_cases() -> list[tuple[Any, ...]]:
@@ -499,6 +524,16 @@ def test_conv_transpose2d_matches_keras_conv2d_transpose(keras: Any, case) -> No
     )
     assert_close(got, want, dtype)
     assert layer_param_count(*k, c_in, c_out) == layer.count_params()
+    line = layer_summary(
+        x.shape,
+        w.shape,
+        padding=padding,
+        stride=stride,
+        dilation=dil,
+        transpose=True,
+        output_padding=out_pad,
+    )
+    assert line == keras_summary_line("conv2d_transpose (Conv2DTranspose)", want.shape, layer)
 
 
 # (kernel, stride, dilation, padding, output_padding) Keras refuses: an output_padding not
