@@ -291,6 +291,102 @@ def test_bank_settings_beyond_the_controls_do_not_break_the_panel(
     assert window.message_bar.level == "error" and "stride.json" in window.message_bar.text
 
 
+def damaged_member(kind: str) -> bytes:
+    """A valid .npz (bias, then a 3×3×3×1 kernel) with the kernel member damaged: np.load
+    opens it (the first header and the central directory are intact), the member's read
+    fails."""
+    kernel = npy_of(np.arange(27.0).reshape(3, 3, 3, 1))
+    data = bytearray(npz_of({"bias": npy_of(np.zeros(1)), "kernel": kernel}))
+    if kind == "magic":  # the kernel's local header: "Bad magic number for file header"
+        data[data.index(b"PK\x03\x04", 4) + 3] ^= 0x01
+    else:
+        data[120] ^= 0x01  # a stored byte: "Bad CRC-32 for file 'bias.npy'"
+    return bytes(data)
+
+
+def npy_with_header(text: str) -> bytes:
+    """An .npy 1.0 file whose header dictionary is ``text`` (padded as numpy pads it)."""
+    body = text.encode("latin1")
+    pad = 64 - (10 + len(body) + 1) % 64
+    body += b" " * pad + b"\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(body)) + body + bytes(27 * 8)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("magic.npz", damaged_member("magic")),
+        ("crc.npz", damaged_member("crc")),
+        ("magic-named.npy", damaged_member("magic")),
+        ("token.npy", npy_with_header("{'descr': '<f8', 'fortran_order': False, 'shape': (3, (")),
+    ],
+)
+def test_damaged_numpy_bank_is_refused_naming_the_file(
+    layer: LayerState, tmp_path: Path, name: str, raw: bytes
+) -> None:
+    """parse_bank_bytes (layer_state.py): the ``with loaded:`` block (~line 1262) catches only
+    ValueError, so zipfile.BadZipFile from reading a damaged member ("Bad magic number for
+    file header", "Bad CRC-32") escapes; np.load's except (~line 1251) lacks
+    tokenize.TokenError, which numpy raises for a header with an open bracket."""
+    p = tmp_path / name
+    p.write_bytes(raw)
+    before = np.array(layer.weights)
+    with pytest.raises(ValueError, match=name.replace(".", r"\.")):
+        layer.load_bank(p)
+    np.testing.assert_array_equal(layer.weights, before)
+
+
+def test_window_open_of_a_damaged_npz_shows_a_message(
+    qtbot: Any, window: Any, tmp_path: Path
+) -> None:
+    """The same BadZipFile through File ▸ Open Filter Bank… (layer_mode.open_bank_path
+    catches ValueError only): an exception instead of the message."""
+    from convgui.gui import layer_mode
+
+    p = tmp_path / "damaged.npz"
+    p.write_bytes(damaged_member("magic"))
+    lm = layer_mode.show_layer_mode(window)
+    before = np.array(lm.layer.weights)
+    with qtbot.captureExceptions() as errors:
+        try:
+            opened = layer_mode.open_bank_path(window, p)
+        except Exception as exc:  # what escapes is the finding
+            pytest.fail(f"{type(exc).__name__}: {exc}")
+    assert not errors and not opened
+    assert window.message_bar.level == "error" and "damaged.npz" in window.message_bar.text
+    np.testing.assert_array_equal(lm.layer.weights, before)
+
+
+@pytest.mark.timeout(120)
+def test_mutated_numpy_banks_load_or_fail_clearly(layer: LayerState, tmp_path: Path) -> None:
+    """The .npz/.npy part of test_fuzz_banks.py's seeded corpus: 200 files, of which about 60
+    raise BadZipFile or TokenError, give a message without the file's name ("negative seek
+    value -17"), or warn (float32 overflow of weights beyond 3.4e38, see below)."""
+    from test_fuzz_banks import build_corpus, check_files
+
+    files = [p for p in build_corpus(tmp_path) if p.suffix in (".npz", ".npy")]
+    _, _, problems = check_files(layer, files)
+    assert not problems, f"{len(problems)} of {len(files)} files:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("typed", ["1e38", "1e300"])
+def test_weights_beyond_float32_are_refused(layer: LayerState, typed: str) -> None:
+    """set_weight accepts any finite float64 (parse_cell refuses only 1e999); the engine
+    computes in float32, so a weight of 1e38 gives maps full of inf with no message, and
+    1e300 is stored in the bank (set_weight returns True) while layer_error says "weights
+    must be finite, got inf", a value the user never typed. The single-kernel pipeline
+    refuses such kernels ("too large to compute. Use smaller kernel values"); LayerState
+    (``_apply`` ~line 711) has no such check. Same for bank files with such values."""
+    before = np.array(layer.weights)
+    try:
+        changed = layer.set_weight(0, 0, 1, 1, typed)
+    except ValueError:
+        np.testing.assert_array_equal(layer.weights, before)
+        return
+    assert changed and layer.layer_error is None, layer.layer_error
+    assert layer.result is not None and np.all(np.isfinite(layer.result.stacked()))
+
+
 # --- the layer's settings and typed values (convgui/layer_state.py) ---------------------------
 
 
