@@ -44,6 +44,7 @@ from PySide6.QtCore import QMarginsF, QRect, QRectF, QSettings, QSize, QSizeF, Q
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QImage,
     QImageWriter,
     QPageLayout,
@@ -774,10 +775,19 @@ def draw_numbers(
     cw, ch = rect.width() / w, rect.height() / h
     if min(cw, ch) < 16 or h * w > 1600:
         return
-    font = QFont()
-    font.setPixelSize(int(max(8, min(14, min(cw, ch) / 2.6))))
-    p.setFont(font)
     vals = data if data.ndim == 2 else data[..., 0]
+    texts = [[format_value(float(v)) for v in row] for row in vals.tolist()]
+    font = QFont()
+    size = int(max(8, min(14, min(cw, ch) / 2.6)))
+    font.setPixelSize(size)
+    # Smaller until the widest number fits its cell; none at all rather than overlapping.
+    widest = max((t for row in texts for t in row), key=len, default="")
+    while size > 8 and QFontMetricsF(font).horizontalAdvance(widest) > cw - 2:
+        size -= 1
+        font.setPixelSize(size)
+    if QFontMetricsF(font).horizontalAdvance(widest) > cw - 2:
+        return
+    p.setFont(font)
     # Luma of the colour drawn (clipped values are white whatever their size).
     bright = (rgba[..., :3].astype(np.float64) @ (0.299, 0.587, 0.114)) / 255.0
     for i in range(h):
@@ -788,7 +798,7 @@ def draw_numbers(
             p.drawText(
                 QRectF(rect.left() + j * cw, rect.top() + i * ch, cw, ch),
                 Qt.AlignmentFlag.AlignCenter,
-                format_value(float(vals[i, j])),
+                texts[i][j],
             )
 
 

@@ -14,23 +14,27 @@ transposed layer's direct view), each input channel's tile (the window outlined)
 feature map (cells not computed yet covered, the current cell or the stamp outlined). A click
 on the large map jumps there.
 
-Export writes PNG frames or a GIF of the current filter's animation, painted with QPainter from
-the same :class:`~convgui.layer_playback.LayerFrame` s (never grabbed from the window).
+Export goes through the single-kernel mode's dialog and writers (:mod:`convgui.gui.export`):
+:class:`LayerFrames` is the layer's frame source and :class:`LayerSheet` paints the current
+filter's frames with QPainter from the same :class:`~convgui.layer_playback.LayerFrame` s
+(never grabbed from the window), as vector cells and text for SVG and PDF. Animation ▸ Play,
+Step, First, Last, Stop and Export act on :class:`LayerAnimation` while the layer mode is shown.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QFontMetricsF,
     QImage,
     QPainter,
     QPainterPath,
@@ -41,7 +45,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -52,6 +55,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import pad_image
+from ..core.geometry import resolve_padding
 from ..core.layout import Placement
 from ..layer_playback import (
     LayerFrame,
@@ -66,8 +70,26 @@ from ..layer_playback import (
     scatter_partial,
 )
 from ..playback import AnimationModel, Playback
-from ..safeio import NeedsConfirmationError, SaveError, atomic_write, check_target, shown_name
 from .animation import FRAME_MS, AnimationBar, WindowOutline, _Cover
+from .export import (
+    CURRENT_PEN,
+    FRAME_GREY,
+    KIND_TITLES,
+    NOT_YET,
+    Crop,
+    ExportContext,
+    ExportDialog,
+    FrameSpec,
+    crop_around,
+    default_crop,
+    default_span,
+    draw_cells,
+    draw_note,
+    draw_numbers,
+    draw_title,
+    fit_rect,
+    gray_rgba,
+)
 from .image_view import ImageView, ValueTextItem, make_lut_cmap, rounded_lut
 
 TEXTS = {
@@ -83,17 +105,19 @@ TEXTS = {
     "direct": "Equivalent direct: zero-inserted input, flipped kernel",
     "export_png": "Export PNG Frames…",
     "export_gif": "Export GIF…",
-    "export_tip": "Write the current filter's animation (at most {n} frames from the current "
-    "position) as PNG frames in a folder or as one animated GIF",
-    "exported": "Wrote {n} frame(s) of filter {o} to {name}",
-    "export_failed": "The animation was not exported: {exc}",
-    "exists": "“{name}” already exists: choose another name or folder (nothing was replaced).",
+    "export_tip": "Write the current filter's animation (a span of positions, cropped around "
+    "the window on a large image) as PNG frames or one animated GIF; SVG and PDF frames are "
+    "in the Animation menu",
+    "frame_input": "input",
+    "frame_direct_input": "input (zero-inserted, padded)",
+    "frame_map": "feature map {o}",
+    "frame_stamps": "feature map {o}: the stamps so far",
+    "crop_note": "rows {r0}–{r1}, cols {c0}–{c1} of {w}×{h}",
+    "more_lines": "… {n} more lines (every one is in the window’s panel)",
 }
 
-#: Frames written by one export (from the current position on).
-MAX_EXPORT_FRAMES = 400
-#: Exported frame size in pixels.
-FRAME_SIZE = (1280, 720)
+#: Lines of arithmetic written under an exported frame (the rest are counted).
+MAX_FRAME_LINES = 8
 
 PAD_ZERO = QColor(60, 130, 220, 90)
 PAD_COPY = QColor(230, 150, 40, 90)
@@ -203,15 +227,36 @@ class LayerAnimController(QObject):
         o = self.filter
         if r is None or o >= len(r.maps):
             return None
-        names = tuple(self.layer.channel_names)
-        if len(names) != r.image.shape[2]:
-            names = tuple(f"c{c}" for c in range(r.image.shape[2]))
+        names = self.channel_names()
         view = self.view
         if view == "conv":
             return conv_frame(r.image, r.weights, r.bias, r.settings, o, rc, names)
         if view == "scatter":
             return scatter_frame(r.image, r.weights, r.bias, r.settings, o, rc, names, self.watch)
         return direct_frame(self.direct(), r.bias, r.settings, o, rc, names)
+
+    def channel_names(self) -> tuple[str, ...]:
+        """The input channels' names (``c0``, ``c1``... when the layer has none that fit)."""
+        r = self.layer.result
+        names = tuple(self.layer.channel_names)
+        if r is not None and len(names) != r.image.shape[2]:
+            names = tuple(f"c{c}" for c in range(r.image.shape[2]))
+        return names
+
+    def pads(self) -> tuple[int, int, int, int]:
+        """``(top, bottom, left, right)`` padding of the ``Conv2D`` layer (zeros: no result)."""
+        r = self.layer.result
+        if r is None:
+            return (0, 0, 0, 0)
+        kh, kw = r.weights.shape[:2]
+        p = resolve_padding(
+            r.image.shape,
+            (int(kh), int(kw)),
+            conv_padding(r.settings),
+            stride=r.settings.stride,
+            dilation=r.settings.dilation,
+        )
+        return (int(p[0]), int(p[1]), int(p[2]), int(p[3]))
 
     def direct(self) -> Any:
         """The transposed layer's zero-inserted, padded input (made once per result)."""
@@ -497,7 +542,7 @@ class LayerAnimationPanel(QWidget):
         # The formula never widens the window: it wraps in the room the row leaves it.
         self.formula.setWordWrap(True)
         self.formula.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        tip = TEXTS["export_tip"].format(n=MAX_EXPORT_FRAMES)
+        tip = TEXTS["export_tip"]
         self.png_btn = QPushButton(TEXTS["export_png"], objectName="layerExportPngButton")
         self.gif_btn = QPushButton(TEXTS["export_gif"], objectName="layerExportGifButton")
         for b in (self.png_btn, self.gif_btn):
@@ -663,7 +708,7 @@ class LayerOverlay:
         centre = (kh // 2, kw // 2) if f.view != "scatter" else None
         if f.view == "conv":
             self._show_direct(None)
-            pads = self._pads()
+            pads = c.pads()
             if any(pads):
                 self.ring.show(r.image, pads, r.settings, self._levels(r.image))
             else:
@@ -700,237 +745,396 @@ class LayerOverlay:
             self.partial.hide()
             self.cover.show(out_place, f.position, cover=c.model.filling)
 
-    def _pads(self) -> tuple[int, int, int, int]:
-        r = self.c.layer.result
-        f = self.c.current_frame()
-        if r is None or f is None:
-            return (0, 0, 0, 0)
-        from ..core.geometry import resolve_padding
-
-        kh, kw = r.weights.shape[:2]
-        p = resolve_padding(
-            r.image.shape,
-            (int(kh), int(kw)),
-            conv_padding(r.settings),
-            stride=r.settings.stride,
-            dilation=r.settings.dilation,
-        )
-        return tuple(int(v) for v in p)  # type: ignore[return-value]
-
 
 # --- export ------------------------------------------------------------------------------------
 
 
-def map_image(data: np.ndarray, levels: tuple[float, float], cmap: str) -> QImage:
-    """``data`` (2-D) as an RGBA QImage through the colour map ``cmap`` between ``levels``."""
+def map_rgba(data: np.ndarray, levels: tuple[float, float], cmap: str) -> np.ndarray:
+    """``data`` (2-D) as RGBA ``uint8`` through the colour map ``cmap`` between ``levels``.
+
+    The same rounded table as the page's maps, so an exported map has the window's colours.
+    """
     lo, hi = levels
     scale = 255.0 / (hi - lo) if hi > lo else 0.0
     idx = np.nan_to_num(np.clip((data - lo) * scale + 0.5, 0, 255), nan=0.0).astype(np.uint8)
-    rgba = np.ascontiguousarray(rounded_lut(make_lut_cmap(cmap))[idx])
-    hh, ww = idx.shape
-    return QImage(rgba.data, ww, hh, ww * 4, QImage.Format.Format_RGBA8888).copy()
+    return np.ascontiguousarray(rounded_lut(make_lut_cmap(cmap))[idx])
 
 
-def render_frame(
-    controller: LayerAnimController, position: int, size: tuple[int, int] = FRAME_SIZE
-) -> QImage:
-    """One exported frame: input with the window, the map filled to ``position``, the sums."""
-    c = controller
-    r = c.layer.result
-    if r is None:
-        raise ValueError("there is no feature map to animate")
-    _, gw = c.grid_shape()
-    rc = divmod(int(position), max(1, gw))
-    frame = c.frame_at((int(rc[0]), int(rc[1])))
-    assert frame is not None
-    img = QImage(size[0], size[1], QImage.Format.Format_RGB32)
-    img.fill(QColor(255, 255, 255))
-    p = QPainter(img)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    w, h = size
-    font = QFont("monospace")
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    font.setPixelSize(max(11, h // 48))
-    p.setFont(font)
-    lh = p.fontMetrics().lineSpacing()
-    text_h = lh * (len(frame.lines) + 1)
-    area_h = h - text_h - 3 * lh
-    image = r.image
-    levels = (float(min(0.0, image.min())), float(max(c.layer.explorer.value_max, image.max())))
-    src = c.direct().padded if c.view == "direct" else image
-    src_shown = (
-        src[:, :, 0]
-        if src.shape[2] == 1
-        else np.clip((src[:, :, :3] - levels[0]) / max(1e-12, levels[1] - levels[0]) * 255, 0, 255)
-    )
-    if src.shape[2] == 1:
-        qin = map_image(src_shown, levels, "gray")
-    else:
-        rgba = np.concatenate(
-            [src_shown.astype(np.uint8), np.full(src_shown.shape[:2] + (1,), 255, np.uint8)], 2
-        )
-        rgba = np.ascontiguousarray(rgba)
-        qin = QImage(
-            rgba.data,
-            rgba.shape[1],
-            rgba.shape[0],
-            rgba.shape[1] * 4,
-            QImage.Format.Format_RGBA8888,
-        ).copy()
-    m = r.maps[c.filter]
-    data = np.array(m.data, dtype=np.float64)
-    if c.view == "scatter":
-        data = scatter_partial(r.image, r.weights, r.settings, c.filter, int(position))
-    qout = map_image(data, m.levels, "diverging" if m.signed else "gray")
+def fit_line(text: str, fm: QFontMetricsF, width: float) -> str:
+    """``text`` shortened to ``width``, keeping its result (the part after the last " = ").
 
-    def place(area: QRect, shape: tuple[int, int]) -> QRectF:
-        sh, sw = shape
-        s = min(area.width() / max(1, sw), area.height() / max(1, sh))
-        return QRectF(area.left() + (area.width() - sw * s) / 2, area.top(), sw * s, sh * s)
-
-    half = (w - 3 * lh) // 2
-    left = place(QRect(lh, 2 * lh, half, area_h), src.shape[:2])
-    right = place(QRect(2 * lh + half, 2 * lh, half, area_h), data.shape)
-    p.setPen(QColor(0, 0, 0))
-    p.drawText(
-        QRect(lh, 0, half, 2 * lh),
-        int(Qt.AlignmentFlag.AlignVCenter),
-        "Input (zero-inserted, padded)" if c.view == "direct" else "Input",
-    )
-    p.drawText(
-        QRect(2 * lh + half, 0, half, 2 * lh),
-        int(Qt.AlignmentFlag.AlignVCenter),
-        f"Feature map {c.filter}",
-    )
-    p.drawImage(left, qin)
-    p.drawImage(right, qout)
-    sy, sx = left.height() / src.shape[0], left.width() / src.shape[1]
-    y0, y1 = int(frame.tap_rows.min()), int(frame.tap_rows.max()) + 1
-    x0, x1 = int(frame.tap_cols.min()), int(frame.tap_cols.max()) + 1
-    p.setPen(QPen(WINDOW, 2))
-    p.setBrush(Qt.BrushStyle.NoBrush)
-    p.drawRect(QRectF(left.left() + x0 * sx, left.top() + y0 * sy, (x1 - x0) * sx, (y1 - y0) * sy))
-    oh, ow = data.shape
-    ty, tx = right.height() / oh, right.width() / ow
-    if c.view != "scatter":  # cover what is not computed yet
-        cr, cc = frame.position
-        grey = QColor(214, 226, 240)
-        p.fillRect(
-            QRectF(right.left() + (cc + 1) * tx, right.top() + cr * ty, (ow - cc - 1) * tx, ty),
-            grey,
-        )
-        p.fillRect(
-            QRectF(right.left(), right.top() + (cr + 1) * ty, right.width(), (oh - cr - 1) * ty),
-            grey,
-        )
-    oy0, oy1 = int(frame.out_rows.min()), int(frame.out_rows.max()) + 1
-    ox0, ox1 = int(frame.out_cols.min()), int(frame.out_cols.max()) + 1
-    p.setPen(QPen(QColor(255, 170, 0), 2))
-    p.drawRect(
-        QRectF(right.left() + ox0 * tx, right.top() + oy0 * ty, (ox1 - ox0) * tx, (oy1 - oy0) * ty)
-    )
-    p.setPen(QColor(0, 0, 0))
-    y = h - text_h
-    for line in frame.lines:
-        p.drawText(
-            QRect(lh, y, w - 2 * lh, lh),
-            int(Qt.AlignmentFlag.AlignVCenter),
-            p.fontMetrics().elidedText(line, Qt.TextElideMode.ElideRight, w - 2 * lh),
-        )
-        y += lh
-    p.end()
-    return img
+    A channel's sum too long for the frame loses terms in the middle, never its total.
+    """
+    if fm.horizontalAdvance(text) <= width:
+        return text
+    head, sep, tail = text.rpartition(" = ")
+    if sep and fm.horizontalAdvance(sep + tail) < width / 2:
+        room = width - fm.horizontalAdvance(sep + tail)
+        return fm.elidedText(head, Qt.TextElideMode.ElideRight, room) + sep + tail
+    return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
 
 
-def _qimage_rgb(img: QImage) -> np.ndarray:
-    conv = img.convertToFormat(QImage.Format.Format_RGB888)
-    hh, ww = conv.height(), conv.width()
-    buf = np.frombuffer(conv.constBits(), dtype=np.uint8, count=conv.sizeInBytes())
-    return buf.reshape(hh, conv.bytesPerLine())[:, : ww * 3].reshape(hh, ww, 3).copy()
+def frame_lines(lines: tuple[str, ...], most: int = MAX_FRAME_LINES) -> list[str]:
+    """At most ``most`` lines of a frame's arithmetic: the first ones, a count, the last two.
+
+    The last two are the sum of the channel sums with the bias, and the activation.
+
+    Examples
+    --------
+    >>> frame_lines(tuple("abcdefghij"), 6)
+    ['a', 'b', 'c', '… 5 more lines (every one is in the window’s panel)', 'i', 'j']
+    """
+    if len(lines) <= most:
+        return list(lines)
+    head = most - 3
+    return [
+        *lines[:head],
+        TEXTS["more_lines"].format(n=len(lines) - head - 2),
+        *lines[-2:],
+    ]
 
 
-def export_positions(controller: LayerAnimController) -> list[int]:
-    """The positions an export writes: from the current one (the first when stopped) on."""
-    total = controller.playback.total
-    start = controller.playback.position if controller.active else 0
-    if start >= total - 1:
-        start = 0
-    return list(range(start, min(total, start + MAX_EXPORT_FRAMES)))
+class LayerSheet:
+    """Paints the exported frames of one filter and view of the layer (an export FramePainter).
 
+    Everything a frame shares is prepared once: the shown input (padded, or the transposed
+    layer's zero-inserted input) with its padding tinted, the feature map's colours, the crop.
+    The arithmetic of each frame comes from :mod:`convgui.layer_playback`, as in the window.
 
-def export_layer_animation(
-    controller: LayerAnimController,
-    path: str | Path,
-    *,
-    kind: str = "gif",
-    positions: list[int] | None = None,
-    frame_ms: int = 250,
-    protected: list[str] | None = None,
-    confirmed: bool = False,
-) -> int:
-    """Write the frames of ``positions`` as a GIF (``kind="gif"``) or PNGs in a folder.
-
-    Never replaces a file the user did not agree to replace (``confirmed``: the save dialog
-    asked): an existing GIF or a protected file, or ``frame_*.png`` already in the folder, is
-    refused with a :class:`NeedsConfirmationError`. Returns the number of frames.
+    Parameters
+    ----------
+    controller : LayerAnimController
+        The layer, its result, the filter and the view exported.
+    crop : int or None
+        Side of the input crop around the window, in cells of the input shown (None: whole).
 
     Raises
     ------
     ValueError
-        No result, an unknown kind, no positions.
-    NeedsConfirmationError
-        The target exists.
-    SaveError
-        A file cannot be written.
+        There is no feature map to animate, or the crop is below 1.
     """
-    if kind not in ("gif", "png"):
-        raise ValueError(f"kind must be 'gif' or 'png', got {kind!r}")
-    pos = export_positions(controller) if positions is None else list(positions)
-    if not pos:
-        raise ValueError("there is no position to export: open an image first")
-    total = controller.playback.total
-    bad = [q for q in pos if not 0 <= q < total]
-    if bad:
-        raise ValueError(f"position {bad[0]} is outside the {total} positions of the animation")
-    out = Path(path)
-    if kind == "gif":
-        # refuse before any frame is painted
-        check_target(out, protected=protected or [], confirmed=confirmed)
 
-        def write(tmp: Path) -> None:
-            from PIL import Image
+    def __init__(self, controller: LayerAnimController, crop: int | None) -> None:
+        c = controller
+        r = c.layer.result
+        if r is None or c.filter >= len(r.maps):
+            raise ValueError(TEXTS["no_result"])
+        if crop is not None and crop < 1:
+            raise ValueError(f"the crop must be at least 1 cell, got {crop!r}")
+        self.result, self.o, self.view, self.crop = r, c.filter, c.view, crop
+        self.names = c.channel_names()
+        self.direct = c.direct() if self.view == "direct" else None
+        self.grid = grid_shape(self.view, r.image.shape, r.out_shape)
+        image = np.asarray(r.image, dtype=np.float64)
+        lo = float(min(0.0, image.min())) if image.size else 0.0
+        hi = float(max(c.layer.explorer.value_max, image.max())) if image.size else 1.0
+        mask: np.ndarray | None = None
+        tint = PAD_ZERO
+        self.offset = (0, 0)
+        if self.view == "conv":
+            pads = c.pads()
+            src = np.asarray(
+                pad_image(image, pads, boundary=r.settings.boundary, cval=r.settings.cval),
+                dtype=np.float64,
+            )
+            mask = np.ones(src.shape[:2], dtype=bool)
+            mask[pads[0] : pads[0] + image.shape[0], pads[2] : pads[2] + image.shape[1]] = False
+            if r.settings.boundary not in ("zero", "constant"):
+                tint = PAD_COPY
+            self.offset = (pads[0], pads[2])
+        elif self.direct is not None:
+            src = np.asarray(self.direct.padded, dtype=np.float64)
+            mask = np.asarray(self.direct.kind) != 0
+        else:
+            src = image
+        self.inner = (
+            (self.offset[0], self.offset[0] + image.shape[0]),
+            (self.offset[1], self.offset[1] + image.shape[1]),
+        )
+        colour = src.shape[2] >= 3
+        self.src_shape = (int(src.shape[0]), int(src.shape[1]))
+        self.src_values = None if colour else src[:, :, 0]
+        rgba = gray_rgba(src[:, :, :3] if colour else src[:, :, 0], lo, hi)
+        if mask is not None and mask.any():
+            a = tint.alphaF()
+            mix = np.array([tint.red(), tint.green(), tint.blue()], dtype=np.float64)
+            blended = rgba[mask, :3].astype(np.float64) * (1 - a) + mix * a
+            rgba[mask, :3] = np.rint(blended).astype(np.uint8)
+        self.src_rgba = rgba
+        m = r.maps[self.o]
+        self.levels = m.levels
+        self.cmap = "diverging" if m.signed else "gray"
+        self.map_values = np.asarray(m.data, dtype=np.float64)
+        self.map_rgba = map_rgba(self.map_values, m.levels, self.cmap)
 
-            frames = [Image.fromarray(_qimage_rgb(render_frame(controller, q))) for q in pos]
-            frames[0].save(
-                tmp,
-                format="GIF",
-                save_all=True,
-                append_images=frames[1:],
-                duration=frame_ms,
-                loop=0,
+    @property
+    def positions(self) -> int:
+        """Number of positions of the view exported."""
+        return self.grid[0] * self.grid[1]
+
+    def frame(self, position: int) -> LayerFrame:
+        """The arithmetic of row-major ``position``.
+
+        Raises
+        ------
+        ValueError
+            The position is outside the animation.
+        """
+        if not 0 <= int(position) < self.positions:
+            raise ValueError(
+                f"position {position!r} is outside the {self.positions:,} positions of the "
+                "animation"
+            )
+        r, o = self.result, self.o
+        rc = divmod(int(position), self.grid[1])
+        rc = (int(rc[0]), int(rc[1]))
+        if self.view == "conv":
+            return conv_frame(r.image, r.weights, r.bias, r.settings, o, rc, self.names)
+        if self.view == "scatter":
+            return scatter_frame(r.image, r.weights, r.bias, r.settings, o, rc, self.names)
+        assert self.direct is not None
+        return direct_frame(self.direct, r.bias, r.settings, o, rc, self.names)
+
+    def render(self, spec: FrameSpec, position: int) -> QImage:
+        """Paint the frame of ``position`` as an image of ``spec``'s size."""
+        frame = self.frame(position)  # any error is raised before a painter exists
+        img = QImage(spec.width, spec.height, QImage.Format.Format_RGB32)
+        img.fill(QColor(255, 255, 255))
+        p = QPainter(img)
+        try:
+            self._paint(p, spec, frame, int(position), vector=False)
+        finally:
+            p.end()  # an image destroyed under an active painter crashes the process
+        return img
+
+    def paint(self, p: QPainter, spec: FrameSpec, position: int, *, vector: bool = True) -> None:
+        """Paint the frame of ``position`` on an active painter spanning ``spec``'s size.
+
+        With ``vector`` the cells are rectangles and every number is text (SVG and PDF).
+        """
+        frame = self.frame(position)
+        p.fillRect(QRectF(0, 0, spec.width, spec.height), QColor(255, 255, 255))
+        self._paint(p, spec, frame, int(position), vector=vector)
+
+    # --- painting ------------------------------------------------------------------------
+
+    def _map_crop(self, f: LayerFrame) -> Crop:
+        oh, ow = self.map_values.shape
+        side: int | None = None
+        if self.crop is not None:
+            sh, sw = self.src_shape
+            ratio = max(oh / max(1, sh), ow / max(1, sw))
+            side = max(3, math.ceil(self.crop * ratio))
+        return crop_around(f.out_rows, f.out_cols, (oh, ow), side)
+
+    def _paint(
+        self, p: QPainter, spec: FrameSpec, f: LayerFrame, position: int, *, vector: bool
+    ) -> None:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        w, h = spec.width, spec.height
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        mono.setPixelSize(max(10, min(15, h // 30)))
+        fm = QFontMetricsF(mono)
+        lh = fm.lineSpacing()
+        lines = frame_lines(f.lines)
+        text_h = lh * len(lines) + 8
+        taps = (f.tap_rows + self.offset[0], f.tap_cols + self.offset[1])
+        src_crop = crop_around(taps[0], taps[1], self.src_shape, self.crop)
+        map_crop = self._map_crop(f)
+        cropped = (src_crop.rows, src_crop.cols) != self.src_shape or (
+            map_crop.rows,
+            map_crop.cols,
+        ) != self.map_values.shape
+        top, note_h = 34.0, 18.0 if cropped else 0.0
+        area_h = max(10.0, h - top - text_h - note_h - 6)
+        areas = [QRectF(i * w / 2 + 10, top, w / 2 - 20, area_h) for i in range(2)]
+        titles = (
+            TEXTS["frame_direct_input"] if self.view == "direct" else TEXTS["frame_input"],
+            TEXTS["frame_stamps" if self.view == "scatter" else "frame_map"].format(o=self.o),
+        )
+        for area, title in zip(areas, titles, strict=True):
+            draw_title(p, area, title)
+        self._paint_source(p, areas[0], src_crop, taps, vector)
+        self._paint_map(p, areas[1], map_crop, f, position, vector)
+        if cropped:
+            notes = (
+                self._crop_note(src_crop, self.src_shape, self.offset),
+                self._crop_note(map_crop, self.map_values.shape, (0, 0)),
+            )
+            for area, note in zip(areas, notes, strict=True):
+                draw_note(p, QRectF(area.left(), area.bottom() + 2, area.width(), note_h), note)
+        p.setFont(mono)
+        p.setPen(QColor(20, 20, 20))
+        y = h - text_h + 4
+        for line in lines:
+            p.drawText(
+                QRectF(10, y, w - 20, lh),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                fit_line(line, fm, w - 20),
+            )
+            y += lh
+
+    @staticmethod
+    def _crop_note(crop: Crop, shape: tuple[int, ...], offset: tuple[int, int]) -> str:
+        t, lft = offset
+        return TEXTS["crop_note"].format(
+            r0=crop.top - t,
+            r1=crop.top + crop.rows - 1 - t,
+            c0=crop.left - lft,
+            c1=crop.left + crop.cols - 1 - lft,
+            w=shape[1] - 2 * lft if lft else shape[1],
+            h=shape[0] - 2 * t if t else shape[0],
+        )
+
+    def _paint_source(
+        self,
+        p: QPainter,
+        area: QRectF,
+        crop: Crop,
+        taps: tuple[np.ndarray, np.ndarray],
+        vector: bool,
+    ) -> None:
+        rs, cs = crop.slices()
+        rgba = self.src_rgba[rs, cs]
+        rect = fit_rect(area, (crop.rows, crop.cols))
+        draw_cells(p, rect, rgba, vector)
+        if self.src_values is not None:  # one channel: its numbers (a colour pixel has three)
+            draw_numbers(p, rect, self.src_values[rs, cs], rgba)
+        cw, ch = rect.width() / crop.cols, rect.height() / crop.rows
+        (r0, r1), (c0, c1) = self.inner
+        inner = QRectF(
+            rect.left() + (min(max(c0 - crop.left, 0), crop.cols)) * cw,
+            rect.top() + (min(max(r0 - crop.top, 0), crop.rows)) * ch,
+            (min(max(c1 - crop.left, 0), crop.cols) - min(max(c0 - crop.left, 0), crop.cols)) * cw,
+            (min(max(r1 - crop.top, 0), crop.rows) - min(max(r0 - crop.top, 0), crop.rows)) * ch,
+        )
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        if self.view == "conv" and inner.width() > 0 and inner.height() > 0:
+            p.setPen(QPen(FRAME_GREY, 1))
+            p.drawRect(inner)
+        box = QRectF(
+            rect.left() + (int(taps[1].min()) - crop.left) * cw,
+            rect.top() + (int(taps[0].min()) - crop.top) * ch,
+            (int(taps[1].max()) - int(taps[1].min()) + 1) * cw,
+            (int(taps[0].max()) - int(taps[0].min()) + 1) * ch,
+        )
+        grow_x, grow_y = max(0.0, 6 - box.width()) / 2, max(0.0, 6 - box.height()) / 2
+        p.setPen(QPen(WINDOW, 3))  # the window's extent (at least 6 pixels), seen on colours
+        p.drawRect(box.adjusted(-grow_x, -grow_y, grow_x, grow_y))
+        if min(cw, ch) >= 6:  # and each tap (a dilated window has gaps)
+            p.setPen(QPen(WINDOW, 1))
+            for y in taps[0]:
+                for x in taps[1]:
+                    p.drawRect(
+                        QRectF(
+                            rect.left() + (x - crop.left) * cw,
+                            rect.top() + (y - crop.top) * ch,
+                            cw,
+                            ch,
+                        )
+                    )
+
+    def _paint_map(
+        self,
+        p: QPainter,
+        area: QRectF,
+        crop: Crop,
+        f: LayerFrame,
+        position: int,
+        vector: bool,
+    ) -> None:
+        rs, cs = crop.slices()
+        if self.view == "scatter":  # the stamps so far
+            r = self.result
+            whole = scatter_partial(r.image, r.weights, r.settings, self.o, position)
+            part = whole[rs, cs]
+            rgba = map_rgba(part, self.levels, self.cmap)
+            not_yet = None
+        else:
+            part = self.map_values[rs, cs]
+            rgba = self.map_rgba[rs, cs].copy()
+            index = np.arange(self.positions).reshape(self.grid)[rs, cs]
+            not_yet = index > position
+            rgba[not_yet] = NOT_YET
+        rect = fit_rect(area, part.shape[:2])
+        draw_cells(p, rect, rgba, vector)
+        draw_numbers(p, rect, part, rgba, skip=not_yet)
+        cw, ch = rect.width() / part.shape[1], rect.height() / part.shape[0]
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(QPen(FRAME_GREY, 1))
+        p.drawRect(rect)
+
+        def cells(rows: np.ndarray, cols: np.ndarray) -> QRectF:
+            y0, x0 = int(rows.min()) - crop.top, int(cols.min()) - crop.left
+            return QRectF(
+                rect.left() + x0 * cw,
+                rect.top() + y0 * ch,
+                (int(cols.max()) - int(cols.min()) + 1) * cw,
+                (int(rows.max()) - int(rows.min()) + 1) * ch,
             )
 
-        atomic_write(out, write, protected=protected or [], confirmed=confirmed)
-        return len(pos)
-    out.mkdir(parents=True, exist_ok=True)
-    existing = sorted(out.glob("frame_*.png"))
-    if existing:
-        raise NeedsConfirmationError(
-            out,
-            "exists",
-            f"The folder “{shown_name(out)}” already holds {len(existing)} frame file(s); "
-            "choose an empty folder.",
-        )
-    for i, q in enumerate(pos):
-        target = out / f"frame_{i:05d}.png"
-        img = render_frame(controller, q)
+        if self.view == "scatter" and f.out_rows.size and f.out_cols.size:
+            p.setPen(QPen(WINDOW, 2))  # the stamp
+            p.drawRect(cells(f.out_rows, f.out_cols))
+        cell = (np.array([f.cell[0]]), np.array([f.cell[1]]))
+        p.setPen(QPen(CURRENT_PEN, 3))
+        p.drawRect(cells(*cell))
 
-        def write_png(tmp: Path, img: QImage = img, name: str = target.name) -> None:
-            if not img.save(str(tmp), "PNG"):
-                raise SaveError(f"Could not write {name}; choose a folder you can write to.")
 
-        atomic_write(target, write_png)
-    return len(pos)
+class LayerFrames:
+    """The layer animation of the current filter and view as an export :class:`FrameSource`.
+
+    Parameters
+    ----------
+    controller : LayerAnimController
+        The layer's animation (its grid, position and result).
+    """
+
+    stem = "layer"
+
+    def __init__(self, controller: LayerAnimController) -> None:
+        self.c = controller
+
+    @property
+    def stage(self) -> str:
+        """Always ``"conv"``."""
+        return "conv"
+
+    def grid_shape(self) -> tuple[int, int]:
+        """Rows and columns of positions of the view animated."""
+        return self.c.grid_shape()
+
+    def position_rc(self) -> tuple[int, int] | None:
+        """The current position (None when the window is hidden)."""
+        return self.c.position_rc() if self.c.active else None
+
+    def default_span(self) -> tuple[int, int]:
+        """:func:`convgui.gui.export.default_span` of the grid and the current position."""
+        return default_span(self.grid_shape(), self.position_rc())
+
+    def image_shape(self) -> tuple[int, ...]:
+        """The input shown on the left: the image, or the transposed layer's direct input."""
+        r = self.c.layer.result
+        if r is None:
+            return (0, 0)
+        if self.c.view == "direct":
+            return tuple(self.c.direct().padded.shape)
+        return tuple(r.image.shape)
+
+    def proposed_crop(self) -> int | None:
+        """The window's extent plus a margin on a large input; None (whole) on a small one."""
+        r = self.c.layer.result
+        if r is None:
+            return None
+        kh, kw = r.weights.shape[:2]
+        dh, dw = r.settings.dilation
+        return default_crop(self.image_shape(), max(dh * (kh - 1) + 1, dw * (kw - 1) + 1))
+
+    def painter(self, stage: str, crop: int | None) -> LayerSheet:
+        """A :class:`LayerSheet` of the current filter and view (``stage`` is always conv)."""
+        return LayerSheet(self.c, crop)
 
 
 class LayerAnimation(QObject):
@@ -963,7 +1167,14 @@ class LayerAnimation(QObject):
 
     @classmethod
     def install(cls, window: Any, page: Any) -> LayerAnimation:
-        """Give ``page`` its animation (kept as ``page.animation``)."""
+        """Give ``page`` its animation (kept as ``page.animation``); a page has only one.
+
+        Installing again returns the animation the page already has, so the mode can hand it
+        to ``window.add_mode(..., animation=...)`` before or after installing it.
+        """
+        anim = getattr(page, "animation", None)
+        if isinstance(anim, cls):
+            return anim
         anim = cls(window, page)
         page.animation = anim
         return anim
@@ -982,39 +1193,50 @@ class LayerAnimation(QObject):
             self.controller.jump_to_cell(*cell)
 
     def export_dialog(self, kind: str) -> None:
-        """Ask where, then export (PNG frames into a folder, or one GIF)."""
-        w = self.window
-        start = w.files.dialog_dir() if w is not None and hasattr(w, "files") else ""
-        if kind == "gif":
-            path, _ = QFileDialog.getSaveFileName(
-                self.page, TEXTS["export_gif"], str(Path(start) / "layer.gif"), "GIF (*.gif)"
-            )
-        else:
-            path = QFileDialog.getExistingDirectory(self.page, TEXTS["export_png"], start)
-        if path:
-            self.export_to(path, kind, confirmed=kind == "gif")  # the dialog asked to replace
+        """Animation ▸ Export (kind "gif", "png", "svg" or "pdf"): the export dialog.
 
-    def export_to(self, path: str | Path, kind: str, *, confirmed: bool = False) -> bool:
-        """Export to ``path``; tell the user what happened; True when written."""
+        The same dialog as the single-kernel mode's (span, crop, frame size, the file-safety
+        questions), exporting the current filter's animation in the view shown.
+        """
         w = self.window
-        protected: list[str] = []
-        if w is not None and hasattr(w, "files"):
-            protected = [str(p) for p in w.files.protected_files()]
-        try:
-            n = export_layer_animation(
-                self.controller, path, kind=kind, protected=protected, confirmed=confirmed
-            )
-        except NeedsConfirmationError as exc:
-            self._say("error", TEXTS["export_failed"].format(exc=exc))
-            return False
-        except (SaveError, ValueError, OSError) as exc:
-            self._say("error", TEXTS["export_failed"].format(exc=exc))
-            return False
-        self._say(
-            "status",
-            TEXTS["exported"].format(n=n, o=self.controller.filter, name=shown_name(Path(path))),
+        if w is None:
+            return
+        if self.controller.grid_shape() == (0, 0):
+            self._say("status", TEXTS["no_result"])
+            return
+        self.controller.pause()
+        files = getattr(w, "files", None)
+        host = ExportContext(
+            w.state,
+            self.controller,
+            w.settings,
+            w.show_message,
+            extra_protected=lambda: files.protected_files() if files is not None else (),
+            source=LayerFrames(self.controller),
         )
-        return True
+        ExportDialog(host, kind if kind in KIND_TITLES else "gif", w).exec()  # type: ignore[arg-type]
+
+    # --- the Animation menu's commands (window.animation_command) --------------------------
+
+    def toggle(self) -> None:
+        """Play or pause."""
+        self.controller.toggle()
+
+    def step(self, n: int = 1) -> None:
+        """Move ``n`` positions and pause."""
+        self.controller.step(n)
+
+    def to_start(self) -> None:
+        """First position."""
+        self.controller.to_start()
+
+    def to_end(self) -> None:
+        """Last position."""
+        self.controller.to_end()
+
+    def stop(self) -> None:
+        """Hide the window, show the whole map."""
+        self.controller.stop()
 
     def _say(self, level: str, text: str) -> None:
         if self.window is not None:
@@ -1027,7 +1249,10 @@ __all__ = [
     "LayerAnimation",
     "LayerAnimationPanel",
     "LayerArithmeticPanel",
+    "LayerFrames",
     "LayerOverlay",
-    "export_layer_animation",
-    "render_frame",
+    "LayerSheet",
+    "fit_line",
+    "frame_lines",
+    "map_rgba",
 ]

@@ -351,7 +351,12 @@ class LayerMode(QObject):
         self.layer = LayerState(window.state, parent=None)
         self.page = LayerModePage(self.layer)
         self.layer.message.connect(window.show_message)
-        window.add_mode(MODE, self.page, keys=self.page.handle_key)
+        window.add_mode(
+            MODE,
+            self.page,
+            keys=self.page.handle_key,
+            animation=LayerAnimation.install(window, self.page),  # what Animation ▸ drives here
+        )
         window.mode_changed.connect(self._on_mode)
         window.text_scale_changed.connect(self.page.set_text_scale)
         window.installEventFilter(self)  # the state's worker stops when the window closes

@@ -1,8 +1,11 @@
 """The layer animation in the window: the sums on a colour image, the map filling in, keys,
-scrub and clicks, the transposed views, export, text size, and the single-kernel mode after it."""
+scrub and clicks, the transposed views, the Animation menu in layer mode, export through the
+single-kernel mode's dialog (PNG, GIF, SVG, PDF; spans, crops, others' files kept), text size,
+and the single-kernel mode after it."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -11,17 +14,28 @@ import pytest
 from gui_helpers import assert_output_is_exact, type_into_cell
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QImage
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from convgui.core.layer import conv2d_layer, conv_transpose2d
 from convgui.core.text import pretty_number
+from convgui.gui import export as ex
 from convgui.gui import layer_mode
-from convgui.gui.layer_animation import LayerAnimation
+from convgui.gui.export import ExportDialog
+from convgui.gui.layer_animation import LayerAnimation, LayerFrames
 from convgui.gui.window import MainWindow
 from convgui.imageio import ImageDoc
 
 RNG = np.random.default_rng(7)
 COLOUR = RNG.integers(0, 256, (9, 11, 3)).astype(np.uint8)
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def qimage_rgb(img: QImage) -> np.ndarray:
+    conv = img.convertToFormat(QImage.Format.Format_RGB888)
+    h, w = conv.height(), conv.width()
+    buf = np.frombuffer(conv.constBits(), dtype=np.uint8, count=conv.sizeInBytes())
+    return buf.reshape(h, conv.bytesPerLine())[:, : w * 3].reshape(h, w, 3).copy()
 
 
 def enter(window: MainWindow, qtbot: Any) -> tuple[layer_mode.LayerMode, LayerAnimation]:
@@ -199,31 +213,260 @@ def test_transposed_scatter_and_direct_views(qtbot: Any, window: MainWindow) -> 
     assert lm.page.input_view.image_item.isVisible()
 
 
-def test_export_png_frames_and_gif(qtbot: Any, window: MainWindow, tmp_path: Path) -> None:
+def trigger(window: MainWindow, name: str) -> None:
+    act = window.findChild(QAction, name)
+    assert act is not None, name
+    act.trigger()
+
+
+def test_the_animation_menu_drives_the_mode_shown(qtbot: Any, window: MainWindow) -> None:
     _, anim = enter(window, qtbot)
-    c = anim.controller
-    c.to_start()
-    c.step(90)  # from (8, 2): the last 9 positions
-    assert anim.export_to(tmp_path / "frames", "png")
-    frames = sorted((tmp_path / "frames").glob("frame_*.png"))
-    assert len(frames) == 9
-    with Image.open(frames[0]) as im:
-        assert im.size == (1280, 720)
-        px = np.asarray(im.convert("RGB"))
-    assert len(np.unique(px.reshape(-1, 3), axis=0)) > 20  # pictures, not a blank page
-    # a second export into the same folder is refused: nothing replaced
-    before = [f.stat().st_mtime_ns for f in frames]
-    assert not anim.export_to(tmp_path / "frames", "png")
-    assert [f.stat().st_mtime_ns for f in frames] == before
-    gif = tmp_path / "layer.gif"
-    assert anim.export_to(gif, "gif")
-    with Image.open(gif) as im:
-        assert im.n_frames == 9
+    c, kernel = anim.controller, window.anim
+    assert window.current_animation() is anim
+    kernel_before = kernel.playback.position
+    trigger(window, "stepForwardAction")
+    trigger(window, "stepForwardAction")
+    trigger(window, "stepForwardAction")
+    assert c.playback.position == 3 and c.active
+    trigger(window, "stepBackAction")
+    assert c.position_rc() == (0, 2)
+    trigger(window, "lastPositionAction")
+    assert c.position_rc() == (8, 10)
+    trigger(window, "firstPositionAction")
+    assert c.playback.position == 0
+    trigger(window, "playAction")
+    assert c.model.playing and c.timer.isActive()
+    assert not kernel.model.playing  # the single-kernel animation is left alone
+    trigger(window, "playAction")
+    assert not c.model.playing and not c.timer.isActive()
+    trigger(window, "stopAction")
+    assert not c.active
+    assert kernel.playback.position == kernel_before and not kernel.active
+    # back to the single kernel: the menu drives its animation, the layer's stays put
+    c.step(5)
+    trigger(window, "modeKernelAction")
+    assert window.current_animation() is kernel
+    trigger(window, "stepForwardAction")
+    assert kernel.position_rc() == (0, 1) and kernel.active
+    trigger(window, "stepForwardAction")
+    assert kernel.position_rc() == (0, 2)
+    assert c.playback.position == 5 and not c.model.playing
+
+
+class DialogRun:
+    """Stands in for ``ExportDialog.exec``: chooses a span and a path, then presses OK."""
+
+    def __init__(self, path: Path, first: int | None = None, last: int | None = None) -> None:
+        self.path, self.first, self.last = path, first, last
+        self.dialogs: list[ExportDialog] = []
+
+    def __call__(self, dlg: ExportDialog) -> int:
+        self.dialogs.append(dlg)
+        if self.first is not None:
+            dlg.first.setValue(self.first)
+        if self.last is not None:
+            dlg.last.setValue(self.last)
+        dlg.path.setText(str(self.path))
+        box = dlg.findChild(QDialogButtonBox)
+        box.button(QDialogButtonBox.StandardButton.Ok).click()
+        return int(dlg.result())
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> DialogRun:
+        """Replace ``ExportDialog.exec`` by this run (a plain function: it binds the dialog)."""
+        monkeypatch.setattr(ExportDialog, "exec", lambda dlg: self(dlg))
+        return self
+
+
+def layer_values(layer: Any) -> np.ndarray:
+    """The layer's output computed here by the engine (an independent path from the page)."""
+    return conv2d_layer(
+        COLOUR.astype(np.float64), np.array(layer.weights), np.array(layer.bias), padding="same"
+    )
+
+
+def svg_texts(path: Path) -> list[str]:
+    root = ET.parse(path).getroot()
+    return ["".join(t.itertext()).strip() for t in root.iter(f"{SVG_NS}text")]
+
+
+@pytest.mark.parametrize("kind", ["png", "gif", "svg", "pdf"])
+def test_export_from_the_layer_mode_writes_the_layers_frames(
+    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    lm, anim = enter(window, qtbot)
+    layer = lm.layer
+    layer.apply_preset("random")
+    assert layer.wait_idle()
+    layer.select(2)
+    assert layer.wait_idle()
+    anim.controller.step(30)  # (2, 8): the dialog proposes the whole 9×11 sweep
+    target = tmp_path / ("frames" if kind in ("png", "svg") else f"layer.{kind}")
+    run = DialogRun(target, first=21, last=29)  # positions 20..28: (1, 9) .. (2, 6)
+    run.install(monkeypatch)
+    trigger(window, {"png": "exportFramesAction", "gif": "exportGifAction"}.get(
+        kind, f"export{kind.capitalize()}Action"))  # fmt: skip
+    assert len(run.dialogs) == 1
+    dlg = run.dialogs[0]
+    assert dlg.windowTitle() == ex.KIND_TITLES[kind]
+    assert dlg.grid == (9, 11) and dlg.last.maximum() == 99  # the layer's positions
+    assert dlg.crop.count() == 1 + len(ex.CROP_CHOICES)  # the same choices as the kernel's
+    assert dlg.crop_side() is None  # a 9×11 image is shown whole
+    assert dlg.result() == QDialog.DialogCode.Accepted
+    assert "Exported 9" in window.statusBar().currentMessage()
+    want = layer_values(layer)[:, :, 2]
+    if kind == "png":
+        frames = sorted(target.glob("frame_*.png"))
+        assert len(frames) == 9
+        with Image.open(frames[0]) as im:
+            assert im.size == ex.FRAME_SIZES[0]
+    elif kind == "gif":
+        with Image.open(target) as im:
+            assert im.n_frames == 9 and im.size == ex.FRAME_SIZES[0]
+    elif kind == "svg":
+        frames = sorted(target.glob("frame_*.svg"))
+        assert len(frames) == 9
+        for n, pos in enumerate(range(20, 29)):
+            r, c = divmod(pos, 11)
+            texts = svg_texts(frames[n])
+            assert "feature map 2" in texts and "input" in texts
+            sums = [t for t in texts if t.startswith("sum_R + sum_G + sum_B + bias = ")]
+            assert len(sums) == 1 and sums[0].endswith(f"= {pretty_number(float(want[r, c]))}")
+            assert any(t.startswith(f"Filter 2, output ({r}, {c})") for t in texts)
+            # the map's computed cells are written as numbers (the first row is done)
+            assert pretty_number(float(want[0, 0])) in texts or want[0, 0] == 0
+    else:
+        data = target.read_bytes()
+        assert ex.pdf_page_sizes(data) == [tuple(map(float, ex.FRAME_SIZES[0]))] * 9
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]  # nothing else written
+
+
+def test_layer_export_never_replaces_someone_elses_file(
+    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, anim = enter(window, qtbot)
+    asked: list[str] = []
+    monkeypatch.setattr(ex, "ask_replace", lambda parent, msg: bool(asked.append(msg)))
     theirs = tmp_path / "theirs.gif"
     theirs.write_bytes(b"not ours")
-    assert not anim.export_to(theirs, "gif")  # someone else's file: refused, not replaced
+    DialogRun(theirs, 1, 3).install(monkeypatch)
+    anim.export_dialog("gif")
+    assert asked and "theirs.gif" in asked[0]  # asked first; "Cancel": nothing replaced
     assert theirs.read_bytes() == b"not ours"
-    assert "was not exported" in window.statusBar().currentMessage()
+    theirs_pdf = tmp_path / "theirs.pdf"
+    theirs_pdf.write_bytes(b"%PDF- theirs")
+    DialogRun(theirs_pdf, 1, 3).install(monkeypatch)
+    anim.export_dialog("pdf")
+    assert len(asked) == 2 and theirs_pdf.read_bytes() == b"%PDF- theirs"
+    # a folder of someone's frames: the new ones go into a new subfolder, theirs untouched
+    folder = tmp_path / "slides"
+    folder.mkdir()
+    (folder / "frame_00000.png").write_bytes(b"their frame")
+    monkeypatch.setattr(ex, "ask_frames_conflict", lambda parent, f, e, sub: "subfolder")
+    DialogRun(folder, 1, 4).install(monkeypatch)
+    anim.export_dialog("png")
+    assert (folder / "frame_00000.png").read_bytes() == b"their frame"
+    assert sorted(p.name for p in (folder / "frames-2").iterdir()) == [
+        f"frame_{i:05d}.png" for i in range(4)
+    ]
+    assert sorted(p.name for p in folder.iterdir()) == ["frame_00000.png", "frames-2"]
+
+
+def test_a_large_layer_input_is_cropped_around_the_window(
+    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = np.random.default_rng(3).integers(0, 256, (100, 90, 3)).astype(np.uint8)
+    window.state.set_color_mode("rgb")
+    window.set_document(ImageDoc(big, name="big"))
+    trigger(window, "modeLayerAction")
+    lm = window.layer_mode  # type: ignore[attr-defined]
+    assert lm.layer.wait_idle()
+    qtbot.waitUntil(lambda: lm.layer.result is not None, timeout=3000)
+    c = lm.page.animation.controller
+    c.step(50 * 90 + 41)  # output (50, 41): from a stopped animation, step n goes to n
+    run = DialogRun(tmp_path / "big", 50 * 90 + 42, 50 * 90 + 42)
+    run.install(monkeypatch)
+    trigger(window, "exportSvgAction")
+    dlg = run.dialogs[0]
+    assert dlg.crop_side() == 3 + 2 * ex.CROP_MARGIN  # proposed: the 3×3 window and a margin
+    root = ET.parse(tmp_path / "big" / "frame_00000.svg").getroot()
+    assert root.find(f".//{SVG_NS}image") is None  # cropped: cells are shapes, not a picture
+    texts = ["".join(t.itertext()).strip() for t in root.iter(f"{SVG_NS}text")]
+    # a 15×15 crop centred on the window (rows 49–51, cols 40–42), and the same part of the map
+    # (a "same" layer's map is the input's size)
+    assert texts.count("rows 43–57, cols 34–48 of 90×100") == 2
+    assert any(t.startswith("Filter 0, output (50, 41)") for t in texts)
+
+
+def test_an_exported_layer_frame_is_readable_and_unclipped(qtbot: Any, window: MainWindow) -> None:
+    lm, anim = enter(window, qtbot)
+    lm.layer.apply_preset("random")
+    assert lm.layer.wait_idle()
+    source = LayerFrames(anim.controller)
+    for w, h in ex.FRAME_SIZES:
+        img = source.painter("conv", None).render(ex.FrameSpec("conv", w, h), 13)
+        px = np.asarray(Image.fromarray(qimage_rgb(img)))
+        assert px.shape == (h, w, 3)
+        assert len(np.unique(px.reshape(-1, 3), axis=0)) > 20  # pictures, not a blank page
+        ink = np.nonzero((px < 100).all(axis=2))  # dark pixels: the text
+        # the last line (the activation) is drawn inside the frame, with a margin
+        assert ink[0].max() < h - 2 and ink[1].max() < w - 2 and ink[1].min() >= 8
+        # the map's grey border: its bottom is the lowest row with a long grey run on the right
+        grey = (px[:, w // 2 :] == ex.FRAME_GREY.getRgb()[:3]).all(axis=2).sum(axis=1)
+        map_bottom = int(np.nonzero(grey > w // 8)[0].max())
+        # every line of the sums is there: six lines of text under the pictures
+        rows = np.unique(ink[0][ink[0] > map_bottom + 2])
+        bands = 1 + int((np.diff(rows) > 2).sum())
+        assert bands == 6, (w, h, bands)
+    text = anim.controller.frame_at((1, 2))
+    assert text is not None and len(text.lines) == 6
+
+
+def test_layer_frames_of_the_transposed_views(
+    qtbot: Any, window: MainWindow, tmp_path: Path
+) -> None:
+    lm, anim = enter(window, qtbot)
+    layer = lm.layer
+    layer.set_settings(layer_type="transposed", padding="valid", stride=(2, 2))
+    assert layer.wait_idle()
+    qtbot.waitUntil(lambda: anim.controller.transposed, timeout=3000)
+    source = LayerFrames(anim.controller)
+    assert source.grid_shape() == (9, 11)  # the scatter: a position per input pixel
+    n = ex.export_animation(source, [0, 1], tmp_path / "s", kind="svg", spec=ex.FrameSpec())
+    assert n == 2
+    texts = svg_texts(tmp_path / "s" / "frame_00001.svg")
+    assert "feature map 0: the stamps so far" in texts
+    assert any(t.startswith("Input pixel (0, 1): R = ") for t in texts)
+    anim.controller.set_transposed_view("direct")
+    assert source.grid_shape() == (19, 23) and source.image_shape()[:2] == (21, 25)
+    with pytest.raises(ValueError, match="position 437"):
+        ex.export_animation(source, [437], tmp_path / "d.pdf", kind="pdf")
+    assert not (tmp_path / "d.pdf").exists()
+    assert ex.export_animation(source, [436], tmp_path / "d.pdf", kind="pdf") == 1
+
+
+def test_kernel_export_and_main_path_after_the_layer_export(
+    qtbot: Any,
+    window: MainWindow,
+    lesson_sample: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    enter(window, qtbot)
+    DialogRun(tmp_path / "layer.pdf", 1, 2).install(monkeypatch)
+    trigger(window, "exportPdfAction")
+    assert len(ex.pdf_page_sizes((tmp_path / "layer.pdf").read_bytes())) == 2
+    trigger(window, "modeKernelAction")
+    window.open_sample(lesson_sample)
+    type_into_cell(qtbot, window, 1, 1, "5")
+    qtbot.waitUntil(lambda: window.state.kernel[1, 1] == 5, timeout=3000)
+    assert_output_is_exact(window)
+    run = DialogRun(tmp_path / "kernel", 1, 3)
+    run.install(monkeypatch)
+    trigger(window, "exportSvgAction")
+    assert run.dialogs[0].grid == (6, 6)  # the lesson's output, not the layer's
+    frames = sorted((tmp_path / "kernel").glob("frame_*.svg"))
+    assert len(frames) == 3
+    assert {"input", "kernel", "output"} <= set(svg_texts(frames[0]))
 
 
 def test_text_size_reaches_the_sums(qtbot: Any, window: MainWindow) -> None:
