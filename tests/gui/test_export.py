@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QRectF, QSettings
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QSpinBox
 
 from convgui.core import LayerParams, get_preset
@@ -852,3 +852,104 @@ def test_svg_frames_into_a_folder_of_svg_frames_offer_a_subfolder(
         "frame_00000.svg",
         "frame_00001.svg",
     ]
+
+
+# --- the frame-source protocol ---------------------------------------------------------------
+
+
+class Stripes:
+    """A frame painter of its own: frame n is one flat colour (n × 40 in red) and its number."""
+
+    positions = 6
+
+    def paint(self, p: QPainter, spec: FrameSpec, position: int, *, vector: bool = True) -> None:
+        if not 0 <= position < self.positions:
+            raise ValueError(f"position {position} is outside the 6 positions")
+        p.fillRect(QRectF(0, 0, spec.width, spec.height), QColor(position * 40, 100, 200))
+        p.setPen(QColor(0, 0, 0))
+        p.drawText(QRectF(0, 0, spec.width, spec.height), 0, f"frame {position}")
+
+    def render(self, spec: FrameSpec, position: int) -> QImage:
+        img = QImage(spec.width, spec.height, QImage.Format.Format_RGB32)
+        p = QPainter(img)
+        try:
+            self.paint(p, spec, position, vector=False)
+        finally:
+            p.end()
+        return img
+
+
+class StripeSource:
+    """A :class:`FrameSource` that is neither the single-kernel nor the layer animation."""
+
+    stage = "conv"
+    stem = "stripes"
+
+    def __init__(self) -> None:
+        self.crops: list[int | None] = []
+
+    def grid_shape(self) -> tuple[int, int]:
+        return (2, 3)
+
+    def position_rc(self) -> tuple[int, int] | None:
+        return (1, 0)
+
+    def default_span(self) -> tuple[int, int]:
+        return (3, 5)
+
+    def image_shape(self) -> tuple[int, ...]:
+        return (200, 100)
+
+    def proposed_crop(self) -> int | None:
+        return 24
+
+    def painter(self, stage: str, crop: int | None) -> Stripes:
+        self.crops.append(crop)
+        return Stripes()
+
+
+def test_the_dialog_and_writers_take_any_frame_source(
+    host: Host, qtbot: Any, tmp_path: Path
+) -> None:
+    source = StripeSource()
+    ctx = ExportContext(host.state, host.anim, host.settings, host.notify, source=source)
+    assert ex.frames_of(ctx) is source
+    assert isinstance(ex.frames_of(host), ex.KernelFrames)  # a host without one: the kernel's
+    dlg = ExportDialog(ctx, "pdf")
+    qtbot.addWidget(dlg)
+    # the source's positions, span, input and crop, not the state's 6×6 lesson
+    assert dlg.first.maximum() == 6
+    assert (dlg.first.value(), dlg.last.value()) == (4, 6)
+    assert dlg.crop.itemText(0) == "Whole image (100×200 pixels)"
+    assert dlg.crop_side() == 24
+    assert Path(dlg.path.text()).name == "stripes.pdf"
+    dlg.path.setText(str(tmp_path / "s.pdf"))
+    press_ok(dlg)
+    assert source.crops == [24]
+    assert len(ex.pdf_page_sizes((tmp_path / "s.pdf").read_bytes())) == 3
+    n = export_animation(source, [0, 2, 5], tmp_path / "png", kind="png", spec=SMALL)
+    assert n == 3
+    reds = []
+    for f in sorted((tmp_path / "png").iterdir()):
+        with Image.open(f) as im:
+            reds.append(im.convert("RGB").getpixel((SMALL.width - 1, SMALL.height - 1))[0])
+    assert reds == [0, 80, 200]
+    with pytest.raises(ValueError, match="position 6"):
+        export_animation(source, [6], tmp_path / "x.gif", spec=SMALL)
+    assert not (tmp_path / "x.gif").exists()
+
+
+@pytest.mark.parametrize("cell", [20, 28, 40])
+def test_numbers_never_overlap_the_next_cell(qapp: Any, cell: int) -> None:
+    img = QImage(3 * cell, cell, QImage.Format.Format_RGB32)
+    img.fill(QColor(255, 255, 255))
+    p = QPainter(img)
+    white = np.full((1, 3, 4), 255, np.uint8)
+    values = np.array([[-44.25, 198.5, -51.25]])
+    ex.draw_numbers(p, QRectF(0, 0, 3 * cell, cell), values, white)
+    p.end()
+    dark = (qimage_rgb(img) < 160).all(axis=2)
+    # numbers too wide for the cell are smaller or left out; never across a border
+    assert not dark[:, cell - 1 : cell + 1].any() and not dark[:, 2 * cell - 1 : 2 * cell + 1].any()
+    if cell >= 28:  # room enough: every number is written in its own cell
+        assert all(dark[:, i * cell + 1 : (i + 1) * cell - 1].any() for i in range(3))
