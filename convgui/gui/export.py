@@ -1127,7 +1127,8 @@ def export_animation(
     Raises
     ------
     ValueError
-        No result, no positions, a position outside the animation, too many frames.
+        No result, no positions, a position outside the animation, too many frames, an empty
+        frame size.
     NeedsConfirmationError
         Without ``overwrite``: the GIF or PDF exists or is protected; :class:`FramesExistError`
         when the folder already holds ``frame_*`` files of the kind. Raised before any frame is
@@ -1137,6 +1138,11 @@ def export_animation(
     """
     frames = KernelFrames(source) if isinstance(source, ExplorerState) else source
     spec = spec or FrameSpec()
+    if spec.width < 1 or spec.height < 1:
+        raise ValueError(
+            f"a frame of {spec.width}×{spec.height} pixels is empty; choose a frame size of at "
+            "least 1×1 (the dialog offers 960×440, 1280×590 and 640×300)"
+        )
     if kind not in KIND_TITLES:
         raise ValueError(f"kind must be 'gif', 'png', 'svg' or 'pdf', got {kind!r}")
     if not positions:

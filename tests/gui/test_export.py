@@ -953,3 +953,15 @@ def test_numbers_never_overlap_the_next_cell(qapp: Any, cell: int) -> None:
     assert not dark[:, cell - 1 : cell + 1].any() and not dark[:, 2 * cell - 1 : 2 * cell + 1].any()
     if cell >= 28:  # room enough: every number is written in its own cell
         assert all(dark[:, i * cell + 1 : (i + 1) * cell - 1].any() for i in range(3))
+
+
+@pytest.mark.parametrize("kind", ["gif", "png", "svg", "pdf"])
+@pytest.mark.parametrize(("width", "height"), [(0, 0), (-5, 10), (320, 0)])
+def test_an_empty_frame_size_is_refused_before_any_file(
+    host: Host, tmp_path: Path, kind: str, width: int, height: int
+) -> None:
+    target = tmp_path / ("frames" if kind in ("png", "svg") else f"f.{kind}")
+    with pytest.raises(ValueError, match="is empty; choose a frame size"):
+        export_animation(host.state, [0], target, kind=kind, spec=FrameSpec("conv", width, height))
+    assert not target.exists()
+    assert [f for f in files_under(tmp_path) if f != "settings.ini"] == []  # the host's own
