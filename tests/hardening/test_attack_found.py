@@ -515,6 +515,21 @@ def test_worksheet_options_refuse_a_float_stride() -> None:
         WorksheetOptions(stride=2.0)  # type: ignore[arg-type]
 
 
+def test_worksheet_with_pooling_explains_a_kernel_that_does_not_fit() -> None:
+    """With the pooling question on, a kernel wider than the grid ('valid') escapes from the
+    pool branch of make_worksheet (worksheet.py, ``no_pool = layer_geometry(...)`` in the
+    except, ~line 313) with the engine's text ("the kernel window (3x6, kernel 3x6 with
+    dilation (1, 1)) is larger than the padded input ... use a smaller kernel or dilation"),
+    which names a dilation the worksheet does not have; without pooling the same grid gets
+    the worksheet's own message."""
+    with pytest.raises(ValueError, match="does not fit"):
+        make_worksheet(np.ones((10, 4)), np.ones((3, 6)), WorksheetOptions(padding="valid"))
+    with pytest.raises(ValueError, match="does not fit"):
+        make_worksheet(
+            np.ones((10, 4)), np.ones((3, 6)), WorksheetOptions(padding="valid", pool=True)
+        )
+
+
 # --- writers (convgui/gui/code_export.py, convgui/gui/export.py) -------------------------------
 
 
