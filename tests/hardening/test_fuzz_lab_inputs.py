@@ -489,3 +489,17 @@ def test_frame_export_never_replaces_others_files(lesson_state: Any, tmp_path: P
     with pytest.raises(SaveError):
         export_animation(lesson_state, [0], tmp_path / "missing" / "f.pdf", kind="pdf")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["frames", "theirs.pdf"]
+
+
+@pytest.mark.parametrize(("width", "height"), [(0, 0), (-5, 10), (10, 0)])
+@pytest.mark.parametrize("kind", ["svg", "pdf"])
+def test_frame_export_refuses_an_empty_frame_size(
+    lesson_state: Any, tmp_path: Path, width: int, height: int, kind: str
+) -> None:
+    from convgui.gui.export import FrameSpec, export_animation
+
+    target = tmp_path / ("frames" if kind == "svg" else "f.pdf")
+    spec = FrameSpec(width=width, height=height)
+    with pytest.raises(ValueError):
+        export_animation(lesson_state, [0], target, kind=kind, spec=spec)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
