@@ -473,3 +473,71 @@ def test_panel_controls_at_and_beyond_their_limits(qtbot: Any, window: Any) -> N
             assert (layer.result is not None) or layer.layer_error or layer.busy
             assert 1 <= layer.n_filters <= 64 and max(layer.filter_size) <= 15
     assert not errors, [str(e[1]) for e in errors]
+
+
+# --- random sequences of edits: nothing is lost ---------------------------------------------
+
+
+def random_action(rng: np.random.Generator, layer: LayerState) -> Callable[[], Any]:
+    """One user action, valid or not (a bad one must change nothing)."""
+    n, (kh, kw) = layer.n_filters, layer.filter_size
+    pick = int(rng.integers(0, 10))
+    if pick == 0:
+        return lambda: layer.set_filter_count(int(rng.integers(0, 70)))
+    if pick == 1:
+        return lambda: layer.set_filter_size(int(rng.integers(0, 17)), int(rng.integers(0, 17)))
+    if pick == 2:
+        return lambda: layer.set_settings(**random_change(rng, layer))
+    if pick == 3:
+        return layer.add_filter
+    if pick == 4:
+        return lambda: layer.remove_filter(int(rng.integers(-1, n + 1)))
+    if pick == 5:
+        text = str(rng.choice(["1", "-2.5", "1/3", "nan", "", "1e999", "0.125", "x"]))
+        cell = (int(rng.integers(0, n)), 0, int(rng.integers(0, kh)), int(rng.integers(0, kw)))
+        return lambda: layer.set_weight(*cell, text)
+    if pick == 6:
+        return lambda: layer.set_bias(int(rng.integers(0, n)), str(rng.choice(["2", "x", "-1/8"])))
+    if pick == 7:
+        return lambda: layer.apply_preset(str(rng.choice(["edges", "random", "depthwise", "?"])))
+    if pick == 8:
+        return layer.undo
+    return layer.redo
+
+
+@pytest.mark.timeout(120)
+def test_random_edit_sequences_keep_a_valid_bank_and_undo_to_the_start(
+    layer: LayerState,
+) -> None:
+    rng = np.random.default_rng(SEED + 1)
+    start = (np.array(layer.weights), np.array(layer.bias), layer.settings)
+    applied = refused = 0
+    for _ in range(200):
+        before = (np.array(layer.weights), np.array(layer.bias), layer.settings)
+        try:
+            random_action(rng, layer)()
+            applied += 1
+        except (ValueError, IndexError):
+            np.testing.assert_array_equal(layer.weights, before[0])
+            np.testing.assert_array_equal(layer.bias, before[1])
+            assert layer.settings == before[2]
+            refused += 1
+        w = np.asarray(layer.weights)
+        assert w.shape[2] * layer.settings.groups == 3 and w.shape[3] == layer.bias.shape[0]
+        assert 1 <= w.shape[3] <= 64 and max(w.shape[:2]) <= 15 and np.all(np.isfinite(w))
+        assert (layer.result is None) != (layer.layer_error is None)
+        if layer.result is not None:
+            assert layer.result.stacked().shape[2] == w.shape[3]
+    assert applied > 80 and refused > 30, (applied, refused)
+    end = (np.array(layer.weights), np.array(layer.bias), layer.settings)
+    steps = 0
+    while layer.undo():
+        steps += 1
+    np.testing.assert_array_equal(layer.weights, start[0])
+    np.testing.assert_array_equal(layer.bias, start[1])
+    assert layer.settings == start[2]
+    for _ in range(steps):
+        assert layer.redo()
+    np.testing.assert_array_equal(layer.weights, end[0])
+    np.testing.assert_array_equal(layer.bias, end[1])
+    assert layer.settings == end[2]
