@@ -24,10 +24,10 @@ It also times one filter of case 1 alone (what one weight edit changes), the eng
 the window's 33 ms budget for repainting the feature maps; ``--routes`` times every route of
 ``conv2d_layer`` (``method=``) on a few layers, the measurements behind ``method="auto"``.
 
-Run it from the repository root; PyTorch lives in a separate environment here::
+Run it from the repository root (PyTorch, when wanted: ``.venv/bin/pip install torch==2.13.0``;
+without it the PyTorch column is left out)::
 
-    PYTHONPATH=. /work/refvenv/bin/python benchmarks/bench_layer.py [--routes] [--json PATH]
-    .venv/bin/python benchmarks/bench_layer.py      # without the PyTorch column
+    .venv/bin/python benchmarks/bench_layer.py [--routes] [--json PATH]
 """
 
 from __future__ import annotations
@@ -69,12 +69,12 @@ def _import_convgui() -> tuple[ModuleType, ModuleType, ModuleType]:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         import convgui.core.layer as layer
     import convgui.core.convolve as convolve
-    import convgui.core.layer_scan as layer_scan
+    import convgui.core.layer_steps as layer_steps
 
-    return layer, layer_scan, convolve
+    return layer, layer_steps, convolve
 
 
-layer, layer_scan, convolve = _import_convgui()
+layer, layer_steps, convolve = _import_convgui()
 try:
     import torch
     import torch.nn.functional as tf
@@ -210,7 +210,7 @@ def separate_conv(x: Array, w: Array, groups: int) -> Callable[[], Array]:
 
 def separate_transpose(x: Array, w: Array, stride: int) -> Callable[[], Array]:
     """The transposed layer as C_in·C_out correlate2d calls on the zero-inserted input."""
-    direct = layer_scan.transpose_direct(x, w, stride=stride)
+    direct = layer_steps.transpose_direct(x, w, stride=stride)
     planes = [np.ascontiguousarray(direct.padded[:, :, c]) for c in range(x.shape[2])]
     kernels = direct.kernel  # (kh, kw, C_in, C_out), flipped
     c_in, c_out = kernels.shape[2], kernels.shape[3]

@@ -4,7 +4,7 @@ The layer animation replays one filter of the convolution layer: the playback it
 single-kernel mode's :class:`convgui.playback.AnimationModel` (position, play state, speed);
 this module turns a position into a :class:`LayerFrame`: where the window sits on the input
 (on every channel at once), which output cells to outline, the arithmetic as lines of text, and
-the value. Every number comes from the engine's layer scan (:mod:`convgui.core.layer_scan`).
+the value. Every number comes from the engine's layer scan (:mod:`convgui.core.layer_steps`).
 
 Three views:
 
@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from .core.activations import ACTIVATION_FORMULAS, activate
 from .core.layer import conv_transpose2d, transpose_formula
-from .core.layer_scan import (
+from .core.layer_steps import (
     TransposeDirect,
     conv_layer_step,
     transpose_contributions,
@@ -340,7 +340,7 @@ def scatter_frame(
     wt = transposed_weights(weights)
     kw_t = _transpose_kwargs(settings)
     kh, kwid = wt.shape[:2]
-    from .core.layer_scan import transpose_scatter
+    from .core.layer_steps import transpose_scatter
 
     st = transpose_scatter(image, wt, 0, pixel[0], pixel[1], **kw_t)
     h_out, w_out = st.out_shape

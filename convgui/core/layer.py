@@ -6,7 +6,7 @@ built on the same padding, boundary, stride and dilation rules as
 ``Conv2DTranspose`` / PyTorch ``ConvTranspose2d`` (kernel layout ``(kh, kw, C_out, C_in)``).
 The geometry helpers (output shapes, the transposed layer's crop, parameter counts and the
 arithmetic as text) are the single place these numbers are computed; the layer scan
-(:mod:`convgui.core.layer_scan`) and the window read them from here.
+(:mod:`convgui.core.layer_steps`) and the window read them from here.
 
 Three execution routes give the same values to rounding: an im2col matrix built one block of
 output rows at a time and multiplied with the weights (GEMM, every layer but depthwise ones;
@@ -1167,7 +1167,7 @@ def conv_transpose2d(
     ``(top, left)`` from :func:`transpose_geometry`. Computed as one matrix product per
     block of input rows (every pixel's stamps) and one strided add per kernel tap (col2im),
     about half the time of the equivalent direct correlation over the zero-inserted input
-    (:func:`convgui.core.layer_scan.transpose_direct`), which multiplies mostly zeros.
+    (:func:`convgui.core.layer_steps.transpose_direct`), which multiplies mostly zeros.
 
     Examples
     --------

@@ -355,12 +355,12 @@ class LayerMode(QObject):
             MODE,
             self.page,
             keys=self.page.handle_key,
-            animation=LayerAnimation.install(window, self.page),  # what Animation ▸ drives here
+            # The bar, the sums and the keys (page.animation); what Animation ▸ drives here.
+            animation=LayerAnimation.install(window, self.page),
         )
         window.mode_changed.connect(self._on_mode)
         window.text_scale_changed.connect(self.page.set_text_scale)
         window.installEventFilter(self)  # the state's worker stops when the window closes
-        LayerAnimation.install(window, self.page)  # the bar, the sums, the keys (page.animation)
         self.undo_action, self.redo_action = self._make_undo_actions()
         self.layer.history_changed.connect(self._update_history)
         self.layer.bank_changed.connect(self._update_history)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from test_layer import naive_layer, naive_transpose
 
 from convgui.core.layer import conv2d_layer, conv_layer_shape, conv_transpose2d
-from convgui.core.layer_scan import conv_layer_step, transpose_direct
+from convgui.core.layer_steps import conv_layer_step, transpose_direct
 
 FAST = settings(max_examples=40, deadline=None)
 BOUNDARIES = ("zero", "constant", "replicate", "reflect", "mirror", "wrap")

@@ -13,8 +13,6 @@ layer's output to float64 rounding.
 
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,9 +31,6 @@ from .layer import (
     transpose_geometry,
 )
 from .padding import BOUNDARIES, source_index
-from .pipeline import LayerParams
-from .pipeline import layer_scan as _single_kernel_scan
-from .scan import WindowScan
 
 #: Cell kinds of :attr:`TransposeDirect.kind`.
 PIXEL, INSERTED, PADDING = 0, 1, 2
@@ -630,28 +625,3 @@ __all__ = [
     "transpose_direct",
     "transpose_scatter",
 ]
-
-
-class _CallableModule(types.ModuleType):
-    """The module, callable as :func:`convgui.core.pipeline.layer_scan` too.
-
-    ``convgui.core`` exports the single-kernel scan :func:`convgui.core.pipeline.layer_scan`
-    under the name ``layer_scan``, and importing this module rebinds
-    ``convgui.core.layer_scan`` to the module (Python sets a package attribute for every
-    submodule it loads). Calling the module keeps ``from convgui.core import layer_scan;
-    layer_scan(image, kernel, params, position)`` working whichever was imported first.
-    """
-
-    def __call__(
-        self,
-        image: ArrayLike,
-        kernel: ArrayLike,
-        p: LayerParams,
-        position: tuple[int, int],
-        *,
-        channel: int | None = None,
-    ) -> WindowScan:
-        return _single_kernel_scan(image, kernel, p, position, channel=channel)
-
-
-sys.modules[__name__].__class__ = _CallableModule
