@@ -39,6 +39,7 @@ from .geometry import (
     resolve_padding,
 )
 from .padding import BOUNDARIES, padded_rows
+from .pipeline import MAX_PIXELS, OutputTooLargeError
 
 #: Execution routes of :func:`conv2d_layer`; ``"auto"`` picks by the layer's shape.
 LAYER_METHODS: tuple[str, ...] = ("auto", "gemm", "taps", "channels")
@@ -59,6 +60,14 @@ _COLS_ELEMS = 1 << 17
 _BLAS_ITEM = 1 << 18
 # Fewest rows per BLAS item, even when one row alone exceeds _BLAS_ITEM (very wide layers).
 _MIN_ITEM_ROWS = 16
+
+#: The most values the layer functions hold in one array they make: the output
+#: (H' × W' × C_out), and the working blocks (the padded rows one kernel window spans, one
+#: output row of im2col columns, one input row of transposed stamps). The padded input is
+#: bounded by :data:`convgui.core.pipeline.MAX_PIXELS` pixels (height × width), as in the
+#: single-kernel pipeline. Larger requests raise
+#: :class:`convgui.core.pipeline.OutputTooLargeError` before anything is allocated.
+MAX_LAYER_VALUES = MAX_PIXELS
 
 
 # --------------------------------------------------------------------------- argument checks
@@ -105,6 +114,51 @@ def _check_int(value: object, name: str, minimum: int) -> int:
     if int(value) < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
     return int(value)
+
+
+def _check_values(n: int, what: str, advice: str) -> None:
+    """Raise :class:`OutputTooLargeError` when ``what`` would hold more than the limit."""
+    if n > MAX_LAYER_VALUES:
+        raise OutputTooLargeError(
+            f"{what} would hold {n:,} values, over convgui's limit of "
+            f"{MAX_LAYER_VALUES:,}. {advice}"
+        )
+
+
+def _check_conv_sizes(
+    shape: tuple[int, int, int],
+    kernel: tuple[int, int, int, int],
+    pads: Padding4,
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> tuple[int, int]:
+    """Check the padded input, the output and the working block of :func:`conv2d_layer`.
+
+    Only arithmetic on the sizes; returns the output's ``(H', W')``.
+    """
+    h, w, c_in = shape
+    kh, kw, _, c_out = kernel
+    ph, pw = h + pads[0] + pads[1], w + pads[2] + pads[3]
+    if ph * pw > MAX_PIXELS:
+        raise OutputTooLargeError(
+            f"With padding {pads[0]}/{pads[1]}/{pads[2]}/{pads[3]} (top/bottom/left/right) the "
+            f"{h}×{w} input becomes {ph}×{pw} ({ph * pw:,} pixels), over convgui's limit of "
+            f"{MAX_PIXELS:,} pixels. Use less padding or a smaller dilation."
+        )
+    ho, wo = output_shape((h, w), (kh, kw), padding=pads, stride=stride, dilation=dilation)
+    _check_values(
+        ho * wo * c_out,
+        f"The output of {ho}×{wo}×{c_out} (rows × columns × filters)",
+        "Use less padding, a larger stride, fewer filters or a smaller input.",
+    )
+    eh = effective_size(kh, dilation[0])
+    _check_values(
+        eh * pw * c_in,
+        f"One kernel window spans {eh} padded rows (kernel height {kh}, dilation "
+        f"{dilation[0]}); those rows of {pw} columns × {c_in} channels",
+        "Use a smaller dilation or kernel.",
+    )
+    return ho, wo
 
 
 def _as_hwc(x: ArrayLike) -> NDArray[np.generic]:
@@ -979,6 +1033,12 @@ def conv2d_layer(
         For weights not 4-D, a channel count that does not match, ``groups`` not dividing
         both channel counts, a bias of the wrong shape, non-finite weights or bias, and every
         case :func:`convgui.core.correlate2d` rejects.
+    convgui.core.pipeline.OutputTooLargeError
+        A ``ValueError`` raised before anything is allocated when the padded input would
+        exceed :data:`convgui.core.pipeline.MAX_PIXELS` pixels, or the output or a working
+        block :data:`MAX_LAYER_VALUES` values; the message gives the sizes. (With
+        ``method="auto"``, a layer whose im2col row would be too large takes the
+        ``"channels"`` route instead.)
 
     Notes
     -----
@@ -1004,10 +1064,20 @@ def conv2d_layer(
     st, dl = as_pair(stride, "stride"), as_pair(dilation, "dilation")
     kh, kw, cg, _ = w.shape
     pads = resolve_padding(arr.shape, (kh, kw), padding, stride=st, dilation=dl)
-    ho, wo = output_shape(arr.shape, (kh, kw), padding=pads, stride=st, dilation=dl)
+    h, wd, c_in = arr.shape
+    ho, wo = _check_conv_sizes((h, wd, c_in), (kh, kw, cg, c_out), pads, st, dl)
+    chosen = method if method != "auto" else _choose_route(kh, kw, cg, c_out // g, g)
+    if chosen == "gemm" and wo * kh * kw * cg > MAX_LAYER_VALUES:
+        # One output row of im2col columns would be too large: sum correlate2d per channel.
+        if method == "gemm":
+            _check_values(
+                wo * kh * kw * cg,
+                f"One output row of im2col columns ({wo} positions × {kh}×{kw}×{cg} taps)",
+                "Use method='auto' or 'channels', a smaller kernel or a larger stride.",
+            )
+        chosen = "channels"
     dt = work_dtype(arr)
     out = np.empty((ho, wo, c_out), dtype=dt)
-    chosen = method if method != "auto" else _choose_route(kh, kw, cg, c_out // g, g)
     if chosen == "gemm" and cg < 8 and (c_out // g) * kh * kw * cg * wo <= _BLAS_ITEM:
         _gemm_planar(arr, w, out, pads, boundary, cv, g, st, dl)
     elif chosen == "gemm":
@@ -1160,6 +1230,10 @@ def conv_transpose2d(
         For weights not 4-D, a channel count that does not match, a bias of the wrong shape,
         non-finite values, a bad stride, dilation, padding or output_padding, or an output
         cropped to nothing.
+    convgui.core.pipeline.OutputTooLargeError
+        A ``ValueError`` raised before anything is allocated when the output, or the stamps
+        of one input row, would exceed :data:`MAX_LAYER_VALUES` values; the message gives
+        the sizes.
 
     Notes
     -----
@@ -1190,6 +1264,17 @@ def conv_transpose2d(
     kh, kw, c_out, _ = w.shape
     (sr, sc), (dr, dc) = geo.stride, geo.dilation
     ho, wo = geo.out_shape
+    _check_values(
+        ho * wo * c_out,
+        f"The output of {ho}×{wo}×{c_out} (rows × columns × channels; stride {geo.stride}, "
+        f"dilation {geo.dilation})",
+        "Use a smaller stride or dilation, fewer output channels or a smaller input.",
+    )
+    _check_values(
+        wd * kh * kw * c_out,
+        f"The stamps of one input row ({wd} pixels × {kh}×{kw} taps × {c_out} channels)",
+        "Use a smaller kernel, fewer output channels or a narrower input.",
+    )
     top, left = geo.crop
     out = np.zeros((ho, wo, c_out), dtype=dt)
     # (C_in, kh*kw*C_out): one matrix product turns a block of pixels into all their stamps.

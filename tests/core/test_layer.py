@@ -550,3 +550,81 @@ def test_output_padding_below_dilation_is_allowed() -> None:
     geo = transpose_geometry((3, 3), (3, 3), stride=1, dilation=2, padding=0, output_padding=1)
     assert geo.out_shape == (8, 8)
     assert geo.crop_end == (-1, -1)
+
+
+# --- sizes: refused before anything is allocated ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "quoted"),
+    [
+        (lambda: conv2d_layer(np.ones((4, 4)), np.ones((3, 3, 1, 1)), padding=10**6),
+         "2000004×2000004"),
+        (lambda: conv2d_layer(np.ones((4, 4)), np.ones((3, 3, 1, 1)), padding="same",
+                              dilation=10**12), "2000000000004×2000000000004"),
+        (lambda: conv2d_layer(np.ones((4, 4)), np.ones((3, 3, 1, 1)), padding="full",
+                              dilation=10**6), "4000004×4000004"),
+        (lambda: conv2d_layer(np.ones((4, 4, 64)), np.ones((3, 3, 64, 1)), padding="same",
+                              dilation=2000), "4001 padded rows"),
+        (lambda: conv2d_layer(np.ones((100, 100)), np.ones((1, 1, 1, 20_000))),
+         "100×100×20000"),
+        (lambda: conv_transpose2d(np.ones((4, 4)), np.ones((3, 3, 1, 1)), stride=10**6),
+         "4000000×4000000×1"),
+        (lambda: conv_transpose2d(np.ones((4, 4)), np.ones((3, 3, 1, 1)), dilation=10**6),
+         "2000004×2000004×1"),
+        (lambda: conv_transpose2d(np.ones((1, 10**6), np.float32),
+                                  np.ones((1, 1, 10**6, 1), np.float32)), "1×1000000×1000000"),
+        # the output is small (padding crops it) but one row of stamps is 10**6 × 225 × 64
+        (lambda: conv_transpose2d(np.ones((1, 10**6), np.float32),
+                                  np.ones((15, 15, 64, 1), np.float32), padding=(0, 499_999)),
+         "1000000 pixels × 15×15 taps × 64 channels"),
+    ],
+)  # fmt: skip
+def test_sizes_beyond_the_limit_are_refused_quoting_them(call, quoted) -> None:
+    """Each of these would allocate terabytes (MemoryError) or hit numpy's "array is too big";
+    the engine refuses them with the sizes, before any allocation."""
+    from convgui.core.pipeline import OutputTooLargeError
+
+    with pytest.raises(OutputTooLargeError) as info:
+        call()
+    assert quoted in str(info.value)
+    assert "100,000,000" in str(info.value)
+
+
+def test_size_limits_are_inclusive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At the limit the layer computes (against the naive sum); one value more is refused."""
+    from convgui.core import layer as layer_mod
+    from convgui.core.pipeline import OutputTooLargeError
+
+    x = np.arange(36.0).reshape(6, 6)
+    monkeypatch.setattr(layer_mod, "MAX_LAYER_VALUES", 6 * 6 * 2)
+    monkeypatch.setattr(layer_mod, "MAX_PIXELS", 8 * 8)
+    y = conv2d_layer(x, np.ones((3, 3, 1, 2)), padding=1)
+    assert y.shape == (6, 6, 2)
+    padded = np.pad(x, 1)
+    assert y[2, 3, 1] == padded[2:5, 3:6].sum()
+    with pytest.raises(OutputTooLargeError, match="6×6×3"):
+        conv2d_layer(x, np.ones((3, 3, 1, 3)), padding=1)
+    with pytest.raises(OutputTooLargeError, match="9×9"):
+        conv2d_layer(x, np.ones((3, 3, 1, 1)), padding=(1, 2, 1, 2))
+    t = conv_transpose2d(np.ones((6, 6)), np.ones((1, 1, 2, 1)))
+    assert t.shape == (6, 6, 2) and np.all(t == 1)
+    with pytest.raises(OutputTooLargeError, match="6×6×3"):
+        conv_transpose2d(np.ones((6, 6)), np.ones((1, 1, 3, 1)))
+
+
+def test_a_layer_whose_im2col_row_is_too_large_sums_channels_instead() -> None:
+    """'same' with a 1×100000 kernel over a 1×100000 input: one output row of im2col columns
+    is 10**10 values (80 GB), so "auto" takes the per-channel route; the values match a
+    window sum from cumulative sums (TF 'same': 49999 cells before, 50000 after)."""
+    from convgui.core.pipeline import OutputTooLargeError
+
+    n = 100_000
+    x = np.random.default_rng(seed_of("im2col-row")).random((1, n))
+    y = conv2d_layer(x, np.ones((1, n, 1, 1)), padding="same")[0, :, 0]
+    c = np.concatenate([[0.0], np.cumsum(x[0])])
+    j = np.arange(n)
+    expected = c[np.minimum(j + n // 2 + 1, n)] - c[np.maximum(j - (n // 2 - 1), 0)]
+    np.testing.assert_allclose(y, expected, rtol=1e-9, atol=1e-6)
+    with pytest.raises(OutputTooLargeError, match="im2col"):
+        conv2d_layer(x, np.ones((1, n, 1, 1)), padding="same", method="gemm")
