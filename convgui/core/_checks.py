@@ -15,6 +15,16 @@ def _describe(a: object) -> str:
     return repr(a) if len(repr(a)) < 80 else f"{type(a).__name__} object"
 
 
+def _short(value: object) -> str:
+    """``repr(value)``, its middle cut when long (a 400-digit int stays readable)."""
+    text = repr(value)
+    if len(text) <= 40:
+        return text
+    if isinstance(value, numbers.Integral):
+        return f"{text[:12]}…{text[-6:]} ({len(str(abs(int(value))))} digits)"
+    return f"{text[:15]}…{text[-15:]} ({len(text)} characters)"
+
+
 def check_image(image: ArrayLike, name: str = "image") -> NDArray[np.generic]:
     """Return ``image`` as an ndarray of shape (H, W) or (H, W, C) with a real dtype."""
     arr = np.asarray(image)
@@ -61,7 +71,13 @@ def check_finite_scalar(value: object, name: str) -> float:
     """Return ``value`` as a finite float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a real number, got {value!r}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int beyond the float range, e.g. 10**400
+        raise ValueError(
+            f"{name} is too large: {_short(value)} is beyond the floating-point range "
+            f"(about ±1.8e308); use a smaller value"
+        ) from None
     if not math.isfinite(v):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return v

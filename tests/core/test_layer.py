@@ -628,3 +628,20 @@ def test_a_layer_whose_im2col_row_is_too_large_sums_channels_instead() -> None:
     np.testing.assert_allclose(y, expected, rtol=1e-9, atol=1e-6)
     with pytest.raises(OutputTooLargeError, match="im2col"):
         conv2d_layer(x, np.ones((1, n, 1, 1)), padding="same", method="gemm")
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400)], ids=["1e400", "-1e400"])
+def test_an_int_beyond_the_float_range_is_a_value_error(value: int) -> None:
+    """``float(10**400)`` raises OverflowError; the shared scalar check turns it into a
+    ValueError naming the argument and the size (for the engine's cval and every kernel
+    generator's parameters), not a 400-digit wall of text."""
+    from convgui.core.generators import GENERATORS
+
+    with pytest.raises(ValueError, match=r"cval is too large: .*\(401 digits\)") as info:
+        conv2d_layer(np.ones((4, 4)), np.ones((3, 3, 1, 1)), boundary="constant", cval=value,
+                     padding=1)  # fmt: skip
+    assert len(str(info.value)) < 200
+    spec = next(s for g in GENERATORS.values() for s in g.params if not s.is_choice)
+    gen = next(g for g in GENERATORS.values() if spec in g.params)
+    with pytest.raises(ValueError, match=r"too large: .*\(401 digits\)"):
+        gen.make(**{spec.name: value})
