@@ -27,7 +27,6 @@ import io
 import json
 import math
 import time
-import zipfile
 from collections.abc import Iterable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
@@ -41,14 +40,21 @@ from PySide6.QtCore import QObject, Signal
 from .core import ACTIVATIONS, BOUNDARIES, activate, as_pair, parse_cell
 from .core.banks import (
     BANK_PRESETS,
+    FLOAT32_MAX,
+    MAX_BANK_VALUES,
     MAX_FILTERS,
+    MAX_SIDE,
     adapt_channels,
     bank_preset,
     check_bank,
     group_channels,
+    read_npy,
+    read_npz,
     resize_bank,
 )
 from .core.convolve import lower_thread_priority
+from .core.geometry import resolve_padding
+from .core.imageops import scale_factor, to_grayscale
 from .core.layer import (
     conv2d_filter,
     conv2d_layer,
@@ -66,8 +72,24 @@ PathLike = str | Path
 
 LAYER_TYPES: tuple[str, ...] = ("conv", "transposed")
 LAYER_PADDINGS: tuple[str, ...] = ("valid", "same")
+#: What the layer reads of a colour image: its R, G, B channels, or one grey channel (BT.601).
+INPUT_MODES: tuple[str, ...] = ("rgb", "grey")
 HISTORY_LIMIT = 500
-MAX_KERNEL_SIDE = 15
+MAX_KERNEL_SIDE = MAX_SIDE
+#: The range of each numeric setting, per axis: the controls of the filter-bank panel offer
+#: exactly these, and :class:`LayerSettings` refuses anything outside them (from a file too).
+SETTING_LIMITS: dict[str, tuple[int, int]] = {
+    "padding": (0, 15),
+    "stride": (1, 8),
+    "dilation": (1, 8),
+    "output_padding": (0, 7),
+}
+SETTING_TITLES: dict[str, str] = {
+    "padding": "padding",
+    "stride": "stride",
+    "dilation": "dilation",
+    "output_padding": "output padding",
+}
 #: Filter bank files larger than this are refused before reading (64 filters 15×15 on 64
 #: channels in float64 are 7.4 MB).
 MAX_BANK_BYTES = 16_000_000
@@ -137,19 +159,15 @@ class LayerSettings:
                     f"padding must be 'valid', 'same' or a number of cells, got {self.padding!r}"
                 )
         else:
-            object.__setattr__(self, "padding", as_pair(self.padding, "padding", minimum=0))
-        if self.boundary not in BOUNDARIES:
+            object.__setattr__(self, "padding", _limited(self.padding, "padding"))
+        if not isinstance(self.boundary, str) or self.boundary not in BOUNDARIES:
             raise ValueError(f"boundary must be one of {BOUNDARIES}, got {self.boundary!r}")
-        if isinstance(self.cval, bool) or not isinstance(self.cval, (int, float)):
-            raise ValueError(f"the padding value must be a number, got {self.cval!r}")
-        if not math.isfinite(float(self.cval)):
-            raise ValueError(f"the padding value must be finite, got {self.cval!r}")
-        object.__setattr__(self, "cval", float(self.cval))
-        object.__setattr__(self, "stride", as_pair(self.stride, "stride"))
-        object.__setattr__(self, "dilation", as_pair(self.dilation, "dilation"))
+        object.__setattr__(self, "cval", _cval(self.cval))
+        object.__setattr__(self, "stride", _limited(self.stride, "stride"))
+        object.__setattr__(self, "dilation", _limited(self.dilation, "dilation"))
         if isinstance(self.groups, bool) or not isinstance(self.groups, int) or self.groups < 1:
             raise ValueError(f"groups must be a positive int, got {self.groups!r}")
-        if self.activation not in ACTIVATIONS:
+        if not isinstance(self.activation, str) or self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
         if self.layer_type == "transposed" and self.groups != 1:
             raise ValueError(
@@ -158,7 +176,7 @@ class LayerSettings:
         if self.output_padding is not None:
             if self.layer_type != "transposed":
                 raise ValueError("output padding is a setting of the transposed layer only")
-            op = as_pair(self.output_padding, "output padding", minimum=0)
+            op = _limited(self.output_padding, "output_padding")
             for axis, (o, s, d) in enumerate(zip(op, self.stride, self.dilation, strict=True)):
                 if o >= s and o >= d:
                     raise ValueError(
@@ -168,8 +186,24 @@ class LayerSettings:
             object.__setattr__(self, "output_padding", op)
 
     def evolve(self, **changes: Any) -> LayerSettings:
-        """A copy with ``changes`` applied (validated)."""
-        return replace(self, **changes)
+        """A copy with ``changes`` applied (validated).
+
+        Raises
+        ------
+        ValueError
+            An unknown setting's name or a bad value (quoted); this object is unchanged.
+        """
+        names = {f.name for f in fields(self)}
+        unknown = sorted(k for k in changes if k not in names)
+        if unknown:
+            raise ValueError(
+                f"unknown layer setting(s) {', '.join(map(repr, unknown))}; the settings are "
+                f"{', '.join(sorted(names))}"
+            )
+        try:
+            return replace(self, **changes)
+        except (TypeError, OverflowError) as exc:
+            raise ValueError(f"the layer settings {changes!r} cannot be used: {exc}") from None
 
     def engine_padding(self) -> str | tuple[int, ...]:
         """The padding as the engine takes it.
@@ -202,8 +236,147 @@ class LayerSettings:
                 kwargs[k] = tuple(kwargs[k])
         try:
             return cls(**kwargs)
-        except TypeError as exc:
+        except (TypeError, OverflowError) as exc:
             raise ValueError(f"the layer settings cannot be used: {exc}") from None
+
+
+def _limited(value: Any, name: str) -> tuple[int, int]:
+    """``value`` as a (rows, cols) pair within :data:`SETTING_LIMITS` [name] (ValueError)."""
+    lo, hi = SETTING_LIMITS[name]
+    title = SETTING_TITLES[name]
+    pair = as_pair(value, title, minimum=lo)
+    if max(pair) > hi:
+        raise ValueError(f"{title} must be {lo} to {hi} on each axis, got {value!r}")
+    return pair
+
+
+def _cval(value: Any) -> float:
+    """The padding value as a float within float32's range (ValueError quoting it)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"the padding value must be a number, got {value!r}")
+    try:
+        v = float(value)
+    except OverflowError:
+        v = math.inf
+    if not math.isfinite(v) or abs(v) > FLOAT32_MAX:
+        raise ValueError(
+            f"the padding value must be a finite number within ±{FLOAT32_MAX:.3g} (the layer "
+            f"computes in float32), got {_quoted(value)}"
+        )
+    return v
+
+
+def _quoted(value: Any) -> str:
+    """``repr(value)``, shortened for messages (a 400-digit int is not quoted whole)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:18]}…{text[-8:]} ({len(text)} characters)"
+
+
+def _number(value: Any, what: str) -> float:
+    """A weight or bias as typed text (:func:`convgui.core.parse_cell`) or a real number.
+
+    Raises
+    ------
+    ValueError
+        Anything else, or a value outside float32's range (the layer computes in float32);
+        the message quotes it.
+    """
+    if isinstance(value, str):
+        v = parse_cell(value)
+    elif isinstance(value, bool) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise ValueError(f"the {what} must be a number, got {_quoted(value)}")
+    else:
+        try:
+            v = float(value)
+        except OverflowError:
+            v = math.inf
+        if not math.isfinite(v):
+            raise ValueError(f"the {what} must be a finite number, got {_quoted(value)}")
+    if abs(v) > FLOAT32_MAX:
+        raise ValueError(
+            f"the {what} {_quoted(value)} is too large to compute: the layer computes in "
+            f"float32 (at most ±{FLOAT32_MAX:.3g}). Use smaller kernel values."
+        )
+    return v
+
+
+def _index(value: Any, size: int, what: str) -> int:
+    """``value`` as an index in ``range(size)`` (IndexError; ValueError for a non-int)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"the {what} must be an int, got {_quoted(value)}")
+    if not 0 <= int(value) < size:
+        raise IndexError(f"{what} {value} is outside 0 to {size - 1}")
+    return int(value)
+
+
+def magnitude_problem(
+    image: Array | None, weights: Array, bias: Array, settings: LayerSettings, value_max: float
+) -> str | None:
+    """Why the layer's values could overflow float32 (the engine's dtype), or None.
+
+    Each output value is at most ``Σ|w| · max|x| + |b|`` for its filter (a transposed layer
+    stamps every weight at most once per output cell too), where ``max|x|`` is the largest
+    input magnitude (the image's, the value scale's and, with a constant boundary, the
+    padding value's). Said as the single-kernel pipeline says it.
+    """
+    x = float(value_max)
+    if image is not None and image.size:
+        x = max(x, float(np.max(np.abs(image))))
+    if settings.boundary == "constant" and settings.layer_type == "conv":
+        x = max(x, abs(settings.cval))
+    totals = np.abs(weights).sum(axis=(0, 1, 2))
+    worst = totals * x + np.abs(bias)
+    if not np.all(np.isfinite(worst)) or np.any(worst > FLOAT32_MAX / 2):
+        o = int(np.argmax(np.where(np.isfinite(worst), worst, np.inf)))
+        return (
+            f"The kernel values of filter {o} (sum of magnitudes {float(totals[o]):.3g}) times "
+            f"the image values (up to {x:.3g}) are too large to compute. Use smaller kernel "
+            "values."
+        )
+    return None
+
+
+def size_problem(
+    image_shape: tuple[int, ...], weights_shape: tuple[int, ...], settings: LayerSettings
+) -> str | None:
+    """Why the layer is too large to compute and keep (padded input or output), or None.
+
+    The padded input (conv) is bounded by :data:`convgui.core.pipeline.MAX_PIXELS` as the
+    single-kernel pipeline bounds it, and the output by :data:`MAX_OUTPUT_VALUES`; only
+    arithmetic on the sizes, nothing is allocated. Settings without output are not a size
+    problem (:attr:`LayerState.layer_error` explains them).
+    """
+    h, w = int(image_shape[0]), int(image_shape[1])
+    kh, kw, c_out = int(weights_shape[0]), int(weights_shape[1]), int(weights_shape[3])
+    s = settings
+    if s.layer_type == "conv":
+        try:
+            pads = resolve_padding(
+                (h, w), (kh, kw), s.engine_padding(), stride=s.stride, dilation=s.dilation
+            )
+        except ValueError:
+            return None
+        ph, pw = h + pads[0] + pads[1], w + pads[2] + pads[3]
+        if ph * pw > MAX_PIXELS:
+            return (
+                f"with this padding the {h}×{w} image becomes {ph}×{pw} ({ph * pw:,} pixels), "
+                f"more than the {MAX_PIXELS:,} convgui computes; use less padding or a smaller "
+                "dilation"
+            )
+    try:
+        oh, ow = output_hw(image_shape, (kh, kw), s)
+    except ValueError:
+        return None
+    n = oh * ow * c_out
+    if n > MAX_OUTPUT_VALUES:
+        return (
+            f"the output would hold {oh}×{ow}×{c_out} = {n:,} values, more than the "
+            f"{MAX_OUTPUT_VALUES:,} convgui keeps; use fewer filters, a larger stride or a "
+            "smaller image"
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -475,6 +648,8 @@ class LayerState(QObject):
     history_changed(), busy_changed(bool)
     message(str, str)
         ``(level, text)`` for the window's message bar.
+    input_mode : {"rgb", "grey"}
+        What the layer reads of a colour image (see :meth:`set_input_mode`).
     """
 
     image_changed = Signal()
@@ -492,9 +667,15 @@ class LayerState(QObject):
         executor: Executor | None = None,
         *,
         sync_work_limit: int = LAYER_SYNC_WORK_LIMIT,
+        input_mode: str = "rgb",
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        if input_mode not in INPUT_MODES:
+            raise ValueError(f"input mode must be one of {INPUT_MODES}, got {input_mode!r}")
+        self._input_mode = input_mode
+        #: What the current image was made from: (document, value scale, grey).
+        self._image_key: tuple[Any, ...] | None = None
         self._explorer = explorer
         self._executor: Executor = executor or ThreadPoolExecutor(
             max_workers=1,
@@ -543,6 +724,11 @@ class LayerState(QObject):
     def image_version(self) -> int:
         """Increases whenever the input changes."""
         return self._image_version
+
+    @property
+    def input_mode(self) -> str:
+        """``"rgb"`` (a colour image is 3 channels) or ``"grey"`` (one, BT.601)."""
+        return self._input_mode
 
     @property
     def c_in(self) -> int:
@@ -667,9 +853,36 @@ class LayerState(QObject):
 
     # --- the image -----------------------------------------------------------------------
 
+    def _input_image(self) -> Array | None:
+        """The explorer's image as the layer reads it: R, G, B or grey, on its value scale.
+
+        Independent of the single-kernel mode's colour switch; the explorer's own engine image
+        is shared when it is the same (no copy).
+        """
+        e = self._explorer
+        doc = e.doc
+        if doc is None:
+            return None
+        grey = doc.pixels.ndim == 2 or self._input_mode == "grey"
+        if grey == (doc.pixels.ndim == 2 or e.color_mode == "gray"):
+            return e.engine_image()
+        px = to_grayscale(doc.pixels) if grey else doc.pixels
+        img = np.asarray(px, dtype=np.float32)
+        f = scale_factor(doc.bit_depth, e.value_scale)
+        if f != 1.0:
+            img = img * np.float32(f)
+        return img
+
+    def _current_key(self) -> tuple[Any, ...]:
+        e = self._explorer
+        doc = e.doc
+        grey = doc is not None and (doc.pixels.ndim == 2 or self._input_mode == "grey")
+        return (doc, e.value_scale, grey)
+
     def _take_image(self) -> bool:
-        """Read the explorer's engine image; adapt the bank to a new channel count."""
-        img = self._explorer.engine_image()
+        """Read the explorer's image; adapt the bank to a new channel count."""
+        self._image_key = self._current_key()
+        img = self._input_image()
         if img is None:
             self._image = None
             return False
@@ -696,15 +909,40 @@ class LayerState(QObject):
         return replace(snap, weights=w, settings=snap.settings.evolve(groups=g))
 
     def _on_explorer_image(self) -> None:
+        key, old = self._current_key(), self._image_key
+        if old is not None and key[0] is old[0] and key[1:] == old[1:]:
+            return  # e.g. the single-kernel colour switch: the layer reads the same input
         self._take_image()
         self._image_version += 1
         self.image_changed.emit()
         self._schedule()
 
+    def set_input_mode(self, mode: str) -> bool:
+        """Read a colour image as R, G, B (``"rgb"``) or as one grey channel (``"grey"``).
+
+        The bank is adapted to the new channel count as for a new image (see
+        :func:`convgui.core.banks.adapt_channels`); not an undoable change. A grey image is
+        one channel either way. True when the mode changed.
+
+        Raises
+        ------
+        ValueError
+            An unknown mode (quoted); nothing changes.
+        """
+        if not isinstance(mode, str) or mode not in INPUT_MODES:
+            raise ValueError(f"the input must be one of {INPUT_MODES}, got {_quoted(mode)}")
+        if mode == self._input_mode:
+            return False
+        self._input_mode = mode
+        self._on_explorer_image()
+        return True
+
     # --- selection -----------------------------------------------------------------------
 
     def select(self, index: int) -> None:
-        """Select filter ``index`` (clamped to the bank)."""
+        """Select filter ``index`` (clamped to the bank; ValueError for a non-int)."""
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise ValueError(f"a filter is chosen by its number, got {_quoted(index)}")
         i = max(0, min(int(index), self.n_filters - 1))
         if i != self._selected:
             self._selected = i
@@ -721,7 +959,7 @@ class LayerState(QObject):
         check_bank(w, b, settings.groups, self._c_in)
         if settings.layer_type == "transposed" and settings.groups != 1:
             raise ValueError("a transposed layer has one group")
-        self._check_output(w, settings)
+        self._check_output(w, b, settings)
         new = _Snapshot(w, b, settings, label)
         old = self._snapshot(label)
         if new.same_as(old):
@@ -733,21 +971,23 @@ class LayerState(QObject):
         self.history_changed.emit()
         return True
 
-    def _check_output(self, weights: Array, settings: LayerSettings) -> None:
-        """Refuse settings whose output would be too large to compute and keep."""
+    def _check_output(self, weights: Array, bias: Array, settings: LayerSettings) -> None:
+        """Refuse a bank or settings whose layer is too large or whose values overflow."""
+        if np.any(np.abs(weights) > FLOAT32_MAX) or np.any(np.abs(bias) > FLOAT32_MAX):
+            raise ValueError(
+                f"weights and biases must be within ±{FLOAT32_MAX:.3g} (the layer computes in "
+                "float32). Use smaller kernel values"
+            )
+        why = magnitude_problem(
+            self._image, weights, bias, settings, self._explorer.value_max
+        )
+        if why is not None:
+            raise ValueError(why.rstrip("."))
         if self._image is None:
             return
-        try:
-            h, w = output_hw(self._image.shape, weights.shape[:2], settings)
-        except ValueError:
-            return  # no output at all: explained by layer_error, not refused
-        n = h * w * int(weights.shape[3])
-        if n > MAX_OUTPUT_VALUES:
-            raise ValueError(
-                f"the output would hold {h}×{w}×{int(weights.shape[3])} = {n:,} values, more "
-                f"than the {MAX_OUTPUT_VALUES:,} convgui keeps; use fewer filters, a larger "
-                "stride or a smaller image"
-            )
+        why = size_problem(self._image.shape, weights.shape, settings)
+        if why is not None:
+            raise ValueError(why)
 
     def _restore(self, snap: _Snapshot) -> None:
         bank_changed = not (
@@ -775,39 +1015,75 @@ class LayerState(QObject):
         ------
         convgui.core.CellParseError
             Text that is not an accepted number (a ``ValueError``); nothing changes.
+        ValueError
+            Not text or a real number, beyond float32's range, or a value whose layer would
+            overflow float32; nothing changes.
         IndexError
             A filter, channel or cell outside the bank.
         """
-        v = parse_cell(value) if isinstance(value, str) else parse_cell(repr(float(value)))
         kh, kw, cg, c_out = self._weights.shape
-        if not (0 <= index < c_out and 0 <= channel < cg and 0 <= row < kh and 0 <= col < kw):
+        try:
+            at = (
+                _index(row, kh, "row"),
+                _index(col, kw, "column"),
+                _index(channel, cg, "channel"),
+                _index(index, c_out, "filter"),
+            )
+        except IndexError:
             raise IndexError(
                 f"weight (filter {index}, channel {channel}, row {row}, column {col}) is outside "
                 f"the bank of {c_out} filter(s) {kh}×{kw}×{cg}"
-            )
+            ) from None
+        v = _number(value, "weight")
         w = np.array(self._weights)
-        w[row, col, channel, index] = v
+        w[at] = v
         return self._apply(w, self._bias, self._settings, "Edit weight")
 
     def set_kernel(
         self, index: int, channel: int, kernel: Any, label: str = "Paste kernel"
     ) -> bool:
-        """Replace filter ``index``'s kernel on one channel (same size as the bank)."""
-        k = np.asarray(kernel, dtype=np.float64)
+        """Replace filter ``index``'s kernel on one channel (same size as the bank).
+
+        Raises
+        ------
+        IndexError
+            A filter or channel outside the bank (a negative one too).
+        ValueError
+            Not a grid of finite numbers of the bank's size; nothing changes.
+        """
+        cg, c_out = int(self._weights.shape[2]), int(self._weights.shape[3])
+        o = _index(index, c_out, "filter")
+        c = _index(channel, cg, "channel")
+        try:
+            k = np.asarray(kernel, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"a kernel must be a grid of numbers, got {_quoted(kernel)}") from None
         if k.shape != self.filter_size:
             raise ValueError(
                 f"a kernel of this bank is {self.filter_size[0]}×{self.filter_size[1]}, "
                 f"got shape {k.shape}"
             )
+        if not np.all(np.isfinite(k)):
+            raise ValueError("every value of a kernel must be a finite number")
         w = np.array(self._weights)
-        w[:, :, channel, index] = k
+        w[:, :, c, o] = k
         return self._apply(w, self._bias, self._settings, label)
 
     def set_bias(self, index: int, value: str | float) -> bool:
-        """Set filter ``index``'s bias (typed text or a number)."""
-        v = parse_cell(value) if isinstance(value, str) else parse_cell(repr(float(value)))
+        """Set filter ``index``'s bias (typed text or a number).
+
+        Raises
+        ------
+        ValueError
+            Not an accepted number (quoted) or beyond float32's range; nothing changes.
+        IndexError
+            A filter outside the bank.
+        """
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise ValueError(f"the filter must be an int, got {_quoted(index)}")
         if not 0 <= index < self.n_filters:
             raise IndexError(f"filter {index} is outside the bank of {self.n_filters}")
+        v = _number(value, "bias")
         b = np.array(self._bias)
         b[index] = v
         return self._apply(self._weights, b, self._settings, "Edit bias")
@@ -861,8 +1137,8 @@ class LayerState(QObject):
         With groups, the same position is removed from every group (the count stays a multiple
         of the groups).
         """
-        i = self._selected if index is None else int(index)
         n, g = self.n_filters, self._settings.groups
+        i = self._selected if index is None else _index(index, n, "filter")
         if not 0 <= i < n:
             raise IndexError(f"filter {i} is outside the bank of {n}")
         if n - g < 1 or n // g <= 1:
@@ -897,7 +1173,20 @@ class LayerState(QObject):
         return self._apply(w, b, self._settings, f"{n} filters")
 
     def set_filter_size(self, rows: int, cols: int) -> bool:
-        """Resize every kernel to ``rows × cols``, values kept centred (1–15 per side)."""
+        """Resize every kernel to ``rows × cols``, values kept centred (1–15 per side).
+
+        Raises
+        ------
+        ValueError
+            Not ints from 1 to 15 (quoted); nothing changes.
+        """
+        for v in (rows, cols):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                raise ValueError(
+                    f"filter size must be ints from 1 to {MAX_KERNEL_SIDE}, got {_quoted(rows)}"
+                    f"×{_quoted(cols)}"
+                )
+        rows, cols = int(rows), int(cols)
         if not (1 <= rows <= MAX_KERNEL_SIDE and 1 <= cols <= MAX_KERNEL_SIDE):
             raise ValueError(
                 f"filter size must be 1 to {MAX_KERNEL_SIDE} on each side, got {rows}×{cols}"
@@ -1117,13 +1406,13 @@ class LayerState(QObject):
             h, w = output_hw(img.shape, self.filter_size, self._settings)
             if h < 1 or w < 1:
                 raise ValueError(f"the output would be {h}×{w}")
-            n = h * w * self.n_filters
-            if n > MAX_OUTPUT_VALUES:
-                raise ValueError(
-                    f"the output would hold {h}×{w}×{self.n_filters} = {n:,} values, more than "
-                    f"the {MAX_OUTPUT_VALUES:,} convgui keeps; use fewer filters, a larger "
-                    "stride or a smaller image"
+            why = size_problem(img.shape, self._weights.shape, self._settings) or (
+                magnitude_problem(
+                    img, self._weights, self._bias, self._settings, self._explorer.value_max
                 )
+            )
+            if why is not None:
+                raise ValueError(why)
         except ValueError as exc:
             self._error = str(exc)
             self._pending = None
@@ -1214,24 +1503,47 @@ def parse_bank_bytes(
 ) -> tuple[Array, Array | None, LayerSettings | None]:
     """``(kernel, bias or None, settings or None)`` from a bank file's bytes.
 
+    NumPy files are read with their headers checked first (see
+    :func:`convgui.core.banks.read_npz`): a header or a zip member claiming more than a bank
+    holds is refused before anything is allocated; pickles are never loaded.
+
     Raises
     ------
     ValueError
-        The bytes are not such a file, or hold something else than numbers.
+        The bytes are not such a file, are damaged, or hold something else than numbers; the
+        message names the file ``name`` and says what to do.
     """
 
     def numbers(a: Any, what: str) -> Array:
-        arr = np.asarray(a)
+        try:
+            arr = np.asarray(a)
+        except (ValueError, TypeError, OverflowError, RecursionError, MemoryError):
+            raise ValueError(f"“{name}”: the {what} is not a regular grid of numbers") from None
         if arr.dtype == object or arr.dtype.kind not in "biuf":
             raise ValueError(f"“{name}”: the {what} must hold numbers, got {arr.dtype}")
+        if arr.size > MAX_BANK_VALUES:
+            raise ValueError(
+                f"“{name}”: the {what} holds {arr.size:,} values, more than a bank holds "
+                f"({MAX_BANK_VALUES:,})"
+            )
         out = arr.astype(np.float64)
         if not np.all(np.isfinite(out)):
             raise ValueError(f"“{name}”: every value of the {what} must be a finite number")
+        if np.any(np.abs(out) > FLOAT32_MAX):
+            raise ValueError(
+                f"“{name}”: the {what} holds values beyond ±{FLOAT32_MAX:.3g}, too large to "
+                "compute (the layer computes in float32). Use smaller kernel values."
+            )
         return out
 
     if suffix == ".json":
         try:
             data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        except RecursionError:
+            raise ValueError(
+                f"“{name}” is not a JSON filter bank: it is nested too deeply (a bank is lists "
+                "of numbers 4 deep); save a bank with File ▸ Save Filter Bank"
+            ) from None
         except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
             raise ValueError(f"“{name}” is not a JSON filter bank ({exc})") from None
         if not isinstance(data, dict) or "kernel" not in data:
@@ -1239,40 +1551,40 @@ def parse_bank_bytes(
                 f"“{name}” is not a convgui filter bank: a JSON object with “kernel”, “bias” "
                 "and “settings” is expected (save one with File ▸ Save Filter Bank)"
             )
-        try:
-            kernel = numbers(data["kernel"], "kernel")
-            bias = None if data.get("bias") is None else numbers(data["bias"], "bias")
-        except ValueError as exc:
-            if str(exc).startswith("“"):
-                raise
-            raise ValueError(f"“{name}”: the kernel is not a regular grid of numbers") from None
+        kernel = numbers(data["kernel"], "kernel")
+        bias = None if data.get("bias") is None else numbers(data["bias"], "bias")
         settings = None
         if data.get("settings") is not None:
             try:
                 settings = LayerSettings.from_dict(data["settings"])
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 raise ValueError(f"“{name}”: the layer settings cannot be used: {exc}") from None
         return kernel, bias, settings
-    try:
-        loaded = np.load(io.BytesIO(raw), allow_pickle=False)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise ValueError(f"“{name}” is not a NumPy {suffix} file ({exc})") from None
-    if suffix == ".npz" or isinstance(loaded, np.lib.npyio.NpzFile):
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise ValueError(f"“{name}” holds one array, not an .npz archive; name it .npy")
-        with loaded:
-            if "kernel" not in loaded.files:
-                raise ValueError(
-                    f"“{name}” has no “kernel” array (it holds {', '.join(loaded.files) or 'none'})"
-                    "; save the Keras weights as np.savez(path, kernel=..., bias=...)"
-                )
-            try:
-                kernel = numbers(loaded["kernel"], "kernel")
-                bias = numbers(loaded["bias"], "bias") if "bias" in loaded.files else None
-            except ValueError as exc:
-                raise ValueError(str(exc)) from None
+    hint = "Open another file, or save the bank again from where it came."
+    if raw[:4] == b"PK\x03\x04" or (suffix == ".npz" and raw[:2] == b"PK"):
+        try:
+            arrays, members = read_npz(raw)
+        except ValueError as exc:
+            raise ValueError(
+                f"“{name}” is not a NumPy .npz file, or it is damaged: {exc}. {hint}"
+            ) from None
+        if "kernel" not in arrays:
+            raise ValueError(
+                f"“{name}” has no “kernel” array (it holds {', '.join(members) or 'none'})"
+                "; save the Keras weights as np.savez(path, kernel=..., bias=...)"
+            )
+        kernel = numbers(arrays["kernel"], "kernel")
+        bias = numbers(arrays["bias"], "bias") if "bias" in arrays else None
         return kernel, bias, None
-    return numbers(loaded, "kernel"), None, None
+    try:
+        arr = read_npy(raw)
+    except ValueError as exc:
+        raise ValueError(
+            f"“{name}” is not a NumPy {suffix} file, or it is damaged: {exc}. {hint}"
+        ) from None
+    if suffix == ".npz":
+        raise ValueError(f"“{name}” holds one array, not an .npz archive; name it .npy")
+    return numbers(arr, "kernel"), None, None
 
 
 def _refuse_constant(text: str) -> float:
@@ -1292,15 +1604,19 @@ def describe_reads(reads: list[tuple[int, ...]], names: tuple[str, ...]) -> list
 
 __all__ = [
     "BANK_SUFFIXES",
+    "INPUT_MODES",
     "LAYER_PADDINGS",
     "LAYER_TYPES",
+    "SETTING_LIMITS",
     "FeatureMap",
     "LayerResult",
     "LayerSettings",
     "LayerState",
     "describe_reads",
     "filter_maps",
+    "magnitude_problem",
     "map_levels",
     "output_hw",
     "parse_bank_bytes",
+    "size_problem",
 ]

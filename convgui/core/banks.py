@@ -10,8 +10,13 @@ Pure numpy; every function returns new arrays and never modifies its inputs.
 
 from __future__ import annotations
 
+import io
 import math
-from typing import Any, NamedTuple
+import struct
+import tokenize
+import zipfile
+import zlib
+from typing import IO, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -33,6 +38,36 @@ BANK_TITLES: dict[str, str] = {
 
 #: The most filters a bank holds.
 MAX_FILTERS = 64
+#: The largest kernel side of a bank.
+MAX_SIDE = 15
+#: The most input channels a bank file may read (64 filters 15×15 on 64 channels is the
+#: largest bank a file may hold: :data:`MAX_BANK_VALUES` numbers).
+MAX_BANK_CHANNELS = 64
+MAX_BANK_VALUES = MAX_SIDE * MAX_SIDE * MAX_BANK_CHANNELS * MAX_FILTERS
+#: The largest float a weight, bias or padding value may be: the engine computes in float32.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+#: What reading a damaged ``.npy``/``.npz`` can raise (numpy, zipfile, zlib and the header
+#: parser each have their own); :func:`read_npy` and :func:`read_npz` turn them into
+#: ``ValueError``.
+_READ_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError,
+    OSError,
+    EOFError,
+    KeyError,
+    IndexError,
+    TypeError,
+    SyntaxError,
+    RecursionError,
+    MemoryError,
+    NotImplementedError,
+    RuntimeError,
+    UnicodeDecodeError,
+    struct.error,
+    tokenize.TokenError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
 
 _SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=np.float64)
 _SOBEL_Y = np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=np.float64)
@@ -123,6 +158,156 @@ def check_bank(weights: ArrayLike, bias: ArrayLike | None, groups: int, c_in: in
         if not np.all(np.isfinite(b)):
             raise ValueError("every bias must be a finite number")
     return Bank(w.astype(np.float32, copy=True), b.astype(np.float32, copy=True), groups)
+
+
+class BankFileError(ValueError):
+    """A bank file that cannot be read (the message says why, without the file's name)."""
+
+
+def _check_header(stream: IO[bytes], what: str, max_values: int) -> None:
+    """Read an ``.npy`` header from ``stream``; refuse what a bank cannot hold.
+
+    Checks the dtype (real numbers, never objects) and the claimed shape (at most
+    ``max_values`` values, at most 4 axes) before any data is read.
+    """
+    fmt = np.lib.format
+    try:
+        version = fmt.read_magic(stream)
+        if version == (1, 0):
+            shape, _fortran, dtype = fmt.read_array_header_1_0(stream)
+        elif version in ((2, 0), (3, 0)):
+            shape, _fortran, dtype = fmt.read_array_header_2_0(stream)
+        else:
+            raise BankFileError(f"unknown .npy format version {version}")
+    except _READ_ERRORS as exc:
+        raise BankFileError(f"the {what} is not a readable NumPy array ({_short(exc)})") from None
+    if dtype.hasobject or dtype.kind not in "biuf":
+        raise BankFileError(f"the {what} must hold real numbers, got dtype {dtype}")
+    if len(shape) > 4:
+        raise BankFileError(
+            f"the {what} has {len(shape)} axes; a bank has 4 axes (kh, kw, channels in, "
+            "filters), the Keras layout"
+        )
+    n = math.prod(int(v) for v in shape)
+    if n > max_values:
+        raise BankFileError(
+            f"the {what} claims shape {shape} ({n:,} values); a bank holds at most "
+            f"{max_values:,} ({MAX_FILTERS} filters of {MAX_SIDE}×{MAX_SIDE} on "
+            f"{MAX_BANK_CHANNELS} channels)"
+        )
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "…"
+
+
+def read_npy(
+    data: bytes, what: str = "kernel", max_values: int = MAX_BANK_VALUES
+) -> NDArray[Any]:
+    """The array of an ``.npy`` file's bytes, its header checked before the data is read.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes.
+    what : str
+        What the array is, for messages (``"kernel"``, ``"bias"``).
+    max_values : int
+        The most values the header may claim.
+
+    Returns
+    -------
+    ndarray
+        Real numbers (pickles are never loaded).
+
+    Raises
+    ------
+    ValueError
+        Not an ``.npy`` file, damaged, objects, or a shape larger than ``max_values``
+        (refused from the header, before anything is allocated).
+
+    Examples
+    --------
+    >>> buf = io.BytesIO()
+    >>> np.save(buf, np.ones((1, 1, 1, 2)))
+    >>> read_npy(buf.getvalue()).shape
+    (1, 1, 1, 2)
+    >>> read_npy(b"not numpy")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    convgui.core.banks.BankFileError: the kernel is not a readable NumPy array (...)
+    """
+    _check_header(io.BytesIO(data), what, max_values)
+    try:
+        out = np.load(io.BytesIO(data), allow_pickle=False)
+    except _READ_ERRORS as exc:
+        raise BankFileError(
+            f"the {what} cannot be read: the file is damaged ({_short(exc)})"
+        ) from None
+    if not isinstance(out, np.ndarray):
+        raise BankFileError(f"the {what} is not one NumPy array")
+    return out
+
+
+def read_npz(
+    data: bytes, names: tuple[str, ...] = ("kernel", "bias"), max_values: int = MAX_BANK_VALUES
+) -> tuple[dict[str, NDArray[Any]], list[str]]:
+    """The arrays ``names`` of an ``.npz`` file's bytes, each header checked first.
+
+    Every member's uncompressed size (from the zip directory) and its ``.npy`` header are
+    checked before its data is inflated, so an archive that inflates to gigabytes allocates
+    nothing large.
+
+    Returns
+    -------
+    (arrays, members)
+        The arrays found among ``names``, and every array name the archive holds.
+
+    Raises
+    ------
+    ValueError
+        Not a zip archive, a damaged member, objects, or a member larger than a bank.
+
+    Examples
+    --------
+    >>> buf = io.BytesIO()
+    >>> np.savez(buf, kernel=np.ones((1, 1, 1, 2)))
+    >>> arrays, members = read_npz(buf.getvalue())
+    >>> arrays["kernel"].shape, members
+    ((1, 1, 1, 2), ['kernel'])
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except _READ_ERRORS as exc:
+        raise BankFileError(f"it is not a NumPy .npz archive ({_short(exc)})") from None
+    out: dict[str, NDArray[Any]] = {}
+    with zf:
+        infos = {i.filename.removesuffix(".npy"): i for i in zf.infolist()}
+        for name in names:
+            info = infos.get(name)
+            if info is None:
+                continue
+            # A member may hold the header (at most 64 kB) and max_values float64 numbers.
+            limit = 65_536 + 8 * max_values
+            if info.file_size > limit:
+                raise BankFileError(
+                    f"the {name} array would inflate to {info.file_size:,} bytes; a bank "
+                    f"holds at most {max_values:,} values"
+                )
+            try:
+                with zf.open(info) as member:
+                    _check_header(member, name, max_values)
+                with zf.open(info) as member:
+                    raw = member.read(limit + 1)
+            except BankFileError:
+                raise
+            except _READ_ERRORS as exc:
+                raise BankFileError(
+                    f"the {name} array cannot be read: the archive is damaged ({_short(exc)})"
+                ) from None
+            out[name] = read_npy(raw, name, max_values)
+    return out, sorted(infos)
 
 
 def _stack(kernels: list[NDArray[np.float64]], c_in: int) -> F32:
@@ -303,12 +488,19 @@ def bank_to_json_data(bank: Bank) -> dict[str, Any]:
 __all__ = [
     "BANK_PRESETS",
     "BANK_TITLES",
+    "FLOAT32_MAX",
+    "MAX_BANK_CHANNELS",
+    "MAX_BANK_VALUES",
     "MAX_FILTERS",
+    "MAX_SIDE",
     "Bank",
+    "BankFileError",
     "adapt_channels",
     "bank_preset",
     "bank_to_json_data",
     "check_bank",
     "group_channels",
+    "read_npy",
+    "read_npz",
     "resize_bank",
 ]

@@ -95,20 +95,64 @@ def maps(layer: LayerState) -> np.ndarray:
 # --- the image ------------------------------------------------------------------------------
 
 
-def test_follows_the_explorer_image_and_colour_switch(
+def bt601_u8(rgb: np.ndarray) -> np.ndarray:
+    """Pillow's convert("L") on uint8 R, G, B, written out (the reference for the grey input)."""
+    r, g, b = (rgb[..., i].astype(np.int64) for i in range(3))
+    return ((19595 * r + 38470 * g + 7471 * b + 2**15) >> 16).astype(np.float32)
+
+
+def test_follows_the_explorer_image_with_its_own_input_choice(
     explorer: ExplorerState, layer: LayerState
 ) -> None:
+    assert layer.input_mode == "rgb"
     assert layer.c_in == 3 and layer.channel_names == ("R", "G", "B")
     np.testing.assert_array_equal(layer.image, COLOUR.astype(np.float32))
-    explorer.set_color_mode("gray")
+    assert layer.set_input_mode("grey")
     assert layer.c_in == 1 and layer.channel_names == ("grey",)
     assert layer.weights.shape[2] == 1
-    np.testing.assert_array_equal(layer.image[..., 0], explorer.engine_image())
-    explorer.set_color_mode("rgb")
+    np.testing.assert_array_equal(layer.image[..., 0], bt601_u8(COLOUR))
+    assert layer.set_input_mode("rgb") and layer.c_in == 3
     explorer.set_value_scale("0-1")
     np.testing.assert_allclose(layer.image, COLOUR / 255.0, rtol=1e-6)
     explorer.set_image(ImageDoc(GREY, name="grey"))
     assert layer.c_in == 1 and layer.result is not None and layer.result.out_shape == (9, 11)
+    assert layer.input_mode == "rgb"  # a grey image is one channel whatever the choice
+
+
+def test_the_single_kernel_colour_switch_does_not_change_the_layer_input(
+    explorer: ExplorerState, layer: LayerState
+) -> None:
+    version, result = layer.image_version, layer.result
+    explorer.set_color_mode("gray")  # the single-kernel mode's switch (its default)
+    assert layer.c_in == 3 and layer.image_version == version and layer.result is result
+    np.testing.assert_array_equal(layer.image, COLOUR.astype(np.float32))
+    layer.set_input_mode("grey")  # grey on both sides: the explorer's grey image, shared
+    np.testing.assert_array_equal(layer.image[..., 0], explorer.engine_image())
+    explorer.set_color_mode("rgb")
+    assert layer.c_in == 1
+    np.testing.assert_array_equal(layer.image[..., 0], bt601_u8(COLOUR))
+
+
+def test_a_colour_image_is_three_channels_when_the_explorer_shows_grey(qapp: Any) -> None:
+    e = ExplorerState(SyncExecutor())
+    assert e.color_mode == "gray"
+    e.set_image(ImageDoc(COLOUR, name="colour"))
+    s = LayerState(e, SyncExecutor())
+    try:
+        assert s.c_in == 3 and s.weights.shape[2] == 3
+        want = scipy_layer(COLOUR, np.array(s.weights), np.array(s.bias))
+        np.testing.assert_allclose(maps(s), want, rtol=1e-5, atol=1e-3)
+        g = LayerState(e, SyncExecutor(), input_mode="grey")
+        assert g.c_in == 1
+        g.close()
+        with pytest.raises(ValueError, match="'gray'"):
+            LayerState(e, SyncExecutor(), input_mode="gray")
+        with pytest.raises(ValueError, match="None"):
+            s.set_input_mode(None)  # type: ignore[arg-type]
+        assert s.input_mode == "rgb"
+    finally:
+        s.close()
+        e.close()
 
 
 def test_maps_equal_per_channel_scipy_correlate(layer: LayerState) -> None:
@@ -320,7 +364,7 @@ def test_grey_colour_switch_adapts_bank_and_history(
     explorer: ExplorerState, layer: LayerState
 ) -> None:
     layer.set_weight(0, 0, 0, 0, "3")
-    explorer.set_color_mode("gray")
+    layer.set_input_mode("grey")
     assert layer.weights.shape == (3, 3, 1, 4)
     assert layer.undo()  # the history was adapted too: undo works on one channel
     assert layer.weights.shape == (3, 3, 1, 4)
