@@ -13,6 +13,7 @@ stride 2 over the output.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,12 +64,21 @@ class WorksheetOptions:
     cells: int = 6
 
     def __post_init__(self) -> None:
-        if self.padding not in WORKSHEET_PADDINGS:
+        if not isinstance(self.padding, str) or self.padding not in WORKSHEET_PADDINGS:
             raise ValueError(f"padding must be 'valid' or 'same', got {self.padding!r}")
-        if isinstance(self.stride, bool) or self.stride not in WORKSHEET_STRIDES:
-            raise ValueError(f"stride must be 1 or 2, got {self.stride!r}")
-        if isinstance(self.cells, bool) or not isinstance(self.cells, int) or self.cells < 1:
-            raise ValueError(f"the number of cells to fill must be at least 1, got {self.cells!r}")
+        if not _is_int(self.stride) or self.stride not in WORKSHEET_STRIDES:
+            raise ValueError(f"stride must be the whole number 1 or 2, got {self.stride!r}")
+        if not isinstance(self.pool, (bool, np.bool_)):
+            raise ValueError(f"pool must be True or False, got {self.pool!r}")
+        if not _is_int(self.cells) or self.cells < 1:
+            raise ValueError(
+                f"the number of cells to fill must be a whole number, at least 1, got "
+                f"{self.cells!r}"
+            )
+        # numpy ints and bools are accepted; keep plain Python ones (hashing, repr, settings)
+        object.__setattr__(self, "stride", int(self.stride))
+        object.__setattr__(self, "pool", bool(self.pool))
+        object.__setattr__(self, "cells", int(self.cells))
 
     def params(self) -> LayerParams:
         """The layer these choices describe."""
@@ -173,6 +183,29 @@ class Worksheet:
     def worked_text(self) -> str:
         """The worked sum as the arithmetic panel writes it: ``2×1 + 5×2 + … = 198``."""
         return self.worked.sum_text(WORKED_TERMS)
+
+
+def _is_int(value: object) -> bool:
+    """True for an int (numpy's too), False for a bool, a float such as 2.0, or text."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def _real_table(value: ArrayLike, what: str) -> F64:
+    """``value`` as a float64 copy, refusing what is not a table of real numbers."""
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError):  # ragged rows
+        raise ValueError(
+            f"the worksheet's {what} must be a table of numbers with rows of equal length; "
+            "check its rows"
+        ) from None
+    if arr.dtype.kind not in "biuf":
+        kind = "complex numbers" if arr.dtype.kind == "c" else f"{arr.dtype} values"
+        raise ValueError(
+            f"the worksheet's {what} must hold real numbers, got {kind}; "
+            f"use a {what} of real numbers"
+        )
+    return np.array(arr, dtype=np.float64)
 
 
 def _axis_lines(rows: str, cols: str) -> list[str]:
@@ -289,8 +322,8 @@ def make_worksheet(grid: ArrayLike, kernel: ArrayLike, options: WorksheetOptions
     >>> ws.out_shape, float(ws.answers[1, 2])
     ((4, 4), 198.0)
     """
-    g = np.array(grid, dtype=np.float64)
-    k = np.array(kernel, dtype=np.float64)
+    g = _real_table(grid, "grid")
+    k = _real_table(kernel, "kernel")
     if g.ndim != 2 or not (
         MIN_SIDE <= g.shape[0] <= MAX_SIDE and MIN_SIDE <= g.shape[1] <= MAX_SIDE
     ):
@@ -308,19 +341,21 @@ def make_worksheet(grid: ArrayLike, kernel: ArrayLike, options: WorksheetOptions
     params = options.params()
     kshape = (int(k.shape[0]), int(k.shape[1]))
     try:
-        geometry = layer_geometry(g.shape, kshape, params)
+        geometry = layer_geometry(g.shape, kshape, params.evolve(pool="none"))
     except ValueError:
-        if options.pool:
-            no_pool = layer_geometry(g.shape, kshape, params.evolve(pool="none"))
-            ho, wo = no_pool.out_shape
-            raise ValueError(
-                f"the output is only {ho}×{wo}, too small for 2×2 pooling; turn the pooling "
-                "question off, or use a larger grid, stride 1 or 'same' padding"
-            ) from None
         raise ValueError(
             f"the {kshape[0]}×{kshape[1]} kernel does not fit in the {g.shape[0]}×{g.shape[1]} "
             "grid without padding; use 'same' padding, a larger grid or a smaller kernel"
         ) from None
+    if options.pool:
+        try:
+            geometry = layer_geometry(g.shape, kshape, params)
+        except ValueError:
+            ho, wo = geometry.out_shape
+            raise ValueError(
+                f"the output is only {ho}×{wo}, too small for 2×2 pooling; turn the pooling "
+                "question off, or use a larger grid, stride 1 or 'same' padding"
+            ) from None
     padded = np.asarray(pad_image(g, geometry.pads, dtype=np.float64), dtype=np.float64)
     is_padding = np.ones(geometry.padded_shape, dtype=bool)
     t, _, lft, _ = geometry.pads
@@ -347,8 +382,9 @@ def crop_grid(image: ArrayLike, top: int, left: int, size: int) -> F64:
     Raises
     ------
     ValueError
-        The image is not 2-D, or the square does not lie inside it (the message gives the
-        largest corner that fits).
+        The image is not 2-D or not real, ``top``, ``left`` or ``size`` is not a whole number,
+        ``size`` is below 1, or the square does not lie inside the image (the message gives
+        the largest corner that fits).
 
     Examples
     --------
@@ -358,6 +394,13 @@ def crop_grid(image: ArrayLike, top: int, left: int, size: int) -> F64:
     img = np.asarray(image)
     if img.ndim != 2:
         raise ValueError(f"the image to crop must be 2-D (grey), got shape {img.shape}")
+    if img.dtype.kind not in "biuf":
+        raise ValueError(f"the image to crop must hold real numbers, got {img.dtype} values")
+    for name, value in (("top row", top), ("left column", left), ("size", size)):
+        if not _is_int(value):
+            raise ValueError(f"the grid's {name} must be a whole number, got {value!r}")
+    if size < 1:
+        raise ValueError(f"the grid's size must be at least 1 cell, got {size!r}")
     h, w = img.shape
     if size > min(h, w):
         raise ValueError(

@@ -240,3 +240,76 @@ def test_crop_grid() -> None:
         crop_grid(img, 0, 0, 11)
     with pytest.raises(ValueError, match="2-D"):
         crop_grid(np.zeros((5, 5, 3)), 0, 0, 4)
+
+
+@pytest.mark.parametrize(
+    ("top", "left", "size", "match"),
+    [
+        (1.5, 0, 4, "top row must be a whole number, got 1.5"),
+        ("1", 0, 4, "top row must be a whole number, got '1'"),
+        (0, None, 4, "left column must be a whole number, got None"),
+        (0, 0, 4.0, "size must be a whole number, got 4.0"),
+        (0, True, 4, "left column must be a whole number, got True"),
+        (0, 0, 0, "at least 1 cell, got 0"),
+        (9, 9, -3, "at least 1 cell, got -3"),
+        (-1, 0, 4, "at most row 6, column 6"),
+    ],
+)
+def test_crop_grid_refuses_bad_corners_and_sizes(top, left, size, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        crop_grid(np.arange(100).reshape(10, 10), top, left, size)
+
+
+def test_crop_grid_takes_numpy_ints_and_refuses_complex_images() -> None:
+    img = np.arange(100).reshape(10, 10)
+    np.testing.assert_array_equal(crop_grid(img, np.int64(2), np.int32(3), np.int16(4)),
+                                  img[2:6, 3:7])  # fmt: skip
+    with pytest.raises(ValueError, match="real numbers, got complex128"):
+        crop_grid(img * 1j, 0, 0, 4)
+
+
+@pytest.mark.parametrize(
+    ("grid", "kernel", "match"),
+    [
+        (np.ones((6, 6)), np.ones((3, 3)) * 1j, "kernel must hold real numbers, got complex"),
+        (np.ones((6, 6)) + 0j, np.ones((3, 3)), "grid must hold real numbers, got complex"),
+        ([["a"] * 6] * 6, np.ones((3, 3)), "grid must hold real numbers, got <U1 values"),
+        (None, np.ones((3, 3)), "grid must hold real numbers, got object values"),
+        ([[1] * 6] * 5 + [[1]], np.ones((3, 3)), "rows of equal length"),
+    ],
+)
+def test_worksheet_refuses_tables_that_are_not_real_numbers(grid, kernel, match: str) -> None:
+    """A complex kernel used to lose its imaginary part silently (ComplexWarning)."""
+    with pytest.raises(ValueError, match=match):
+        make_worksheet(grid, kernel, WorksheetOptions())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"stride": 2.0}, "whole number 1 or 2, got 2.0"),
+        ({"stride": "2"}, "whole number 1 or 2, got '2'"),
+        ({"cells": 2.0}, "whole number, at least 1, got 2.0"),
+        ({"pool": "yes"}, "True or False, got 'yes'"),
+        ({"pool": 1}, "True or False, got 1"),
+    ],
+)
+def test_options_refuse_values_of_the_wrong_type(kwargs, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        WorksheetOptions(**kwargs)
+
+
+def test_options_keep_plain_python_values_from_numpy_ones() -> None:
+    opts = WorksheetOptions(stride=np.int64(2), pool=np.bool_(True), cells=np.int32(3))
+    assert opts == WorksheetOptions(stride=2, pool=True, cells=3)
+    assert type(opts.stride) is int and type(opts.pool) is bool and type(opts.cells) is int
+
+
+@pytest.mark.parametrize("pool", [False, True])
+def test_a_kernel_that_does_not_fit_says_so_with_or_without_pooling(pool: bool) -> None:
+    """With pooling on, the engine's text ("... with dilation (1, 1) ...") used to come through."""
+    with pytest.raises(ValueError, match="the 3×6 kernel does not fit in the 10×4 grid") as info:
+        make_worksheet(
+            np.ones((10, 4)), np.ones((3, 6)), WorksheetOptions(padding="valid", pool=pool)
+        )
+    assert "dilation" not in str(info.value)
