@@ -73,12 +73,27 @@ class NeedsConfirmationError(SaveError):
 
 
 def shown_name(path: PathLike) -> str:
-    """The file name as messages show it (shortened in the middle when very long)."""
+    """The file name as messages show it (shortened in the middle when very long).
+
+    A NUL character, which no file name can hold, is shown as ``␀``.
+    """
     p = Path(path)
-    shown = p.name or str(p)
+    shown = (p.name or str(p)).replace("\0", "\u2400")
     if len(shown) > 80:
         shown = shown[:60] + "…" + shown[-15:]
     return shown
+
+
+def _has_nul(path: PathLike) -> bool:
+    """True when ``path`` holds a NUL character (the OS refuses such names with ValueError)."""
+    return "\0" in os.fsdecode(path)
+
+
+def _nul_message(shown: str) -> str:
+    return (
+        f"“{shown}” is not a possible file name: it contains a NUL character (shown as ␀), "
+        "which no file name can hold. Type the name again without it."
+    )
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -117,9 +132,12 @@ def stat_input(path: PathLike, what: str = "a file") -> os.stat_result:
     Raises
     ------
     LoadError
-        Missing, a symbolic-link loop, unreadable, a folder, a FIFO, a device or a socket.
+        Missing, a symbolic-link loop, unreadable, a folder, a FIFO, a device or a socket, or a
+        name holding a NUL character.
     """
     shown = shown_name(path)
+    if _has_nul(path):
+        raise LoadError(_nul_message(shown))
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -281,6 +299,8 @@ def _remember(path: Path) -> None:
 def written_this_session(path: PathLike) -> bool:
     """True when ``path`` holds a file convgui wrote in this session, not changed since."""
     p = Path(path)
+    if _has_nul(p):
+        return False  # no file has such a name
     with _written_lock:
         ident = _written.get(_key(p))
     if ident is None:
@@ -304,7 +324,7 @@ def forget_written() -> None:
 def _same_file(st: os.stat_result, other: PathLike) -> bool:
     try:
         o = os.stat(other)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         return False
     return (st.st_dev, st.st_ino) == (o.st_dev, o.st_ino)
 
@@ -337,14 +357,17 @@ def check_target(
     Raises
     ------
     SaveError
-        The target exists and is not a regular file (a folder, FIFO, device...), or is a
-        symbolic-link loop: never written, even when ``confirmed``.
+        The target exists and is not a regular file (a folder, FIFO, device...), is a
+        symbolic-link loop, or its name holds a NUL character (a pasted name can): never
+        written, even when ``confirmed``.
     NeedsConfirmationError
         Unless ``confirmed``: the target is a protected file, or exists and was not written by
         convgui in this session.
     """
     p = Path(path)
     shown = shown_name(p)
+    if _has_nul(p):
+        raise SaveError(_nul_message(shown))
     if os.path.islink(p):
         p = Path(os.path.realpath(p))
     try:
@@ -412,9 +435,11 @@ def new_subfolder(folder: PathLike, base: str) -> Path:
     Raises
     ------
     SaveError
-        The folder cannot be created.
+        The folder cannot be created (or its name holds a NUL character).
     """
     parent = Path(folder)
+    if _has_nul(parent / base):
+        raise SaveError(_nul_message(shown_name(parent / base)))
     for n in range(1, 10_000):
         candidate = parent / (base if n == 1 else f"{base}-{n}")
         try:

@@ -542,3 +542,39 @@ def test_kernel_json_round_trip_through_the_checked_writer(tmp_path: Path) -> No
     back, _ = load_kernel(path)
     assert np.array_equal(back, kernel)
     assert json.loads(path.read_text())["convgui"] == 1
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+@pytest.mark.parametrize("confirmed", [False, True])
+def test_a_name_with_a_nul_character_is_a_save_error(
+    tmp_path: Path, writer: str, confirmed: bool
+) -> None:
+    """A pasted name can hold NUL; the OS refuses it with ``ValueError: embedded null byte``,
+    which escaped the writers' ``except SaveError``. Now every writer gets a SaveError naming
+    the file (NUL shown as ␀) and nothing is written."""
+    name, write = _writers()[writer]
+    target = tmp_path / ("a\0" + name)
+    with pytest.raises(SaveError, match=f"“a␀{name}” is not a possible file name: .*NUL"):
+        if confirmed:
+            write(target)
+        else:
+            check_target(target)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_nul_names_in_the_other_helpers(tmp_path: Path) -> None:
+    """Readers give a LoadError, new_subfolder a SaveError; the session helpers answer
+    without raising (no file can have such a name)."""
+    bad = tmp_path / "k\0.txt"
+    with pytest.raises(LoadError, match="NUL"):
+        load_kernel(bad)
+    with pytest.raises(LoadError, match="NUL"):
+        read_text_bounded(bad, max_bytes=10)
+    with pytest.raises(SaveError, match="NUL"):
+        new_subfolder(tmp_path, "frames\0")
+    assert not written_this_session(bad)
+    assert remove_own_files([bad]) == []
+    ok = tmp_path / "ok.png"
+    ok.write_bytes(b"x")  # the user's file: asked about, the NUL-named protected entry ignored
+    assert files_to_overwrite([ok], protected=[bad]) == [ok]
+    assert list(tmp_path.iterdir()) == [ok]
