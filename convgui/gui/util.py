@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QComboBox,
+    QScrollArea,
+    QScrollBar,
+    QWidget,
+)
+
+#: Controls whose value the mouse wheel changes.
+_GUARDED = (QComboBox, QAbstractSpinBox, QAbstractSlider)
 
 
 @contextmanager
@@ -17,3 +29,37 @@ def signals_blocked(*objects: QObject) -> Iterator[None]:
     finally:
         for o, was in zip(objects, previous):
             o.blockSignals(was)
+
+
+class WheelGuard(QObject):
+    """The mouse wheel scrolls a panel instead of changing the control under the pointer.
+
+    Inside a scroll area, a drop-down, spin box or slider takes wheel steps only once it has
+    the keyboard focus (clicked or tabbed to); otherwise the wheel scrolls the panel, so
+    scrolling down a column of settings never changes one on the way. Install it on the
+    application (``app.installEventFilter(guard)``).
+    """
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.Wheel or not isinstance(obj, _GUARDED):
+            return False
+        if isinstance(obj, QScrollBar):  # a scroll bar's wheel is scrolling already
+            return False
+        widget = obj
+        if not isinstance(widget, QWidget) or widget.hasFocus():
+            return False
+        scroll = _scroll_area_of(widget)
+        if scroll is None:
+            return False
+        # The control keeps its value; the scroll area scrolls as if the pointer were on it.
+        QCoreApplication.sendEvent(scroll.viewport(), event)
+        return True
+
+
+def _scroll_area_of(widget: QWidget) -> QAbstractScrollArea | None:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            return parent
+        parent = parent.parentWidget()
+    return None

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
+    QApplication,
     QMainWindow,
     QScrollArea,
     QSplitter,
@@ -48,7 +49,7 @@ from .layer_panel import LayerPanel
 from .panels import ElidedLabel, MessageBar
 from .settings import Session
 from .text_size import TextSize
-from .util import signals_blocked
+from .util import WheelGuard, signals_blocked
 
 __all__ = ["MainWindow", "MessageBar"]
 
@@ -199,6 +200,10 @@ class MainWindow(QMainWindow):
         self.samples_menu = self.actions_built.menus[texts.MENU_SAMPLES]
         self.help_menu = self.actions_built.menus[texts.MENU_HELP]
         self.keys.install()
+        self.wheel_guard = WheelGuard(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.wheel_guard)
         self._user_split = False
         self.splitter.splitterMoved.connect(self._on_splitter_moved)
         self.images.pooling_shown.connect(lambda _on: self._balance())
@@ -421,6 +426,9 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.anim.shutdown()
         self.keys.uninstall()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.wheel_guard)
         self.text_size.release()
         self.state.close()
         super().closeEvent(event)
