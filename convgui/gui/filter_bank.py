@@ -19,7 +19,8 @@ import numpy as np
 from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
-    QAbstractItemView,
+    QAbstractButton,
+    QButtonGroup,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -27,19 +28,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ..core import ACTIVATIONS, BOUNDARIES, CellParseError
-from ..core.banks import BANK_PRESETS, BANK_TITLES, MAX_FILTERS
-from ..layer_state import LayerState, describe_reads
+from ..core.banks import BANK_PRESETS, BANK_TITLES, MAX_FILTERS, MAX_SIDE
+from ..layer_state import SETTING_LIMITS, LayerState, describe_reads
 from .kernel_panel import KernelTableModel, KernelTableView, cell_edit_text, cell_text
 from .util import signals_blocked
 
@@ -137,6 +136,71 @@ class GroupsPicture(QWidget):
         p.end()
 
 
+class FilterButtons(QWidget):
+    """The filters as a compact grid of numbered toggle buttons; one is the filter edited.
+
+    Each button says which channels its filter reads in its tooltip and accessible name; the
+    buttons are reachable with Tab and pressed with Space, as any button.
+
+    Signals
+    -------
+    chosen(int)
+        The user pressed filter ``i``'s button.
+    """
+
+    chosen = Signal(int)
+    #: Buttons per row (8 rows hold the 64 filters a bank may have).
+    COLUMNS = 8
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.buttons: list[QToolButton] = []
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        self._group.idClicked.connect(self.chosen)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(3)
+        self._grid.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+    def set_filters(self, tips: list[str], selected: int) -> None:
+        """One button per filter (``tips[i]`` says what filter ``i`` reads); check ``selected``."""
+        while len(self.buttons) > len(tips):
+            b = self.buttons.pop()
+            self._group.removeButton(b)
+            self._grid.removeWidget(b)
+            b.hide()
+            b.deleteLater()
+        side = max(28, self.fontMetrics().height() + 10)
+        while len(self.buttons) < len(tips):
+            i = len(self.buttons)
+            b = QToolButton(self, objectName=f"filterButton{i}")
+            b.setText(str(i))
+            b.setCheckable(True)
+            b.setAutoRaise(False)
+            b.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            b.setMinimumSize(side + 4, side)
+            self._group.addButton(b, i)
+            self._grid.addWidget(b, i // self.COLUMNS, i % self.COLUMNS)
+            self.buttons.append(b)
+        for b, tip in zip(self.buttons, tips, strict=True):
+            b.setToolTip(tip)
+            b.setAccessibleName(tip)
+        self.select(selected)
+
+    def select(self, index: int) -> None:
+        """Check button ``index`` (no signal)."""
+        if 0 <= index < len(self.buttons):
+            with signals_blocked(self._group):
+                self.buttons[index].setChecked(True)
+
+    @property
+    def current(self) -> int:
+        """The checked button's filter, or -1."""
+        b: QAbstractButton | None = self._group.checkedButton()
+        return -1 if b is None else self._group.id(b)
+
+
 def _spin(lo: int, hi: int, name: str, tip: str) -> QSpinBox:
     s = QSpinBox(objectName=name)
     s.setRange(lo, hi)
@@ -148,7 +212,7 @@ def _spin(lo: int, hi: int, name: str, tip: str) -> QSpinBox:
 class FilterBankPanel(QWidget):
     """The bank and the layer settings.
 
-    Presets, filter count and size, the filter list, the selected filter's kernel tables and
+    Presets, filter count and size, the filter buttons, the selected filter's kernel tables and
     bias, and the layer settings with the picture of the groups.
     """
 
@@ -166,8 +230,8 @@ class FilterBankPanel(QWidget):
         self.preset_combo.setToolTip("Load a classic bank (Edit ▸ Undo brings yours back).")
         self.preset_combo.activated.connect(self._on_preset)
         self.count_spin = _spin(1, MAX_FILTERS, "filterCountSpin", "Number of filters (1–64)")
-        self.rows_spin = _spin(1, 15, "filterRowsSpin", "Kernel rows of every filter")
-        self.cols_spin = _spin(1, 15, "filterColsSpin", "Kernel columns of every filter")
+        self.rows_spin = _spin(1, MAX_SIDE, "filterRowsSpin", "Kernel rows of every filter")
+        self.cols_spin = _spin(1, MAX_SIDE, "filterColsSpin", "Kernel columns of every filter")
         self.add_btn = QPushButton("Add", objectName="addFilterButton")
         self.add_btn.setToolTip("Add a filter (the identity on the mean of its channels).")
         self.remove_btn = QPushButton("Remove", objectName="removeFilterButton")
@@ -177,16 +241,10 @@ class FilterBankPanel(QWidget):
         self.cols_spin.valueChanged.connect(self._on_size)
         self.add_btn.clicked.connect(lambda: self._try(layer.add_filter))
         self.remove_btn.clicked.connect(lambda: self._try(layer.remove_filter))
-        self.filter_list = QListWidget(objectName="filterList")
-        self.filter_list.setViewMode(QListView.ViewMode.ListMode)
-        self.filter_list.setFlow(QListView.Flow.LeftToRight)
-        self.filter_list.setWrapping(True)
-        self.filter_list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.filter_list.setUniformItemSizes(True)
-        self.filter_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.filter_list.setToolTip("Choose the filter to edit (its map is shown large).")
-        self.filter_list.setMaximumHeight(3 * self.fontMetrics().height() + 14)
-        self.filter_list.currentRowChanged.connect(self._on_row)
+        self.filter_buttons = FilterButtons()
+        self.filter_buttons.setObjectName("filterButtons")
+        self.filter_buttons.setToolTip("Choose the filter to edit (its map is shown large).")
+        self.filter_buttons.chosen.connect(self._on_row)
 
         grid = QGridLayout(bank)
         grid.setContentsMargins(6, 4, 6, 4)
@@ -202,7 +260,8 @@ class FilterBankPanel(QWidget):
         size_row.addWidget(self.cols_spin)
         size_row.addStretch(1)
         grid.addLayout(size_row, 2, 1, 1, 3)
-        grid.addWidget(self.filter_list, 3, 0, 1, 4)
+        grid.addWidget(QLabel("Edit"), 3, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.filter_buttons, 3, 1, 1, 3)
 
         # --- the selected filter ------------------------------------------------------
         self.filter_box = QGroupBox("Filter 0", objectName="filterBox")
@@ -241,19 +300,31 @@ class FilterBankPanel(QWidget):
         self.padding_combo = QComboBox(objectName="layerPaddingCombo")
         for key, title in PADDING_TITLES.items():
             self.padding_combo.addItem(title, key)
-        self.padding_spin = _spin(0, 15, "layerPaddingSpin", "Cells of padding on every side")
+        self.padding_spin = _spin(
+            *SETTING_LIMITS["padding"], "layerPaddingSpin", "Cells of padding on every side"
+        )
         self.boundary_combo = QComboBox(objectName="layerBoundaryCombo")
         for b in BOUNDARIES:
             self.boundary_combo.addItem(b, b)
         self.boundary_combo.setToolTip("What the padding holds (Conv2D only).")
-        self.stride_spin = _spin(1, 8, "layerStrideSpin", "Step between windows (both axes)")
-        self.dilation_spin = _spin(1, 8, "layerDilationSpin", "Spacing of the kernel taps")
+        self.stride_spin = _spin(
+            *SETTING_LIMITS["stride"], "layerStrideSpin", "Step between windows (both axes)"
+        )
+        self.dilation_spin = _spin(
+            *SETTING_LIMITS["dilation"], "layerDilationSpin", "Spacing of the kernel taps"
+        )
         self.groups_combo = QComboBox(objectName="layerGroupsCombo")
         self.groups_combo.setToolTip(
             "Groups split the input channels: each filter reads only its group's channels. "
             "Groups = channels is depthwise (each filter reads one channel)."
         )
-        self.output_padding_spin = _spin(-1, 7, "outputPaddingSpin", "")
+        # -1 is "auto" (None): Keras' rule.
+        self.output_padding_spin = _spin(
+            SETTING_LIMITS["output_padding"][0] - 1,
+            SETTING_LIMITS["output_padding"][1],
+            "outputPaddingSpin",
+            "",
+        )
         self.output_padding_spin.setSpecialValueText("auto")
         self.output_padding_spin.setToolTip(
             "Conv2DTranspose only: extra rows and columns at the bottom/right of the output "
@@ -377,19 +448,14 @@ class FilterBankPanel(QWidget):
         layer = self._layer
         n = layer.n_filters
         kh, kw = layer.filter_size
-        with signals_blocked(self.count_spin, self.rows_spin, self.cols_spin, self.filter_list):
+        with signals_blocked(self.count_spin, self.rows_spin, self.cols_spin):
             self.count_spin.setValue(n)
             self.rows_spin.setValue(kh)
             self.cols_spin.setValue(kw)
-            reads = describe_reads(layer.reads(), layer.channel_names)
-            if self.filter_list.count() != n:
-                self.filter_list.clear()
-                for o in range(n):
-                    self.filter_list.addItem(QListWidgetItem(f"{o}"))
-            for o in range(n):
-                item = self.filter_list.item(o)
-                item.setToolTip(f"Filter {o}: reads {reads[o]}")
-            self.filter_list.setCurrentRow(layer.selected)
+        reads = describe_reads(layer.reads(), layer.channel_names)
+        self.filter_buttons.set_filters(
+            [f"Filter {o}: reads {reads[o]}" for o in range(n)], layer.selected
+        )
         self.remove_btn.setEnabled(n // layer.settings.groups > 1)
         self.add_btn.setEnabled(n + layer.settings.groups <= MAX_FILTERS)
         self._update_groups()
@@ -498,8 +564,7 @@ class FilterBankPanel(QWidget):
         )
 
     def _update_selection(self, index: int) -> None:
-        with signals_blocked(self.filter_list):
-            self.filter_list.setCurrentRow(index)
+        self.filter_buttons.select(index)
         self._update_filter()
         self.groups_picture.update()
 
@@ -558,4 +623,4 @@ class FilterBankPanel(QWidget):
         self._update_groups()
 
 
-__all__ = ["FilterBankPanel", "FilterKernelSource", "GroupsPicture"]
+__all__ = ["FilterBankPanel", "FilterButtons", "FilterKernelSource", "GroupsPicture"]

@@ -34,6 +34,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -46,7 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.banks import BANK_PRESETS, BANK_TITLES
-from ..layer_state import LayerState, describe_reads
+from ..layer_state import INPUT_MODES, LayerState, describe_reads
 from ..safeio import NeedsConfirmationError, SaveError
 from .actions import ActionSpec, Entry, Separator
 from .feature_maps import TILE_MIN, MapGrid
@@ -54,8 +55,11 @@ from .filter_bank import FilterBankPanel
 from .image_view import ImageView, make_lut_cmap
 from .layer_animation import LayerAnimation
 from .panels import ElidedLabel
+from .util import signals_blocked
 
 MODE = "layer"
+#: Where ``window.settings`` remembers the layer's input choice (``"rgb"`` or ``"grey"``).
+INPUT_SETTING = "layer/input"
 #: The radio group of View ▸ Single Kernel / Convolution Layer.
 MODE_GROUP = "convgui_mode"
 MENU_FILE, MENU_EDIT, MENU_VIEW, MENU_LAYER = "&File", "&Edit", "&View", "&Layer"
@@ -64,7 +68,15 @@ PRESETS_MENU = f"{MENU_LAYER}/Filter Bank &Presets"
 TEXTS = {
     "input": "Input",
     "maps": "Feature maps (click one)",
-    "map": "Feature map {o} (filter {o}, reads {reads})",
+    "map": "Feature map {o} ← {reads}",
+    "map_tip": "Feature map {o}: the output of filter {o}, which reads {reads}.\n{shape}, "
+    "colour scale {lo:.4g} … {hi:.4g}{signed}",
+    "input_choice": "Input",
+    "input_rgb": "R, G, B (3 channels)",
+    "input_grey": "grey (BT.601, 1 channel)",
+    "input_tip": "What the layer reads of a colour image: its three channels R, G, B (as a CNN "
+    "does), or one grey channel (0.299 R + 0.587 G + 0.114 B). Independent of the single-kernel "
+    "mode's Colour switch; a grey image is one channel either way.",
     "no_map": "Feature map: no output",
     "open_title": "Open Filter Bank",
     "save_title": "Save Filter Bank",
@@ -88,9 +100,13 @@ class LayerModePage(QWidget):
     -------
     focus_changed()
         The selected filter or the results changed.
+    input_choice_changed(str)
+        The user chose the input: ``"rgb"`` or ``"grey"``.
     """
 
     focus_changed = Signal()
+    #: The user chose what the layer reads of a colour image (``"rgb"`` or ``"grey"``).
+    input_choice_changed = Signal(str)
 
     def __init__(self, layer: LayerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +115,11 @@ class LayerModePage(QWidget):
         self._key_handler: Callable[[int], bool] | None = None
 
         # --- the input: its channels and the whole image large -------------------------
+        self.input_combo = QComboBox(objectName="layerInputCombo")
+        self.input_combo.addItem(TEXTS["input_rgb"], "rgb")
+        self.input_combo.addItem(TEXTS["input_grey"], "grey")
+        self.input_combo.setToolTip(TEXTS["input_tip"])
+        self.input_combo.activated.connect(self._on_input_choice)
         self.channel_grid = MapGrid(columns=3)
         self.channel_grid.setObjectName("channelGrid")
         self.channel_grid.setFixedHeight(84)
@@ -146,7 +167,14 @@ class LayerModePage(QWidget):
         cl = QVBoxLayout(centre)
         cl.setContentsMargins(4, 2, 4, 2)
         cl.setSpacing(2)
-        cl.addWidget(QLabel("Input channels", objectName="channelsTitle"))
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Input channels", objectName="channelsTitle"))
+        top.addStretch(1)
+        choice_label = QLabel(TEXTS["input_choice"])
+        choice_label.setBuddy(self.input_combo)
+        top.addWidget(choice_label)
+        top.addWidget(self.input_combo)
+        cl.addLayout(top)
         cl.addWidget(self.channel_grid)
         pair = QHBoxLayout()
         pair.setSpacing(4)
@@ -247,10 +275,20 @@ class LayerModePage(QWidget):
             v.set_text_scale(factor)
         self._fit_bank()
 
+    def _on_input_choice(self) -> None:
+        mode = str(self.input_combo.currentData())
+        self.layer.set_input_mode(mode)
+        self.input_choice_changed.emit(mode)
+
     def _update_input(self) -> None:
         layer = self.layer
         img = layer.image
         names = layer.channel_names
+        doc = layer.explorer.doc
+        colour = doc is not None and doc.pixels.ndim == 3
+        with signals_blocked(self.input_combo):
+            self.input_combo.setCurrentIndex(max(0, self.input_combo.findData(layer.input_mode)))
+        self.input_combo.setEnabled(colour)
         self.channel_grid.set_count(list(names))
         if img is None:
             self.input_view.set_image(None)
@@ -330,10 +368,17 @@ class LayerModePage(QWidget):
         if first:
             self.map_view.fit()
         reads = describe_reads(layer.reads(), layer.channel_names)
-        self.map_title.setText(TEXTS["map"].format(o=o, reads=reads[o] if o < len(reads) else "?"))
+        what = reads[o] if o < len(reads) else "?"
+        self.map_title.setText(TEXTS["map"].format(o=o, reads=what))
         self.map_title.setToolTip(
-            f"{m.data.shape[0]}×{m.data.shape[1]}, colour scale {m.levels[0]:.4g} … "
-            f"{m.levels[1]:.4g}" + (" (diverging: blue < 0 < red)" if m.signed else "")
+            TEXTS["map_tip"].format(
+                o=o,
+                reads=what,
+                shape=f"{m.data.shape[0]}×{m.data.shape[1]}",
+                lo=m.levels[0],
+                hi=m.levels[1],
+                signed=" (diverging: blue < 0 < red)" if m.signed else "",
+            )
         )
 
     def _on_selected(self, index: int) -> None:
@@ -348,8 +393,11 @@ class LayerMode(QObject):
     def __init__(self, window: Any) -> None:
         super().__init__(window)
         self.window = window
-        self.layer = LayerState(window.state, parent=None)
+        self.layer = LayerState(window.state, parent=None, input_mode=remembered_input(window))
         self.page = LayerModePage(self.layer)
+        self.page.input_choice_changed.connect(
+            lambda mode: window.settings.setValue(INPUT_SETTING, mode)
+        )
         self.layer.message.connect(window.show_message)
         window.add_mode(
             MODE,
@@ -418,6 +466,18 @@ class LayerMode(QObject):
 
 
 # --- the entries' callbacks ---------------------------------------------------------------------
+
+
+def remembered_input(window: Any) -> str:
+    """The layer's input choice remembered in ``window.settings`` (``"rgb"`` by default).
+
+    A damaged or unknown remembered value gives the default.
+    """
+    try:
+        value = window.settings.value(INPUT_SETTING, "rgb")
+    except (TypeError, ValueError):  # pragma: no cover - QSettings returns what it holds
+        return "rgb"
+    return value if isinstance(value, str) and value in INPUT_MODES else "rgb"
 
 
 def ensure(window: Any) -> LayerMode:
@@ -581,6 +641,7 @@ def entries() -> list[Entry]:
 
 
 __all__ = [
+    "INPUT_SETTING",
     "TEXTS",
     "LayerMode",
     "LayerModePage",
@@ -588,6 +649,7 @@ __all__ = [
     "ensure",
     "entries",
     "open_bank_path",
+    "remembered_input",
     "save_bank_path",
     "show_kernel_mode",
     "show_layer_mode",

@@ -3,6 +3,7 @@ the image, editing as a user does, undo in this mode, presets and bank files."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,7 @@ def test_opening_images_in_layer_mode_updates_channels_and_maps(
 ) -> None:
     lm = enter_layer_mode(window)
     page, layer = lm.page, lm.layer
-    window.state.set_color_mode("rgb")
+    assert window.state.color_mode == "gray"  # the single-kernel switch is off: no matter
     path = tmp_path / "colour.png"
     save_image(COLOUR, path)
     assert drop_files(window, path) == (True, True)
@@ -178,7 +179,7 @@ def test_clicking_a_map_shows_it_large(qtbot: Any, window: MainWindow) -> None:
     assert r is not None
     np.testing.assert_array_equal(page.map_view.data, r.maps[2].data)
     assert page.map_title.text().startswith("Feature map 2")
-    assert page.bank.filter_list.currentRow() == 2
+    assert page.bank.filter_buttons.current == 2
 
 
 def test_undo_in_layer_mode_undoes_the_layer_not_the_kernel(
@@ -210,7 +211,6 @@ def test_undo_in_layer_mode_undoes_the_layer_not_the_kernel(
 
 def test_preset_menu_loads_a_bank(qtbot: Any, window: MainWindow) -> None:
     window.set_document(ImageDoc(COLOUR, name="c"))
-    window.state.set_color_mode("rgb")
     action(window, "bankPreset_each_colour").trigger()
     lm = window.layer_mode  # type: ignore[attr-defined]
     assert window.mode == "layer"
@@ -249,7 +249,6 @@ def test_nothing_is_clipped_with_64_filters(
     qtbot: Any, window: MainWindow, size: tuple[int, int]
 ) -> None:
     window.set_document(ImageDoc(COLOUR, name="c"))
-    window.state.set_color_mode("rgb")
     lm = enter_layer_mode(window)
     window.resize(*size)
     lm.layer.set_filter_count(64)
@@ -263,3 +262,123 @@ def test_nothing_is_clipped_with_64_filters(
     for v in (page.input_view, page.map_view):
         assert v.width() >= 150 and v.height() >= 150
     assert page.bank_scroll.width() >= page.bank.minimumSizeHint().width()
+
+
+def bt601(rgb: np.ndarray) -> np.ndarray:
+    """Pillow's convert("L") written out: the grey input's reference."""
+    r, g, b = (rgb[..., i].astype(np.int64) for i in range(3))
+    return ((19595 * r + 38470 * g + 7471 * b + 2**15) >> 16).astype(np.float32)
+
+
+def test_a_colour_image_is_r_g_b_and_the_input_choice_is_the_layers_own(
+    qtbot: Any, window: MainWindow
+) -> None:
+    window.set_document(ImageDoc(COLOUR, name="c"))
+    assert window.state.color_mode == "gray"
+    lm = enter_layer_mode(window)
+    page, layer = lm.page, lm.layer
+    assert layer.c_in == 3 and [t.caption for t in page.channel_grid.tiles] == ["R", "G", "B"]
+    assert page.input_combo.isEnabled() and page.input_combo.currentData() == "rgb"
+    choose(qtbot, page.input_combo, "grey")
+    assert layer.c_in == 1 and [t.caption for t in page.channel_grid.tiles] == ["grey"]
+    np.testing.assert_array_equal(layer.image[..., 0], bt601(COLOUR))
+    assert window.settings.value(layer_mode.INPUT_SETTING) == "grey"
+    assert window.state.color_mode == "gray"  # the single-kernel switch is not touched
+    window.state.set_color_mode("rgb")  # ... and does not move the layer's choice
+    assert layer.c_in == 1 and page.input_combo.currentData() == "grey"
+    choose(qtbot, page.input_combo, "rgb")
+    assert layer.c_in == 3 and window.settings.value(layer_mode.INPUT_SETTING) == "rgb"
+    r = layer.result
+    assert r is not None
+    np.testing.assert_allclose(
+        r.stacked(), reference(COLOUR, np.array(layer.weights), np.array(layer.bias)),
+        rtol=1e-5, atol=1e-3,
+    )
+    window.set_document(ImageDoc(COLOUR[..., 0], name="g"))
+    assert not page.input_combo.isEnabled() and layer.c_in == 1
+
+
+def test_the_input_choice_is_remembered(qtbot: Any, window: MainWindow) -> None:
+    window.settings.setValue(layer_mode.INPUT_SETTING, "purple")  # damaged: the default
+    assert layer_mode.remembered_input(window) == "rgb"
+    window.settings.setValue(layer_mode.INPUT_SETTING, "grey")
+    window.set_document(ImageDoc(COLOUR, name="c"))
+    lm = enter_layer_mode(window)
+    assert lm.layer.input_mode == "grey" and lm.layer.c_in == 1
+    assert lm.page.input_combo.currentData() == "grey"
+
+
+def test_filter_buttons_choose_the_filter_by_mouse_and_keyboard(
+    qtbot: Any, window: MainWindow
+) -> None:
+    window.set_document(ImageDoc(COLOUR, name="c"))
+    lm = enter_layer_mode(window)
+    window.resize(1024, 700)
+    page, layer = lm.page, lm.layer
+    buttons = page.bank.filter_buttons.buttons
+    assert [b.text() for b in buttons] == ["0", "1", "2", "3"]
+    assert buttons[1].toolTip() == "Filter 1: reads R+G+B"
+    qtbot.waitUntil(lambda: buttons[3].isVisible(), timeout=2000)
+    assert min(b.width() for b in buttons) >= 28 and min(b.height() for b in buttons) >= 24
+    with qtbot.waitSignal(page.focus_changed, timeout=2000):
+        qtbot.mouseClick(buttons[3], Qt.MouseButton.LeftButton)
+    assert layer.selected == 3 and page.map_grid.tiles[3].selected
+    r = layer.result
+    assert r is not None
+    np.testing.assert_array_equal(page.map_view.data, r.maps[3].data)
+    buttons[1].setFocus()
+    qtbot.keyClick(buttons[1], Qt.Key.Key_Space)
+    assert layer.selected == 1 and page.bank.filter_buttons.current == 1
+    layer.select(2)  # from the map grid or the animation: the buttons follow
+    assert page.bank.filter_buttons.current == 2
+    layer.set_filter_count(6)
+    assert len(buttons) == 6 and page.bank.filter_buttons.current == 2
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1920, 1080)])
+def test_the_large_maps_title_is_not_elided(
+    qtbot: Any, window: MainWindow, size: tuple[int, int]
+) -> None:
+    window.set_document(ImageDoc(COLOUR, name="c"))
+    lm = enter_layer_mode(window)
+    window.resize(*size)
+    page = lm.page
+    qtbot.waitUntil(lambda: page.map_title.width() > 50, timeout=2000)
+    QApplication.processEvents()
+    title = page.map_title
+    assert title.text() == "Feature map 0 ← R+G+B"
+    assert title.fontMetrics().horizontalAdvance(title.text()) <= title.contentsRect().width()
+    assert "which reads R+G+B" in title.toolTip()
+
+
+def test_bank_settings_beyond_the_controls_are_refused_naming_the_file(
+    qtbot: Any, window: MainWindow, tmp_path: Path
+) -> None:
+    from convgui.layer_state import SETTING_LIMITS
+
+    lm = enter_layer_mode(window)
+    bank = lm.page.bank
+    # One table of limits: the controls offer exactly what the settings accept.
+    assert (bank.stride_spin.minimum(), bank.stride_spin.maximum()) == SETTING_LIMITS["stride"]
+    assert (bank.dilation_spin.minimum(), bank.dilation_spin.maximum()) == (
+        SETTING_LIMITS["dilation"]
+    )
+    assert (bank.padding_spin.minimum(), bank.padding_spin.maximum()) == (
+        SETTING_LIMITS["padding"]
+    )
+    assert bank.output_padding_spin.maximum() == SETTING_LIMITS["output_padding"][1]
+    before = lm.layer.settings
+    for name, value in [("stride", 9), ("dilation", [1, 10**7]), ("padding", 16)]:
+        path = tmp_path / f"{name}.json"
+        path.write_text(
+            json.dumps({"kernel": np.zeros((3, 3, 1, 1)).tolist(), "settings": {name: value}})
+        )
+        assert not layer_mode.open_bank_path(window, path)
+        assert window.message_bar.level == "error" and f"{name}.json" in window.message_bar.text
+        assert lm.layer.settings == before
+    path = tmp_path / "ok.json"
+    path.write_text(
+        json.dumps({"kernel": np.zeros((3, 3, 1, 1)).tolist(), "settings": {"stride": 8}})
+    )
+    assert layer_mode.open_bank_path(window, path)
+    assert bank.stride_spin.value() == 8 and lm.layer.settings.stride == (8, 8)
