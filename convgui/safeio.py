@@ -91,8 +91,8 @@ def _has_nul(path: PathLike) -> bool:
 
 def _nul_message(shown: str) -> str:
     return (
-        f"“{shown}” is not a possible file name: it contains a NUL character (shown as ␀), "
-        "which no file name can hold. Type the name again without it."
+        f"“{shown}” is not a possible file name: it contains a null character (NUL, shown "
+        "as ␀), which no file name can hold. Type the name again without it."
     )
 
 
