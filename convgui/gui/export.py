@@ -118,8 +118,18 @@ WINDOW_PEN = QColor(220, 40, 40)
 CURRENT_PEN = QColor(255, 170, 0)
 WINNER_PEN = QColor(255, 200, 0)
 FRAME_GREY = QColor(90, 90, 90)
-#: Output cells not computed yet: a pale blue, unlike any grey a clipped result can take.
+#: Output cells not computed yet on a grey map: a pale blue, unlike any grey it can take.
 NOT_YET = (214, 226, 240, 255)
+#: ... and on a coloured (diverging) map, where pale blue reads as a small negative value:
+#: a mid grey, which a white-centred blue–red map never takes.
+NOT_YET_ON_COLOUR = (128, 128, 128, 255)
+
+
+def not_yet_colour(rgba: np.ndarray) -> tuple[int, int, int, int]:
+    """The colour of cells not computed yet on a map painted as ``rgba`` (H, W, 4 uint8)."""
+    rgb = rgba[..., :3].astype(np.int16)
+    grey = bool(np.all(rgb[..., 0] == rgb[..., 1]) and np.all(rgb[..., 1] == rgb[..., 2]))
+    return NOT_YET if grey else NOT_YET_ON_COLOUR
 
 Kind = Literal["gif", "png", "svg", "pdf"]
 #: Kinds written as a folder of ``frame_*`` files, and the suffix of their files.
@@ -720,7 +730,7 @@ class FrameSheet:
         rgba = self.target_rgba[rows.start : rows.stop, cols.start : cols.stop].copy()
         index = np.arange(h * w).reshape(h, w)[rows.start : rows.stop, cols.start : cols.stop]
         not_yet = index > position
-        rgba[not_yet] = NOT_YET
+        rgba[not_yet] = not_yet_colour(self.target_rgba)
         rect = fit_rect(area, part.shape[:2])
         draw_cells(p, rect, rgba, vector)
         draw_numbers(p, rect, part, rgba, skip=not_yet)
@@ -1689,6 +1699,8 @@ __all__ = [
     "KIND_TITLES",
     "MAX_FRAMES",
     "MAX_VECTOR_CELLS",
+    "NOT_YET",
+    "NOT_YET_ON_COLOUR",
     "AnimationSource",
     "Crop",
     "ExportContext",
@@ -1719,6 +1731,7 @@ __all__ = [
     "frames_of",
     "free_name",
     "gray_rgba",
+    "not_yet_colour",
     "open_export",
     "pdf_page_sizes",
     "render_frame",

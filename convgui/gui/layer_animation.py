@@ -75,7 +75,6 @@ from .export import (
     CURRENT_PEN,
     FRAME_GREY,
     KIND_TITLES,
-    NOT_YET,
     Crop,
     ExportContext,
     ExportDialog,
@@ -89,6 +88,7 @@ from .export import (
     draw_title,
     fit_rect,
     gray_rgba,
+    not_yet_colour,
 )
 from .image_view import ImageView, ValueTextItem, make_lut_cmap, rounded_lut
 
@@ -1057,7 +1057,7 @@ class LayerSheet:
             rgba = self.map_rgba[rs, cs].copy()
             index = np.arange(self.positions).reshape(self.grid)[rs, cs]
             not_yet = index > position
-            rgba[not_yet] = NOT_YET
+            rgba[not_yet] = not_yet_colour(self.map_rgba)
         rect = fit_rect(area, part.shape[:2])
         draw_cells(p, rect, rgba, vector)
         draw_numbers(p, rect, part, rgba, skip=not_yet)

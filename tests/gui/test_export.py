@@ -965,3 +965,21 @@ def test_an_empty_frame_size_is_refused_before_any_file(
         export_animation(host.state, [0], target, kind=kind, spec=FrameSpec("conv", width, height))
     assert not target.exists()
     assert [f for f in files_under(tmp_path) if f != "settings.ini"] == []  # the host's own
+
+
+def test_cells_not_yet_computed_never_look_like_a_value() -> None:
+    from convgui.gui.export import NOT_YET, NOT_YET_ON_COLOUR, not_yet_colour
+
+    grey = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 4, axis=1).reshape(16, 16, 4)
+    assert not_yet_colour(grey) == NOT_YET  # pale blue: no grey map takes it
+    # A blue–white–red map: pale blue would read as a small negative value; a mid grey is
+    # none of its colours.
+    ramp = np.linspace(0, 1, 256)
+    blue_red = np.stack(
+        [np.clip(2 * ramp, 0, 1), 1 - np.abs(2 * ramp - 1), np.clip(2 - 2 * ramp, 0, 1)], -1
+    )
+    rgba = np.concatenate([(blue_red * 255).astype(np.uint8), np.full((256, 1), 255, np.uint8)], 1)
+    rgba = rgba.reshape(16, 16, 4)
+    colour = not_yet_colour(rgba)
+    assert colour == NOT_YET_ON_COLOUR
+    assert not np.any(np.all(rgba == np.array(colour, np.uint8), axis=-1))
