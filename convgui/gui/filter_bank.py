@@ -162,6 +162,11 @@ class FilterButtons(QWidget):
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(3)
         self._grid.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # The filter edited is outlined in the gold of the selected map tile and groups dot.
+        self.setStyleSheet(
+            "QToolButton:checked { border: 2px solid rgb(255, 170, 0); border-radius: 3px;"
+            " font-weight: bold; }"
+        )
 
     def set_filters(self, tips: list[str], selected: int) -> None:
         """One button per filter (``tips[i]`` says what filter ``i`` reads); check ``selected``."""
