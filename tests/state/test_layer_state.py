@@ -515,3 +515,103 @@ def test_settings_round_trip_and_refusals() -> None:
         LayerSettings(layer_type="transposed", groups=3)
     with pytest.raises(ValueError, match="transposed layer only"):
         LayerSettings(output_padding=1)
+
+
+# --- values the engine's float32 cannot hold, bad types and indices ---------------------------
+
+
+def test_weights_that_would_overflow_float32_are_refused_as_the_pipeline_says_it(
+    explorer: ExplorerState, layer: LayerState
+) -> None:
+    before = np.array(layer.weights)
+    with pytest.raises(ValueError, match=r"too large to compute\. Use smaller kernel values"):
+        layer.set_weight(0, 0, 1, 1, "1e38")  # × pixel values up to 255: beyond 3.4e38
+    with pytest.raises(ValueError, match="too large to compute"):
+        layer.set_bias(0, 1e300)
+    np.testing.assert_array_equal(layer.weights, before)
+    explorer.set_value_scale("0-1")  # pixels up to 1: 1e38 fits float32
+    assert layer.set_weight(0, 0, 1, 1, "1e38")
+    r = layer.result
+    assert layer.layer_error is None and r is not None
+    assert np.all(np.isfinite(r.stacked()))
+    # Against float64: the centre tap times R, plus Sobel x's other R taps on the 0-1 scale.
+    x = COLOUR.astype(np.float64) / 255.0
+    want = scipy_layer(x, np.array(layer.weights), np.array(layer.bias))
+    np.testing.assert_allclose(r.stacked()[..., 0], want[..., 0], rtol=1e-5)
+    explorer.set_value_scale("0-255")  # the same bank now overflows: said, no maps of inf
+    assert layer.result is None
+    assert layer.layer_error is not None and "too large to compute" in layer.layer_error
+
+
+def test_bank_files_beyond_float32_are_refused_naming_the_file(
+    layer: LayerState, tmp_path: Path
+) -> None:
+    before = np.array(layer.weights)
+    p = tmp_path / "huge.npz"
+    np.savez(p, kernel=np.full((3, 3, 3, 1), 1e39))
+    with pytest.raises(ValueError, match=r"huge\.npz.*too large to compute"):
+        layer.load_bank(p)
+    q = tmp_path / "big.json"
+    q.write_text(json.dumps({"kernel": np.full((3, 3, 3, 1), 1e37).tolist()}))
+    with pytest.raises(ValueError, match=r"big\.json.*too large to compute"):
+        layer.load_bank(q)  # each value fits float32, their sum × 255 does not
+    np.testing.assert_array_equal(layer.weights, before)
+
+
+@pytest.mark.parametrize(
+    ("call", "args", "error"),
+    [
+        ("select", ("1",), ValueError),
+        ("select", (None,), ValueError),
+        ("remove_filter", (2.5,), ValueError),
+        ("remove_filter", (-1,), IndexError),
+        ("set_bias", (-1, 1.0), IndexError),
+        ("set_bias", (0.0, 1.0), ValueError),
+        ("set_weight", (0, 0, -1, 0, 1.0), IndexError),
+        ("set_weight", (0, 0, 0, 0, float("nan")), ValueError),
+        ("set_weight", (0, 0, 0, 0, True), ValueError),
+        ("set_kernel", (0, -1, np.ones((3, 3))), IndexError),
+        ("set_kernel", (0, 0, [[1, 2], [3]]), ValueError),
+        ("set_kernel", (0, 0, np.full((3, 3), np.inf)), ValueError),
+        ("set_filter_size", (True, 3), ValueError),
+        ("set_filter_size", (3, 16), ValueError),
+        ("set_settings", (), ValueError),
+        ("set_input_mode", ("colour",), ValueError),
+    ],
+)
+def test_bad_arguments_raise_and_change_nothing(
+    layer: LayerState, call: str, args: tuple[Any, ...], error: type[Exception]
+) -> None:
+    before = (np.array(layer.weights), np.array(layer.bias), layer.settings, layer.selected)
+    kwargs = {"stride": "2"} if call == "set_settings" else {}
+    with pytest.raises(error):
+        getattr(layer, call)(*args, **kwargs)
+    np.testing.assert_array_equal(layer.weights, before[0])
+    np.testing.assert_array_equal(layer.bias, before[1])
+    assert (layer.settings, layer.selected, layer.c_in) == (before[2], before[3], 3)
+    assert not layer.can_undo
+
+
+@pytest.mark.parametrize(
+    ("settings", "quoted"),
+    [
+        ({"stride": 9}, "9"),
+        ({"dilation": (1, 10**7)}, "10000000"),
+        ({"padding": 16}, "16"),
+        ({"layer_type": "transposed", "stride": 2, "output_padding": 8}, "8"),
+        ({"cval": 1e39}, r"1e\+39"),
+        ({"cval": 10**400}, "401 characters"),
+    ],
+)
+def test_settings_beyond_the_controls_limits_are_refused(
+    settings: dict[str, Any], quoted: str
+) -> None:
+    with pytest.raises(ValueError, match=quoted):
+        LayerSettings(**settings)
+
+
+def test_the_limits_are_accepted_at_their_ends() -> None:
+    s = LayerSettings(padding=(0, 15), stride=8, dilation=8)
+    assert (s.padding, s.stride, s.dilation) == ((0, 15), (8, 8), (8, 8))
+    t = LayerSettings(layer_type="transposed", stride=8, output_padding=7)
+    assert t.output_padding == (7, 7)
