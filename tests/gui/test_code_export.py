@@ -278,3 +278,18 @@ def test_open_dialog_reuses_one_dialog(window: MainWindow, qtbot: Any) -> None:
     first = code_export.open_dialog(window)
     first.close()
     assert code_export.open_dialog(window) is first
+
+
+@pytest.mark.parametrize("chosen_in_dialog", [False, True])
+def test_save_code_to_a_name_with_a_null_character_says_why(
+    tmp_path: Path, chosen_in_dialog: bool
+) -> None:
+    """A pasted name can hold NUL: ``(False, message)`` naming the file, nothing written,
+    nobody asked (the OS's ``ValueError: embedded null byte`` used to escape)."""
+    asked: list[str] = []
+    ok, message = code_export.save_code(
+        "x = 1\n", str(tmp_path / "a\0b.py"), protected=[],
+        ask=lambda t, q: asked.append(q) or True, chosen_in_dialog=chosen_in_dialog,
+    )  # fmt: skip
+    assert not ok and "a␀b.py" in message and "null character" in message
+    assert asked == [] and list(tmp_path.iterdir()) == []
