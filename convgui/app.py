@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, QTimer
 from PySide6.QtGui import QIcon, QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from . import __version__, safeio
 from .core import PRESETS, layer_shapes
@@ -335,6 +335,20 @@ def save_screenshot(
     )
 
 
+def fit_to_screen(window: QWidget) -> None:
+    """Shrink ``window`` to its screen's free area (a 1024×700 projector gets the whole window)."""
+    screen = window.screen()
+    if screen is None:
+        return
+    free = screen.availableGeometry()
+    # The frame (title bar, borders) takes some room beyond the window's own size.
+    w = min(window.width(), max(320, free.width() - 16))
+    h = min(window.height(), max(240, free.height() - 40))
+    if (w, h) != (window.width(), window.height()):
+        window.resize(w, h)
+        window.move(free.topLeft())
+
+
 def start_window(args: argparse.Namespace, state: ExplorerState, settings: QSettings) -> MainWindow:
     """Build the main window, apply the parsed command line to it and show it.
 
@@ -365,6 +379,8 @@ def start_window(args: argparse.Namespace, state: ExplorerState, settings: QSett
         window.restore_settings()
     if args.size:
         window.resize(*args.size)
+    elif not args.screenshot:
+        fit_to_screen(window)
     # Shown before anything is opened: the message bar reports a failed open only when visible
     # (nothing is painted before the event loop runs).
     window.show()

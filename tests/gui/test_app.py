@@ -593,3 +593,21 @@ def test_command_line_layer_check_allocates_nothing(start: Any, state: Any, tmp_
         tracemalloc.stop()
     assert peak < 50e6
     assert state.params == before  # nothing was applied
+
+
+def test_the_window_fits_a_small_screen(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QMainWindow
+
+    from convgui.app import fit_to_screen
+
+    w = QMainWindow()
+    qtbot.addWidget(w)
+    free = w.screen().availableGeometry()
+    w.resize(free.width() + 600, free.height() + 300)  # as the default 1400×820 on 1024×700
+    fit_to_screen(w)
+    assert w.width() <= free.width() and w.height() <= free.height()
+    small = QMainWindow()
+    qtbot.addWidget(small)
+    small.resize(400, 300)
+    fit_to_screen(small)
+    assert (small.width(), small.height()) == (400, 300)  # never grown
