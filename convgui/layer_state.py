@@ -312,18 +312,24 @@ def _index(value: Any, size: int, what: str) -> int:
 
 
 def magnitude_problem(
-    image: Array | None, weights: Array, bias: Array, settings: LayerSettings, value_max: float
+    input_max: float, weights: Array, bias: Array, settings: LayerSettings
 ) -> str | None:
     """Why the layer's values could overflow float32 (the engine's dtype), or None.
 
     Each output value is at most ``Σ|w| · max|x| + |b|`` for its filter (a transposed layer
     stamps every weight at most once per output cell too), where ``max|x|`` is the largest
-    input magnitude (the image's, the value scale's and, with a constant boundary, the
-    padding value's). Said as the single-kernel pipeline says it.
+    input magnitude: ``input_max`` (the image's and its value scale's largest) and, with a
+    constant boundary, the padding value's. Said as the single-kernel pipeline says it.
+
+    Examples
+    --------
+    >>> from convgui.layer_state import LayerSettings
+    >>> magnitude_problem(255.0, np.ones((3, 3, 1, 1)), np.zeros(1), LayerSettings()) is None
+    True
+    >>> print(magnitude_problem(255.0, np.full((1, 1, 1, 1), 1e38), np.zeros(1), LayerSettings()))
+    The kernel values of filter 0 (sum of magnitudes 1e+38) times the image values (up to 255) ...
     """
-    x = float(value_max)
-    if image is not None and image.size:
-        x = max(x, float(np.max(np.abs(image))))
+    x = float(input_max)
     if settings.boundary == "constant" and settings.layer_type == "conv":
         x = max(x, abs(settings.cval))
     totals = np.abs(weights).sum(axis=(0, 1, 2))
@@ -676,6 +682,8 @@ class LayerState(QObject):
         self._input_mode = input_mode
         #: What the current image was made from: (document, value scale, grey).
         self._image_key: tuple[Any, ...] | None = None
+        #: The largest input magnitude (the image's and its value scale's): overflow checks.
+        self._input_max = 0.0
         self._explorer = explorer
         self._executor: Executor = executor or ThreadPoolExecutor(
             max_workers=1,
@@ -883,9 +891,12 @@ class LayerState(QObject):
         """Read the explorer's image; adapt the bank to a new channel count."""
         self._image_key = self._current_key()
         img = self._input_image()
+        self._input_max = float(self._explorer.value_max)
         if img is None:
             self._image = None
             return False
+        if img.size:  # once per image, not per weight edit
+            self._input_max = max(self._input_max, float(np.max(np.abs(img))))
         x = img[:, :, None] if img.ndim == 2 else img
         self._image = _readonly(x)
         c_new = int(x.shape[2])
@@ -978,9 +989,7 @@ class LayerState(QObject):
                 f"weights and biases must be within ±{FLOAT32_MAX:.3g} (the layer computes in "
                 "float32). Use smaller kernel values"
             )
-        why = magnitude_problem(
-            self._image, weights, bias, settings, self._explorer.value_max
-        )
+        why = magnitude_problem(self._input_max, weights, bias, settings)
         if why is not None:
             raise ValueError(why.rstrip("."))
         if self._image is None:
@@ -1407,9 +1416,7 @@ class LayerState(QObject):
             if h < 1 or w < 1:
                 raise ValueError(f"the output would be {h}×{w}")
             why = size_problem(img.shape, self._weights.shape, self._settings) or (
-                magnitude_problem(
-                    img, self._weights, self._bias, self._settings, self._explorer.value_max
-                )
+                magnitude_problem(self._input_max, self._weights, self._bias, self._settings)
             )
             if why is not None:
                 raise ValueError(why)
