@@ -51,6 +51,10 @@ class ConvScene:
         The output value written (after the activation).
     pooled_done : (int, int) or None
         See :meth:`LayerGeometry.pooled_done_through`: what of the pooled map is complete.
+    divisor, bias : float
+        The layer's divisor and bias (``scaled = total / divisor + bias``).
+    activation : str
+        The activation applied to ``scaled`` to give ``value``.
     """
 
     position: tuple[int, int]
@@ -61,6 +65,9 @@ class ConvScene:
     scaled: float
     value: float
     pooled_done: tuple[int, int] | None
+    divisor: float = 1.0
+    bias: float = 0.0
+    activation: str = "none"
 
     stage = "conv"
 
@@ -181,6 +188,9 @@ def conv_scene(
         scaled=float(scaled),
         value=post_value(scan.total, params),
         pooled_done=geometry.pooled_done_through(*scan.position),
+        divisor=float(params.divisor),
+        bias=float(params.bias),
+        activation=params.activation,
     )
 
 

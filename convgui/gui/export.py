@@ -73,7 +73,7 @@ from PySide6.QtWidgets import (
 from ..core import pad_image
 from ..core.layout import LayerGeometry
 from ..core.scene import ConvScene, PoolScene, conv_scene, pool_scene
-from ..core.text import format_value, pretty_number
+from ..core.text import format_factor, format_value, pretty_number
 from ..imageio import array_to_qimage, verify_image_file
 from ..safeio import (
     NeedsConfirmationError,
@@ -483,15 +483,22 @@ class FrameContent:
 def frame_caption(scene: ConvScene | PoolScene) -> str:
     """The bottom line of a frame: ``row 2, col 3:  2×1 + … = 198``.
 
-    The sum is the scene's own text; when a divisor, bias or activation changes the value
-    written, that value follows.
+    The sum is the scene's own text; a divisor or bias follows written out (``→ ÷ 2 + 3.5 =
+    40``), then the activation when it changes the value (``→ relu: 0``).
     """
     r, c = scene.position
     if isinstance(scene, PoolScene):
         return f"row {r}, col {c}:  {scene.expression()}"
     text = f"row {r}, col {c}:  {scene.sum_text(SUM_TERMS)}"
-    if not math.isclose(scene.value, scene.total, rel_tol=0.0, abs_tol=1e-9):
-        text += f"  →  output {pretty_number(scene.value)}"
+    if scene.divisor != 1 or scene.bias != 0:
+        # Written out, so the viewer sees where the value written comes from.
+        step = f" ÷ {format_factor(scene.divisor)}" if scene.divisor != 1 else ""
+        if scene.bias != 0:
+            sign = "−" if scene.bias < 0 else "+"
+            step += f" {sign} {pretty_number(abs(scene.bias))}"
+        text += f"  →{step} = {pretty_number(scene.scaled)}"
+    if not math.isclose(scene.value, scene.scaled, rel_tol=0.0, abs_tol=1e-9):
+        text += f"  →  {scene.activation}: {pretty_number(scene.value)}"
     return text
 
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QSpinBox
 
 from convgui.core import LayerParams, get_preset
 from convgui.core.scene import conv_scene
+from convgui.core.text import pretty_number
 from convgui.gui import export as ex
 from convgui.gui.export import (
     MAX_FRAMES,
@@ -209,7 +210,17 @@ def test_the_sum_written_in_a_frame_is_the_scenes(host: Host) -> None:
 def test_a_divisor_shows_the_value_written_after_the_sum(host: Host) -> None:
     host.state.set_params(divisor=16.0)
     content = FrameSheet(host.state, host.state.result, "conv", None).content(15)
-    assert content.caption.endswith("= 198  →  output 12.4")
+    assert content.caption.endswith(f"= 198  → ÷ 16 = {pretty_number(198 / 16)}")
+
+
+def test_bias_and_activation_are_written_out_after_the_sum(host: Host) -> None:
+    # Where the value written comes from: the bias, then the activation that changed it.
+    host.state.set_params(bias=3.5)
+    content = FrameSheet(host.state, host.state.result, "conv", None).content(15)
+    assert content.caption.endswith(f"= 198  → + 3.5 = {pretty_number(201.5)}")
+    host.state.set_params(bias=-300.0, activation="relu")
+    content = FrameSheet(host.state, host.state.result, "conv", None).content(15)
+    assert content.caption.endswith("= 198  → − 300 = −102  →  relu: 0")
 
 
 @pytest.mark.parametrize("stage", ["conv", "pool"])
