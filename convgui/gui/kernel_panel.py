@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -22,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -31,6 +40,7 @@ from ..core import ACCEPTED_HELP, PRESETS, CellParseError, format_number
 from ..imageio import LoadError, kernel_to_text, parse_kernel_text
 from ..state import MAX_KERNEL_SIDE, ExplorerState
 from .layer_panel import show_value
+from .text_size import scaled_font
 from .util import signals_blocked
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -40,6 +50,10 @@ _ROOT = QModelIndex()
 MAX_CELL_DENOMINATOR = 1024
 #: Integers up to this many digits are written in full; larger ones with 4 significant digits.
 _MAX_INT_DIGITS = 6
+#: A column narrower than this many digits of the table's font is drawn in a smaller font,
+#: this fraction of the table's.
+FULL_CHARS = 4
+SMALLEST_FONT = 0.8
 
 
 def exact_fraction(value: float) -> Fraction | None:
@@ -60,6 +74,16 @@ def exact_fraction(value: float) -> Fraction | None:
     return frac
 
 
+#: The most significant digits a cell shows (the tooltip and the editor hold the full value).
+CELL_DIGITS = 4
+#: Characters a cell's text may use besides a minus sign, when the view says nothing else:
+#: ``0.0123``, ``1.2e-3``, ``3.142``.
+CELL_WIDTH = 6
+#: Below this magnitude (and from 10**6 up) a cell is written with an exponent: ``1.2e-3``.
+TINY = 1e-2
+MINUS = "-"  # narrower than U+2212 in most fonts: a digit more fits
+
+
 def _decimal(value: float, digits: int) -> str:
     text = f"{value:.{digits}g}"
     if "e" not in text and "." in text:
@@ -67,29 +91,92 @@ def _decimal(value: float, digits: int) -> str:
     return text
 
 
-def cell_text(value: float) -> str:
-    """How a kernel cell shows ``value``: short enough to read in its cell.
+def _exponent(value: float, digits: int) -> str:
+    # 1.2e-03 -> 1.2e-3: no "+", no leading zeros.
+    mantissa, exp = f"{abs(value):.{max(0, digits - 1)}e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    e = int(exp)
+    return f"{mantissa}e{MINUS if e < 0 else ''}{abs(e)}"
 
-    Integers as integers; other values as the shorter of an exact fraction (denominator up to
-    1024, so ``0.00390625`` is ``1/256``) and the decimal with at most 4 significant digits,
-    the decimal winning a tie or when the fraction is not exact.
+
+def _candidates(mag: float) -> list[str]:
+    """Texts for ``mag > 0``, most precise first (no sign).
+
+    The usual forms with 4, 3 and 2 significant digits, then those without a leading zero
+    (``.43``, for very narrow cells), then one significant digit.
+    """
+    usual: list[str] = []
+    for digits in range(CELL_DIGITS, 0, -1):
+        if mag < TINY or mag >= 10**_MAX_INT_DIGITS:
+            usual.append(_exponent(mag, digits))
+            continue
+        text = _decimal(mag, digits)
+        usual.append(_exponent(mag, digits) if "e" in text else text)  # rounded up to 10**6
+    short = [t[1:] for t in usual if t.startswith("0.")]
+    return usual[:-1] + short[:-1] + usual[-1:] + short[-1:]
+
+
+def clean_total(values: np.ndarray | list[float]) -> float:
+    """The sum of ``values`` with floating-point noise taken out.
+
+    A sum within ``1e-12`` of the values' magnitude (the sum of their absolute values) of
+    zero is 0: ``0.1 + 0.2 − 0.3`` is ``5.6e-17`` in float64, but no kernel a person made
+    sums to that.
+
+    Examples
+    --------
+    >>> clean_total([0.1, 0.2, -0.3]), clean_total([1e-20, 0.0]), clean_total([1 / 3, 2 / 3])
+    (0.0, 1e-20, 1.0)
+    """
+    a = np.asarray(values, dtype=np.float64)
+    total = float(a.sum())
+    if not math.isfinite(total):
+        return total
+    magnitude = float(np.abs(a).sum())
+    return 0.0 if abs(total) <= 1e-12 * magnitude else total
+
+
+def cell_text(
+    value: float, width: int = CELL_WIDTH, *, fits: Callable[[str], bool] | None = None
+) -> str:
+    """How a kernel cell shows ``value``: at most 4 significant digits that fit the cell.
+
+    ``width`` is how many characters the cell has room for besides a minus sign; ``fits``,
+    when given, replaces that count: it says whether a whole text (sign included) fits the cell
+    (the table measures it in its font). Integers of up to 6 digits are written in full; an exact
+    fraction with a denominator up to 1024 (``1/256``) when it is shorter than the decimal or
+    the decimal is not exact; other values with the most significant digits (4 down to 1)
+    that fit: ``0.0123``, ``3.142``, an exponent below 0.01 (``1.2e-3``), and, when the
+    room is very short, without the leading zero (``.43``). Negative values carry a minus
+    sign (``-0.5``). When nothing fits, the shortest text is returned (the view elides it).
 
     Examples
     --------
     >>> [cell_text(v) for v in (2.0, -1.0, 0.5, 0.25, 1 / 9, 1 / 256, 0.1234567, 1e-5)]
-    ['2', '-1', '0.5', '1/4', '1/9', '1/256', '0.1235', '1e-05']
+    ['2', '-1', '0.5', '1/4', '1/9', '1/256', '0.1235', '1e-5']
+    >>> cell_text(0.012345), cell_text(-0.0012345), cell_text(0.4321, width=3)
+    ('0.0123', '-1.2e-3', '.43')
     """
     if value == 0 or not math.isfinite(value):
         return "0" if value == 0 else str(value)
+    sign = MINUS if value < 0 else ""
     if value == int(value) and abs(value) < 10**_MAX_INT_DIGITS:
-        return str(int(value))
-    dec = _decimal(value, 4)
+        return sign + str(abs(int(value)))
+    room = max(1, int(width))
+
+    def ok(text: str) -> bool:
+        return fits(sign + text) if fits is not None else len(text) <= room
+
+    texts = _candidates(abs(value))
+    dec = next((t for t in texts if ok(t)), texts[-1])
     frac = exact_fraction(value)
-    if frac is None:
-        return dec
-    frac_text = f"{frac.numerator}/{frac.denominator}"
-    exact_dec = float(dec) == value
-    return dec if exact_dec and len(dec) <= len(frac_text) else frac_text
+    if frac is not None:
+        frac_text = f"{abs(frac.numerator)}/{frac.denominator}"
+        exact_dec = "e" not in dec and float(dec) == abs(value)
+        if ok(frac_text) and not (exact_dec and len(dec) <= len(frac_text)):
+            return sign + frac_text
+    return sign + dec
 
 
 def cell_edit_text(value: float) -> str:
@@ -137,6 +224,13 @@ class KernelTableModel(QAbstractTableModel):
         self._state = state
         self._shape = state.kernel.shape
         self._bad: dict[tuple[int, int], str] = {}
+        #: The width (pixels) a cell's text may take, or None: :data:`CELL_WIDTH` characters.
+        #: The view sets it from its columns.
+        self.cell_room: float | None = None
+        #: The font of the cells (None: the view's own); the view makes it smaller for a wide
+        #: kernel.
+        self.cell_font: QFont | None = None
+        self._metrics: tuple[QFontMetricsF | None, QFontMetricsF | None] = (None, None)
         state.kernel_changed.connect(self._on_kernel_changed)
 
     def rowCount(self, parent: AnyIndex = _ROOT) -> int:
@@ -151,7 +245,7 @@ class KernelTableModel(QAbstractTableModel):
         r, c = index.row(), index.column()
         v = float(self._state.kernel[r, c])
         if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(v)
+            return self.display_text(v, bold=(r, c) == self.center())
         if role == Qt.ItemDataRole.EditRole:
             return cell_edit_text(v)
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -170,11 +264,34 @@ class KernelTableModel(QAbstractTableModel):
             if (r, c) in self._bad:
                 return self._bad[(r, c)]
             return f"Weight at row {r}, column {c}: {_cell_tooltip(v)}"
-        if role == Qt.ItemDataRole.FontRole and (r, c) == self.center():
-            f = QFont()
-            f.setBold(True)
-            return f
+        if role == Qt.ItemDataRole.FontRole:
+            if (r, c) == self.center():
+                f = QFont(self.cell_font) if self.cell_font is not None else QFont()
+                f.setBold(True)
+                return f
+            return self.cell_font
         return None
+
+    def display_text(self, value: float, *, bold: bool = False) -> str:
+        """The text a cell shows for ``value``: as precise as its room allows.
+
+        ``bold``: measured in the bold font of the centre cell.
+        """
+        metrics, room = self._metrics[int(bold)], self.cell_room
+        if metrics is None or room is None:
+            return cell_text(value)
+        return cell_text(value, fits=lambda t: metrics.horizontalAdvance(t) <= room)
+
+    def set_cell_style(self, room: float | None, font: QFont) -> None:
+        """Cells' text in ``font``, at most ``room`` pixels wide (None: :data:`CELL_WIDTH`)."""
+        if room == self.cell_room and font == self.cell_font:
+            return
+        self.cell_room, self.cell_font = room, font
+        bold = QFont(font)
+        bold.setBold(True)  # the centre's font
+        self._metrics = (QFontMetricsF(font), QFontMetricsF(bold))
+        kh, kw = self._state.kernel.shape
+        self.dataChanged.emit(self.index(0, 0), self.index(kh - 1, kw - 1))
 
     def center(self) -> tuple[int, int]:
         """The cell the kernel is centred on (top-left of the middle for even sizes)."""
@@ -234,9 +351,61 @@ class KernelTableView(QTableView):
         )  # not SelectedClicked: its delayed editor swallowed a digit typed right after a click
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.horizontalHeader().setMinimumSectionSize(30)
-        self.verticalHeader().setMinimumSectionSize(24)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._fitting = False
+        self._fit_cells()
+
+    def setModel(self, model: Any) -> None:
+        super().setModel(model)
+        if model is not None:
+            model.modelReset.connect(self._fit_cells)
+            model.dataChanged.connect(self._on_data_changed)
+        self._fit_cells()
+
+    def _on_data_changed(self, *_: object) -> None:
+        if not self._fitting:
+            self._fit_cells()  # a new sign, or new values: the room per cell may differ
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        handled = super().viewportEvent(event)
+        if event.type() == QEvent.Type.Resize:  # the window, or a scroll bar came or went
+            self._fit_cells()
+        return handled
+
+    def changeEvent(self, event: Any) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # View ▸ Text Size
+            self._fit_cells()
+
+    def _fit_cells(self) -> None:
+        """Columns fit the table (no sideways scrolling); the cells' text fits the columns.
+
+        A column is at least two digits wide (in a font :data:`SMALLEST_FONT` of the table's,
+        used only when a column is narrower than :data:`FULL_CHARS` digits), so a 15×15 kernel
+        fits the controls column; each cell then shows as many significant digits as its
+        column holds, measured in its font; the full value is in the tooltip and the editor.
+        """
+        model = self.model()
+        if self._fitting:
+            return
+        self._fitting = True
+        try:
+            base = QFont(self.font())
+            small = scaled_font(base, SMALLEST_FONT)
+            digit = QFontMetricsF(small).horizontalAdvance("0")
+            margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+            self.horizontalHeader().setMinimumSectionSize(math.ceil(2 * digit + margin))
+            line = QFontMetricsF(small).height()
+            self.verticalHeader().setMinimumSectionSize(math.ceil(line + 4))
+            if not isinstance(model, KernelTableModel):
+                return
+            cols = max(1, model.columnCount())
+            grid = 1 if self.showGrid() else 0  # a column's last pixel is the grid line
+            room = max(1.0, float(self.viewport().width() // cols - grid - margin))
+            normal = QFontMetricsF(base).horizontalAdvance("0")
+            model.set_cell_style(room, base if room >= FULL_CHARS * normal else small)
+        finally:
+            self._fitting = False
 
     def keyPressEvent(self, event: Any) -> None:
         if event.matches(QKeySequence.StandardKey.Paste):
@@ -396,7 +565,7 @@ class KernelPanel(QGroupBox):
             self.flip_check.setChecked(p.flip)
             show_value(self.divisor_spin, p.divisor)
             show_value(self.bias_spin, p.bias)
-        total = float(k.sum())
+        total = clean_total(np.asarray(k))
         self.sum_label.setText(f"Sum: {format_number(total, 6)}")
         # Name the preset the kernel equals, if any ("Choose a preset…" otherwise).
         match = next(
@@ -440,5 +609,6 @@ __all__ = [
     "KernelTableView",
     "cell_edit_text",
     "cell_text",
+    "clean_total",
     "exact_fraction",
 ]

@@ -25,7 +25,7 @@ PANEL_WIDTH = 292
         (-10.0, "-10"),
         (512.0, "512"),
         (123456.0, "123456"),
-        (1234567.0, "1.235e+06"),
+        (1234567.0, "1.23e6"),
         (0.5, "0.5"),
         (-0.5, "-0.5"),
         (0.2, "0.2"),  # a tie with 1/5: the decimal
@@ -36,9 +36,12 @@ PANEL_WIDTH = 292
         (-3 / 128, "-3/128"),
         (1 / 9, "1/9"),
         (1 / 1024, "1/1024"),
-        (1 / 1025, "0.0009756"),  # denominator too large: 4 significant digits
+        (1 / 1025, "9.8e-4"),  # denominator too large; tiny: an exponent in 6 characters
         (0.1234567, "0.1235"),
-        (2.5e-5, "2.5e-05"),
+        (2.5e-5, "2.5e-5"),
+        (0.012345, "0.0123"),  # 3 significant digits in 6 characters
+        (-0.0012345, "-1.2e-3"),
+        (999999.7, "1e6"),  # rounded up to 10**6: an exponent, not "1e+06"
         (np.pi, "3.142"),
     ],
 )
@@ -145,3 +148,65 @@ def test_docstring_examples() -> None:
 
     result = doctest.testmod(module)
     assert result.attempted >= 4 and result.failed == 0
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 4, 5, 6, 8])
+def test_cell_text_is_the_most_precise_text_that_fits(width: int) -> None:
+    rng = np.random.default_rng(width)
+    values = rng.choice([-1, 1], 300) * 10.0 ** rng.uniform(-6, 7, 300)
+    for v in values:
+        text = cell_text(float(v), width)
+        back = parse_cell(text)
+        assert np.sign(back) == np.sign(v), (v, text)
+        body = text.lstrip("-")
+        if width >= 6:
+            assert len(body) <= width and abs(back - v) <= 0.05 * abs(v), (v, text)
+        # More room never gives a less precise text.
+        wider = parse_cell(cell_text(float(v), width + 1))
+        assert abs(wider - v) <= abs(back - v), (v, width, text)
+
+
+@pytest.mark.parametrize(
+    "name,size",
+    [("log", 7), ("dog", 13), ("gabor", 13), ("gabor", 15), ("gaussian", 15)],
+)
+def test_generated_kernels_fit_the_column_at_1024x700(window, qtbot, name, size) -> None:
+    from convgui.core.generators import GENERATORS
+
+    window.resize(1024, 700)
+    g = GENERATORS[name]
+    values = {**g.defaults(), "size": size} if "size" in g.defaults() else g.defaults()
+    window.state.set_kernel(g.make(**values))
+    table, model = window.kernel_panel.table, window.kernel_panel.model
+    qtbot.waitUntil(lambda: table.viewport().width() > 0, timeout=2000)
+    assert model.columnCount() == size
+    assert not table.horizontalScrollBar().isVisible()  # every column is in view
+    assert sum(table.columnWidth(c) for c in range(size)) <= table.viewport().width()
+    if size > 7:
+        return  # 13 and 15 columns of ~20 px: the values are in the tooltips
+    style = table.style()
+    margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)
+    k = window.state.kernel
+    for r in range(size):
+        for c in range(size):
+            idx = model.index(r, c)
+            text = model.data(idx)
+            font = model.data(idx, Qt.ItemDataRole.FontRole) or QFont(table.font())
+            need = QFontMetrics(font).horizontalAdvance(text) + margin
+            assert need <= table.visualRect(idx).width(), (r, c, text)
+            # Not "0.0…": a number of the right size (one significant digit at least).
+            assert abs(parse_cell(text) - k[r, c]) <= 0.5 * abs(k[r, c]), (r, c, text)
+            assert repr(float(k[r, c])) in model.data(idx, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_the_sum_shows_no_floating_point_noise(panel, state) -> None:
+    from convgui.core.generators import log_kernel
+
+    k = log_kernel(1.0, size=7)
+    assert float(k.sum()) != 0.0 and abs(float(k.sum())) < 1e-12  # float noise
+    state.set_kernel(k)
+    assert panel.sum_label.text() == "Sum: 0"
+    state.set_kernel(np.array([[1e-20]]))  # a sum that small on purpose stays
+    assert panel.sum_label.text() == "Sum: 1e-20"
+    state.set_kernel(np.array([[0.1, 0.2, -0.3]]))
+    assert panel.sum_label.text() == "Sum: 0"
