@@ -3,7 +3,8 @@
 :func:`analyze_kernel` gathers the numbers a learner checks before applying a kernel (the sum,
 the output range for a 0–255 image, whether flipping matters, whether the kernel is a row ×
 column product and with which small integers); :func:`frequency_response` and
-:func:`response_kind` describe which spatial frequencies it keeps.
+:func:`response_kind` describe which spatial frequencies it keeps (low-, high- or band-pass,
+or a high-boost that sharpens).
 """
 
 from __future__ import annotations
@@ -421,8 +422,14 @@ def response_bands(kernel: ArrayLike, *, n: int = 64) -> tuple[float, float, flo
     return dc, mid, high
 
 
+#: ``|H(DC)|`` within this of 1 counts as "about 1" for :func:`response_kind`'s high-boost.
+UNIT_DC_TOL = 0.05
+#: A high-boost's response near Nyquist is at least this many times its response at DC.
+BOOST_RISE = 1.5
+
+
 def response_kind(kernel: ArrayLike) -> str:
-    """Return ``"low-pass"``, ``"high-pass"``, ``"band-pass"`` or ``""`` when not clear.
+    """Return ``"low-pass"``, ``"high-pass"``, ``"band-pass"``, ``"high-boost"`` or ``""``.
 
     The rule compares the three numbers of :func:`response_bands`: ``dc`` (|H| at DC),
     ``mid`` (the strongest ring in between) and ``high`` (near Nyquist), where a "clear" drop is
@@ -430,15 +437,18 @@ def response_kind(kernel: ArrayLike) -> str:
 
     - low-pass: ``dc`` is at least ``mid`` and ``high`` is at most half of ``dc``
       (box, Gaussian, disk, motion blur);
+    - high-boost (sharpening): ``|H(DC)|`` is about 1 (within :data:`UNIT_DC_TOL`: a flat
+      region keeps its value), ``high`` is at least :data:`BOOST_RISE` times ``dc`` and does
+      not drop clearly below ``mid``: the image plus a high-pass, as the sharpen and unsharp
+      mask kernels are (unsharp mask 5×5 rises from 1 at DC to 2);
     - high-pass: ``dc`` is at most half of ``high`` and ``high`` does not drop clearly below
-      ``mid`` (more than half of it): Laplacian, outline, small-σ LoG; also sharpening kernels,
-      which add the image to a high-pass;
+      ``mid`` (more than half of it): Laplacian, outline, small-σ LoG;
     - band-pass: ``dc`` and ``high`` are both at most half of ``mid`` (difference of Gaussians,
       LoG, Gabor, emboss; first-derivative kernels such as Sobel, Scharr, Prewitt and Farid,
       which are zero at DC and at Nyquist along their own axis);
     - otherwise ``""`` (identity, an all-zero kernel).
 
-    The three cases exclude each other.
+    The cases exclude each other (they are tested in this order).
 
     Examples
     --------
@@ -446,6 +456,8 @@ def response_kind(kernel: ArrayLike) -> str:
     'low-pass'
     >>> response_kind([[0, 1, 0], [1, -4, 1], [0, 1, 0]])
     'high-pass'
+    >>> response_kind([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])
+    'high-boost'
     >>> response_kind([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
     'band-pass'
     >>> response_kind([[1]])
@@ -459,6 +471,10 @@ def response_kind(kernel: ArrayLike) -> str:
         return ""
     if dc >= mid and high <= 0.5 * dc:
         return "low-pass"
+    with np.errstate(over="ignore"):
+        unit_dc = abs(dc * scale - 1.0) <= UNIT_DC_TOL  # |H(DC)| of the kernel as it is
+    if unit_dc and high >= BOOST_RISE * dc and high > 0.5 * mid:
+        return "high-boost"
     if dc <= 0.5 * high and high > 0.5 * mid:
         return "high-pass"
     if dc <= 0.5 * mid and high <= 0.5 * mid:
@@ -467,8 +483,10 @@ def response_kind(kernel: ArrayLike) -> str:
 
 
 __all__ = [
+    "BOOST_RISE",
     "MAX_DENOMINATOR",
     "SYMMETRIES",
+    "UNIT_DC_TOL",
     "FrequencyResponse",
     "KernelAnalysis",
     "analyze_kernel",

@@ -350,7 +350,13 @@ def test_box_response_is_the_dirichlet_kernel() -> None:
         (get_preset("motion_blur"), "low-pass"),
         (get_preset("laplacian"), "high-pass"),
         (get_preset("outline"), "high-pass"),
-        (get_preset("sharpen"), "high-pass"),
+        (get_preset("sharpen"), "high-boost"),  # |H| 1 at DC rising to 9 at the corner
+        (get_preset("unsharp_5"), "high-boost"),
+        (-get_preset("unsharp_5"), "high-boost"),  # the same |H|
+        (2 * get_preset("unsharp_5"), ""),  # |H(DC)| = 2: brighter, not just sharper
+        (2 * get_preset("sharpen"), "high-pass"),
+        # |H(DC)| = 1 and a rise, but the rise drops clearly near Nyquist: still band-pass.
+        (get_preset("emboss"), "band-pass"),
         (log_kernel(0.5), "high-pass"),
         (dog_kernel(1.0, 2.0), "band-pass"),
         (dog_kernel(0.8, 1.6), "band-pass"),
@@ -383,3 +389,20 @@ def test_response_bands_are_read_from_the_magnitude() -> None:
     assert mid < high < 8
     r = frequency_response(k)
     assert math.isclose(r.magnitude.max(), 8.0, rel_tol=1e-12)
+
+
+def test_unsharp_mask_is_a_high_boost_from_1_at_dc_to_2() -> None:
+    # Unsharp mask 5×5 = 2·identity − the binomial Gaussian [1 4 6 4 1]ᵀ[1 4 6 4 1] / 256,
+    # whose response per axis is cos⁴(πf): H = 2 − cos⁴(πfx)·cos⁴(πfy), real and ≥ 1.
+    k = get_preset("unsharp_5")
+    b = np.array([1.0, 4, 6, 4, 1])
+    ident = np.zeros((5, 5))
+    ident[2, 2] = 1
+    np.testing.assert_allclose(k, 2 * ident - np.outer(b, b) / 256, atol=1e-15)
+    r = frequency_response(k)
+    fy, fx = np.meshgrid(r.fy, r.fx, indexing="ij")
+    want = 2 - np.cos(np.pi * fx) ** 4 * np.cos(np.pi * fy) ** 4
+    np.testing.assert_allclose(r.magnitude, want, atol=1e-12)
+    dc, mid, high = response_bands(k)
+    assert math.isclose(dc, 1.0) and high >= 1.9
+    assert response_kind(k) == "high-boost"
