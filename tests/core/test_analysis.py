@@ -403,6 +403,6 @@ def test_unsharp_mask_is_a_high_boost_from_1_at_dc_to_2() -> None:
     fy, fx = np.meshgrid(r.fy, r.fx, indexing="ij")
     want = 2 - np.cos(np.pi * fx) ** 4 * np.cos(np.pi * fy) ** 4
     np.testing.assert_allclose(r.magnitude, want, atol=1e-12)
-    dc, mid, high = response_bands(k)
+    dc, _mid, high = response_bands(k)
     assert math.isclose(dc, 1.0) and high >= 1.9
     assert response_kind(k) == "high-boost"
