@@ -40,15 +40,35 @@ def lab(window: Any) -> KernelLab:
     return found
 
 
+#: What the status bar says when a single-kernel tool is asked for in another mode.
+SWITCHED = "{what} works on the single kernel: switched to View ▸ Single Kernel"
+
+
+def to_single_kernel(window: Any, what: str) -> None:
+    """Show the single-kernel mode (and say so) when the window shows another mode.
+
+    Kernel ▸ Generate… and Kernel ▸ Compare… act on the single kernel's table: used from the
+    layer mode they would change a kernel the user cannot see.
+    """
+    if getattr(window, "mode", "kernel") != "kernel":
+        window.show_mode("kernel")
+        window.show_message("status", SWITCHED.format(what=what))
+
+
 def open_generator(window: Any) -> Any:
-    """Kernel ▸ Generate…: show the generators dialog (non-modal)."""
+    """Kernel ▸ Generate…: show the generators dialog (non-modal), beside the kernel table."""
     from .lab_generate import GeneratorDialog
 
+    to_single_kernel(window, "Kernel ▸ Generate")
     k = lab(window)
+    first = k.generator is None
     if k.generator is None:
         k.generator = GeneratorDialog(window.state, window.settings, window)
         window.text_scale_changed.connect(lambda _f: k.generator.fit_to_contents())
+    shown = k.generator.isVisible()
     k.generator.open_session()
+    if first or not shown:
+        place_beside_controls(window, k.generator)
     return k.generator
 
 
@@ -74,6 +94,8 @@ def show_analysis(window: Any, on: bool) -> Any:
         k.analysis.closed.connect(lambda: _on_analysis_closed(window))
         window.text_scale_changed.connect(k.analysis.panel.set_text_scale)
         k.analysis.panel.set_text_scale(getattr(window, "text_scale", 1.0))
+        window.mode_changed.connect(lambda mode: _on_mode(window, mode))
+        _on_mode(window, getattr(window, "mode", "kernel"))
     k.analysis.setVisible(on)
     if on:
         k.analysis.panel.refresh()
@@ -96,6 +118,18 @@ def _fit_dock(window: Any) -> None:
     scale = float(getattr(window, "text_scale", 1.0))
     width = max(280, min(int(320 * scale), window.width() // 3))
     window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+
+
+def _on_mode(window: Any, mode: str) -> None:
+    # In the layer mode the dock analyses the kernel edited there (the selected filter's).
+    dock = lab(window).analysis
+    if dock is None:
+        return
+    lm = getattr(window, "layer_mode", None)
+    if lm is not None:
+        bank = lm.page.bank
+        dock.panel.follow_layer(lm.layer, lambda: list(bank.tables))
+    dock.panel.set_mode(mode)
 
 
 def _on_analysis_closed(window: Any) -> None:
@@ -122,13 +156,17 @@ def open_compare(window: Any) -> Any:
     """Kernel ▸ Compare…: keep the current kernel as A and compare it with the edited B."""
     from .lab_compare import CompareDialog
 
+    to_single_kernel(window, "Kernel ▸ Compare")
     k = lab(window)
+    shown = k.compare is not None and k.compare.isVisible()
     if k.compare is None:
         k.compare = CompareDialog(window.state, window)
         window.text_scale_changed.connect(k.compare.set_text_scale)
         k.compare.set_text_scale(getattr(window, "text_scale", 1.0))
-    elif not k.compare.isVisible():
+    elif not shown:
         k.compare.take_b_as_a()  # reopened: A is a fresh snapshot of the current kernel
+    if not shown:
+        place_beside_controls(window, k.compare, tall=True)
     k.compare.show()
     k.compare.raise_()
     return k.compare
@@ -145,6 +183,63 @@ def open_borders(window: Any) -> Any:
     k.borders.show()
     k.borders.raise_()
     return k.borders
+
+
+def free_area(window: Any) -> Any:
+    """The screen rectangle (global coordinates) where a lab dialog covers nothing in use.
+
+    The input view's panel in the single-kernel mode: left of the kernel table, which the
+    dialogs change, and of the output, which shows what they do.
+    """
+    from PySide6.QtCore import QPoint, QRect
+
+    panel = getattr(window, "input_panel", None)
+    if panel is None or not panel.isVisible():
+        return QRect(window.mapToGlobal(QPoint(0, 0)), window.size())
+    return QRect(panel.mapToGlobal(QPoint(0, 0)), panel.size())
+
+
+def place_beside_controls(window: Any, dialog: Any, *, tall: bool = False) -> None:
+    """Move (and if needed shrink) ``dialog`` so it covers neither the kernel table nor the output.
+
+    Beside the main window when the screen has room on its left or right (the side with more
+    room), else over the input view (:func:`free_area`), no wider than it; always on the
+    screen. A dialog with ``arrange_for(width)`` lays itself out for its width first (the
+    comparison puts its views one under the other); ``tall`` gives it the window's height.
+    """
+    from PySide6.QtCore import QRect
+
+    screen = window.screen() if hasattr(window, "screen") else None
+    if screen is None:
+        return
+    avail = screen.availableGeometry()
+    frame = window.frameGeometry()
+    arrange = getattr(dialog, "arrange_for", None)
+    w = dialog.width() if dialog.isVisible() else max(dialog.width(), dialog.sizeHint().width())
+    h = dialog.height()
+    left_room = frame.left() - avail.left()
+    right_room = avail.right() - frame.right()
+    room = max(left_room, right_room)
+    if callable(arrange):
+        arrange(min(w, room))
+    if room >= dialog.minimumSizeHint().width():
+        # Outside the window: nothing of it is covered.
+        w = min(w, room)
+        x = frame.right() + 1 if right_room >= left_room else frame.left() - w
+        h = max(h, frame.height()) if tall else h
+        target = QRect(x, frame.top(), w, min(h, avail.height()))
+    else:
+        area = free_area(window)
+        if callable(arrange):
+            arrange(min(w, area.width()))
+        w = max(min(w, area.width()), dialog.minimumSizeHint().width())
+        h = max(h, area.height()) if tall else h
+        target = QRect(area.left(), area.top(), w, min(h, avail.height()))
+    # On the screen, whatever the window's position.
+    x = min(max(target.left(), avail.left()), avail.right() - target.width() + 1)
+    y = min(max(target.top(), avail.top()), avail.bottom() - target.height() + 1)
+    dialog.resize(target.width(), target.height())
+    dialog.move(x, y)
 
 
 def entries() -> list[Entry]:

@@ -10,13 +10,19 @@ label. The numbers come from :mod:`convgui.core.analysis`; the panel redraws on 
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 import pyqtgraph as pg
+from numpy.typing import NDArray
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
@@ -27,6 +33,7 @@ from PySide6.QtWidgets import (
 from ..core.analysis import KernelAnalysis, analyze_kernel, frequency_response, response_kind
 from ..core.text import format_value, pretty_number
 from ..state import ExplorerState
+from .util import signals_blocked
 
 TITLE = "Kernel Analysis"
 #: The frequency grid (n × n) of the response image.
@@ -35,6 +42,7 @@ RESPONSE_N = 64
 MAX_FACTOR_VALUES = 5
 #: The profile plot's title says which curve is which (a legend would cover the curves).
 PROFILE_TITLE = "|H| through DC"
+RESPONSE_TITLE = "|H| (frequency response)"
 PROFILE_AXIS = (
     "<span style='color:#2166ac'>— fx</span> <span style='color:#b2182b'>- - fy</span> "
     "(cycles per pixel)"
@@ -44,8 +52,18 @@ KIND_TEXT = {
     "high-pass": "High-pass: keeps fine detail and edges, removes smooth areas.",
     "band-pass": "Band-pass: keeps detail of a middle size; smooth areas and the finest "
     "detail are weakened (edge and texture detectors).",
+    "high-boost": "High-boost (sharpening): a flat region keeps its value (|H| about 1 at "
+    "DC) and fine detail is amplified (|H| rises towards high frequencies): the image plus its "
+    "edges.",
     "": "Neither clearly low-, high- nor band-pass (e.g. the identity keeps every frequency).",
 }
+#: The heading when the dock analyses the single-kernel mode's kernel.
+SINGLE_HEADING = "Single kernel"
+LAYER_HEADING = "Filter {o}, channel {name}"
+LAYER_HEADING_TIP = (
+    "The layer mode: the kernel of the selected filter for one input channel (the table you "
+    "last clicked in, or the channel chosen here)."
+)
 
 
 def sum_text(total: float, value_max: float) -> str:
@@ -100,6 +118,76 @@ def range_text(lo: float, hi: float, value_max: float) -> str:
     )
 
 
+def settings_text(
+    total: float, lo: float, hi: float, value_max: float, *, divisor: float, bias: float
+) -> str:
+    """What the divisor and bias make of the sum and the output range ("" for 1 and 0).
+
+    Each output is ``sum / divisor + bias``: a flat region of value ``v`` becomes
+    ``total / divisor × v + bias``, and the range is the kernel's range divided and shifted.
+
+    Examples
+    --------
+    >>> t = settings_text(2.0, 0.0, 510.0, 255.0, divisor=2.0, bias=3.5)
+    >>> t.split("; ")[0]
+    'With divisor 2 and bias 3.5: a flat region v becomes v + 3.5'
+    >>> t.split("; ")[1][:54]
+    'the output runs from 3.5 to 258.5. It clips: a Stretch'
+    >>> settings_text(1.0, 0.0, 255.0, 255.0, divisor=1.0, bias=0.0)
+    ''
+    >>> settings_text(9.0, 0.0, 2295.0, 255.0, divisor=9.0, bias=0.0)
+    'With divisor 9: a flat region keeps its value; the output runs from 0 to 255: it fits.'
+    """
+    if divisor == 1 and bias == 0:
+        return ""
+    parts = []
+    if divisor != 1:
+        parts.append(f"divisor {pretty_number(divisor)}")
+    if bias != 0:
+        parts.append(f"bias {pretty_number(bias)}")
+    gain = total / divisor if divisor != 0 else math.inf
+    if abs(gain) < 1e-12:
+        flat = "0" if bias == 0 else pretty_number(bias)
+        flat_text = f"a flat region becomes {flat}"
+    elif abs(gain - 1) < 1e-9:
+        flat_text = (
+            "a flat region keeps its value"
+            if bias == 0
+            else f"a flat region v becomes v {'+' if bias > 0 else '−'} {pretty_number(abs(bias))}"
+        )
+    else:
+        shift = "" if bias == 0 else f" {'+' if bias > 0 else '−'} {pretty_number(abs(bias))}"
+        flat_text = f"a flat region v becomes {pretty_number(gain)} × v{shift}"
+    ends = sorted((lo / divisor + bias, hi / divisor + bias)) if divisor != 0 else [lo, hi]
+    a, b = (e + 0.0 for e in ends)
+    tol = 1e-9 * max(1.0, value_max)
+    head = (
+        f"With {' and '.join(parts)}: {flat_text}; the output runs from {pretty_number(a)} to "
+        f"{pretty_number(b)}"
+    )
+    if a >= -tol and b <= value_max + tol:
+        return head + ": it fits."
+    return head + ". It clips: a Stretch or Diverging display shows the values outside " + (
+        f"0–{format_value(value_max)}."
+    )
+
+
+def bias_text(o: int, bias: float) -> str:
+    """The layer mode's line on the selected filter's bias ("" when it is 0).
+
+    Examples
+    --------
+    >>> bias_text(2, 0.5)
+    "Filter 2's bias 0.5 is added once, to the sum over all the channels it reads."
+    """
+    if bias == 0:
+        return ""
+    return (
+        f"Filter {o}'s bias {pretty_number(bias)} is added once, to the sum over all the "
+        "channels it reads."
+    )
+
+
 def rank_text(a: KernelAnalysis) -> str:
     """The rank and, for a separable kernel, its factors.
 
@@ -136,7 +224,12 @@ def symmetry_text(a: KernelAnalysis) -> str:
 
 
 class AnalysisPanel(QWidget):
-    """The analysis of the state's kernel: texts, the response image and its profiles."""
+    """The analysis of one kernel: texts, the response image and its profiles.
+
+    The kernel is the single-kernel state's, or, once :meth:`follow_layer` was given the layer
+    mode's state and the window shows that mode (:meth:`set_mode`), the selected filter's
+    kernel for one input channel; the heading says which.
+    """
 
     def __init__(self, state: ExplorerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -144,12 +237,29 @@ class AnalysisPanel(QWidget):
         self.analysis: KernelAnalysis | None = None
         self.kind = ""
         self._dirty = True
+        self._layer: Any = None
+        self._tables: Any = None
+        self._mode = "kernel"
+        #: Which of the selected filter's kernels (its n-th channel) the layer mode shows.
+        self.slot = 0
+        self._text_scale = 1.0
         self.labels: dict[str, QLabel] = {}
+        self.heading = QLabel(SINGLE_HEADING, objectName="analysis_heading")
+        self.heading.setWordWrap(True)
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.heading.setToolTip("Which kernel is analysed")
+        self.channel_combo = QComboBox(objectName="analysisChannelCombo")
+        self.channel_combo.setToolTip("Which of the selected filter's kernels (one per channel)")
+        self.channel_combo.activated.connect(self._on_channel_chosen)
+        self.channel_combo.hide()
+        head = QHBoxLayout()
+        head.addWidget(self.heading, 1)
+        head.addWidget(self.channel_combo)
         # One column: each text starts with what it is about ("Sum 0: …", "Rank 1, …"), so
         # the narrow dock gives all its width to the words (large text on a projector).
         texts = QVBoxLayout()
         texts.setSpacing(6)
-        for key in ("sum", "range", "symmetry", "rank", "kind"):
+        for key in ("sum", "range", "settings", "symmetry", "rank", "kind"):
             label = QLabel(objectName=f"analysis_{key}")
             label.setWordWrap(True)
             label.setTextFormat(Qt.TextFormat.PlainText)
@@ -163,7 +273,6 @@ class AnalysisPanel(QWidget):
         self.plots.setBackground(QColor(255, 255, 255))
         self.plots.setMinimumHeight(420)
         self.response_plot: pg.PlotItem = self.plots.addPlot(row=0, col=0)
-        self.response_plot.setTitle("|H| (frequency response)")
         self.response_plot.setLabel("bottom", "fx (cycles per pixel)")
         self.response_plot.setLabel("left", "fy (cycles per pixel)")
         self.response_plot.setAspectLocked(True)
@@ -179,7 +288,6 @@ class AnalysisPanel(QWidget):
         self.colorbar.setImageItem(self.response_image)
         self.plots.addItem(self.colorbar, row=0, col=1)
         self.profile_plot: pg.PlotItem = self.plots.addPlot(row=1, col=0, colspan=2)
-        self.profile_plot.setTitle(PROFILE_TITLE)
         self.profile_plot.setLabel("bottom", PROFILE_AXIS)
         self.profile_plot.setLabel("left", "|H|")
         self.profile_plot.setMouseEnabled(False, False)
@@ -198,11 +306,98 @@ class AnalysisPanel(QWidget):
         self.plots.ci.layout.setRowStretchFactor(1, 2)
 
         layout = QVBoxLayout(self)
+        layout.addLayout(head)
         layout.addLayout(texts)
         layout.addWidget(self.plots, 1)
         state.kernel_changed.connect(self._on_changed)
+        state.params_changed.connect(self._on_changed)  # the divisor and bias
         state.image_changed.connect(self._on_changed)  # the value scale sets the range
         self.set_text_scale(1.0)
+
+    # --- what is analysed --------------------------------------------------------------------
+
+    @property
+    def showing_layer(self) -> bool:
+        """True when the panel analyses the layer mode's kernel."""
+        return self._layer is not None and self._mode == "layer"
+
+    def follow_layer(self, layer: Any, tables: Any = None) -> None:
+        """Analyse the layer mode's kernel while the window shows that mode.
+
+        Parameters
+        ----------
+        layer : convgui.layer_state.LayerState
+            Its selected filter's kernels are analysed (and followed).
+        tables : callable, optional
+            Returns the filter's kernel tables (one per channel it reads, in order); clicking
+            into one of them makes the panel show that channel's kernel.
+        """
+        if layer is self._layer:
+            return
+        self._layer, self._tables = layer, tables
+        for sig in (
+            layer.bank_changed,
+            layer.settings_changed,
+            layer.image_changed,
+            layer.selected_changed,
+        ):
+            sig.connect(self._on_layer_changed)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
+        self._on_changed()
+
+    def set_mode(self, mode: str) -> None:
+        """The window shows mode ``mode`` (``"kernel"`` or ``"layer"``): analyse its kernel."""
+        if mode == self._mode:
+            return
+        self._mode = mode
+        self._on_changed()
+
+    def _on_layer_changed(self, *_: object) -> None:
+        if self._mode == "layer":
+            self._on_changed()
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not self.showing_layer or new is None or self._tables is None:
+            return
+        try:
+            tables = list(self._tables())
+        except RuntimeError:  # a table deleted while the bank changed
+            return
+        for i, table in enumerate(tables):
+            if new is table or table.isAncestorOf(new):  # its cell editor too
+                if i != self.slot:
+                    self.slot = i
+                    self._on_changed()
+                return
+
+    def _on_channel_chosen(self, index: int) -> None:
+        if index != self.slot:
+            self.slot = index
+            self._on_changed()
+
+    def _layer_kernel(self) -> tuple[NDArray[np.float64], str, float, int]:
+        """(kernel, heading, the filter's bias, filter) of the layer mode's selection."""
+        layer = self._layer
+        o = int(layer.selected)
+        reads = layer.reads()[o]
+        names = layer.channel_names
+        self.slot = min(max(0, self.slot), len(reads) - 1)
+        channels = [names[c] if c < len(names) else str(c) for c in reads]
+        with signals_blocked(self.channel_combo):
+            if [self.channel_combo.itemText(i) for i in range(self.channel_combo.count())] != (
+                channels
+            ):
+                self.channel_combo.clear()
+                self.channel_combo.addItems(channels)
+            self.channel_combo.setCurrentIndex(self.slot)
+        self.channel_combo.setVisible(len(channels) > 1)
+        k = np.asarray(layer.weights[:, :, self.slot, o], dtype=np.float64)
+        heading = LAYER_HEADING.format(o=o, name=channels[self.slot])
+        return k, heading, float(layer.bias[o]), o
+
+    # --- drawing -------------------------------------------------------------------------------
 
     def _on_changed(self) -> None:
         self._dirty = True
@@ -215,28 +410,44 @@ class AnalysisPanel(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """Analyse the state's kernel and redraw everything."""
+        """Analyse the kernel shown (the state's, or the layer mode's) and redraw everything."""
         self._dirty = False
         s = self.state
-        k = np.asarray(s.kernel, dtype=np.float64)
         vmax = s.value_max
+        layer = self.showing_layer
+        if layer:
+            k, heading, bias, o = self._layer_kernel()
+            self.heading.setToolTip(LAYER_HEADING_TIP)
+        else:
+            k, heading = np.asarray(s.kernel, dtype=np.float64), SINGLE_HEADING
+            self.channel_combo.hide()
+            self.heading.setToolTip("The single-kernel mode's kernel (the table)")
+        self.heading.setText(heading)
         a = analyze_kernel(k, input_range=(0.0, vmax))
         self.analysis = a
         self.kind = response_kind(k)
+        if layer:
+            extra = bias_text(o, bias)
+        else:
+            p = s.params
+            extra = settings_text(
+                a.total, a.out_min, a.out_max, vmax, divisor=p.divisor, bias=p.bias
+            )
         self.labels["sum"].setText(sum_text(a.total, vmax))
         self.labels["range"].setText(range_text(a.out_min, a.out_max, vmax))
+        self.labels["settings"].setText(extra)
+        self.labels["settings"].setVisible(bool(extra))
         self.labels["symmetry"].setText(symmetry_text(a))
         self.labels["rank"].setText(rank_text(a))
         self.labels["rank"].setToolTip(a.factor_text if a.separable else "")
-        self.labels["kind"].setText(KIND_TEXT[self.kind])
-        r = frequency_response(k, n=RESPONSE_N)
-        d = 1.0 / RESPONSE_N
+        self.labels["kind"].setText(KIND_TEXT.get(self.kind, KIND_TEXT[""]))
+        r = frequency_response(k, n=max(RESPONSE_N, max(k.shape)))
+        n = r.fx.size
+        d = 1.0 / n
         top = float(r.magnitude.max())
-        levels = (0.0, top if top > 0 else 1.0)
+        levels = (0.0, top if top > 0 and math.isfinite(top) else 1.0)
         self.response_image.setImage(r.magnitude, levels=levels, autoLevels=False)
-        self.response_image.setRect(
-            float(r.fx[0]) - d / 2, float(r.fy[0]) - d / 2, RESPONSE_N * d, RESPONSE_N * d
-        )
+        self.response_image.setRect(float(r.fx[0]) - d / 2, float(r.fy[0]) - d / 2, n * d, n * d)
         self.colorbar.setLevels(levels)
         self.response_plot.setRange(
             xRange=(float(r.fx[0]) - d / 2, float(r.fx[-1]) + d / 2),
@@ -251,10 +462,15 @@ class AnalysisPanel(QWidget):
         self.profile_plot.setXRange(-0.5, 0.5, padding=0.02)
 
     def set_text_scale(self, factor: float) -> None:
-        """Follow View ▸ Text Size: the plots' axes and titles grow with the window's text."""
-        base = QApplication.font().pointSizeF()
-        pt = base if base > 0 else 9.0 * factor
-        font = QFont(QApplication.font())
+        """Follow View ▸ Text Size: the heading, the plots' titles, axes and ticks grow too.
+
+        The application font is already scaled when this is called; pyqtgraph's titles carry
+        their own size (HTML), so they are set again at the application font's size.
+        """
+        self._text_scale = factor
+        app_font = QApplication.font()
+        pt = app_font.pointSizeF() if app_font.pointSizeF() > 0 else 9.0 * factor
+        font = QFont(app_font)
         font.setPointSizeF(max(6.0, pt * 0.9))
         for plot in (self.response_plot, self.profile_plot):
             for name in ("bottom", "left"):
@@ -262,7 +478,14 @@ class AnalysisPanel(QWidget):
                 axis.setStyle(tickFont=font)
                 axis.label.setFont(font)
             plot.titleLabel.item.setFont(font)
+        size = f"{pt:.1f}pt"
+        self.response_plot.setTitle(RESPONSE_TITLE, size=size)
+        self.profile_plot.setTitle(PROFILE_TITLE, size=size)
         self.colorbar.getAxis("right").setStyle(tickFont=font)
+        bold = QFont(app_font)
+        bold.setBold(True)
+        bold.setPointSizeF(pt * 1.1)
+        self.heading.setFont(bold)
 
 
 class AnalysisDock(QDockWidget):
@@ -296,8 +519,10 @@ class AnalysisDock(QDockWidget):
 __all__ = [
     "AnalysisDock",
     "AnalysisPanel",
+    "bias_text",
     "range_text",
     "rank_text",
+    "settings_text",
     "sum_text",
     "symmetry_text",
 ]

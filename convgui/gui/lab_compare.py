@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QShowEvent
+from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -46,6 +46,8 @@ SWAP_TIP = "Put kernel A into the table (B) and keep the table's kernel as A (Ed
 TAKE_TIP = "Keep the table's kernel as the new A"
 #: Kernels up to this side are written out in full beside the views.
 MAX_WRITTEN_SIDE = 7
+#: Narrower than this, the dialog shows A, B and A − B one under the other.
+NARROW_WIDTH = 640
 
 Array = NDArray[np.floating]
 
@@ -293,30 +295,20 @@ class CompareDialog(QDialog):
         self.take_button.clicked.connect(self.take_b_as_a)
         close.clicked.connect(self.close)
 
-        grid = QGridLayout()
-        for col, (title, view, klabel) in enumerate(
-            (
-                (self.title_a, self.view_a, self.kernel_a_label),
-                (self.title_b, self.view_b, self.kernel_b_label),
-                (self.title_d, self.view_d, None),
-            )
-        ):
+        for title in (self.title_a, self.title_b, self.title_d):
             f = QFont(title.font())
             f.setBold(True)
             title.setFont(f)
-            grid.addWidget(title, 0, col)
-            grid.addWidget(view, 1, col)
-            if klabel is not None:
-                grid.addWidget(klabel, 2, col, Qt.AlignmentFlag.AlignTop)
-            grid.setColumnStretch(col, 1)
-        grid.setRowStretch(1, 1)
+        self.grid = QGridLayout()
+        self._narrow: bool | None = None
+        self._arrange(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.swap_button)
         buttons.addWidget(self.take_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
-        layout.addLayout(grid, 1)
+        layout.addLayout(self.grid, 1)
         layout.addWidget(self.summary)
         layout.addLayout(buttons)
 
@@ -335,6 +327,60 @@ class CompareDialog(QDialog):
             parent.installEventFilter(self)  # the worker stops when the window closes
         self.resize(1100, 560)
         self._update_kernel_labels()
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _arrange(self, narrow: bool) -> None:
+        """A, B and A − B side by side, or one under the other in a narrow or tall dialog.
+
+        Narrow (placed over the input view of a small screen), the kernels' numbers move to
+        the titles' tooltips.
+        """
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        g = self.grid
+        parts = (
+            (self.title_a, self.view_a, self.kernel_a_label),
+            (self.title_b, self.view_b, self.kernel_b_label),
+            (self.title_d, self.view_d, None),
+        )
+        for title, view, klabel in parts:
+            for w in (title, view, klabel):
+                if w is not None:
+                    g.removeWidget(w)
+        for i in range(4):
+            g.setColumnStretch(i, 0)
+        for i in range(7):
+            g.setRowStretch(i, 0)
+        for i, (title, view, klabel) in enumerate(parts):
+            if narrow:
+                g.addWidget(title, 2 * i, 0)
+                g.addWidget(view, 2 * i + 1, 0)
+                g.setRowStretch(2 * i + 1, 1)
+                if klabel is not None:
+                    klabel.hide()
+            else:
+                g.addWidget(title, 0, i)
+                g.addWidget(view, 1, i)
+                if klabel is not None:
+                    g.addWidget(klabel, 2, i, Qt.AlignmentFlag.AlignTop)
+                    klabel.show()
+                g.setColumnStretch(i, 1)
+        if narrow:
+            g.setColumnStretch(0, 1)
+        else:
+            g.setRowStretch(1, 1)
+        self._update_kernel_labels()
+
+    def arrange_for(self, width: int) -> None:
+        """Lay the views out for a dialog ``width`` pixels wide (before it is resized)."""
+        self._arrange(width < NARROW_WIDTH)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Narrow, or taller than wide (beside a window on a wide screen): one under the other.
+        self._arrange(self.width() < NARROW_WIDTH or self.height() > 1.1 * self.width())
 
     # --- user actions ----------------------------------------------------------------------
 
@@ -526,8 +572,13 @@ class CompareDialog(QDialog):
         self.compared.emit()
 
     def _update_kernel_labels(self) -> None:
-        self.kernel_a_label.setText("A:\n" + kernel_text(self.kernel_a))
-        self.kernel_b_label.setText("B:\n" + kernel_text(np.asarray(self.state.kernel)))
+        a_text = "A:\n" + kernel_text(self.kernel_a)
+        b_text = "B:\n" + kernel_text(np.asarray(self.state.kernel))
+        self.kernel_a_label.setText(a_text)
+        self.kernel_b_label.setText(b_text)
+        narrow = bool(self._narrow)
+        self.title_a.setToolTip(f"<pre>{a_text}</pre>" if narrow else "")
+        self.title_b.setToolTip(f"<pre>{b_text}</pre>" if narrow else "")
 
     # --- life cycle ------------------------------------------------------------------------
 
