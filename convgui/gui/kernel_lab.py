@@ -179,6 +179,8 @@ def open_borders(window: Any) -> Any:
     k = lab(window)
     if k.borders is None:
         k.borders = BorderCompareDialog(window.state, window)
+        window.text_scale_changed.connect(k.borders.set_text_scale)
+        k.borders.set_text_scale(getattr(window, "text_scale", 1.0))
     k.borders.panel.refresh()
     k.borders.show()
     k.borders.raise_()

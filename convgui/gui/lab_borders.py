@@ -8,14 +8,25 @@ The values come from :func:`convgui.core.border_corner.padded_corner` (the engin
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontInfo,
+    QHelpEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
     QGroupBox,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QToolTip,
     QVBoxLayout,
@@ -108,6 +119,7 @@ class CornerGridWidget(QWidget):
         super().__init__(parent)
         self.view: CornerView | None = None
         self.value_max = 255.0
+        self.text_scale = 1.0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(4 * MIN_CELL, 4 * MIN_CELL)
 
@@ -115,10 +127,31 @@ class CornerGridWidget(QWidget):
         """Show ``view`` (None: nothing) with grey levels over 0..``value_max``."""
         self.view = view
         self.value_max = value_max if value_max > 0 else 255.0
-        if view is not None:
-            h, w = view.values.shape
-            self.setMinimumSize(w * MIN_CELL + 2, h * MIN_CELL + 2)
+        self._update_minimum()
         self.update()
+
+    def set_text_scale(self, factor: float) -> None:
+        """Follow View ▸ Text Size: larger numbers in larger cells."""
+        self.text_scale = factor if factor > 0 else 1.0
+        self._update_minimum()
+        self.update()
+
+    def min_cell(self) -> float:
+        """The smallest cell side (pixels): room for the longest value at the text size."""
+        if self.view is None:
+            return MIN_CELL * self.text_scale
+        longest = max(len(format_value(float(x))) for x in self.view.values.ravel())
+        px = self.number_pixels()
+        return max(MIN_CELL * self.text_scale, 0.62 * px * max(2, longest) + 6)
+
+    def number_pixels(self) -> float:
+        """The smallest pixel size of the values (larger cells write them larger)."""
+        return 0.8 * QFontInfo(self.font()).pixelSize()
+
+    def _update_minimum(self) -> None:
+        c = self.min_cell()
+        rows, cols = self.view.values.shape if self.view is not None else (4, 4)
+        self.setMinimumSize(int(cols * c) + 2, int(rows * c) + 2)
 
     def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
         """The (row, col) of the cell under widget point (x, y), or None."""
@@ -148,7 +181,8 @@ class CornerGridWidget(QWidget):
         if self.view is None:
             return float(MIN_CELL)
         h, w = self.view.values.shape
-        return max(8.0, min(MAX_CELL, (self.width() - 2) / w, (self.height() - 2) / h))
+        top = max(MAX_CELL * self.text_scale, self.min_cell())
+        return max(8.0, min(top, (self.width() - 2) / w, (self.height() - 2) / h))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         v = self.view
@@ -161,7 +195,8 @@ class CornerGridWidget(QWidget):
         ox = max(1.0, (self.width() - cols * c) / 2)  # centred sideways (as in cell_at)
         font = QFont(self.font())
         longest = max(len(format_value(float(x))) for x in v.values.ravel())
-        font.setPixelSize(int(max(8, min(c * 0.42, (c - 4) / (0.62 * max(1, longest))))))
+        fit = (c - 4) / (0.62 * max(1, longest))
+        font.setPixelSize(int(max(8, min(max(c * 0.42, self.number_pixels()), fit))))
         p.setFont(font)
         hatch = QBrush(PAD_HATCH, Qt.BrushStyle.BDiagPattern)
         grid = QPen(QColor(120, 120, 120), 1)
@@ -205,7 +240,7 @@ class BorderComparePanel(QWidget):
         grid = QGridLayout()
         self.grids: dict[str, CornerGridWidget] = {}
         self.boxes: dict[str, QGroupBox] = {}
-        for i, mode in enumerate(BOUNDARIES):
+        for mode in BOUNDARIES:
             box = QGroupBox(TITLES[mode])
             box.setObjectName(f"border_{mode}")
             bl = QVBoxLayout(box)
@@ -214,16 +249,53 @@ class BorderComparePanel(QWidget):
             bl.addWidget(note)
             g = CornerGridWidget()
             bl.addWidget(g, 1)
-            grid.addWidget(box, i // 3, i % 3)
             self.grids[mode] = g
             self.boxes[mode] = box
+        self._grid = grid
+        self._columns = 0
+        self._place_boxes(3)
+        boxes = QWidget(objectName="borderBoxes")
+        boxes.setLayout(grid)
+        self.scroll = QScrollArea(objectName="borderScroll")
+        self.scroll.setWidget(boxes)
+        self.scroll.setWidgetResizable(True)  # larger than its room: it scrolls, never cut off
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.viewport().installEventFilter(self)  # its width sets the columns
         layout = QVBoxLayout(self)
         layout.addWidget(self.caption)
-        layout.addLayout(grid, 1)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(legend)
         for sig in (state.image_changed, state.kernel_changed, state.params_changed):
             sig.connect(self.refresh)
         self.refresh()
+
+    def set_text_scale(self, factor: float) -> None:
+        """Follow View ▸ Text Size: the numbers in the cells grow with every other text."""
+        for g in self.grids.values():
+            g.set_text_scale(factor)
+        self._fit_columns()
+
+    def _place_boxes(self, columns: int) -> None:
+        """The six modes in ``columns`` columns (3, or fewer when they would not fit)."""
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for box in self.boxes.values():
+            self._grid.removeWidget(box)
+        for i, mode in enumerate(BOUNDARIES):
+            self._grid.addWidget(self.boxes[mode], i // columns, i % columns)
+
+    def _fit_columns(self) -> None:
+        # A box needs its grid's width (the note above it wraps) and its frame's margins.
+        need = max(g.minimumWidth() for g in self.grids.values()) + 30
+        room = self.scroll.viewport().width()
+        spacing = max(0, self._grid.horizontalSpacing())
+        self._place_boxes(max(1, min(3, (room + spacing) // max(1, need + spacing))))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.scroll.viewport():
+            self._fit_columns()
+        return False
 
     def refresh(self) -> None:
         """Redraw every mode's corner from the state's image, kernel and settings."""
@@ -268,6 +340,17 @@ class BorderCompareDialog(QDialog):
         layout.addWidget(self.panel, 1)
         layout.addWidget(buttons)
         self.resize(980, 700)
+
+    def set_text_scale(self, factor: float) -> None:
+        """Follow View ▸ Text Size: larger numbers, and a larger window if the screen has room."""
+        self.panel.set_text_scale(factor)
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        f = max(1.0, factor)
+        self.resize(min(max(self.width(), int(980 * f)), avail.width()),
+                    min(max(self.height(), int(700 * f)), avail.height()))
 
 
 def open_border_compare(state: ExplorerState, parent: QWidget) -> BorderCompareDialog:
