@@ -148,6 +148,16 @@ class CornerGridWidget(QWidget):
         """The smallest pixel size of the values (larger cells write them larger)."""
         return 0.8 * QFontInfo(self.font()).pixelSize()
 
+    def number_font(self) -> QFont:
+        """The font the values are written in at the widget's current size."""
+        font = QFont(self.font())
+        c = self.cell_size()
+        values = self.view.values.ravel() if self.view is not None else ()
+        longest = max((len(format_value(float(x))) for x in values), default=1)
+        fit = (c - 4) / (0.62 * max(1, longest))
+        font.setPixelSize(int(max(8, min(max(c * 0.42, self.number_pixels()), fit))))
+        return font
+
     def _update_minimum(self) -> None:
         c = self.min_cell()
         rows, cols = self.view.values.shape if self.view is not None else (4, 4)
@@ -193,11 +203,7 @@ class CornerGridWidget(QWidget):
         c = self.cell_size()
         rows, cols = v.values.shape
         ox = max(1.0, (self.width() - cols * c) / 2)  # centred sideways (as in cell_at)
-        font = QFont(self.font())
-        longest = max(len(format_value(float(x))) for x in v.values.ravel())
-        fit = (c - 4) / (0.62 * max(1, longest))
-        font.setPixelSize(int(max(8, min(max(c * 0.42, self.number_pixels()), fit))))
-        p.setFont(font)
+        p.setFont(self.number_font())
         hatch = QBrush(PAD_HATCH, Qt.BrushStyle.BDiagPattern)
         grid = QPen(QColor(120, 120, 120), 1)
         dashed = QPen(QColor(170, 110, 40), 1, Qt.PenStyle.DashLine)

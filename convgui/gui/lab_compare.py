@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -47,7 +48,7 @@ TAKE_TIP = "Keep the table's kernel as the new A"
 #: Kernels up to this side are written out in full beside the views.
 MAX_WRITTEN_SIDE = 7
 #: Narrower than this, the dialog shows A, B and A − B one under the other.
-NARROW_WIDTH = 640
+NARROW_WIDTH = 700
 
 Array = NDArray[np.floating]
 
@@ -308,6 +309,10 @@ class CompareDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
+        # The user may make the dialog as narrow as the views one under the other need (the
+        # side-by-side layout's minimum would stop a drag before the layout changes).
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.setMinimumSize(300, 360)
         layout.addLayout(self.grid, 1)
         layout.addWidget(self.summary)
         layout.addLayout(buttons)

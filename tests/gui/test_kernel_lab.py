@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 from PySide6.QtGui import QAction, QKeySequence
 
 from convgui.gui import texts
@@ -75,3 +76,53 @@ def test_the_analysis_dock_reopens_at_the_next_start(
     again.show()
     assert lab(again).analysis.isVisible()
     assert again.findChild(QAction, "kernelAnalysisAction").isChecked()
+
+
+def _global(w: Any) -> Any:
+    from PySide6.QtCore import QPoint, QRect
+
+    return QRect(w.mapToGlobal(QPoint(0, 0)), w.size())
+
+
+@pytest.mark.parametrize("name", ["generateKernelAction", "compareKernelsAction"])
+def test_from_the_layer_mode_they_switch_to_the_single_kernel(
+    window: MainWindow, qtbot: Any, name: str
+) -> None:
+    from convgui.gui import layer_mode
+
+    layer_mode.show_layer_mode(window)
+    bank_before = np.array(window.layer_mode.layer.weights)
+    assert window.mode == "layer"
+    with qtbot.waitSignal(window.mode_changed, timeout=2000) as switched:
+        window.findChild(QAction, name).trigger()
+    assert switched.args == ["kernel"] and window.mode == "kernel"
+    what = "Generate" if name.startswith("generate") else "Compare"
+    assert window.statusBar().currentMessage() == (
+        f"Kernel ▸ {what} works on the single kernel: switched to View ▸ Single Kernel"
+    )
+    np.testing.assert_array_equal(window.layer_mode.layer.weights, bank_before)
+    k = lab(window)
+    dlg = k.generator if what == "Generate" else k.compare
+    assert dlg.isVisible()
+    dlg.close()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1400, 820)])
+def test_the_dialogs_cover_neither_the_table_nor_the_output(
+    window: MainWindow, qtbot: Any, size: tuple[int, int]
+) -> None:
+    window.resize(*size)
+    window.move(0, 0)
+    qtbot.wait(20)
+    screen = window.screen().availableGeometry()
+    for name in ("generateKernelAction", "compareKernelsAction"):
+        window.findChild(QAction, name).trigger()
+        k = lab(window)
+        dlg = k.generator if name.startswith("generate") else k.compare
+        qtbot.waitUntil(dlg.isVisible, timeout=2000)
+        box = dlg.frameGeometry()
+        for part in (window.kernel_panel.table, window.output_view):
+            assert not box.intersects(_global(part)), (name, box, _global(part))
+        assert screen.contains(box), (name, box, screen)
+        assert dlg.width() >= dlg.minimumSizeHint().width()
+        dlg.close()

@@ -142,3 +142,30 @@ def test_hovering_a_padded_cell_says_what_it_copies(window: MainWindow, qtbot: A
     assert QToolTip.text() == note
     QToolTip.hideText()
     dlg.close()
+
+
+def test_larger_text_gives_larger_numbers_and_nothing_is_cut_off(
+    window: MainWindow, qtbot: Any
+) -> None:
+    window.resize(1024, 700)
+    window.state.apply_preset("gaussian_5")  # 2 padded rows and columns
+    dlg = open_borders(window)
+    grid = dlg.panel.grids["zero"]
+    qtbot.waitUntil(lambda: grid.height() > 0, timeout=2000)
+    before = grid.number_font().pixelSize()
+    for _ in range(4):  # 1.0 → 2.0
+        with qtbot.waitSignal(window.text_scale_changed, timeout=2000):
+            window.text_size.larger()
+    qtbot.wait(50)
+    after = grid.number_font().pixelSize()
+    assert after >= 1.6 * before, (before, after)
+    for mode, g in dlg.panel.grids.items():
+        rows, cols = g.view.values.shape
+        c = g.cell_size()
+        # Every row and column is drawn in full, in cells at least as large as the numbers
+        # need; a grid taller than the room scrolls.
+        assert c >= g.min_cell() - 1e-9, mode
+        assert g.height() >= rows * c + 1 and g.width() >= cols * c + 1, mode
+        assert g.number_font().pixelSize() >= 0.8 * after, mode
+    assert dlg.frameGeometry().height() <= dlg.screen().availableGeometry().height() + 40
+    dlg.close()

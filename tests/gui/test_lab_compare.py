@@ -147,3 +147,23 @@ def test_a_display_change_relevels_without_recomputing(window: MainWindow, qtbot
     assert lo == min(c.a.min(), c.b.min()) and hi == max(c.a.max(), c.b.max())
     assert dlg.view_b._levels == (lo, hi)  # A and B share their levels
     dlg.close()
+
+
+def test_narrow_or_tall_it_shows_the_views_one_under_the_other(
+    window: MainWindow, qtbot: Any
+) -> None:
+    dlg = open_compare(window)
+    window.state.apply_preset("sobel_x")  # B differs from A (the identity)
+    dlg.resize(1100, 560)
+    qtbot.waitUntil(lambda: dlg.view_b.x() > dlg.view_a.x() + 100, timeout=2000)
+    assert abs(dlg.view_b.y() - dlg.view_a.y()) < 5 and dlg.kernel_a_label.isVisible()
+    dlg.resize(360, 620)
+    qtbot.waitUntil(lambda: dlg.view_b.y() > dlg.view_a.y() + 50, timeout=2000)
+    assert dlg.view_d.y() > dlg.view_b.y() + 50
+    assert abs(dlg.view_b.x() - dlg.view_a.x()) < 5
+    assert dlg.width() < 400  # nothing forces it wider
+    # The kernels' numbers move to the titles' tooltips.
+    assert not dlg.kernel_a_label.isVisible()
+    assert "−1" in dlg.title_b.toolTip() or "-1" in dlg.title_b.toolTip()
+    assert "1" in dlg.title_a.toolTip()
+    dlg.close()
