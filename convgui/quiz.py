@@ -7,16 +7,24 @@ the hard cells from the layer's geometry.
 The rule for a right answer
 ---------------------------
 The expected value is the one the output map holds (float32, after divisor, bias and
-activation; the red channel of a colour result), exactly what the arithmetic panel writes
-with :func:`convgui.core.text.format_value`. An answer is right when it lies within half a
-unit of the last digit written there: ``198`` accepts 197.5 to 198.5, ``12.3`` accepts 12.25
-to 12.35, ``0.125`` accepts 0.1245 to 0.1255 (see :func:`shown_tolerance`). Answers are read
-as a kernel cell is (:func:`convgui.core.parse_cell`): a number or a fraction such as ``37/3``.
+activation; the red channel of a colour result, as the arithmetic panel works it out). An
+answer is right when it is closer to it than
+
+* half a unit of the value's 3rd significant digit (:func:`value_tolerance`): 3 significant
+  digits are enough, ``12.3`` for ``37/3``, but ``127`` and ``128`` are both 0.5 from
+  ``127.5``, so neither counts; and
+* half a unit of the last digit typed (:func:`typed_tolerance`): every digit typed must be
+  right, so ``197.6`` is wrong for ``198`` (a fraction such as ``37/3`` is exact);
+
+or when it is the value itself to float32 rounding (any number of digits typed). The panel
+states the rule before the answer and the numbers of it only after (:data:`RULE_TEXT`,
+:meth:`Question.rule`). Answers are read as a kernel cell is (:func:`convgui.core.parse_cell`).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,7 +35,7 @@ from numpy.typing import NDArray
 
 from .core import CellParseError, parse_cell
 from .core.layout import LayerGeometry
-from .core.text import format_value, pretty_number
+from .core.text import pretty_number
 
 if TYPE_CHECKING:  # only its type: the model itself imports no Qt at all
     from .state import ComputeResult
@@ -48,13 +56,21 @@ REASON_TEXTS: dict[int, str] = {
 }
 
 ANSWER_HELP = "Type a number such as 198, −0.5 or 37/3."
+#: The rule in words, shown before the learner answers (never the range of right answers).
+RULE_TEXT = (
+    "Type the value; 3 significant digits are enough, and every digit you type must be "
+    "right (198, not 197.6; 127.5, not 127 or 128)"
+)
+#: A decimal as typed: sign, integer digits, decimals, exponent (``−`` read as ``-``).
+_DECIMAL_RE = re.compile(r"^[+-]?(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]?\d+))?$")
+_MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-"})
 
 
 # --- the rule ----------------------------------------------------------------------------------
 
 
-def shown_tolerance(value: float) -> float:
-    """Half a unit of the last digit of ``value`` as the app writes it.
+def value_tolerance(value: float) -> float:
+    """Half a unit of the 3rd significant digit of ``value``: how far a right answer may be.
 
     Parameters
     ----------
@@ -64,23 +80,89 @@ def shown_tolerance(value: float) -> float:
     Returns
     -------
     float
-        The largest difference an answer may have and still count as right; 0.0 for a
-        non-finite value (nothing can match it).
+        Answers closer than this (strictly) may count as right; 0.5 for 0 (written ``0``);
+        0.0 for a non-finite value (nothing can match it).
 
     Examples
     --------
-    >>> shown_tolerance(198.0), shown_tolerance(12.3333), shown_tolerance(2.25)
-    (0.5, 0.05, 0.005)
-    >>> shown_tolerance(1530.4), shown_tolerance(0.00025)
-    (0.5, 5e-06)
+    >>> value_tolerance(198.0), value_tolerance(127.5), value_tolerance(12.3333)
+    (0.5, 0.5, 0.05)
+    >>> value_tolerance(-0.5755), value_tolerance(1530.4), value_tolerance(0.0)
+    (0.0005, 5.0, 0.5)
     """
     if not math.isfinite(value):
         return 0.0
-    text = format_value(float(value))
-    mantissa, _, exponent = text.partition("e")
-    decimals = len(mantissa.partition(".")[2])
-    power = -decimals + (int(exponent) if exponent else 0)
-    return float(0.5 * 10.0**power)
+    if value == 0:
+        return 0.5
+    # The exponent of the value rounded to 3 significant digits (99.97 is 1.00e+02).
+    exponent = int(f"{abs(value):.2e}".partition("e")[2])
+    return float(0.5 * 10.0 ** (exponent - 2))
+
+
+def typed_tolerance(text: str) -> float | None:
+    """Half a unit of the last significant digit of a typed decimal; None for a fraction.
+
+    Zeros that end a number without a decimal point are not counted as digits
+    (``1230`` is good to the tens); with a point they are (``0.50`` to the hundredths).
+
+    Parameters
+    ----------
+    text : str
+        The answer as typed.
+
+    Returns
+    -------
+    float or None
+        None when ``text`` is not a plain decimal (``37/3`` is exact: no digit was rounded).
+
+    Examples
+    --------
+    >>> typed_tolerance("197.6"), typed_tolerance("198"), typed_tolerance("1230")
+    (0.05, 0.5, 5.0)
+    >>> typed_tolerance("−0.575"), typed_tolerance("2.5e-3"), typed_tolerance("37/3") is None
+    (0.0005, 5e-05, True)
+    """
+    m = _DECIMAL_RE.match(text.strip().translate(_MINUSES))
+    if m is None or not (m["int"] or m["frac"]):
+        return None
+    exponent = int(m["exp"]) if m["exp"] else 0
+    if m["frac"] is not None:
+        place = -len(m["frac"])
+    else:
+        digits = m["int"]
+        stripped = digits.rstrip("0")
+        place = len(digits) - len(stripped) if stripped else 0
+    return float(0.5 * 10.0 ** (place + exponent))
+
+
+def same_float32(answer: float, expected: float) -> bool:
+    """True when ``answer`` rounds to the same finite float32 as ``expected``.
+
+    Examples
+    --------
+    >>> same_float32(0.10000000000001, 0.1), same_float32(1e300, 1e308)
+    (True, False)
+    """
+    big = float(np.finfo(np.float32).max)
+    if not (abs(answer) <= big and abs(expected) <= big):  # also False for NaN
+        return False
+    return bool(np.float32(answer) == np.float32(expected))
+
+
+def allowed_error(expected: float, typed: str | None = None) -> float:
+    """How far an answer may be from ``expected`` (strictly less counts as right).
+
+    The smaller of :func:`value_tolerance` and, when the answer's text is given and is a
+    decimal, :func:`typed_tolerance`.
+
+    Examples
+    --------
+    >>> allowed_error(198.0), allowed_error(198.0, "197.6"), allowed_error(12.3333, "37/3")
+    (0.5, 0.05, 0.05)
+    """
+    tol = value_tolerance(expected)
+    typed_tol = None if typed is None else typed_tolerance(typed)
+    return tol if typed_tol is None else min(tol, typed_tol)
 
 
 def parse_answer(text: str) -> float:
@@ -110,18 +192,32 @@ def parse_answer(text: str) -> float:
         raise ValueError(f"{brief!r} is not a number the quiz can read. {ANSWER_HELP}") from None
 
 
-def is_right(answer: float, expected: float) -> bool:
-    """True when ``answer`` is within :func:`shown_tolerance` of ``expected``.
+def is_right(answer: float, expected: float, typed: str | None = None) -> bool:
+    """True when ``answer`` is right for ``expected`` by the rule of the module docstring.
+
+    Parameters
+    ----------
+    answer : float
+        The value read.
+    expected : float
+        The value the map holds.
+    typed : str, optional
+        The answer as typed: its last digit must be right too (see :func:`allowed_error`).
 
     Examples
     --------
-    >>> is_right(198.4, 198.0), is_right(198.6, 198.0), is_right(37 / 3, 12.333333)
-    (True, False, True)
+    >>> is_right(127.5, 127.5), is_right(127.0, 127.5), is_right(128.0, 127.5)
+    (True, False, False)
+    >>> is_right(198.0, 198.0, "198"), is_right(197.6, 198.0, "197.6")
+    (True, False)
+    >>> is_right(37 / 3, 12.333333, "37/3"), is_right(12.3, 12.333333, "12.3")
+    (True, True)
     """
     if not (math.isfinite(answer) and math.isfinite(expected)):
         return False
-    # A hair of slack so that 12.35 typed for 12.3 (float rounding) still counts.
-    return abs(answer - expected) <= shown_tolerance(expected) * (1 + 1e-9) + 1e-12
+    if same_float32(answer, expected):
+        return True
+    return abs(answer - expected) < allowed_error(expected, typed)
 
 
 # --- hard cells --------------------------------------------------------------------------------
@@ -330,7 +426,7 @@ class Question:
     shown : str
         ``expected`` as the app writes it.
     tolerance : float
-        :func:`shown_tolerance` of ``expected``.
+        :func:`value_tolerance` of ``expected``.
     reasons : int
         Why the cell is hard (bits), 0 when it is not.
     channel_note : str
@@ -366,18 +462,36 @@ class Question:
             f"(row {self.row}, col {self.col}){self.channel_note}?"
         )
 
+    def value_text(self) -> str:
+        """The value as the app writes it, and as the map holds it when that is not exact.
+
+        ``"127.5"``; ``"−0.576 (−0.5755 in the map)"``.
+        """
+        exact = float(self.shown.replace("−", "-"))
+        if abs(exact - self.expected) <= 1e-6 * abs(self.expected):
+            return self.shown
+        return f"{self.shown} ({_plain(self.expected)} in the map)"
+
     def rule(self) -> str:
-        """The tolerance in words, e.g. ``"answers from 197.5 to 198.5 count as right"``."""
-        lo, hi = self.expected - self.tolerance, self.expected + self.tolerance
+        """The numbers of the rule, for after the answer.
+
+        E.g. ``"answers closer than 0.5 to 127.5 count as right (half a unit of its 3rd
+        significant digit) when every digit typed is right"``.
+        """
         return (
-            f"answers from {_plain(lo)} to {_plain(hi)} count as right "
-            "(half a unit of the last digit the app shows)"
+            f"answers closer than {_plain(self.tolerance)} to {self.shown} count as right "
+            "(half a unit of its 3rd significant digit) when every digit typed is right"
         )
 
 
 def _plain(v: float) -> str:
-    # Enough digits to state a bound exactly (12.25, not 12.2), with a typographic minus.
-    return f"{v:.10g}".replace("-", "−")
+    # Up to 7 significant digits (what float32 holds), without an exponent where that reads
+    # well (0.00005, not 5e-05), with a typographic minus.
+    if v == 0 or 1e-6 <= abs(v) < 1e7:
+        text = np.format_float_positional(v, precision=7, unique=True, fractional=False, trim="-")
+    else:
+        text = f"{v:.7g}"
+    return text.replace("-", "−")
 
 
 @dataclass(frozen=True)
@@ -392,25 +506,51 @@ class Verdict:
         The value read (None when the answer was revealed without one).
     revealed : bool
         The learner asked for the answer ("Show answer").
+    typed : str or None
+        The answer as typed (its last digit counts, see :func:`typed_tolerance`).
     """
 
     question: Question
     right: bool
     answer: float | None
     revealed: bool = False
+    typed: str | None = None
 
     def text(self) -> str:
-        """One sentence for the panel."""
+        """One or two sentences for the panel: the verdict, the value and, when wrong, why."""
         q = self.question
+        value = q.value_text()
         if self.revealed:
-            return f"The answer is {q.shown}. Counted as not right; the sum is worked out below."
+            return (
+                f"The answer is {value}: {q.rule()}. Counted as not right; the sum is worked "
+                "out below."
+            )
         assert self.answer is not None
+        a = pretty_number(self.answer)
         if self.right:
-            exact = "" if self.answer == q.expected else f" (the app shows {q.shown})"
-            return f"Right: {pretty_number(self.answer)}{exact}. The sum is worked out below."
+            exact = "" if self.answer == q.expected else f" (the value is {value})"
+            return f"Right: {a}{exact}. The sum is worked out below."
+        why = self.why()
+        return f"Wrong: you wrote {a}, the value is {value}; {why}. The sum is worked out below."
+
+    def why(self) -> str:
+        """Why a wrong answer is wrong, with the numbers of the rule ("" when it is right)."""
+        q = self.question
+        if self.right or self.answer is None:
+            return ""
+        if not math.isfinite(self.answer) or not math.isfinite(q.expected):
+            return "no number can match a value that is not finite"
+        off = abs(self.answer - q.expected)
+        a = pretty_number(self.answer)
+        typed_tol = None if self.typed is None else typed_tolerance(self.typed)
+        if off >= q.tolerance or typed_tol is None:
+            return (
+                f"{a} is {_plain(off)} from it, and a right answer is closer than "
+                f"{_plain(q.tolerance)} (half a unit of its 3rd significant digit)"
+            )
         return (
-            f"Wrong: you wrote {pretty_number(self.answer)}, the value is {q.shown}; "
-            f"{q.rule()}. The sum is worked out below."
+            f"{a} is {_plain(off)} from it: the last digit you typed is wrong (an answer "
+            f"written to that digit is right when it is closer than {_plain(typed_tol)})"
         )
 
 
@@ -532,7 +672,7 @@ class Quiz:
             int(col),
             expected,
             pretty_number(expected),
-            shown_tolerance(expected),
+            value_tolerance(expected),
             int(m.reasons[row, col]),
             m.channel_note,
             give_away,
@@ -631,8 +771,8 @@ class Quiz:
         if q is None or self.verdict is not None:
             raise ValueError("No question is open: press Next for a new one.")
         value = parse_answer(text)
-        right = is_right(value, q.expected)
-        self.verdict = Verdict(q, right, value)
+        right = is_right(value, q.expected, text)
+        self.verdict = Verdict(q, right, value, typed=text.strip())
         self.score.add(right)
         return self.verdict
 
@@ -666,16 +806,20 @@ __all__ = [
     "ORDERS",
     "PADDING",
     "QUIZ_STAGES",
+    "RULE_TEXT",
     "STRIDE",
     "Question",
     "Quiz",
     "QuizMap",
     "Score",
     "Verdict",
+    "allowed_error",
     "describe_reasons",
     "hard_reasons",
     "is_right",
     "parse_answer",
     "pooled_readers",
-    "shown_tolerance",
+    "same_float32",
+    "typed_tolerance",
+    "value_tolerance",
 ]

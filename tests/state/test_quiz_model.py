@@ -17,6 +17,7 @@ from convgui.imageio import ImageDoc
 from convgui.quiz import (
     EDGE,
     PADDING,
+    RULE_TEXT,
     STRIDE,
     Quiz,
     QuizMap,
@@ -25,7 +26,8 @@ from convgui.quiz import (
     is_right,
     parse_answer,
     pooled_readers,
-    shown_tolerance,
+    typed_tolerance,
+    value_tolerance,
 )
 from convgui.state import ExplorerState
 
@@ -77,33 +79,120 @@ def lesson(state: ExplorerState) -> ExplorerState:
 @pytest.mark.parametrize(
     ("value", "tol"),
     [
-        (198.0, 0.5),
+        (198.0, 0.5),  # 1 9 8: the 3rd significant digit is the units
+        (127.5, 0.5),
         (0.0, 0.5),
-        (-3.0, 0.5),
-        (1530.4, 0.5),
+        (-3.0, 0.005),  # 3.00
+        (22.0, 0.05),
+        (1530.4, 5.0),  # the tens
         (12.3333, 0.05),
         (-12.3333, 0.05),
         (2.25, 0.005),
         (0.125, 0.0005),
-        (0.5, 0.05),
-        (0.00025, 5e-6),
+        (-0.5755, 0.0005),
+        (0.5, 0.0005),
+        (0.00025, 5e-7),
+        (99.97, 0.5),  # written 100 to 3 significant digits
         (float("nan"), 0.0),
+        (float("inf"), 0.0),
     ],
 )
-def test_tolerance_is_half_a_unit_of_the_last_digit_shown(value: float, tol: float) -> None:
-    assert shown_tolerance(value) == pytest.approx(tol, rel=1e-12)
+def test_tolerance_is_half_a_unit_of_the_third_significant_digit(value: float, tol: float) -> None:
+    assert value_tolerance(value) == pytest.approx(tol, rel=1e-12)
 
 
-def test_right_within_the_shown_precision_and_not_beyond() -> None:
-    assert is_right(198.0, 198.0)
-    assert is_right(198.5, 198.0) and is_right(197.5, 198.0)
-    assert not is_right(198.51, 198.0) and not is_right(197.49, 198.0)
-    # 37/3 is written 12.3: answers 12.28 … 12.38 count, 12.39 does not.
-    third = np.float32(37 / 3)
-    assert is_right(12.3, float(third)) and is_right(12.38, float(third))
-    assert not is_right(12.39, float(third)) and not is_right(12.2, float(third))
-    assert is_right(parse_answer("37/3"), float(third))
-    assert not is_right(float("inf"), 1.0)
+@pytest.mark.parametrize(
+    ("text", "tol"),
+    [
+        ("198", 0.5),
+        ("197.6", 0.05),
+        ("−0.575", 0.0005),
+        ("-0.576", 0.0005),
+        ("1230", 5.0),  # zeros ending a number without a point: not digits typed
+        ("200", 50.0),
+        ("200.", 0.5),
+        ("0.50", 0.005),
+        (".5", 0.05),
+        ("0", 0.5),
+        ("2.5e-3", 5e-5),
+        ("12e2", 50.0),
+        ("+7", 0.5),
+        ("37/3", None),  # a fraction is exact
+        ("1 / 9", None),
+    ],
+)
+def test_typed_tolerance_is_half_a_unit_of_the_last_digit_typed(
+    text: str, tol: float | None
+) -> None:
+    got = typed_tolerance(text)
+    assert got == (None if tol is None else pytest.approx(tol, rel=1e-12))
+
+
+def judge(text: str, expected: float) -> bool:
+    return is_right(parse_answer(text), expected, text)
+
+
+def test_a_half_must_be_typed() -> None:
+    v = float(np.float32(124.0) + np.float32(3.5))  # the worked sum with bias 3.5
+    assert v == 127.5
+    assert judge("127.5", v) and judge("255/2", v)
+    assert not judge("127", v) and not judge("128", v)  # both 0.5 away
+    assert not judge("127.4", v) and not judge("127.6", v)  # the last digit typed is wrong
+
+
+def test_three_significant_digits_are_enough_but_every_digit_typed_counts() -> None:
+    assert judge("198", 198.0) and judge("198.0", 198.0)
+    assert not judge("197.6", 198.0)  # 0.4 away: within 0.5, but its last digit is wrong
+    assert not judge("197", 198.0) and not judge("200", 198.0)
+    third = float(np.float32(37 / 3))
+    assert judge("12.3", third) and judge("12.33", third) and judge("37/3", third)
+    assert not judge("12.4", third) and not judge("12", third) and not judge("12.34", third)
+    assert judge("1530", 1530.4) and judge("1530.4", 1530.4) and not judge("1531", 1530.4)
+
+
+def test_the_case_of_minus_0_5755() -> None:
+    # float32 holds −0.5755000114: −0.576 is 0.49999e-3 away (right), −0.575 0.50001e-3.
+    v = float(np.float32(-0.5755))
+    assert v < -0.5755
+    assert judge("−0.576", v) and judge("-0.5755", v)
+    assert not judge("−0.575", v)
+    # An exact −0.575 (float32 −0.57499999) accepts −0.575 and refuses −0.574 and −0.576.
+    w = float(np.float32(-0.575))
+    assert judge("−0.575", w) and not judge("−0.574", w) and not judge("−0.576", w)
+
+
+def test_any_text_of_the_same_float32_is_right() -> None:
+    v = float(np.float32(0.1))
+    assert judge("0.10000000149", v)  # 11 decimals typed: right as the map holds it
+    assert judge("0.1", v) and not judge("0.11", v)
+    assert not is_right(1e300, 1e308, "1e300") and is_right(1e308, 1e308, "1e308")
+    assert not is_right(float("inf"), 1.0) and not is_right(1.0, float("nan"))
+
+
+def test_the_rule_is_stated_without_numbers_before_and_with_them_after() -> None:
+    quiz = Quiz(seed=0)
+    quiz.set_map(
+        QuizMap("conv", np.array([[127.5, -0.5755]], np.float32), np.zeros((1, 2), np.uint8))
+    )
+    q = quiz.ask_at(0, 0)
+    assert q is not None and q.shown == "127.5" and q.tolerance == 0.5
+    assert "3 significant digits are enough" in RULE_TEXT
+    assert "127.5" in RULE_TEXT and "127 or 128" in RULE_TEXT  # the example, not this value
+    assert "closer than 0.5 to 127.5" in q.rule()
+    v = quiz.answer("128")
+    assert not v.right
+    assert "the value is 127.5" in v.text() and "0.5 from it" in v.text()
+    assert "closer than 0.5" in v.text()
+    q = quiz.ask_at(0, 1)
+    assert q is not None and q.shown == "−0.576"
+    assert q.value_text() == "−0.576 (−0.5755 in the map)"
+    v = quiz.answer("-0.5754")
+    assert not v.right and "last digit you typed is wrong" in v.text()
+    assert "closer than 0.00005" in v.text()
+    quiz.ask_at(0, 1)
+    v = quiz.reveal()
+    assert "The answer is −0.576 (−0.5755 in the map)" in v.text()
+    assert "closer than 0.0005" in v.text()
 
 
 @pytest.mark.parametrize("text", ["", "   ", "abc", "1/0", "12,5", "1e999", "2+3"])
@@ -162,7 +251,7 @@ def test_the_lesson_pixel_198_right_and_wrong(lesson: ExplorerState) -> None:
     assert q is not None and q.expected == 22.0  # the zero-padded corner of the lesson
     v = quiz.answer("21")
     assert not v.right
-    assert "22" in v.text() and "21.5 to 22.5" in v.text()
+    assert "the value is 22" in v.text() and "closer than 0.05" in v.text()
     assert (quiz.score.right, quiz.score.asked, quiz.score.streak) == (1, 2, 0)
 
 
