@@ -237,6 +237,8 @@ def place_beside_controls(window: Any, dialog: Any, *, tall: bool = False) -> No
         w = max(min(w, area.width()), dialog.minimumSizeHint().width())
         h = max(h, area.height()) if tall else h
         target = QRect(area.left(), area.top(), w, min(h, avail.height()))
+    if hasattr(dialog, "width_limit"):
+        dialog.width_limit = target.width()  # growing with the text stays within the room
     # On the screen, whatever the window's position.
     x = min(max(target.left(), avail.left()), avail.right() - target.width() + 1)
     y = min(max(target.top(), avail.top()), avail.bottom() - target.height() + 1)

@@ -19,7 +19,6 @@ from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QResizeEvent, QShow
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLayout,
     QPushButton,
@@ -290,7 +289,7 @@ class CompareDialog(QDialog):
         self.swap_button.setToolTip(SWAP_TIP)
         self.take_button = QPushButton("&Take B as A")
         self.take_button.setToolTip(TAKE_TIP)
-        close = QPushButton("Close")
+        self.close_button = close = QPushButton("Close")
         close.setToolTip("Close the comparison (kernel B stays in the table)")
         self.swap_button.clicked.connect(self.swap)
         self.take_button.clicked.connect(self.take_b_as_a)
@@ -300,22 +299,19 @@ class CompareDialog(QDialog):
             f = QFont(title.font())
             f.setBold(True)
             title.setFont(f)
+            title.setWordWrap(True)  # large text in a narrow dialog: two lines, not wider
         self.grid = QGridLayout()
+        self.buttons = QGridLayout()
         self._narrow: bool | None = None
         self._arrange(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.swap_button)
-        buttons.addWidget(self.take_button)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
         layout = QVBoxLayout(self)
         # The user may make the dialog as narrow as the views one under the other need (the
         # side-by-side layout's minimum would stop a drag before the layout changes).
         layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-        self.setMinimumSize(300, 360)
+        self.setMinimumSize(220, 320)
         layout.addLayout(self.grid, 1)
         layout.addWidget(self.summary)
-        layout.addLayout(buttons)
+        layout.addLayout(self.buttons)
 
         for sig in (
             state.image_changed,
@@ -376,6 +372,18 @@ class CompareDialog(QDialog):
             g.setColumnStretch(0, 1)
         else:
             g.setRowStretch(1, 1)
+        # The buttons: one row, or two (Swap and Take, then Close) when narrow.
+        b = self.buttons
+        for w in (self.swap_button, self.take_button, self.close_button):
+            b.removeWidget(w)
+        b.addWidget(self.swap_button, 0, 0)
+        b.addWidget(self.take_button, 0, 1)
+        right = Qt.AlignmentFlag.AlignRight
+        if narrow:
+            b.addWidget(self.close_button, 1, 0, 1, 3, right)
+        else:
+            b.addWidget(self.close_button, 0, 2, right)
+        b.setColumnStretch(2, 1)
         self._update_kernel_labels()
 
     def arrange_for(self, width: int) -> None:

@@ -127,6 +127,9 @@ class GeneratorDialog(QDialog):
         self.state = state
         self.settings = settings
         self._start: Session | None = None
+        #: The widest :meth:`fit_to_contents` makes the dialog (None: no limit): where it was
+        #: placed, wider would cover the kernel table.
+        self.width_limit: int | None = None
         self._values: dict[str, ParamValue] = {}
         self._controls: dict[str, tuple[QWidget, ...]] = {}
         self._timer = QTimer(self)
@@ -330,9 +333,16 @@ class GeneratorDialog(QDialog):
         QTimer.singleShot(0, self.fit_to_contents)
 
     def fit_to_contents(self) -> None:
-        """Grow (never shrink) to what the controls need at the current text size."""
+        """Grow (never shrink) to what the controls need at the current text size.
+
+        No wider than :attr:`width_limit` (when set), if the controls' minimum allows: the
+        texts wrap and the sliders are shorter instead.
+        """
         hint = self.sizeHint()
-        self.resize(max(self.width(), hint.width()), max(self.height(), hint.height()))
+        width = max(self.width(), hint.width())
+        if self.width_limit is not None:
+            width = max(min(width, self.width_limit), self.minimumSizeHint().width())
+        self.resize(width, max(self.height(), self.heightForWidth(width), hint.height()))
 
     def _on_slider(self, spec: ParamSpec, index: int) -> None:
         v = value_at(spec, index)

@@ -185,3 +185,18 @@ def test_every_generator_works_over_its_range(window: MainWindow, qtbot: Any) ->
                     assert max(window.state.kernel.shape) <= 15
     assert all("sigma1 and sigma2 must differ" in t for t in refused), refused
     dlg.reject()
+
+
+def test_growing_with_the_text_stays_within_its_room(window: MainWindow, qtbot: Any) -> None:
+    window.resize(1024, 700)
+    window.findChild(QAction, "generateKernelAction").trigger()
+    dlg = lab(window).generator
+    limit = dlg.width_limit
+    assert limit is not None and dlg.width() <= limit
+    for _ in range(3):
+        with qtbot.waitSignal(window.text_scale_changed, timeout=2000):
+            window.text_size.larger()
+    qtbot.wait(50)
+    assert dlg.width() <= max(limit, dlg.minimumSizeHint().width())
+    assert dlg.height() >= dlg.minimumSizeHint().height()
+    dlg.reject()
