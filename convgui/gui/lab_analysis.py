@@ -42,7 +42,7 @@ RESPONSE_N = 64
 MAX_FACTOR_VALUES = 5
 #: The profile plot's title says which curve is which (a legend would cover the curves).
 PROFILE_TITLE = "|H| through DC"
-RESPONSE_TITLE = "|H| (frequency response)"
+RESPONSE_TITLE = "|H| (response)"  # short: the dock is narrow at large text
 PROFILE_AXIS = (
     "<span style='color:#2166ac'>— fx</span> <span style='color:#b2182b'>- - fy</span> "
     "(cycles per pixel)"
@@ -510,6 +510,16 @@ class AnalysisDock(QDockWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setWidget(scroll)
         self.setMinimumWidth(300)
+
+    def set_text_scale(self, factor: float) -> None:
+        """Follow View ▸ Text Size: the dock's title bar too (it keeps the style's font else)."""
+        title = QFont(QApplication.font())
+        title.setBold(True)
+        self.setFont(title)
+        plain = QFont(QApplication.font())
+        plain.setBold(False)  # set, so the contents do not inherit the title's bold
+        self.widget().setFont(plain)  # the texts: as every other text
+        self.panel.set_text_scale(factor)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         super().closeEvent(event)
