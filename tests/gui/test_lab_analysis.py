@@ -212,11 +212,15 @@ def test_titles_and_heading_grow_with_the_text(window: MainWindow, qtbot: Any) -
         assert sizes
         return float(sizes[-1])
 
+    dock = lab(window).analysis
     before = (title_pt(), panel.heading.font().pointSizeF(),
-              panel.profile_plot.getAxis("left").label.font().pointSizeF())
+              panel.profile_plot.getAxis("left").label.font().pointSizeF(),
+              dock.font().pointSizeF())  # the dock's title bar
     for _ in range(2):
         with qtbot.waitSignal(window.text_scale_changed, timeout=2000):
             window.text_size.larger()
     after = (title_pt(), panel.heading.font().pointSizeF(),
-             panel.profile_plot.getAxis("left").label.font().pointSizeF())
+             panel.profile_plot.getAxis("left").label.font().pointSizeF(),
+             dock.font().pointSizeF())
     assert all(a > 1.2 * b for a, b in zip(after, before)), (before, after)
+    assert not panel.labels["sum"].font().bold()  # the title's bold stays in the title
