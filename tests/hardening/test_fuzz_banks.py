@@ -200,7 +200,7 @@ def check_files(layer: LayerState, files: list[Path]) -> tuple[int, int, list[st
     for path in files:
         reset(layer, path)
         before = snapshot(layer)
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         try:
             changed = layer.load_bank(path)
         except ValueError as exc:
@@ -221,8 +221,9 @@ def check_files(layer: LayerState, files: list[Path]) -> tuple[int, int, list[st
                 layer.undo()
                 assert_same(layer, before)
             loaded += 1
-        if time.perf_counter() - t0 > 1.0:
-            problems.append(f"{path.name}: took {time.perf_counter() - t0:.1f} s")
+        # CPU time of this process: another process's load on the shared machine is not ours.
+        if time.process_time() - t0 > 1.0:
+            problems.append(f"{path.name}: took {time.process_time() - t0:.1f} s of CPU")
     return loaded, refused, problems
 
 
@@ -390,12 +391,13 @@ HOSTILE: dict[str, tuple[bytes, str]] = {
         "group",
     ),
     "settings-boundary.json": (_json(K3.tolist(), settings={"boundary": ["zero"]}), "boundary"),
-    "output-too-large.json": (
+    # A stride this large would make a huge transposed output: refused by the controls' limit.
+    "stride-too-large.json": (
         _json(
             np.zeros((1, 1, 2, 3)).tolist(),
             settings={"layer_type": "transposed", "stride": [5000, 5000]},
         ),
-        "values",
+        "stride",
     ),
 }
 
