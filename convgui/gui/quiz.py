@@ -13,8 +13,10 @@ it back.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Protocol
 
+import numpy as np
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
@@ -42,13 +44,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.layout import Placement
-from ..quiz import Question, Quiz, QuizMap, Verdict, describe_reasons
+from ..quiz import RULE_TEXT, Question, Quiz, QuizMap, Verdict, describe_reasons
 from ..state import ExplorerState
 from . import texts
 from .actions import ActionSpec, Entry, Separator
 from .animation import AnimationController
 from .arithmetic import ArithmeticPanel
-from .image_view import ImageView
+from .image_view import MIN_CELL_PX_FOR_TEXT, ImageView, format_value, label_plan
 from .text_size import scaled_font
 from .util import signals_blocked
 
@@ -88,7 +90,12 @@ TEXTS: dict[str, str] = {
         "The sum for this cell is hidden until you answer: work it out from the window on the "
         "input and the kernel."
     ),
-    "hint": "Type the value and press Enter. {rule}.",
+    "hint": "{rule}; press Enter to check.",
+    "color_note": (
+        "A colour image: every number here is the red channel's (the input cells show the red "
+        "values, the worked sum is the red channel's, as in the arithmetic panel): answer for "
+        "red."
+    ),
     "changed": (
         "The image, kernel or settings changed, so the old answer would be wrong: "
         "here is the question for the new output."
@@ -121,6 +128,33 @@ def _bold(base: QFont, factor: float) -> QFont:
     font = scaled_font(base, factor)
     font.setBold(True)
     return font
+
+
+def _around(centre: Any, width: float, height: float) -> QRectF:
+    """A ``width`` × ``height`` rectangle centred on ``centre``."""
+    return QRectF(centre.x() - width / 2, centre.y() - height / 2, width, height)
+
+
+def _px_for_values(values: np.ndarray, scale: float) -> float:
+    """The smallest cell width (screen pixels) at which every value is written in full.
+
+    Found by bisection over :func:`~convgui.gui.image_view.label_plan`, so it follows the
+    views' own rule for when and how large numbers are drawn.
+    """
+
+    def full(px: float) -> bool:
+        plan = label_plan(values, px, scale)
+        return plan is not None and plan[0] is format_value
+
+    lo, hi = 1.0, 64.0
+    while not full(hi):
+        if hi > 4096:
+            return hi
+        lo, hi = hi, hi * 2
+    for _ in range(12):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if full(mid) else (mid, hi)
+    return hi
 
 
 def entries() -> list[Entry]:
@@ -289,14 +323,11 @@ class QuizPanel(QFrame):
         self.setStyleSheet("#quizPanel { background: #eef6ff; } QLabel { color: #202020; }")
         self.question = QLabel(objectName="quizQuestion")
         self.question.setWordWrap(True)
-        self.apply_font()
         self.score = QLabel(objectName="quizScore")
         self.answer = QLineEdit(objectName="quizAnswer")
         self.answer.setPlaceholderText(TEXTS["answer_placeholder"])
         self.answer.setToolTip(TEXTS["answer_tip"])
         self.answer.setMaxLength(64)
-        self.answer.setMinimumWidth(110)
-        self.answer.setMaximumWidth(200)
         self.check = QPushButton(TEXTS["check"], objectName="quizCheck")
         self.check.setToolTip(TEXTS["check_tip"])
         self.show_answer = QPushButton(TEXTS["show"], objectName="quizShow")
@@ -322,26 +353,81 @@ class QuizPanel(QFrame):
         head = QHBoxLayout()
         head.addWidget(self.question, 1)
         head.addWidget(self.score)
-        row = QHBoxLayout()
-        row.addWidget(QLabel(TEXTS["answer_label"]))
-        row.addWidget(self.answer, 1)
+        self.answer_row = QHBoxLayout()
+        self.answer_row.addWidget(QLabel(TEXTS["answer_label"]))
+        self.answer_row.addWidget(self.answer, 1)
         for w in (self.check, self.show_answer, self.next):
-            row.addWidget(w)
-        row.addSpacing(12)
-        for w in (self.hard, self.order, self.pooled):
-            row.addWidget(w)
-        row.addStretch(0)
-        row.addWidget(self.leave)
+            self.answer_row.addWidget(w)
+        self.answer_row.addSpacing(12)
+        self.answer_row.addStretch(1)
+        # The options share the answer's row when it is wide enough, else get a row of their
+        # own (a narrow window, or larger text): see _arrange.
+        self.options_row = QHBoxLayout()
+        self.options = (self.hard, self.order, self.pooled, self.leave)
+        self.options_inline = True
+        for w in self.options:
+            self.answer_row.addWidget(w)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 4, 10, 6)
         lay.setSpacing(3)
         lay.addLayout(head)
-        lay.addLayout(row)
+        lay.addLayout(self.answer_row)
+        lay.addLayout(self.options_row)
         lay.addWidget(self.feedback)
+        self.apply_font()
 
     def apply_font(self) -> None:
-        """The question a fifth larger than the window's text (again after View ▸ Text Size)."""
-        self.question.setFont(_bold(QApplication.font(), QUESTION_SCALE))
+        """Every widget in the window's text size (View ▸ Text Size), the question a fifth larger.
+
+        The panel's style sheet keeps Qt from passing a new application font on to its
+        widgets, so each gets it here, and the answer field is sized for its placeholder.
+        """
+        base = QApplication.font()
+        for w in self.findChildren(QWidget):
+            if w is not self.question:
+                w.setFont(base)
+        self.setFont(base)
+        self.question.setFont(_bold(base, QUESTION_SCALE))
+        fm = QFontMetricsF(base)
+        room = fm.horizontalAdvance(TEXTS["answer_placeholder"]) + 24
+        self.answer.setMinimumWidth(math.ceil(room * 0.7))
+        self.answer.setMaximumWidth(math.ceil(room * 1.4))
+        self._arrange()
+
+    def _row_width(self) -> int:
+        """The width the answer row and the options need side by side."""
+        m = self.layout().contentsMargins()
+        widths = [self.answer.minimumWidth()]
+        for i in range(self.answer_row.count()):
+            w = self.answer_row.itemAt(i).widget()
+            if w is not None and w is not self.answer:
+                widths.append(w.sizeHint().width())
+        if not self.options_inline:
+            widths += [w.sizeHint().width() for w in self.options]
+        spacing = max(0, self.answer_row.spacing())
+        return sum(widths) + spacing * (len(widths) + 2) + 12 + m.left() + m.right()
+
+    def _arrange(self) -> None:
+        """The options beside the answer when they fit the panel's width, else below it."""
+        inline = self.width() <= 0 or self._row_width() <= self.width()
+        if inline == self.options_inline:
+            return
+        self.options_inline = inline
+        source, target = (
+            (self.options_row, self.answer_row) if inline else (self.answer_row, self.options_row)
+        )
+        for w in self.options:
+            source.removeWidget(w)
+        while self.options_row.count():  # the stretch before Leave quiz
+            self.options_row.takeAt(0)
+        for w in self.options:
+            if w is self.leave and not inline:
+                target.addStretch(1)
+            target.addWidget(w)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._arrange()
 
     def say(self, html_text: str, color: str | None = None) -> None:
         """Write the feedback line (rich text; ``color`` for right or wrong)."""
@@ -372,6 +458,8 @@ class QuizMode(QObject):
         self.panel = QuizPanel()
         self.output_covers = CoverSet(host.output_view)
         self.pooled_covers = CoverSet(host.pooled_view)
+        #: The input view's range and fit mode before the quiz first zoomed (put back after).
+        self._saved_view: tuple[QRectF, bool] | None = None
         host.add_tour_panel(self.panel)
         self.panel.hide()
         p = self.panel
@@ -395,7 +483,8 @@ class QuizMode(QObject):
         host.mode_changed.connect(self._on_mode)
         files = getattr(host, "files", None)
         if files is not None:
-            files.opening.connect(lambda: self.leave())
+            # The window fits the views to the new image: that zoom stays.
+            files.opening.connect(lambda: self.leave(restore_zoom=False))
         lesson_action: QAction | None = getattr(host, "lesson_action", None)
         if lesson_action is not None:
             lesson_action.triggered.connect(lambda *_: self._on_lesson())
@@ -405,12 +494,20 @@ class QuizMode(QObject):
         if text_scale_changed is not None:
             text_scale_changed.connect(lambda _f: self._apply_fonts())
         host.output_view.clicked.connect(lambda x, y: self._on_clicked("conv", x, y))
+        # A larger text or a smaller window shrinks the views: zoom again if need be.
+        host.input_view.view.sigResized.connect(lambda *_a: self._on_view_resized())
         host.pooled_view.clicked.connect(lambda x, y: self._on_clicked("pool", x, y))
+
+    def _on_view_resized(self) -> None:
+        if self.active and self.quiz.question is not None:
+            self.zoom_to_question()
 
     def _apply_fonts(self) -> None:
         self.panel.apply_font()
         self.output_covers.apply_font()
         self.pooled_covers.apply_font()
+        if self.active and self.quiz.question is not None:
+            self.zoom_to_question()  # larger numbers need larger cells
 
     # --- reading -----------------------------------------------------------------------
 
@@ -441,8 +538,12 @@ class QuizMode(QObject):
         self._load_map(announce=False)
         self._focus_answer()
 
-    def leave(self, *, touch_animation: bool = True) -> None:
-        """Turn the quiz off and put everything back (covers, arithmetic, hover, animation)."""
+    def leave(self, *, touch_animation: bool = True, restore_zoom: bool | None = None) -> None:
+        """Turn the quiz off and put everything back (covers, arithmetic, hover, animation).
+
+        ``restore_zoom`` (default: as ``touch_animation``) puts back the zoom the views had
+        before the quiz zoomed in on its questions; the lesson and a new image set their own.
+        """
         if not self.active:
             return
         self.active = False
@@ -453,6 +554,7 @@ class QuizMode(QObject):
         self.quiz.set_map(None)
         if touch_animation:
             self.host.anim.stop()
+        self._restore_zoom(touch_animation if restore_zoom is None else restore_zoom)
         self.host.arithmetic.refresh()
 
     def _set_action(self, on: bool) -> None:
@@ -463,7 +565,7 @@ class QuizMode(QObject):
 
     def _on_mode(self, name: str) -> None:
         if name != "kernel":
-            self.leave(touch_animation=False)
+            self.leave(touch_animation=False, restore_zoom=True)
 
     def _on_lesson(self) -> None:
         # The lesson has set the window up for its first step: leave that as it is.
@@ -554,8 +656,10 @@ class QuizMode(QObject):
         assert q is not None
         p = self.panel
         p.question.setText(q.text())
-        rule = q.rule()
-        hint = TEXTS["hint"].format(rule=rule[0].upper() + rule[1:])
+        # The rule in words only: the range of right answers would tell the value.
+        hint = TEXTS["hint"].format(rule=RULE_TEXT)
+        if q.channel_note:
+            hint += " " + TEXTS["color_note"]
         if q.reasons:
             hint += " " + TEXTS["hard_note"].format(why=describe_reasons(q.reasons))
         p.say(f"<b>{note}</b> {hint}" if note else hint)
@@ -569,6 +673,7 @@ class QuizMode(QObject):
         anim.seek_rc(q.row, q.col, q.stage, filling=False)
         self._cover()
         self._blank_arithmetic()
+        self.zoom_to_question()
         self._mask_hover()  # the pointer may rest on the cell just hidden
 
     def _cover(self) -> None:
@@ -585,6 +690,108 @@ class QuizMode(QObject):
         else:
             self.output_covers.hide()
             self.pooled_covers.show(g.pooled, [q.cell])
+
+    # --- zoom --------------------------------------------------------------------------
+
+    def _window_rect(self, q: Question) -> QRectF | None:
+        """Where the open question's window lies, in input coordinates (padding included)."""
+        r = self.host.state.result
+        if r is None:
+            return None
+        g = r.geometry
+        if q.stage == "conv":
+            rows, cols = g.window_taps(q.row, q.col)
+            height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+            return QRectF(float(cols[0]), float(rows[0]), float(width), float(height))
+        if g.pooled_shape is None:  # pooling was just turned off: the question goes next
+            return None
+        rows, cols = g.pool_window(q.row, q.col)
+        left, top, _, _ = g.output.cell_rect(int(rows[0]), int(cols[0]))
+        x, y, w, h = g.output.cell_rect(int(rows[-1]), int(cols[-1]))
+        return QRectF(left, top, x + w - left, y + h - top)
+
+    def _cell_px_needed(self, area: QRectF) -> float:
+        """Screen pixels per input pixel at which every value around ``area`` is written.
+
+        The input's values there, and the output's (and pooled map's) cells over it, each
+        written in full at a readable size (as :func:`~convgui.gui.image_view.label_plan`
+        decides; an output cell is ``stride`` input pixels wide).
+        """
+        scale = float(self.host.input_view.values.text_scale)
+        needed = 0.0
+        views = (self.host.input_view, self.host.output_view, self.host.pooled_view)
+        for view in views:
+            data = view.data
+            rect = view.rect
+            if data is None or rect.isNull() or not view.isVisible():
+                continue
+            h, w = data.shape[:2]
+            cell = rect.width() / w  # input pixels per cell of this map
+            c0 = max(0, int((area.left() - rect.left()) / cell))
+            c1 = min(w, math.ceil((area.right() - rect.left()) / cell))
+            r0 = max(0, int((area.top() - rect.top()) / cell))
+            r1 = min(h, math.ceil((area.bottom() - rect.top()) / cell))
+            if r1 <= r0 or c1 <= c0:
+                continue
+            block = data[r0:r1, c0:c1]
+            values = np.ravel(block if block.ndim == 2 else block[..., 0])
+            needed = max(needed, _px_for_values(values, scale) / cell)
+        return needed
+
+    def zoom_to_question(self) -> bool:
+        """Zoom and centre the views on the open question's window so its values are written.
+
+        The views are left as they are when the window already shows in full with its
+        numbers written. The user's zoom is remembered the first time and put back when the
+        quiz is left. Returns True when the views were moved.
+        """
+        q = self.quiz.question
+        view = self.host.input_view
+        vb = view.view
+        if q is None or vb.width() <= 0 or vb.height() <= 0:
+            return False
+        window = self._window_rect(q)
+        if window is None:
+            return False
+        # The window with two pixels around it, as Follow frames it (at least 9 pixels).
+        span = max(9.0, window.width() + 4, window.height() + 4)
+        centre = window.center()
+        shown = vb.viewRect()
+        px = view.pixel_size_on_screen()
+        # (Below MIN_CELL_PX_FOR_TEXT no number is written: no need to look at the values.)
+        if (
+            px >= MIN_CELL_PX_FOR_TEXT
+            and shown.contains(window)
+            and px >= self._cell_px_needed(shown) * 0.999
+        ):
+            return False
+        # As large as Follow shows the window, but never so small that numbers are left out
+        # of what the views show (checked twice: a smaller span shows fewer, other values).
+        room = min(vb.width(), vb.height())
+        for _ in range(2):
+            visible = _around(centre, span * vb.width() / room, span * vb.height() / room)
+            needed = self._cell_px_needed(visible)
+            if needed > 0:
+                span = min(span, room / needed)
+        # The whole window in any case: where the view is too small for both (a large text
+        # in a small window), its numbers are written shorter rather than cut off.
+        span = max(span, window.width() + 0.5, window.height() + 0.5)
+        target = _around(centre, span, span)
+        if self._saved_view is None:
+            auto = any(bool(a) for a in vb.autoRangeEnabled())
+            self._saved_view = (QRectF(shown), auto)
+        vb.setRange(target, padding=0)
+        return True
+
+    def _restore_zoom(self, restore: bool) -> None:
+        saved, self._saved_view = self._saved_view, None
+        if saved is None or not restore:
+            return
+        rect, auto = saved
+        if auto:
+            self.host.input_view.fit()
+        else:
+            self.host.input_view.view.setRange(rect, padding=0)
 
     # --- answers -----------------------------------------------------------------------
 

@@ -103,7 +103,9 @@ def test_turning_on_hides_the_cell_under_the_window(quiz_window: Any) -> None:
     panel = w.quiz.panel
     assert panel.isVisible()
     assert "highlighted output cell (row 0, col 0)" in panel.question.text()
-    assert "21.5 to 22.5" in panel.feedback.text()
+    # The rule in words, never the range of right answers (it would tell the value).
+    assert "3 significant digits are enough" in panel.feedback.text()
+    assert not any(n in panel.feedback.text() for n in ("21.9", "22", "0.05"))
     # The animation shows the window at the asked position, paused, the whole output shown.
     assert w.anim.active and not w.anim.model.playing and w.anim.position_rc() == (0, 0)
     assert w.overlay.in_window.taps.isVisible() and not w.overlay.out_cover.covering
@@ -141,15 +143,21 @@ def test_wrong_answer_says_the_value(quiz_window: Any, qtbot: Any) -> None:
 
 def test_fractions_count_within_the_shown_precision(quiz_window: Any, qtbot: Any) -> None:
     w = quiz_window
-    w.state.set_params(divisor=16.0)  # 22/16 = 1.375, written 1.38 by the app
+    w.state.set_params(divisor=16.0)  # 22/16 = 1.375, written exactly by the app
     q = w.quiz.question
-    assert q is not None and q.cell == (0, 0) and q.shown == "1.38"
+    assert q is not None and q.cell == (0, 0) and q.shown == "1.375"
     answer(qtbot, w, "22/16")
     assert "Right" in w.quiz.panel.feedback.text()
     qtbot.keyClick(w.quiz.panel.answer, Qt.Key.Key_Return)
-    answer(qtbot, w, "1.3")  # 28/16 = 1.75 is the next cell
+    answer(qtbot, w, "1.8")  # 28/16 = 1.75 is the next cell: 1.8 is 0.05 away
     assert "Wrong" in w.quiz.panel.feedback.text()
     assert w.quiz.panel.score.text().startswith("Score 1/2")
+    qtbot.keyClick(w.quiz.panel.answer, Qt.Key.Key_Return)
+    q = w.quiz.question  # 35/16 = 2.1875: four decimals, written with 3 significant digits
+    assert q is not None and q.cell == (0, 2) and q.shown == "2.19"
+    answer(qtbot, w, "2.19")
+    assert "Right" in w.quiz.panel.feedback.text()
+    assert "2.1875 in the map" in w.quiz.panel.feedback.text()
 
 
 def test_unreadable_answer_is_explained_and_not_counted(quiz_window: Any, qtbot: Any) -> None:
@@ -400,3 +408,191 @@ def test_larger_text_grows_the_question(quiz_window: Any) -> None:
         assert label.font().bold()
     finally:
         w.text_size.reset()
+
+
+# --- the newcomer's review: the rule, exact sums, readable inputs, text size, colour ----------
+
+
+def test_the_hint_never_gives_the_answer_away(quiz_window: Any, qtbot: Any) -> None:
+    w = quiz_window
+    w.state.set_params(bias=3.5)  # values such as 25.5: the old hint said "from 25 to 26"
+    panel = w.quiz.panel
+    for _ in range(8):
+        q = w.quiz.question
+        assert q is not None and w.quiz.quiz.open
+        shown = panel.feedback.text()
+        assert "3 significant digits are enough" in shown
+        lo, hi = q.expected - q.tolerance, q.expected + q.tolerance
+        for v in (q.expected, lo, hi):
+            assert f"{v:g}".replace("-", "−") not in shown, (v, shown)
+        assert "count as right" not in shown
+        qtbot.mouseClick(panel.next, Qt.MouseButton.LeftButton)
+    # After an answer the numbers of the rule are told.
+    q = w.quiz.question
+    answer(qtbot, w, "0")
+    assert f"closer than {q.tolerance:g}" in panel.feedback.text()
+
+
+def test_a_bias_of_3_5_is_asked_and_summed_exactly(quiz_window: Any, qtbot: Any) -> None:
+    w = quiz_window
+    w.state.set_params(bias=3.5)
+    want = lesson_conv() + 3.5
+    q = w.quiz.question
+    assert q is not None and q.cell == (0, 0) and q.expected == want[0, 0] == 25.5
+    assert q.shown == "25.5"
+    answer(qtbot, w, "26")  # the old rounding wrote 26 and took 25 or 26
+    assert "Wrong" in w.quiz.panel.feedback.text()
+    qtbot.keyClick(w.quiz.panel.answer, Qt.Key.Key_Return)
+    q = w.quiz.question
+    assert q is not None and q.cell == (0, 1)
+    answer(qtbot, w, f"{want[0, 1]:g}")
+    assert "Right" in w.quiz.panel.feedback.text()
+    text = w.arithmetic.toPlainText()
+    total = want[0, 1] - 3.5
+    assert f"{total:g} ÷ 1 + 3.5 = {want[0, 1]:g}" in text, text
+
+
+@pytest.fixture
+def photo_quiz(window: Any, photo: Path, qtbot: Any) -> Any:
+    """A 30×40 photo at 1024×700, zoomed out to the whole image, the quiz turned on."""
+    window.resize(1024, 700)
+    assert window.open_path(photo)
+    window.state.set_all(KERNEL.astype(float), LayerParams(padding="same", bias=3.5), "k")
+    qtbot.wait(50)
+    assert window.input_view.pixel_size_on_screen() < 22  # no values drawn: "zoom in"
+    return window
+
+
+def window_rect(w: Any) -> QRectF:
+    q = w.quiz.question
+    rows, cols = w.state.result.geometry.window_taps(q.row, q.col)
+    return QRectF(cols[0], rows[0], cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1)
+
+
+def assert_values_readable(w: Any, qtbot: Any) -> None:
+    """The asked window shows in the input, centred, with its values written in full."""
+    from convgui.gui.image_view import format_value, label_plan
+
+    view = w.input_view
+    shown = view.view.viewRect()
+    win = window_rect(w)
+    assert shown.contains(win)
+    px = view.pixel_size_on_screen()
+    data = view.data
+    r0, c0 = max(0, int(win.top())), max(0, int(win.left()))
+    block = data[r0 : int(win.bottom()), c0 : int(win.right())]
+    plan = label_plan(block.ravel(), px, view.values.text_scale)
+    assert plan is not None and plan[0] is format_value  # written in full, not shortened
+    out = w.output_view.data
+    q = w.quiz.question
+    around = out[max(0, q.row - 1) : q.row + 2, max(0, q.col - 1) : q.col + 2]
+    plan = label_plan(around.ravel(), w.output_view.pixel_size_on_screen(), view.values.text_scale)
+    assert plan is not None and plan[0] is format_value
+    # Painted: the views say nothing is missing (no "zoom in for values").
+    w.input_view.grab()
+    w.output_view.grab()
+    qtbot.waitUntil(lambda: w.input_view.values.fits is True)
+    qtbot.waitUntil(lambda: w.output_view.values.fits is True)
+    assert not w.input_view.hint.isVisible() and not w.output_view.hint.isVisible()
+
+
+def test_a_question_zooms_in_on_its_window_and_leaving_puts_the_zoom_back(
+    photo_quiz: Any, qtbot: Any
+) -> None:
+    w = photo_quiz
+    before = w.input_view.view.viewRect()
+    w.quiz_action.trigger()
+    qtbot.wait(20)
+    assert_values_readable(w, qtbot)
+    assert w.quiz.ask_at("conv", 20, 30)
+    qtbot.wait(20)
+    assert_values_readable(w, qtbot)
+    centre = w.input_view.view.viewRect().center()
+    assert abs(centre.x() - window_rect(w).center().x()) < 0.5
+    assert abs(centre.y() - window_rect(w).center().y()) < 0.5
+    # The next cell along the scan is still in view: the views stay where they are.
+    shown = w.input_view.view.viewRect()
+    qtbot.mouseClick(w.quiz.panel.next, Qt.MouseButton.LeftButton)
+    assert w.quiz.question.cell == (20, 31)
+    assert w.input_view.view.viewRect() == shown
+    w.quiz_action.trigger()  # leave: fitted to the whole image again, as before
+    qtbot.waitUntil(lambda: abs(w.input_view.view.viewRect().width() - before.width()) < 1e-6)
+    assert w.input_view.view.viewRect().left() == pytest.approx(before.left(), abs=1e-6)
+
+
+def test_larger_text_zooms_further_and_escape_restores(photo_quiz: Any, qtbot: Any) -> None:
+    w = photo_quiz
+    before = w.input_view.view.viewRect()
+    w.quiz_action.trigger()
+    px = w.input_view.pixel_size_on_screen()
+    w.text_size.set_scale(1.5)
+    try:
+        qtbot.wait(20)
+        assert w.input_view.pixel_size_on_screen() > px
+        assert_values_readable(w, qtbot)
+    finally:
+        w.text_size.reset()
+    w.quiz.panel.answer.setFocus()
+    qtbot.keyClick(w.quiz.panel.answer, Qt.Key.Key_Escape)
+    assert not w.quiz.active
+    qtbot.waitUntil(lambda: abs(w.input_view.view.viewRect().width() - before.width()) < 1e-6)
+
+
+def test_opening_an_image_keeps_the_new_fit(photo_quiz: Any, photo: Path, qtbot: Any) -> None:
+    w = photo_quiz
+    w.quiz_action.trigger()
+    zoomed = w.input_view.view.viewRect()
+    assert w.open_path(photo)
+    assert not w.quiz.active
+    # Fitted to the image again (the quiz does not put its old zoom back over the fit).
+    qtbot.waitUntil(lambda: w.input_view.view.viewRect().width() > 3 * zoomed.width())
+    assert w.input_view.view.viewRect().contains(QRectF(0, 0, 40, 30))
+
+
+def test_every_widget_of_the_panel_follows_the_text_size(quiz_window: Any, qtbot: Any) -> None:
+    w = quiz_window
+    p = w.quiz.panel
+    widgets = [
+        p.answer, p.check, p.show_answer, p.next, p.hard, p.order, p.pooled, p.leave,
+        p.feedback, p.score,
+    ]  # fmt: skip
+    before = [x.font().pointSizeF() for x in widgets]
+    heights = [x.sizeHint().height() for x in (p.answer, p.check)]
+    w.text_size.set_scale(1.5)
+    try:
+        after = [x.font().pointSizeF() for x in widgets]
+        for x, a, b in zip(widgets, after, before):
+            assert a == pytest.approx(1.5 * b, rel=0.02), x.objectName()
+        assert [x.sizeHint().height() for x in (p.answer, p.check)] > heights
+        # Nothing is cut off at 1024 wide: every control fits the panel.
+        w.resize(1024, 700)
+        qtbot.wait(50)
+        for x in widgets[:8]:
+            assert x.width() >= x.minimumSizeHint().width(), x.objectName()
+            assert p.rect().contains(x.geometry()), x.objectName()
+    finally:
+        w.text_size.reset()
+    assert [x.font().pointSizeF() for x in widgets] == pytest.approx(before)
+
+
+def test_colour_images_say_the_numbers_are_the_red_channel(window: Any, tmp_path: Path) -> None:
+    rng = np.random.default_rng(8)
+    arr = np.ascontiguousarray(rng.integers(0, 256, (12, 14, 3), dtype=np.uint8))
+    img = QImage(arr.data, 14, 12, 14 * 3, QImage.Format.Format_RGB888).copy()
+    path = tmp_path / "rgb.png"
+    assert img.save(str(path))
+    assert window.open_path(path)
+    window.state.set_color_mode("rgb")
+    window.state.set_all(KERNEL.astype(float), LayerParams(padding="same"), "lesson kernel")
+    window.quiz_action.trigger()
+    q = window.quiz.question
+    assert q is not None and "(red channel)" in window.quiz.panel.question.text()
+    assert "red channel's" in window.quiz.panel.feedback.text()
+    red = correlate2d(
+        arr[..., 0].astype(np.float64), window.state.kernel.astype(np.float64),
+        **window.state.params.conv_kwargs(),
+    )  # fmt: skip
+    assert q.expected == pytest.approx(red[q.cell], abs=1e-3)
+    # The arithmetic panel works out the same channel.
+    assert window.quiz.reveal() is not None
+    assert "(red channel)" in window.arithmetic.toPlainText()
