@@ -36,6 +36,7 @@ from ..codegen import TARGET_TITLES, TARGETS, layer_code
 from ..safeio import NeedsConfirmationError, SaveError, atomic_write
 from . import texts
 from .actions import ActionSpec, Entry, Separator
+from .util import to_single_kernel
 
 #: The window attribute holding this feature's objects.
 ATTR = "code_export"
@@ -98,6 +99,7 @@ def window_code(window: CodeHost, target: str) -> str:
 
 def copy_code(window: CodeHost, target: str) -> bool:
     """Edit ▸ Copy as Code ▸ <library>: the snippet to the clipboard; True when copied."""
+    to_single_kernel(window, "Copy as Code")
     try:
         code = window_code(window, target)
     except ValueError as exc:
@@ -364,6 +366,7 @@ class CodeExportDialog(QDialog):
 
 def open_dialog(window: Any) -> CodeExportDialog:
     """File ▸ Export Code…: show the dialog (non-modal; one per window, kept on it)."""
+    to_single_kernel(window, "Export Code")
     dialog = getattr(window, ATTR, None)
     if not isinstance(dialog, CodeExportDialog):
         dialog = CodeExportDialog(window, window)

@@ -63,3 +63,18 @@ def _scroll_area_of(widget: QWidget) -> QAbstractScrollArea | None:
             return parent
         parent = parent.parentWidget()
     return None
+
+
+#: What the status bar says when a single-kernel tool is asked for in another mode.
+SWITCHED_TO_KERNEL = "{what} works on the single kernel: switched to View ▸ Single Kernel"
+
+
+def to_single_kernel(window: object, what: str) -> None:
+    """Show the single-kernel mode (and say so) when ``window`` shows another mode.
+
+    A tool that reads or changes the single kernel (code export, the worksheet, the kernel
+    lab's dialogs), used from the layer mode, would act on a kernel the user cannot see.
+    """
+    if getattr(window, "mode", "kernel") != "kernel":
+        window.show_mode("kernel")  # type: ignore[attr-defined]
+        window.show_message("status", SWITCHED_TO_KERNEL.format(what=what))  # type: ignore[attr-defined]

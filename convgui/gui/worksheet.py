@@ -68,6 +68,7 @@ from ..safeio import NeedsConfirmationError, PathLike, SaveError, atomic_write, 
 from ..state import ExplorerState
 from . import texts
 from .actions import ActionSpec, Entry, Separator
+from .util import to_single_kernel
 
 #: Paper sizes offered.
 PAPERS: dict[str, QPageSize.PageSizeId] = {
@@ -885,6 +886,7 @@ def _named(widget: W, name: str) -> W:
 
 def open_worksheet(host: WorksheetHost) -> WorksheetDialog:
     """File ▸ Export Worksheet…: show the dialog (kept on the host as ``worksheet_dialog``)."""
+    to_single_kernel(host, "Export Worksheet")
     old = getattr(host, "worksheet_dialog", None)
     if isinstance(old, WorksheetDialog):
         old.deleteLater()  # a new dialog reads the current image and kernel

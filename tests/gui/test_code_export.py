@@ -293,3 +293,21 @@ def test_save_code_to_a_name_with_a_null_character_says_why(
     )  # fmt: skip
     assert not ok and "a␀b.py" in message and "null character" in message
     assert asked == [] and list(tmp_path.iterdir()) == []
+
+
+def test_copy_as_code_from_the_layer_mode_shows_the_kernel_it_copies(
+    window: MainWindow,
+) -> None:
+    # The single kernel's code is what is copied: from the layer mode, the window first
+    # shows that kernel (the user sees what they copied) and says so.
+    window.findChild(QAction, "modeLayerAction").trigger()
+    assert window.mode == "layer"
+    window.findChild(QAction, "copyCode_numpy").trigger()
+    assert window.mode == "kernel"
+    assert QGuiApplication.clipboard().text() == layer_code(
+        window.state.kernel, window.state.params, "numpy"
+    )
+    window.findChild(QAction, "modeLayerAction").trigger()
+    dialog = code_export.open_dialog(window)
+    assert window.mode == "kernel"
+    dialog.close()

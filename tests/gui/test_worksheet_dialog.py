@@ -273,3 +273,13 @@ def test_the_menu_entries_open_the_dialogs(window: Any, qtbot: Any) -> None:
     dlg.reject()
     for name in ("exportSvgAction", "exportPdfAction"):
         assert window.findChild(QAction, name) is not None
+
+
+def test_the_worksheet_from_the_layer_mode_shows_the_kernel_it_uses(window: Any) -> None:
+    from PySide6.QtGui import QAction
+
+    window.findChild(QAction, "modeLayerAction").trigger()
+    assert window.mode == "layer"
+    window.findChild(QAction, "exportWorksheetAction").trigger()
+    assert window.mode == "kernel"  # the worksheet is about the single kernel: it is shown
+    window.worksheet_dialog.reject()
