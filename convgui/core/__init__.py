@@ -55,6 +55,7 @@ from .kernels import (
 )
 from .layer import (
     LAYER_METHODS,
+    MAX_LAYER_VALUES,
     TransposeGeometry,
     conv2d_filter,
     conv2d_layer,
@@ -111,6 +112,7 @@ __all__ = [
     "GENERATORS",
     "LAYER_METHODS",
     "LEAKY_SLOPE",
+    "MAX_LAYER_VALUES",
     "METHODS",
     "PADDING_MODES",
     "POOL_CHOICES",

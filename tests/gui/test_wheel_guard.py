@@ -15,8 +15,11 @@ def wheel(widget: QWidget, steps: int = -1) -> None:
     """One wheel notch (down for negative steps) over the middle of ``widget``."""
     pos = QPointF(widget.rect().center())
     glob = QPointF(widget.mapToGlobal(widget.rect().center()))
-    ev = QWheelEvent(pos, glob, QPoint(), QPoint(0, 120 * steps), Qt.MouseButton.NoButton,
-                     Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+    buttons, mods = Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    ev = QWheelEvent(
+        pos, glob, QPoint(), QPoint(0, 120 * steps), buttons, mods, Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )  # fmt: skip
     QApplication.sendEvent(widget, ev)
 
 
@@ -66,7 +69,7 @@ def test_the_wheel_scrolls_the_panel_not_the_control(qtbot: Any) -> None:
 
 def test_without_the_guard_the_wheel_changes_the_control(qtbot: Any) -> None:
     # What the guard is for: Qt's default changes a drop-down the pointer passes over.
-    area, combo, _ = make_panel(qtbot)
+    _, combo, _ = make_panel(qtbot)
     wheel(combo, -1)
     assert combo.currentIndex() == 1
 

@@ -6,7 +6,7 @@ settings and history unchanged. Pickles never run (``allow_pickle`` stays off). 
 go through the window's open path, which shows the message and keeps the bank. Savers never
 replace a file they did not write without asking. Fixed seed: CI sees the same files.
 
-The attacks that break this promise today are in ``test_attack_found.py``.
+The reproductions of the bugs attacks found are in ``test_attack_regressions.py``.
 """
 
 from __future__ import annotations
@@ -229,7 +229,7 @@ def check_files(layer: LayerState, files: list[Path]) -> tuple[int, int, list[st
 
 @pytest.mark.timeout(120)
 def test_mutated_json_banks_load_or_fail_clearly(layer: LayerState, corpus: list[Path]) -> None:
-    """The .json part of the corpus (the .npz/.npy part: test_attack_found.py)."""
+    """The .json part of the corpus (the .npz/.npy part: test_attack_regressions.py)."""
     files = [p for p in corpus if p.suffix == ".json"]
     assert len(files) >= N_FILES // 3
     t0 = time.perf_counter()

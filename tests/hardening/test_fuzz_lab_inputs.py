@@ -9,7 +9,7 @@
 * Code export and SVG/PDF frame export: bad names, folders, devices and other people's files
   are refused with a message and nothing is written.
 
-The attacks that break the promise today are in ``test_attack_found.py``.
+The reproductions of the bugs attacks found are in ``test_attack_regressions.py``.
 """
 
 from __future__ import annotations

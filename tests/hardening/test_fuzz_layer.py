@@ -7,7 +7,7 @@
 * Typed weights and biases: numbers are stored exactly; anything else is refused and changes
   nothing, through the state and through the filter-bank panel's editors.
 
-The attacks that break the promise today are in ``test_attack_found.py``.
+The reproductions of the bugs attacks found are in ``test_attack_regressions.py``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Attacks on the new input paths that break the promise today (kept failing until fixed).
+"""Attacks on the layer, kernel-lab, worksheet and code-export input paths: one reproduction
+per bug they found, kept as regression tests (all were fixed).
 
 The promise: bad input never crashes and never loses work (a ``ValueError`` or a message that
 says what was wrong and what to do, the previous state kept); engine calls raise ``ValueError``
