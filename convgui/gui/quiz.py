@@ -6,9 +6,12 @@ the app says right or wrong, then shows the worked sum.
 The questions, the rule for a right answer and the score live in the Qt-free
 :class:`convgui.quiz.Quiz`; this module shows it: a panel above the animation bar, an opaque
 cell drawn over the hidden value (and over the pooled cells that would give it away), the
-arithmetic panel blanked while a question is open, and the hover readout masked there. Leaving
-the quiz (uncheck, Escape in the panel, another mode, the lesson, opening an image) puts all of
-it back.
+arithmetic panel blanked while a question is open, and the hover readout masked there. Before
+an answer the panel states the rule in words only (the range of right answers would tell the
+value). A question zooms and centres the views on its window, so its values are written in the
+cells (:meth:`QuizMode.zoom_to_question`). Leaving the quiz (uncheck, Escape in the panel,
+another mode, the lesson, opening an image) puts all of it back, the user's zoom too (not over
+the lesson's or a new image's own fit).
 """
 
 from __future__ import annotations
@@ -396,16 +399,18 @@ class QuizPanel(QFrame):
 
     def _row_width(self) -> int:
         """The width the answer row and the options need side by side."""
-        m = self.layout().contentsMargins()
+        lay = self.layout()
+        margins = 0 if lay is None else lay.contentsMargins().left() + lay.contentsMargins().right()
         widths = [self.answer.minimumWidth()]
         for i in range(self.answer_row.count()):
-            w = self.answer_row.itemAt(i).widget()
+            item = self.answer_row.itemAt(i)
+            w = None if item is None else item.widget()
             if w is not None and w is not self.answer:
                 widths.append(w.sizeHint().width())
         if not self.options_inline:
             widths += [w.sizeHint().width() for w in self.options]
-        spacing = max(0, self.answer_row.spacing())
-        return sum(widths) + spacing * (len(widths) + 2) + 12 + m.left() + m.right()
+        spacing = max(0, int(self.answer_row.spacing()))
+        return int(sum(widths) + spacing * (len(widths) + 2) + 12 + margins)
 
     def _arrange(self) -> None:
         """The options beside the answer when they fit the panel's width, else below it."""
