@@ -387,11 +387,16 @@ def test_quiz_judges_or_refuses_any_text() -> None:
         assert q is not None
         expected = float(values[q.cell])
         off = float(rng.choice([0.0, 0.004, 0.04, 0.4, 0.6, 5.0]))
-        verdict = quiz.answer(repr(expected + off))
-        # Right within half a unit of the last digit the question shows for the value.
-        mantissa, _, exponent = q.shown.lower().replace("\u2212", "-").partition("e")
-        unit = 10.0 ** (int(exponent or 0) - len(mantissa.partition(".")[2]))
-        assert verdict.right == (off <= 0.5 * unit * (1 + 1e-9)), (q.shown, off)
+        typed = repr(expected + off)
+        verdict = quiz.answer(typed)
+        # Right when closer than half a unit of the value's 3rd significant digit and of the
+        # last digit typed, or when it is the same float32.
+        mantissa, _, exponent = typed.lower().partition("e")
+        typed_unit = 10.0 ** (int(exponent or 0) - len(mantissa.partition(".")[2]))
+        value_unit = 10.0 ** (math.floor(math.log10(abs(expected))) - 2) if expected else 1.0
+        same = np.float32(expected + off) == np.float32(expected)
+        want = bool(same) or off < 0.5 * min(typed_unit, value_unit)
+        assert verdict.right == want, (q.shown, typed, off)
         quiz.ask()
 
 
