@@ -39,7 +39,13 @@ from PySide6.QtWidgets import (
 from ..core import ACTIVATIONS, BOUNDARIES, CellParseError
 from ..core.banks import BANK_PRESETS, BANK_TITLES, MAX_FILTERS, MAX_SIDE
 from ..layer_state import SETTING_LIMITS, LayerState, describe_reads
-from .kernel_panel import KernelTableModel, KernelTableView, cell_edit_text, cell_text
+from .kernel_panel import (
+    KernelTableModel,
+    KernelTableView,
+    cell_edit_text,
+    cell_text,
+    clean_total,
+)
 from .util import signals_blocked
 
 #: Colours of the input channels in the groups picture and the channel captions.
@@ -562,10 +568,11 @@ class FilterBankPanel(QWidget):
         if not self.bias_edit.hasFocus() or self.bias_edit.text() != cell_edit_text(b):
             with signals_blocked(self.bias_edit):
                 self.bias_edit.setText(cell_edit_text(b))
-        sums = [float(layer.weights[:, :, j, o].sum()) for j in range(len(reads))]
+        # Float noise (LoG's 1e-16) is shown as the 0 a person means.
+        sums = [clean_total(layer.weights[:, :, j, o].ravel()) for j in range(len(reads))]
+        total = clean_total(layer.weights[:, :, : len(reads), o].ravel())
         self.sum_label.setText(
-            "Σ weights: " + " + ".join(cell_text(s) for s in sums)
-            + f" = {cell_text(float(sum(sums)))}"
+            "Σ weights: " + " + ".join(cell_text(s) for s in sums) + f" = {cell_text(total)}"
         )
 
     def _update_selection(self, index: int) -> None:

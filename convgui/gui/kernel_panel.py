@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QCheckBox,
     QComboBox,
@@ -353,7 +354,13 @@ class KernelTableView(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._fitting = False
+        self._fit_pending = False
         self._fit_cells()
+
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        super().closeEditor(editor, hint)
+        if self._fit_pending:
+            self._fit_cells()
 
     def setModel(self, model: Any) -> None:
         super().setModel(model)
@@ -388,6 +395,12 @@ class KernelTableView(QTableView):
         model = self.model()
         if self._fitting:
             return
+        if self.state() == QAbstractItemView.State.EditingState:
+            # Restyling emits dataChanged, and Qt then resets an open editor to the model's
+            # value: the number being typed would be lost. Fit once the editor closes.
+            self._fit_pending = True
+            return
+        self._fit_pending = False
         self._fitting = True
         try:
             base = QFont(self.font())

@@ -210,3 +210,25 @@ def test_the_sum_shows_no_floating_point_noise(panel, state) -> None:
     assert panel.sum_label.text() == "Sum: 1e-20"
     state.set_kernel(np.array([[0.1, 0.2, -0.3]]))
     assert panel.sum_label.text() == "Sum: 0"
+
+
+def test_a_relayout_while_typing_keeps_the_number_typed(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    # The window re-lays out while the user types (an image opened, a scroll bar came): the
+    # cells are restyled for the new width, which must not reset the open editor to the old
+    # value (typing 5 then Enter gave back 1).
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    table = window.kernel_panel.table
+    table.setFocus()
+    table.setCurrentIndex(table.model().index(1, 1))
+    qtbot.keyClick(table, "5")
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit) and editor.text() == "5"
+    room = table.model().cell_room
+    table.resize(table.width() - 60, table.height())  # the table gets narrower
+    QApplication.processEvents()
+    assert editor.text() == "5"
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.state.kernel[1, 1] == 5, timeout=2000)
+    # Once the editor closed, the cells are fitted to the new width.
+    assert table.model().cell_room != room
