@@ -259,6 +259,14 @@ class GeneratorDialog(QDialog):
         self._remember()
         super().reject()
 
+    def done(self, result: int) -> None:
+        super().done(result)
+        # Back to the window, ready to type into the table the dialog just filled (without a
+        # window manager, or with one that does not, nothing would be active).
+        parent = self.parentWidget()
+        if parent is not None:
+            parent.window().activateWindow()
+
     def _on_button(self, button: QAbstractButton) -> None:
         if self.buttons.buttonRole(button) == QDialogButtonBox.ButtonRole.ApplyRole:
             self.commit()

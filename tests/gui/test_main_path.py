@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 from gui_helpers import assert_output_is_exact, conv_of, type_into_cell
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QAbstractSlider
 
 from convgui.gui.export import export_animation
 
@@ -52,6 +54,43 @@ def _play_some(window: Any, qtbot: Any, _tmp: Path) -> None:
     window.anim.pause()
 
 
+def _layer_mode_and_back(window: Any, back: bool = True) -> None:
+    """The layer mode with a preset bank, its animation stepped and played, then back."""
+    from PySide6.QtGui import QAction
+
+    window.findChild(QAction, "modeLayerAction").trigger()
+    window.findChild(QAction, "bankPreset_edges").trigger()
+    window.findChild(QAction, "stepForwardAction").trigger()  # the layer's animation here
+    window.findChild(QAction, "playAction").trigger()
+    window.findChild(QAction, "playAction").trigger()
+    assert window.mode == "layer"
+    if back:
+        window.findChild(QAction, "modeKernelAction").trigger()
+        assert window.mode == "kernel"
+
+
+def _quiz_answered_and_left(window: Any, qtbot: Any) -> None:
+    window.quiz_action.trigger()
+    field = window.quiz.panel.answer
+    field.setFocus()
+    qtbot.keyClicks(field, "0")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert window.quiz.quiz.score.asked == 1  # the answer was judged
+    window.quiz_action.trigger()  # leave the quiz
+    assert not window.quiz.active
+
+
+def _generator_used(window: Any) -> None:
+    from convgui.gui.kernel_lab import open_generator
+
+    dialog = open_generator(window)
+    dialog.slider(dialog.generator.params[0].name).triggerAction(
+        QAbstractSlider.SliderAction.SliderPageStepAdd
+    )
+    dialog.apply_now()
+    dialog.accept()
+
+
 MODES = {
     "fresh": lambda w, q, t: None,
     "played": _play_some,
@@ -68,6 +107,10 @@ MODES = {
         w.anim.step(3),
         export_animation(w.state, [0, 1, 2], t / "frames", kind="png"),
     ),
+    "layer mode": lambda w, q, t: _layer_mode_and_back(w),
+    "still in layer mode": lambda w, q, t: _layer_mode_and_back(w, back=False),
+    "quiz": lambda w, q, t: _quiz_answered_and_left(w, q),
+    "generator": lambda w, q, t: _generator_used(w),
     "kernel file": lambda w, q, t: (
         (t / "k.json").write_text(json.dumps({"kernel": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]})),
         w.open_kernel_path(t / "k.json"),
