@@ -298,7 +298,8 @@ def parse_cell(text: str) -> float:
     if m is None:
         if "," in s and _CELL_RE.match(s.replace(",", ".")):
             raise CellParseError(
-                f"{_shown(s)} uses a decimal comma; write {s.replace(',', '.')} with a point."
+                f"{_shown(s)} uses a decimal comma; write {s.replace(',', '.')} with a point. "
+                f"{ACCEPTED_HELP}"
             )
         raise CellParseError(f"{_shown(s)} is not a number. {ACCEPTED_HELP}")
     num = float(m["num"])

@@ -145,11 +145,10 @@ def test_every_mutated_settings_file_starts_the_window(
         # What a settings file makes us do: reading it, restoring it and opening an image
         # with it. Timed as CPU time of this thread (where the window restores and the sync
         # executor computes), not wall time: another process's load, a background thread an
-        # earlier test left finishing, or a collection of garbage earlier tests left (collected
-        # before, not during) is not the settings'. Building the window reads no setting, and
-        # slows as this test's closed windows pile up (pyqtgraph walks every view box), so it
-        # is built before the clock starts.
-        gc.collect()
+        # earlier test left finishing, or a collection of garbage earlier tests left (the
+        # collector is off while timing) is not the settings'. Building the window reads no
+        # setting, and slows as this test's closed windows pile up (pyqtgraph walks every view
+        # box), so it is built before the clock starts.
         try:
             gc.disable()
             t0 = time.thread_time()
