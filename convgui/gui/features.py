@@ -16,9 +16,9 @@ from .actions import Entry
 
 
 def _modules() -> tuple[ModuleType, ...]:
-    from . import code_export, kernel_lab, layer_mode, quiz, worksheet
+    from . import code_export, kernel_lab, layer_mode, network_mode, quiz, worksheet
 
-    return (layer_mode, kernel_lab, code_export, worksheet, quiz)
+    return (layer_mode, network_mode, kernel_lab, code_export, worksheet, quiz)
 
 
 def feature_entries() -> list[Entry]:

@@ -1,0 +1,369 @@
+"""A network you can open, run, edit and save: :class:`Network` (no Qt).
+
+The structure is a JSON file (``name.json``) and the weights an ``.npz`` beside it
+(``name.npz``, Keras layouts, members named ``layer/kernel`` and ``layer/bias``). The shipped
+digits network, trained by ``tools/train_digits.py`` on MNIST digits, is
+:meth:`Network.digits`; its held-out digits are :func:`digit_samples`.
+
+Examples
+--------
+>>> import numpy as np
+>>> net = Network.digits()
+>>> p = net.predict(np.zeros((28, 28)))
+>>> p.shape, round(float(p.sum()), 4)
+((10,), 1.0)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .core.banks import read_npz
+from .core.network import (
+    MAX_WEIGHTS,
+    LayerSpec,
+    Shape,
+    SummaryRow,
+    check_input_shape,
+    check_names,
+    check_weights,
+    default_names,
+    forward,
+    init_weights,
+    network_dict,
+    network_from_dict,
+    network_summary,
+    npz_key,
+    output_shapes,
+    softmax,
+    weight_shapes,
+)
+from .resources import resource_path
+from .safeio import LoadError, atomic_write, read_bytes_bounded
+
+Array = NDArray[Any]
+
+#: The largest network structure file read (a JSON of a few kilobytes is usual).
+MAX_JSON_BYTES = 1_000_000
+#: The largest weights file read: :data:`MAX_WEIGHTS` float64 values and some room.
+MAX_NPZ_BYTES = MAX_WEIGHTS * 8 + 1_000_000
+
+#: Members of the weights file that describe the network rather than weigh it.
+META_PREFIX = "meta/"
+
+
+class NetworkFileError(ValueError):
+    """A network file that cannot be read; the message says why and what to do."""
+
+
+def _refuse_constant(text: str) -> float:
+    raise ValueError(f"{text} is not a number JSON allows")
+
+
+class Network:
+    """An ordered stack of layers with their weights, for inputs of one shape.
+
+    Parameters
+    ----------
+    layers : sequence of LayerSpec
+        The structure; empty names are filled as Keras does.
+    weights : sequence of mapping, optional
+        One ``{"kernel": ..., "bias": ...}`` per layer (Keras layouts); new He-normal weights
+        (seeded by ``seed``) when omitted.
+    input_shape : sequence of int
+        ``(H, W, C)`` (or ``(H, W)`` for one channel).
+    name : str, optional
+        Shown in the window and saved in the JSON.
+    meta : mapping of str to float, optional
+        Figures recorded with the weights (e.g. ``held_out_accuracy``).
+    seed : int, optional
+        Seed of new weights.
+
+    Raises
+    ------
+    ValueError
+        When the layers cannot read the input shape, or the weights do not fit the layers.
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[LayerSpec],
+        weights: Sequence[Mapping[str, ArrayLike]] | None = None,
+        input_shape: Sequence[int] = (28, 28, 1),
+        *,
+        name: str = "",
+        meta: Mapping[str, float] | None = None,
+        seed: int = 0,
+    ) -> None:
+        specs = default_names(list(layers))
+        check_names(specs)
+        self._input_shape: Shape = check_input_shape(input_shape)
+        self._shapes = output_shapes(specs, self._input_shape)
+        if weights is None:
+            rng = np.random.default_rng(seed)
+            ins = [self._input_shape, *self._shapes[:-1]]
+            weights = [init_weights(s, sh, rng) for s, sh in zip(specs, ins)]
+        self._weights = check_weights(specs, self._input_shape, weights)
+        for w in self._weights:
+            for a in w.values():
+                a.setflags(write=False)
+        self._layers: tuple[LayerSpec, ...] = tuple(specs)
+        self.name = name
+        self.meta: dict[str, float] = {str(k): float(v) for k, v in (meta or {}).items()}
+
+    # --- what it is --------------------------------------------------------------------------
+    @property
+    def layers(self) -> tuple[LayerSpec, ...]:
+        """The layers, in order."""
+        return self._layers
+
+    @property
+    def weights(self) -> list[dict[str, Array]]:
+        """One dict of read-only float32 arrays per layer (empty for layers without weights)."""
+        return [dict(w) for w in self._weights]
+
+    @property
+    def input_shape(self) -> Shape:
+        """``(H, W, C)`` of the input."""
+        return self._input_shape
+
+    @property
+    def output_shapes(self) -> list[Shape]:
+        """Every layer's output shape."""
+        return list(self._shapes)
+
+    def input_shape_of(self, index: int) -> Shape:
+        """The shape layer ``index`` reads."""
+        return self._input_shape if index == 0 else self._shapes[index - 1]
+
+    def summary(self) -> tuple[list[SummaryRow], int]:
+        """The Keras ``model.summary()`` rows and the total parameter count."""
+        return network_summary(self._layers, self._input_shape)
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(s.name for s in self._layers)
+        return f"Network({self.name!r}, input {self._input_shape}, layers [{kinds}])"
+
+    # --- running it --------------------------------------------------------------------------
+    def forward(self, x: ArrayLike) -> list[NDArray[np.floating]]:
+        """Every layer's output for the input ``x`` (an ``(H, W)`` or ``(H, W, C)`` array).
+
+        For the digits network ``x`` is a 28×28 array of floats in 0–1 (MNIST pixel / 255).
+        """
+        return forward(self._layers, self._weights, x, self._input_shape)
+
+    def predict(self, x: ArrayLike) -> NDArray[np.floating]:
+        """The class probabilities for ``x``: the last layer's output, summing to 1.
+
+        A network whose last layer is not a softmax has one applied here.
+
+        Raises
+        ------
+        ValueError
+            When the network does not end in a vector (it has no classes), or ``x`` has the
+            wrong shape or values that are not finite.
+        """
+        out = self.forward(x)[-1]
+        if out.ndim != 1:
+            raise ValueError(
+                f"this network ends in a map of shape {out.shape}, not a vector of class "
+                "scores; end it with flatten and dense layers to classify"
+            )
+        return out if self._layers[-1].type == "softmax" else softmax(out)
+
+    # --- changing it (every change makes a new Network) ---------------------------------------
+    def with_weight(self, index: int, key: str, value: ArrayLike) -> Network:
+        """A copy in which layer ``index``'s ``key`` ("kernel" or "bias") is ``value``."""
+        weights = self.weights
+        if not 0 <= index < len(weights) or key not in weights[index]:
+            raise ValueError(f"layer {index} has no {key!r}")
+        weights[index] = {**weights[index], key: np.asarray(value)}
+        return Network(self._layers, weights, self._input_shape, name=self.name, meta=self.meta)
+
+    def with_layers(self, layers: Sequence[LayerSpec], *, seed: int = 0) -> Network:
+        """A copy with a new structure, keeping the weights of every layer that still fits.
+
+        A layer keeps its weights when a layer of the same name and settings read an input of
+        the same shape before; other layers get new He-normal weights.
+        """
+        specs = default_names(list(layers))
+        check_names(specs)
+        shapes = output_shapes(specs, self._input_shape)
+        old = {
+            s.name: (s, self.input_shape_of(i), w)
+            for i, (s, w) in enumerate(zip(self._layers, self._weights))
+        }
+        rng = np.random.default_rng(seed)
+        weights = []
+        for i, s in enumerate(specs):
+            shape_in = self._input_shape if i == 0 else shapes[i - 1]
+            prev = old.get(s.name)
+            if (
+                prev is not None
+                and prev[0] == s
+                and {k: v.shape for k, v in prev[2].items()} == weight_shapes(s, shape_in)
+            ):
+                weights.append(prev[2])
+            else:
+                weights.append(init_weights(s, shape_in, rng))
+        return Network(specs, weights, self._input_shape, name=self.name)
+
+    # --- files -------------------------------------------------------------------------------
+    def structure_json(self) -> str:
+        """The structure file's text."""
+        return json.dumps(network_dict(self._layers, self._input_shape, self.name), indent=2) + "\n"
+
+    def weights_npz(self) -> bytes:
+        """The weights file's bytes (``layer/kernel``, ``layer/bias`` and ``meta/...``)."""
+        arrays: dict[str, Array] = {}
+        for s, w in zip(self._layers, self._weights):
+            for key, arr in w.items():
+                arrays[npz_key(s.name, key)] = arr
+        for key, value in self.meta.items():
+            arrays[META_PREFIX + key] = np.asarray(value, dtype=np.float64)
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
+        return buf.getvalue()
+
+    def save(self, path: str | Path, *, confirmed: bool = False) -> tuple[Path, Path]:
+        """Write ``stem.json`` and ``stem.npz`` (``path`` may name either, or neither suffix).
+
+        Each file is written whole or not at all; a file this session did not write is not
+        replaced unless ``confirmed`` (see :func:`convgui.safeio.check_target`).
+
+        Returns
+        -------
+        (Path, Path)
+            The structure and weights files written.
+        """
+        stem = _stem(Path(path))
+        json_path, npz_path = stem.with_suffix(".json"), stem.with_suffix(".npz")
+        text = self.structure_json().encode("utf-8")
+        data = self.weights_npz()
+
+        def verify_npz(tmp: Path) -> None:
+            _read_weights(tmp.read_bytes(), self._layers, self._input_shape)
+
+        a = atomic_write(json_path, text, confirmed=confirmed)
+        b = atomic_write(npz_path, data, verify=verify_npz, confirmed=confirmed)
+        return a, b
+
+    @classmethod
+    def load(cls, path: str | Path) -> Network:
+        """Open a network: its ``.json`` structure and the ``.npz`` weights of the same name.
+
+        ``path`` may name either file. A structure without a weights file gets new weights.
+
+        Raises
+        ------
+        NetworkFileError
+            When either file is missing, too large, damaged or does not match the other; the
+            message names the file and says what is wrong.
+        """
+        stem = _stem(Path(path))
+        json_path, npz_path = stem.with_suffix(".json"), stem.with_suffix(".npz")
+        try:
+            raw = read_bytes_bounded(json_path, max_bytes=MAX_JSON_BYTES, what="a network file")
+        except LoadError as exc:
+            raise NetworkFileError(str(exc)) from None
+        try:
+            data = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant)
+            specs, shape, name = network_from_dict(data)
+        except UnicodeDecodeError:
+            raise NetworkFileError(
+                f"{json_path.name} is not UTF-8 text; a network structure is a JSON file"
+            ) from None
+        except RecursionError:
+            raise NetworkFileError(
+                f"{json_path.name} is nested too deeply to be a network"
+            ) from None
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise NetworkFileError(f"{json_path.name}: {exc}") from None
+        if not npz_path.exists():
+            return cls(specs, None, shape, name=name)
+        try:
+            npz = read_bytes_bounded(npz_path, max_bytes=MAX_NPZ_BYTES, what="a weights file")
+        except LoadError as exc:
+            raise NetworkFileError(str(exc)) from None
+        try:
+            weights, meta = _read_weights(npz, specs, shape)
+            return cls(specs, weights, shape, name=name, meta=meta)
+        except (ValueError, TypeError, OverflowError, MemoryError) as exc:
+            raise NetworkFileError(f"{npz_path.name}: {exc}") from None
+
+    @classmethod
+    def digits(cls) -> Network:
+        """The shipped digits network (read once; a Network never changes: edits make new ones)."""
+        return _digits()
+
+
+@cache
+def _digits() -> Network:
+    return Network.load(resource_path("networks", "digits.json"))
+
+
+def _stem(path: Path) -> Path:
+    return path.with_suffix("") if path.suffix.lower() in (".json", ".npz") else path
+
+
+def _read_weights(
+    data: bytes, specs: Sequence[LayerSpec], shape: Shape
+) -> tuple[list[dict[str, Array]], dict[str, float]]:
+    """The weights (and meta figures) a weights file's bytes hold for the layers ``specs``."""
+    ins = [shape, *output_shapes(specs, shape)[:-1]]
+    wanted: dict[str, tuple[int, str]] = {}
+    for i, (s, sh) in enumerate(zip(specs, ins)):
+        for key in weight_shapes(s, sh):
+            wanted[npz_key(s.name, key)] = (i, key)
+    arrays, members = read_npz(data, tuple(wanted), max_values=MAX_WEIGHTS)
+    missing = [m for m in wanted if m not in arrays]
+    if missing:
+        raise ValueError(
+            f"no weights for {', '.join(missing[:4])}{' …' if len(missing) > 4 else ''}; "
+            "the weights file does not match the structure (was it saved with it?)"
+        )
+    extra = [m for m in members if m not in wanted and not m.startswith(META_PREFIX)]
+    if extra:
+        raise ValueError(
+            f"the weights file holds {', '.join(extra[:4])}, which no layer has; "
+            "it does not match the structure"
+        )
+    weights: list[dict[str, Array]] = [{} for _ in specs]
+    for member, (i, key) in wanted.items():
+        weights[i][key] = arrays[member]
+    meta_names = tuple(m for m in members if m.startswith(META_PREFIX))
+    meta: dict[str, float] = {}
+    if meta_names:
+        found, _ = read_npz(data, meta_names, max_values=16)
+        for m, arr in found.items():
+            if (
+                arr.size == 1
+                and arr.dtype.kind in "biuf"
+                and math.isfinite(float(arr.reshape(-1)[0]))
+            ):
+                meta[m[len(META_PREFIX) :]] = float(arr.reshape(-1)[0])
+    return weights, meta
+
+
+def digit_samples() -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+    """The 100 shipped held-out MNIST digits (10 of each) and their labels.
+
+    Returns
+    -------
+    images : ndarray, shape (100, 28, 28), float32
+        Pixel / 255, white strokes on black as in MNIST.
+    labels : ndarray, shape (100,), int64
+    """
+    with np.load(resource_path("networks", "digits_samples.npz"), allow_pickle=False) as f:
+        images = f["images"].astype(np.float32) / 255.0
+        labels = f["labels"].astype(np.int64)
+    return images, labels
