@@ -131,8 +131,12 @@ def pen_profile(d: ArrayLike, *, radius: float, softness: float) -> NDArray[np.f
     if softness == 0:
         hard: NDArray[np.float64] = (dist <= radius).astype(np.float64)
         return hard
-    t = np.clip((radius + 0.5 * softness - dist) / softness, 0.0, 1.0)
-    smooth: NDArray[np.float64] = t * t * (3.0 - 2.0 * t)
+    inner, outer = radius - 0.5 * softness, radius + 0.5 * softness
+    t = np.clip((outer - dist) / softness, 0.0, 1.0)
+    # Spelled out at both ends, so a rim thinner than float spacing is still a clean edge.
+    smooth: NDArray[np.float64] = np.where(
+        dist <= inner, 1.0, np.where(dist >= outer, 0.0, t * t * (3.0 - 2.0 * t))
+    )
     return smooth
 
 
