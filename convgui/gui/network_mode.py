@@ -1,10 +1,1088 @@
-"""The network mode: a stack of layers, every layer's maps, receptive fields, the digits network."""
+"""The network mode: a stack of layers, every layer's maps, receptive fields, the digits network.
+
+The page is built the first time the user switches to it (View ▸ Network, Samples ▸ Digits
+Network or any Network ▸ entry) and added to the window with ``window.add_mode("network", page)``.
+Its :class:`~convgui.net_state.NetState` holds the truth (the network, its input, its outputs,
+the selection, the receptive-field unit, the history); the widgets only show it and send the
+user's intent back. The mode is kept on the window as ``window.network_mode``
+(a :class:`NetworkMode`: ``.net`` the state, ``.page`` the :class:`NetworkPage`).
+
+Layout, left to right: the layer list with the selected layer's settings and the Keras summary;
+the input (the digit canvas, or the opened image) beside the input drawn large with the
+receptive field, and under them every layer's maps; the class probabilities, the selected
+layer's learned kernel in the kernel table (filter and channel pickers, the filter's bias),
+Reset to Trained Weights and Animate This Layer.
+
+Edit ▸ Undo / Redo (Ctrl+Z, Ctrl+Shift+Z) act on the network's history in this mode: the
+mode adds its own pair of actions with the same keys, shown only here (as the layer mode does).
+"""
 
 from __future__ import annotations
 
-from .actions import Entry
+import contextlib
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.kernels import CellParseError, parse_cell
+from ..safeio import NeedsConfirmationError, SaveError
+from . import layer_mode
+from .actions import ActionSpec, Entry, Separator
+from .kernel_panel import KernelTableModel, KernelTableView, cell_edit_text
+from .network_panel import ADD_KINDS, LayerList, LayerSettingsForm, SummaryTable
+from .prob_bars import ProbabilityBars
+
+if TYPE_CHECKING:  # the page's parts are imported when the mode is first built
+    from ..net_state import NetState
+
+MODE = "network"
+MENU_NET = "&Network"
+MENU_ADD = f"{MENU_NET}/&Add Layer"
+MENU_VIEW, MENU_SAMPLES = "&View", "&Samples"
+#: Where ``window.settings`` remembers the input source, the pen width and the splitters.
+SOURCE_SETTING = "network/input_source"
+PEN_SETTING = "network/pen_width"
+SPLIT_SETTING = "network/splitter"
+LEFT_SPLIT_SETTING = "network/left_splitter"
+CENTRE_SPLIT_SETTING = "network/centre_splitter"
+#: The conv layer types whose kernels the kernel table shows.
+KERNEL_TYPES = ("conv2d", "conv2d_transpose")
+
+TEXTS = {
+    "source": "Input",
+    "source_digit": "a digit (draw or pick a sample)",
+    "source_image": "the opened image",
+    "source_tip": "What the network reads: a 28×28 digit you draw or pick, or the image opened "
+    "in the single-kernel mode (the network is then rebuilt for its size)",
+    "sample": "Sample",
+    "sample_tip": "One of the 100 held-out MNIST digits shipped with convgui (never used in "
+    "training); drawing on the canvas replaces it",
+    "sample_label": "label {label}",
+    "drawn": "drawn",
+    "image_note": "The input is the image opened in the single-kernel mode ({shape}).",
+    "probs": "Class probabilities",
+    "kernel_box": "Kernel of the selected layer",
+    "layer_none": "Select a convolution layer to edit its kernels.",
+    "layer_kernel": "{name}: filter {f} of {nf}, input channel {c} of {nc}",
+    "layer_dense": "{name} is a dense layer ({n:,} weights): its weights are not a kernel.",
+    "layer_noweights": "{name} ({kind}) has no weights.",
+    "filter": "Filter",
+    "filter_tip": "The filter (output channel) whose kernel is shown; its map is shown large",
+    "channel": "Channel",
+    "channel_tip": "The input channel this kernel of the filter reads",
+    "bias": "Bias",
+    "bias_tip": "The filter's bias, added to every value of its map; type a number, Enter sets it",
+    "no_bias": "none",
+    "reset": "Reset to Trained Weights",
+    "reset_tip": "Put back the weights the network was trained with (Edit ▸ Undo brings your "
+    "edits back); enabled once a weight was changed",
+    "animate": "Animate This Layer",
+    "animate_tip": "Open this layer in the Convolution Layer mode, its input and learned "
+    "weights loaded, to step through its arithmetic",
+    "no_probs": "The network does not end in class scores (add flatten and dense layers to "
+    "classify).",
+    "error": "The network could not run: {error}",
+    "open_title": "Open Network",
+    "save_title": "Save Network As",
+    "file_filter": "convgui networks (*.json *.npz);;All files (*)",
+    "replace_title": "Replace file?",
+    "replace_text": "“{name}” already exists and was not written by convgui in this session. "
+    "Replace it (and its .json/.npz partner) with the network?",
+    "not_saved": "The network was not saved to “{name}”.",
+    "saved": "Network saved to {json} and {npz}",
+    "save_failed": "The network was not saved: {exc}",
+    "opened": "Network {name}: {n} layers, {params:,} parameters",
+    "no_unit": "No receptive field shown",
+}
+
+
+class NetKernelSource(QObject):
+    """One kernel of the selected conv layer, as the kernel table model reads and edits it.
+
+    It has the members :class:`~convgui.gui.kernel_panel.KernelTableModel` and
+    ``KernelTableView`` use of a state (``kernel``, ``kernel_changed``, ``set_kernel_cell``,
+    ``set_kernel_block``), taken from the network state's selected layer, filter and channel.
+    A layer without a kernel shows a 1×1 zero (the table is then disabled by the page).
+    """
+
+    kernel_changed = Signal()
+
+    def __init__(self, net: NetState) -> None:
+        super().__init__()
+        self._net = net
+        self._shown: tuple[Any, ...] | None = None
+        net.network_changed.connect(self.refresh)
+        net.selection_changed.connect(self.refresh)
+
+    def has_kernel(self) -> bool:
+        """Whether the selected layer has kernels the table can show."""
+        net = self._net
+        layers = net.network.layers
+        return 0 <= net.selected_layer < len(layers) and (
+            layers[net.selected_layer].type in KERNEL_TYPES
+        )
+
+    @property
+    def kernel(self) -> np.ndarray:
+        """The ``(kh, kw)`` kernel shown (read-only)."""
+        net = self._net
+        if not self.has_kernel():
+            return np.zeros((1, 1), dtype=np.float32)
+        return net.kernel_of(net.selected_layer, net.selected_filter, net.selected_channel)
+
+    def _index(self, row: int, col: int) -> tuple[int, ...]:
+        net = self._net
+        spec = net.network.layers[net.selected_layer]
+        f, c = net.selected_filter, net.selected_channel
+        return (row, col, f, c) if spec.type == "conv2d_transpose" else (row, col, c, f)
+
+    def set_kernel_cell(self, row: int, col: int, value: str) -> bool:
+        """A typed cell: to the network state (CellParseError for text that is no number)."""
+        if not self.has_kernel():
+            return False
+        parse_cell(str(value))  # the table marks text that is no number, as everywhere
+        net = self._net
+        return net.set_weight(net.selected_layer, "kernel", self._index(row, col), str(value))
+
+    def set_kernel_block(self, row: int, col: int, block: np.ndarray) -> bool:
+        """A pasted block with its top-left at ``(row, col)`` (clipped to the kernel)."""
+        if not self.has_kernel():
+            return False
+        b = np.asarray(block, dtype=np.float64)
+        if b.ndim != 2 or not np.all(np.isfinite(b)):
+            raise ValueError("pasted values must be a finite 2-D block of numbers")
+        k = np.array(self.kernel, dtype=np.float64)
+        h = max(0, min(b.shape[0], k.shape[0] - row))
+        w = max(0, min(b.shape[1], k.shape[1] - col))
+        k[row : row + h, col : col + w] = b[:h, :w]
+        net = self._net
+        return net.set_kernel(net.selected_layer, net.selected_filter, net.selected_channel, k)
+
+    def refresh(self) -> None:
+        """Tell the table when the kernel it shows changed (another layer, filter or value)."""
+        net = self._net
+        k = self.kernel
+        key = (net.selected_layer, net.selected_filter, net.selected_channel, k.shape, k.tobytes())
+        if key != self._shown:
+            self._shown = key
+            self.kernel_changed.emit()
+
+
+class KernelEditor(QGroupBox):
+    """The selected conv layer's kernel: filter and channel pickers, the table, the bias."""
+
+    def __init__(self, net: NetState, parent: QWidget | None = None) -> None:
+        super().__init__(TEXTS["kernel_box"], parent)
+        self.setObjectName("networkKernelEditor")
+        self.net = net
+        self.source = NetKernelSource(net)
+        self.model = KernelTableModel(self.source)  # type: ignore[arg-type]
+        self.table = KernelTableView(self.source)  # type: ignore[arg-type]
+        self.table.setObjectName("networkKernelTable")
+        self.table.setModel(self.model)
+        self.table.setMinimumHeight(90)
+        self.caption = QLabel(objectName="networkKernelCaption")
+        self.caption.setWordWrap(True)
+        self.filter_spin = QSpinBox(objectName="networkFilterSpin")
+        self.filter_spin.setToolTip(TEXTS["filter_tip"])
+        self.filter_spin.valueChanged.connect(self._on_filter)
+        self.channel_spin = QSpinBox(objectName="networkChannelSpin")
+        self.channel_spin.setToolTip(TEXTS["channel_tip"])
+        self.channel_spin.valueChanged.connect(self._on_channel)
+        self.bias_edit = QLineEdit(objectName="networkBiasEdit")
+        self.bias_edit.setToolTip(TEXTS["bias_tip"])
+        self.bias_edit.editingFinished.connect(self._on_bias)
+        pick = QHBoxLayout()
+        pick.setSpacing(4)
+        for text, w in ((TEXTS["filter"], self.filter_spin), (TEXTS["channel"], self.channel_spin)):
+            label = QLabel(text)
+            label.setBuddy(w)
+            pick.addWidget(label)
+            pick.addWidget(w, 1)
+        bias_row = QHBoxLayout()
+        bias_row.setSpacing(4)
+        bias_label = QLabel(TEXTS["bias"])
+        bias_label.setBuddy(self.bias_edit)
+        bias_row.addWidget(bias_label)
+        bias_row.addWidget(self.bias_edit, 1)
+        self.reset_button = QPushButton(TEXTS["reset"], objectName="networkResetWeights")
+        self.reset_button.setToolTip(TEXTS["reset_tip"])
+        self.reset_button.clicked.connect(net.reset_weights)
+        self.animate_button = QPushButton(TEXTS["animate"], objectName="networkAnimateLayer")
+        self.animate_button.setToolTip(TEXTS["animate_tip"])
+        buttons = QVBoxLayout()
+        buttons.setSpacing(2)
+        buttons.addWidget(self.reset_button)
+        buttons.addWidget(self.animate_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setSpacing(3)
+        lay.addWidget(self.caption)
+        lay.addLayout(pick)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(bias_row)
+        lay.addLayout(buttons)
+        self.table.paste_failed.connect(lambda text: net.message.emit("warning", text))
+        self.model.rejected.connect(
+            lambda r, c, text: net.message.emit("warning", f"Weight ({r}, {c}): {text}")
+        )
+        net.network_changed.connect(self.update_view)
+        net.selection_changed.connect(self.update_view)
+        net.history_changed.connect(self._update_reset)
+        self.update_view()
+
+    def _on_filter(self, value: int) -> None:
+        net = self.net
+        if value != net.selected_filter:
+            net.select(net.selected_layer, value, net.selected_channel)
+
+    def _on_channel(self, value: int) -> None:
+        net = self.net
+        if value != net.selected_channel:
+            net.select(net.selected_layer, net.selected_filter, value)
+
+    def _bias_value(self) -> float | None:
+        net = self.net
+        layers = net.network.layers
+        i = net.selected_layer
+        if not (0 <= i < len(layers)) or layers[i].type not in KERNEL_TYPES:
+            return None
+        bias = net.network.weights[i].get("bias")
+        if bias is None or not 0 <= net.selected_filter < bias.shape[0]:
+            return None
+        return float(bias[net.selected_filter])
+
+    def _on_bias(self) -> None:
+        value = self._bias_value()
+        text = self.bias_edit.text().strip()
+        if value is None or not text or text == cell_edit_text(value):
+            self._show_bias()
+            return
+        try:
+            parse_cell(text)
+        except CellParseError as exc:
+            self.net.message.emit("warning", f"Bias: {exc}")
+            self._show_bias()
+            return
+        net = self.net
+        if not net.set_weight(net.selected_layer, "bias", (net.selected_filter,), text):
+            self._show_bias()
+
+    def _show_bias(self) -> None:
+        value = self._bias_value()
+        with QSignalBlocker(self.bias_edit):
+            self.bias_edit.setText(TEXTS["no_bias"] if value is None else cell_edit_text(value))
+        self.bias_edit.setEnabled(value is not None)
+
+    def update_view(self) -> None:
+        """Pickers, caption, bias and buttons from the state."""
+        net = self.net
+        network = net.network
+        layers = network.layers
+        i = net.selected_layer
+        spec = layers[i] if 0 <= i < len(layers) else None
+        conv = spec is not None and spec.type in KERNEL_TYPES
+        if spec is not None and conv:
+            in_ch = network.input_shape_of(i)[-1]
+            nc = in_ch // spec.groups if spec.type == "conv2d" else in_ch
+            nf = spec.filters
+            self.caption.setText(
+                TEXTS["layer_kernel"].format(
+                    name=spec.name, f=net.selected_filter, nf=nf, c=net.selected_channel, nc=nc
+                )
+            )
+        else:
+            nf = nc = 1
+            if spec is None:
+                self.caption.setText(TEXTS["layer_none"])
+            elif spec.type == "dense":
+                n = int(sum(a.size for a in network.weights[i].values()))
+                self.caption.setText(TEXTS["layer_dense"].format(name=spec.name, n=n))
+            else:
+                self.caption.setText(
+                    TEXTS["layer_noweights"].format(name=spec.name, kind=spec.keras_class)
+                )
+        for spin, n, value in (
+            (self.filter_spin, nf, net.selected_filter),
+            (self.channel_spin, nc, net.selected_channel),
+        ):
+            with QSignalBlocker(spin):
+                spin.setRange(0, max(0, n - 1))
+                spin.setValue(min(max(0, value), max(0, n - 1)))
+            spin.setEnabled(conv and n > 1)
+        self.table.setEnabled(conv)
+        self.animate_button.setEnabled(
+            spec is not None and spec.type in (*KERNEL_TYPES, "max_pool", "avg_pool")
+        )
+        self._show_bias()
+        self._update_reset()
+
+    def _update_reset(self) -> None:
+        net = self.net
+        self.reset_button.setEnabled(net.trained is not None and bool(net.weights_modified))
+
+
+class NetworkPage(QWidget):
+    """The network mode's page (see the module docstring for its layout)."""
+
+    def __init__(self, net: NetState, parent: QWidget | None = None) -> None:
+        try:
+            from .digit_canvas import DigitPanel
+        except ImportError:  # TEMPORARY placeholder until the canvas lands
+            class DigitPanel(QLabel):  # type: ignore[no-redef]
+                digit_changed = Signal(object)
+
+                def set_digit(self, img: Any) -> None:
+                    pass
+        from .network_maps import InputRFView, NetworkMapsView
+
+        super().__init__(parent)
+        self.setObjectName("networkMode")
+        self.net = net
+
+        # --- left: layers, settings, summary ---------------------------------------------
+        self.layer_list = LayerList()
+        self.form = LayerSettingsForm()
+        self.summary = SummaryTable()
+        form_scroll = QScrollArea(objectName="networkFormScroll")
+        form_scroll.setWidget(self.form)
+        form_scroll.setWidgetResizable(True)
+        form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        top_left = QWidget()
+        tl = QVBoxLayout(top_left)
+        tl.setContentsMargins(4, 2, 4, 2)
+        tl.setSpacing(4)
+        tl.addWidget(self.layer_list, 3)
+        tl.addWidget(form_scroll, 4)
+        self.left = QSplitter(Qt.Orientation.Vertical, objectName="networkLeftSplitter")
+        self.left.addWidget(top_left)
+        self.summary.setContentsMargins(4, 0, 4, 2)
+        self.left.addWidget(self.summary)
+        self.left.setChildrenCollapsible(False)
+        self.left.setStretchFactor(0, 3)
+        self.left.setStretchFactor(1, 2)
+
+        # --- centre: input, input with the receptive field, every layer's maps ------------
+        self.source_combo = QComboBox(objectName="networkSourceCombo")
+        self.source_combo.addItem(TEXTS["source_digit"], "digit")
+        self.source_combo.addItem(TEXTS["source_image"], "image")
+        self.source_combo.setToolTip(TEXTS["source_tip"])
+        self.source_combo.activated.connect(self._on_source)
+        self.sample_spin = QSpinBox(objectName="networkSampleSpin")
+        self.sample_spin.setRange(0, 99)
+        self.sample_spin.setKeyboardTracking(False)
+        self.sample_spin.setToolTip(TEXTS["sample_tip"])
+        self.sample_spin.valueChanged.connect(self._on_sample)
+        self.sample_label = QLabel(objectName="networkSampleLabel")
+        self.digit_panel = DigitPanel()
+        self.digit_panel.setObjectName("networkDigitPanel")
+        self.digit_panel.digit_changed.connect(self._on_drawn)
+        self.image_note = QLabel(objectName="networkImageNote")
+        self.image_note.setWordWrap(True)
+        self.image_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.input_stack = QStackedWidget(objectName="networkInputStack")
+        self.input_stack.addWidget(self.digit_panel)
+        self.input_stack.addWidget(self.image_note)
+        self.rf_view = InputRFView()
+        self.rf_view.setObjectName("networkInputRF")
+        self.maps = NetworkMapsView()
+        self.maps.setObjectName("networkMaps")
+        source_row = QHBoxLayout()
+        source_row.setSpacing(4)
+        source_label = QLabel(TEXTS["source"])
+        source_label.setBuddy(self.source_combo)
+        source_row.addWidget(source_label)
+        source_row.addWidget(self.source_combo, 1)
+        sample_label = QLabel(TEXTS["sample"])
+        sample_label.setBuddy(self.sample_spin)
+        source_row.addWidget(sample_label)
+        source_row.addWidget(self.sample_spin)
+        source_row.addWidget(self.sample_label)
+        inputs = QWidget(objectName="networkInputs")
+        il = QHBoxLayout(inputs)
+        il.setContentsMargins(0, 0, 0, 0)
+        il.setSpacing(4)
+        il.addWidget(self.input_stack, 1)
+        il.addWidget(self.rf_view, 1)
+        top_centre = QWidget()
+        tc = QVBoxLayout(top_centre)
+        tc.setContentsMargins(4, 2, 4, 0)
+        tc.setSpacing(2)
+        tc.addLayout(source_row)
+        tc.addWidget(inputs, 1)
+        self.centre = QSplitter(Qt.Orientation.Vertical, objectName="networkCentreSplitter")
+        self.centre.addWidget(top_centre)
+        self.centre.addWidget(self.maps)
+        self.centre.setChildrenCollapsible(False)
+        self.centre.setStretchFactor(0, 2)
+        self.centre.setStretchFactor(1, 3)
+        self.status = QLabel(objectName="networkStatus")
+        self.status.setWordWrap(True)
+        self.status.setVisible(False)
+        centre_box = QWidget(objectName="networkCentre")
+        cb = QVBoxLayout(centre_box)
+        cb.setContentsMargins(0, 0, 0, 0)
+        cb.setSpacing(0)
+        cb.addWidget(self.centre, 1)
+        cb.addWidget(self.status)
+
+        # --- right: probabilities, the kernel ------------------------------------------------
+        self.bars = ProbabilityBars()
+        self.kernel = KernelEditor(net)
+        probs_title = QLabel(TEXTS["probs"], objectName="networkProbsTitle")
+        pf = probs_title.font()
+        pf.setBold(True)
+        probs_title.setFont(pf)
+        right = QWidget(objectName="networkRight")
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(4, 2, 4, 2)
+        rl.setSpacing(4)
+        rl.addWidget(probs_title)
+        rl.addWidget(self.bars, 5)
+        rl.addWidget(self.kernel, 4)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="networkSplitter")
+        self.splitter.addWidget(self.left)
+        self.splitter.addWidget(centre_box)
+        self.splitter.addWidget(right)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.splitter)
+        self._user_split = False
+        self.splitter.splitterMoved.connect(self._on_split_moved)
+
+        # --- wiring: intent to the state, the state to the views ----------------------------
+        self.layer_list.layer_selected.connect(lambda i: net.select(i))
+        self.layer_list.add_requested.connect(self.add_layer)
+        self.layer_list.remove_requested.connect(self.remove_layer)
+        self.layer_list.move_requested.connect(self.move_layer)
+        self.form.edited.connect(self._on_form)
+        self.maps.map_selected.connect(lambda layer, ch: net.select(layer, ch))
+        self.maps.unit_clicked.connect(self._on_unit_clicked)
+        net.network_changed.connect(self._on_network)
+        net.structure_changed.connect(self._on_network)
+        net.input_changed.connect(self._on_input)
+        net.outputs_changed.connect(self._on_outputs)
+        net.selection_changed.connect(self._on_selection)
+        net.unit_changed.connect(self._on_unit)
+        self._layers_key: tuple[Any, ...] | None = None
+        self._on_network()
+        self._on_input()
+        self._on_outputs()
+        self._on_selection()
+        self._on_unit()
+
+    # --- intent ---------------------------------------------------------------------------
+
+    def add_layer(self, kind: str) -> bool:
+        """Add ▾ ▸ kind: a layer after the selected one."""
+        net = self.net
+        at = net.selected_layer + 1 if net.network.layers else 0
+        return bool(net.add_layer(kind, at))
+
+    def remove_layer(self) -> bool:
+        """Remove the selected layer."""
+        return bool(self.net.remove_layer(self.net.selected_layer))
+
+    def move_layer(self, delta: int) -> bool:
+        """Move the selected layer ``delta`` places (−1 up, +1 down)."""
+        i = self.net.selected_layer
+        return bool(self.net.move_layer(i, i + delta))
+
+    def _on_form(self, changes: dict[str, Any]) -> None:
+        net = self.net
+        i = net.selected_layer
+        ok = net.set_layer(i, **changes)
+        if not ok:  # refused: the state said why; show its value again
+            layers = net.network.layers
+            self.form.show_layer(layers[i] if 0 <= i < len(layers) else None)
+
+    def _on_unit_clicked(self, layer: int, row: int, col: int) -> None:
+        """A unit clicked on a map (a vector layer's unit comes as ``(layer, 0, index)``)."""
+        shapes = self.net.network.output_shapes
+        if not 0 <= layer < len(shapes):
+            return
+        self.net.set_unit(layer, (row, col) if len(shapes[layer]) == 3 else (col,))
+
+    def _on_source(self) -> None:
+        source = str(self.source_combo.currentData())
+        if not self.net.set_input_source(source):
+            self._show_source()
+
+    def _on_sample(self, index: int) -> None:
+        if self.net.sample_index != index or self.net.input_source != "digit":
+            self.net.set_sample(index)
+
+    def _on_drawn(self, digit: object) -> None:
+        self.net.set_drawn(np.asarray(digit, dtype=np.float32))
+
+    # --- views --------------------------------------------------------------------------------
+
+    def _on_network(self) -> None:
+        net = self.net
+        network = net.network
+        layers = network.layers
+        shapes = network.output_shapes
+        key = (layers, network.input_shape)
+        if key != self._layers_key:
+            self._layers_key = key
+            names, kinds = [s.name for s in layers], [s.type for s in layers]
+            self.maps.set_layers(names, kinds, [tuple(s) for s in shapes])
+            self.rf_view.set_layers(names, kinds, [tuple(s) for s in shapes])
+            try:
+                rows, total = network.summary()
+                self.summary.set_summary(rows, total)
+            except ValueError as exc:  # pragma: no cover - a Network always has valid shapes
+                self.summary.set_summary([], None, str(exc))
+        self.layer_list.set_layers(layers, net.selected_layer)
+        i = net.selected_layer
+        self.form.show_layer(layers[i] if 0 <= i < len(layers) else None)
+
+    def _show_source(self) -> None:
+        net = self.net
+        with QSignalBlocker(self.source_combo):
+            self.source_combo.setCurrentIndex(max(0, self.source_combo.findData(net.input_source)))
+        digit = net.input_source == "digit"
+        self.input_stack.setCurrentWidget(self.digit_panel if digit else self.image_note)
+        self.sample_spin.setEnabled(digit)
+        idx = net.sample_index
+        with QSignalBlocker(self.sample_spin):
+            if idx is not None:
+                self.sample_spin.setValue(idx)
+        if not digit:
+            self.sample_label.setText("")
+            shape = "×".join(str(v) for v in net.input.shape)
+            self.image_note.setText(TEXTS["image_note"].format(shape=shape))
+        elif idx is None:
+            self.sample_label.setText(TEXTS["drawn"])
+        else:
+            label = self.sample_class(idx)
+            self.sample_label.setText(
+                TEXTS["sample_label"].format(label=label) if label is not None else ""
+            )
+
+    def sample_class(self, index: int) -> int | None:
+        """The true class of shipped digit ``index`` (None when unknown)."""
+        try:
+            labels = self.net.samples[1]
+        except (OSError, ValueError):
+            return None
+        return int(labels[index]) if 0 <= index < len(labels) else None
+
+    def _on_input(self) -> None:
+        net = self.net
+        self._show_source()
+        x = net.input
+        self.rf_view.set_input(x)
+        self.maps.set_input(x)
+        if net.input_source == "digit" and net.sample_index is not None:
+            with QSignalBlocker(self.digit_panel):
+                self.digit_panel.set_digit(np.asarray(x)[:, :, 0])
+
+    def _on_outputs(self) -> None:
+        net = self.net
+        self.maps.set_outputs(net.outputs)
+        if net.error:
+            self.bars.empty_text = TEXTS["error"].format(error=net.error)
+            self.status.setText(TEXTS["error"].format(error=net.error))
+            self.status.setVisible(True)
+        else:
+            self.bars.empty_text = TEXTS["no_probs"]
+            self.status.setVisible(False)
+        self.bars.set_probabilities(net.probabilities)
+
+    def _on_selection(self) -> None:
+        net = self.net
+        layers = net.network.layers
+        i = net.selected_layer
+        self.layer_list.set_layers(layers, i)
+        self.form.show_layer(layers[i] if 0 <= i < len(layers) else None)
+        self.maps.set_selected(i, net.selected_filter)
+
+    def _on_unit(self) -> None:
+        rf = self.net.receptive
+        layers = self.net.network.layers
+        name = layers[rf.layer].name if rf is not None and rf.layer < len(layers) else None
+        self.maps.set_receptive_field(rf)
+        self.rf_view.set_receptive_field(rf, name)
+
+    # --- sizes --------------------------------------------------------------------------------
+
+    def _on_split_moved(self, *_: object) -> None:
+        self._user_split = True
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._balance()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._balance()
+
+    def _balance(self) -> None:
+        """Left and right columns as wide as their content needs; the centre takes the rest."""
+        if self._user_split:
+            return
+        total = sum(self.splitter.sizes()) or self.width()
+        left = max(self.left.minimumSizeHint().width(), min(420, int(total * 0.32)))
+        right = max(self.splitter.widget(2).minimumSizeHint().width(), min(380, int(total * 0.25)))
+        centre = max(0, total - left - right)
+        self.splitter.setSizes([left, centre, right])
+
+    def splitter_state(self) -> dict[str, list[int]]:
+        """The three splitters' sizes (what the window remembers)."""
+        return {
+            SPLIT_SETTING: list(self.splitter.sizes()),
+            LEFT_SPLIT_SETTING: list(self.left.sizes()),
+            CENTRE_SPLIT_SETTING: list(self.centre.sizes()),
+        }
+
+    def restore_splitters(self, sizes: dict[str, list[int]]) -> None:
+        """Bring back remembered splitter sizes (wrong or damaged values are ignored)."""
+        for key, splitter in (
+            (SPLIT_SETTING, self.splitter),
+            (LEFT_SPLIT_SETTING, self.left),
+            (CENTRE_SPLIT_SETTING, self.centre),
+        ):
+            value = sizes.get(key)
+            if (
+                isinstance(value, list)
+                and len(value) == splitter.count()
+                and all(isinstance(v, int) and 0 < v < 100_000 for v in value)
+            ):
+                splitter.setSizes(value)
+                if splitter is self.splitter:
+                    self._user_split = True
+
+    def handle_key(self, key: int) -> bool:
+        """The window's animation keys in this mode: none (the page has no animation)."""
+        return False
+
+    def set_text_scale(self, factor: float) -> None:
+        """View ▸ Text Size reached this page (the bars scale with the widget's font)."""
+        self.bars.update()
+
+
+def _int_list(value: Any) -> list[int] | None:
+    """A remembered list of ints (QSettings gives strings back from an INI file)."""
+    if isinstance(value, (list, tuple)):
+        try:
+            return [int(v) for v in value]
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+class NetworkMode(QObject):
+    """The network mode of a window: its state, page and undo actions (``window.network_mode``)."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        # The layer mode first: its mode handler then runs before ours, so ours has the last
+        # word on which Undo/Redo pair is shown and which View entry is checked.
+        from ..net_state import NetState
+
+        layer_mode.ensure(window)
+        self.net = NetState(window.state)
+        self.page = NetworkPage(self.net)
+        self.net.message.connect(window.show_message)
+        window.add_mode(MODE, self.page, keys=self.page.handle_key)
+        window.mode_changed.connect(self._on_mode)
+        window.text_scale_changed.connect(self.page.set_text_scale)
+        window.installEventFilter(self)
+        self.undo_action, self.redo_action = self._make_undo_actions()
+        self.net.history_changed.connect(self._update_history)
+        self._update_history()
+        self.page.kernel.animate_button.clicked.connect(lambda: animate_selected(window))
+        self._restore_settings()
+        self.page.source_combo.activated.connect(self._remember_source)
+        for s in (self.page.splitter, self.page.left, self.page.centre):
+            s.splitterMoved.connect(self._remember_splitters)
+        pen = getattr(self.page.digit_panel, "pen_changed", None)
+        if pen is not None:
+            pen.connect(lambda v: window.settings.setValue(PEN_SETTING, v))
+
+    # --- settings -----------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        s = self.window.settings
+        sizes = {}
+        for key in (SPLIT_SETTING, LEFT_SPLIT_SETTING, CENTRE_SPLIT_SETTING):
+            value = _int_list(s.value(key))
+            if value is not None:
+                sizes[key] = value
+        self.page.restore_splitters(sizes)
+        pen = s.value(PEN_SETTING)
+        setter = getattr(self.page.digit_panel, "set_pen_width", None)
+        if pen is not None and setter is not None:
+            try:
+                width = float(pen)
+            except (TypeError, ValueError):
+                width = math.nan
+            if math.isfinite(width):
+                with contextlib.suppress(ValueError):  # a damaged width: the panel keeps its own
+                    setter(width)
+
+    def remembered_source(self) -> str:
+        """The remembered input source (``"digit"`` unless ``"image"`` was remembered)."""
+        value = self.window.settings.value(SOURCE_SETTING, "digit")
+        return value if value in ("digit", "image") else "digit"
+
+    def _remember_source(self) -> None:
+        self.window.settings.setValue(SOURCE_SETTING, self.net.input_source)
+
+    def _remember_splitters(self, *_: object) -> None:
+        for key, value in self.page.splitter_state().items():
+            self.window.settings.setValue(key, value)
+
+    # --- undo and redo in this mode -----------------------------------------------------------
+
+    def _make_undo_actions(self) -> tuple[QAction, QAction]:
+        # The Edit menu's Undo/Redo act on the single-kernel state: in this mode they are
+        # hidden (a hidden action's shortcut is off) and these, with the same keys, are shown.
+        w = self.window
+        undo = QAction("&Undo", w, objectName="networkUndoAction")
+        undo.setShortcuts(w.undo_action.shortcuts())
+        undo.triggered.connect(self.net.undo)
+        redo = QAction("&Redo", w, objectName="networkRedoAction")
+        redo.setShortcuts(w.redo_action.shortcuts())
+        redo.triggered.connect(self.net.redo)
+        for obj in w.undo_action.associatedObjects():
+            if isinstance(obj, QMenu):
+                obj.insertAction(w.undo_action, undo)
+                obj.insertAction(w.undo_action, redo)
+        w.addAction(undo)
+        w.addAction(redo)
+        undo.setVisible(False)
+        redo.setVisible(False)
+        return undo, redo
+
+    def _update_history(self) -> None:
+        s = self.net
+        self.undo_action.setEnabled(s.can_undo)
+        self.redo_action.setEnabled(s.can_redo)
+        self.undo_action.setText(f"&Undo {s.undo_label}" if s.can_undo else "&Undo")
+        self.redo_action.setText(f"&Redo {s.redo_label}" if s.can_redo else "&Redo")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.net.close()
+        return False
+
+    def _on_mode(self, name: str) -> None:
+        mine = name == MODE
+        w = self.window
+        self.undo_action.setVisible(mine)
+        self.redo_action.setVisible(mine)
+        if mine:
+            lm = getattr(w, "layer_mode", None)
+            others = [w.undo_action, w.redo_action]
+            if lm is not None:
+                others += [lm.undo_action, lm.redo_action]
+            for act in others:
+                act.setVisible(False)
+        elif name == "kernel":
+            w.undo_action.setVisible(True)
+            w.redo_action.setVisible(True)
+        built = getattr(w, "actions_built", None)
+        group = built.groups.get(layer_mode.MODE_GROUP) if built is not None else None
+        if mine and isinstance(group, QActionGroup):
+            for act in group.actions():
+                if act.objectName() == "modeNetworkAction":
+                    act.setChecked(True)  # not triggered: the group stays exclusive
+        if mine:
+            QTimer.singleShot(0, self.page._balance)
+
+
+# --- the entries' callbacks ---------------------------------------------------------------------
+
+
+def ensure(window: Any) -> NetworkMode:
+    """The window's network mode, built on first use (the digits network opened in it)."""
+    nm = getattr(window, "network_mode", None)
+    if nm is None:
+        nm = NetworkMode(window)
+        window.network_mode = nm
+        nm.net.open_digits()
+        if nm.remembered_source() == "image" and window.state.doc is not None:
+            nm.net.set_input_source("image")
+    return nm
+
+
+def show_network_mode(window: Any) -> NetworkMode:
+    """View ▸ Network."""
+    nm = ensure(window)
+    window.show_mode(MODE)
+    return nm
+
+
+def open_digits_network(window: Any) -> NetworkMode:
+    """Samples ▸ Digits Network: the shipped trained network on a shipped digit."""
+    nm = show_network_mode(window)
+    nm.net.open_digits()
+    nm.page._show_source()
+    return nm
+
+
+def new_network(window: Any) -> None:
+    """Network ▸ New Network."""
+    show_network_mode(window).net.new_network()
+
+
+def open_network_path(window: Any, path: str | Path) -> bool:
+    """Open a network file (either of its .json/.npz); on failure the state says why."""
+    nm = show_network_mode(window)
+    if not nm.net.open_network(path):
+        return False
+    rows, total = nm.net.network.summary()
+    window.show_message(
+        "status",
+        TEXTS["opened"].format(name=Path(path).stem, n=len(rows), params=total),
+    )
+    return True
+
+
+def open_network_dialog(window: Any) -> None:
+    """Network ▸ Open Network…."""
+    path, _ = QFileDialog.getOpenFileName(
+        window, TEXTS["open_title"], window.files.dialog_dir(), TEXTS["file_filter"]
+    )
+    if path:
+        open_network_path(window, path)
+
+
+def save_network_path(window: Any, path: str | Path) -> bool:
+    """Save the network as ``stem.json`` + ``stem.npz``, asking before replacing a file."""
+    nm = show_network_mode(window)
+    p = Path(path)
+    try:
+        try:
+            written = nm.net.save_network(p)
+        except NeedsConfirmationError:
+            question = TEXTS["replace_text"].format(name=p.name)
+            if not window.files.ask(TEXTS["replace_title"], question):
+                window.show_message("status", TEXTS["not_saved"].format(name=p.name))
+                return False
+            written = nm.net.save_network(p, confirmed=True)
+    except (SaveError, OSError, ValueError) as exc:
+        window.show_message("error", TEXTS["save_failed"].format(exc=exc))
+        return False
+    stem = Path(written).with_suffix("")
+    window.show_message(
+        "status", TEXTS["saved"].format(json=stem.name + ".json", npz=stem.name + ".npz")
+    )
+    return True
+
+
+def save_network_dialog(window: Any) -> None:
+    """Network ▸ Save Network As…."""
+    nm = show_network_mode(window)
+    start = nm.net.path or Path(window.files.dialog_dir()) / "network.json"
+    path, _ = QFileDialog.getSaveFileName(
+        window,
+        TEXTS["save_title"],
+        str(start),
+        TEXTS["file_filter"],
+        options=QFileDialog.Option.DontConfirmOverwrite,  # we ask, about both files
+    )
+    if path:
+        save_network_path(window, path)
+
+
+def reset_weights(window: Any) -> bool:
+    """Network ▸ Reset to Trained Weights."""
+    return bool(show_network_mode(window).net.reset_weights())
+
+
+def add_layer(window: Any, kind: str) -> bool:
+    """Network ▸ Add Layer ▸ kind (after the selected layer)."""
+    return show_network_mode(window).page.add_layer(kind)
+
+
+def remove_layer(window: Any) -> bool:
+    """Network ▸ Remove Layer."""
+    return show_network_mode(window).page.remove_layer()
+
+
+def move_layer(window: Any, delta: int) -> bool:
+    """Network ▸ Move Layer Up (−1) / Down (+1)."""
+    return show_network_mode(window).page.move_layer(delta)
+
+
+def clear_unit(window: Any) -> None:
+    """Network ▸ Clear Receptive Field."""
+    show_network_mode(window).net.clear_unit()
+
+
+def animate_selected(window: Any) -> bool:
+    """Network ▸ Animate This Layer: the selected layer, with its input, in the layer mode."""
+    from .network_animate import animate_layer
+
+    nm = ensure(window)
+    net = nm.net
+    i = net.selected_layer
+    outputs = net.outputs
+    if i > 0 and (outputs is None or len(outputs) < i):
+        window.show_message("warning", "The layer's input is not computed yet. Try again.")
+        return False
+    layer_input = net.input if i == 0 else outputs[i - 1]  # type: ignore[index]
+    return bool(animate_layer(window, net.network, i, layer_input, filter=net.selected_filter))
 
 
 def entries() -> list[Entry]:
-    """This feature's menu entries."""
-    return []
+    """The network mode's menu entries (View ▸ Network, Samples ▸ Digits Network, Network ▸ …)."""
+    out: list[Entry] = [
+        ActionSpec(
+            "modeNetworkAction",
+            "&Network",
+            lambda w, _on=True: show_network_mode(w),
+            MENU_VIEW,
+            ("Ctrl+Alt+3",),
+            "A stack of layers: every layer's maps, receptive fields, a trained digits network",
+            checkable=True,
+            group=layer_mode.MODE_GROUP,
+        ),
+        Separator(MENU_SAMPLES),
+        ActionSpec(
+            "digitsNetworkAction",
+            "&Digits Network",
+            lambda w: open_digits_network(w),
+            MENU_SAMPLES,
+            (),
+            "A small CNN trained on MNIST digits: draw a digit, watch every layer and the "
+            "prediction, edit a learned kernel",
+        ),
+        ActionSpec(
+            "newNetworkAction",
+            "&New Network",
+            lambda w: new_network(w),
+            MENU_NET,
+            (),
+            "A small stack for the current input: conv 8 3×3 same → relu → max pool 2",
+        ),
+        ActionSpec(
+            "openNetworkAction",
+            "&Open Network…",
+            lambda w: open_network_dialog(w),
+            MENU_NET,
+            ("Ctrl+Alt+O",),
+            "Load a network: its structure (.json) and weights (.npz, Keras layouts)",
+        ),
+        ActionSpec(
+            "saveNetworkAction",
+            "&Save Network As…",
+            lambda w: save_network_dialog(w),
+            MENU_NET,
+            ("Ctrl+Alt+S",),
+            "Save the network: structure as .json, weights as .npz (Keras layouts)",
+        ),
+        Separator(MENU_NET),
+        ActionSpec(
+            "resetWeightsAction",
+            "&Reset to Trained Weights",
+            lambda w: reset_weights(w),
+            MENU_NET,
+            (),
+            TEXTS["reset_tip"],
+        ),
+        Separator(MENU_NET),
+    ]
+    for kind, title in ADD_KINDS.items():
+        out.append(
+            ActionSpec(
+                f"addLayer_{kind}",
+                title,
+                lambda w, k=kind: add_layer(w, k),
+                MENU_ADD,
+                (),
+                "Add this layer after the selected one (Edit ▸ Undo removes it)",
+            )
+        )
+    out += [
+        ActionSpec(
+            "removeLayerAction",
+            "Re&move Layer",
+            lambda w: remove_layer(w),
+            MENU_NET,
+            (),
+            "Remove the selected layer (Edit ▸ Undo brings it back)",
+        ),
+        ActionSpec(
+            "moveLayerUpAction",
+            "Move Layer &Up",
+            lambda w: move_layer(w, -1),
+            MENU_NET,
+            (),
+            "Move the selected layer one place earlier",
+        ),
+        ActionSpec(
+            "moveLayerDownAction",
+            "Move Layer Do&wn",
+            lambda w: move_layer(w, 1),
+            MENU_NET,
+            (),
+            "Move the selected layer one place later",
+        ),
+        Separator(MENU_NET),
+        ActionSpec(
+            "animateLayerAction",
+            "&Animate This Layer",
+            lambda w: animate_selected(w),
+            MENU_NET,
+            (),
+            TEXTS["animate_tip"],
+        ),
+        ActionSpec(
+            "clearUnitAction",
+            "&Clear Receptive Field",
+            lambda w: clear_unit(w),
+            MENU_NET,
+            (),
+            "Hide the receptive-field outlines",
+        ),
+    ]
+    return out
+
+
+__all__ = [
+    "MODE",
+    "TEXTS",
+    "KernelEditor",
+    "NetKernelSource",
+    "NetworkMode",
+    "NetworkPage",
+    "animate_selected",
+    "ensure",
+    "entries",
+    "open_digits_network",
+    "open_network_path",
+    "save_network_path",
+    "show_network_mode",
+]

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QFontDatabase
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -462,8 +462,6 @@ class SummaryTable(QWidget):
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        self._mono = QFont(mono)
         self.total = QLabel(objectName="networkTotalParams")
         self.total.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         f = self.total.font()
@@ -487,8 +485,6 @@ class SummaryTable(QWidget):
             cells = (row.layer_text, row.shape_text, f"{row.params:,}")
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if c:
-                    item.setFont(self._mono)
                 if c == 2:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
