@@ -27,7 +27,7 @@ import io
 import json
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -41,6 +41,7 @@ from .core import ACTIVATIONS, BOUNDARIES, activate, as_pair, parse_cell
 from .core.banks import (
     BANK_PRESETS,
     FLOAT32_MAX,
+    MAX_BANK_CHANNELS,
     MAX_BANK_VALUES,
     MAX_FILTERS,
     MAX_SIDE,
@@ -63,6 +64,7 @@ from .core.layer import (
     layer_summary,
     transpose_output_shape,
 )
+from .core.network import LayerSpec
 from .core.pipeline import MAX_PIXELS
 from .safeio import LoadError, atomic_write, read_bytes_bounded, shown_name
 from .state import ExplorerState, SyncExecutor
@@ -75,6 +77,8 @@ LAYER_PADDINGS: tuple[str, ...] = ("valid", "same")
 #: What the layer reads of a colour image: its R, G, B channels, or one grey channel (BT.601).
 INPUT_MODES: tuple[str, ...] = ("rgb", "grey")
 HISTORY_LIMIT = 500
+#: The undo step of going from an external input back to the explorer's image.
+LEAVE_EXTERNAL = "Back to the image"
 MAX_KERNEL_SIDE = MAX_SIDE
 #: The range of each numeric setting, per axis: the controls of the filter-bank panel offer
 #: exactly these, and :class:`LayerSettings` refuses anything outside them (from a file too).
@@ -385,16 +389,128 @@ def size_problem(
     return None
 
 
+@dataclass(frozen=True, eq=False)
+class ExternalInput:
+    """An input the layer reads instead of the explorer's image (a network layer's input).
+
+    Attributes
+    ----------
+    image : ndarray
+        ``(H, W, C)`` float32, read-only.
+    name : str
+        What the Input choice says, e.g. ``"network: conv2's input"``.
+    channel_names : tuple of str
+        One name per channel (``"ch 1"`` … or ``"R", "G", "B"``).
+    value_max : float
+        The largest magnitude in :attr:`image` (1 when it is all zeros): the top of the input's
+        grey scale and the bound of the overflow checks.
+    """
+
+    image: Array
+    name: str
+    channel_names: tuple[str, ...]
+    value_max: float
+
+    @property
+    def channels(self) -> int:
+        """The number of channels ``C``."""
+        return int(self.image.shape[2])
+
+    @property
+    def title(self) -> str:
+        """``name (H×W×C)``, as the Input choice shows it."""
+        h, w, c = self.image.shape
+        return f"{self.name} ({h}×{w}×{c})"
+
+
+def external_input(
+    x: Any, name: str, channel_names: Iterable[str] | None = None
+) -> ExternalInput:
+    """Validate an input array for :meth:`LayerState.set_external_input`.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W) or (H, W, C)
+        Real, finite values within float32's range; ``C`` from 1 to 64, ``H × W`` at most
+        :data:`convgui.core.pipeline.MAX_PIXELS`.
+    name : str
+        What the Input choice calls it (blank: ``"external input"``).
+    channel_names : iterable of str, optional
+        One per channel; default ``"ch 1"``, ``"ch 2"``, ….
+
+    Returns
+    -------
+    ExternalInput
+        Holding a read-only float32 copy of ``x``.
+
+    Raises
+    ------
+    ValueError
+        What was wrong with ``x`` or the names, quoted.
+
+    Examples
+    --------
+    >>> e = external_input(np.ones((4, 5, 2)), "network: conv2's input")
+    >>> e.title, e.channel_names
+    ("network: conv2's input (4×5×2)", ('ch 1', 'ch 2'))
+    """
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        raise ValueError(f"an input must be an array of numbers, got {_quoted(x)}") from None
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise ValueError(f"an input must hold real numbers, got dtype {arr.dtype}")
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if arr.ndim != 3 or 0 in arr.shape:
+        raise ValueError(
+            f"an input is (height, width, channels), not empty; got shape {np.shape(x)}"
+        )
+    h, w, c = (int(v) for v in arr.shape)
+    if c > MAX_BANK_CHANNELS:
+        raise ValueError(
+            f"the layer mode reads at most {MAX_BANK_CHANNELS} input channels, this input has "
+            f"{c}"
+        )
+    if h * w > MAX_PIXELS:
+        raise ValueError(
+            f"the input is {h}×{w} ({h * w:,} pixels), more than the {MAX_PIXELS:,} convgui "
+            "computes"
+        )
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise ValueError("every value of the input must be a finite number")
+    top = float(np.max(np.abs(arr.astype(np.float64)))) if arr.size else 0.0
+    if top > FLOAT32_MAX:
+        raise ValueError(
+            f"the input holds values up to {top:.3g}, beyond float32's range (the layer "
+            "computes in float32)"
+        )
+    names = (
+        tuple(f"ch {i + 1}" for i in range(c))
+        if channel_names is None
+        else tuple(str(n) for n in channel_names)
+    )
+    if len(names) != c:
+        raise ValueError(f"the input has {c} channel(s) but {len(names)} channel name(s)")
+    label = name.strip() if isinstance(name, str) else ""
+    return ExternalInput(
+        _frozen(arr, np.float32), label or "external input", names, top if top > 0 else 1.0
+    )
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     weights: Array
     bias: Array
     settings: LayerSettings
     label: str
+    #: The input the bank was made for: an external one, or None (the explorer's image).
+    external: ExternalInput | None = None
 
     def same_as(self, other: _Snapshot) -> bool:
         return (
-            self.weights.shape == other.weights.shape
+            self.external is other.external
+            and self.weights.shape == other.weights.shape
             and bool(np.array_equal(self.weights, other.weights))
             and bool(np.array_equal(self.bias, other.bias))
             and self.settings == other.settings
@@ -697,6 +813,11 @@ class LayerState(QObject):
         self._image: Array | None = None
         self._image_version = 0
         self._c_in = 1
+        #: The input read instead of the explorer's image, or None (see set_external_input).
+        self._external: ExternalInput | None = None
+        #: The channels of the explorer's image as the layer reads it: every snapshot made for
+        #: it (``external`` None) holds a bank for this many channels.
+        self._explorer_c = 1
         self._settings = LayerSettings()
         bank = bank_preset("edges", 1)
         self._weights: Array = _frozen(bank.weights)
@@ -735,17 +856,47 @@ class LayerState(QObject):
 
     @property
     def input_mode(self) -> str:
-        """``"rgb"`` (a colour image is 3 channels) or ``"grey"`` (one, BT.601)."""
+        """``"rgb"`` (a colour image is 3 channels) or ``"grey"`` (one, BT.601).
+
+        What the layer reads of the explorer's image; while an external input is shown
+        (:attr:`input_choice` ``"external"``) it is what the layer goes back to.
+        """
         return self._input_mode
 
     @property
+    def input_choice(self) -> str:
+        """``"external"`` while an external input is read, else :attr:`input_mode`."""
+        return "external" if self._external is not None else self._input_mode
+
+    @property
+    def external(self) -> ExternalInput | None:
+        """The external input read instead of the explorer's image, or None."""
+        return self._external
+
+    @property
+    def value_max(self) -> float:
+        """The top of the input's grey scale.
+
+        The explorer's white (255 or 1), or an external input's largest magnitude.
+        """
+        if self._external is not None:
+            return self._external.value_max
+        return float(self._explorer.value_max)
+
+    @property
     def c_in(self) -> int:
-        """Input channels: 1 (grey) or 3 (R, G, B)."""
+        """Input channels: 1 (grey), 3 (R, G, B), or an external input's count."""
         return self._c_in
 
     @property
     def channel_names(self) -> tuple[str, ...]:
-        """``("R", "G", "B")`` for a colour input, ``("grey",)`` for one channel."""
+        """The input channels' names.
+
+        ``("R", "G", "B")`` for a colour input, ``("grey",)`` for one channel, an external
+        input's own names.
+        """
+        if self._external is not None and self._external.channels == self._c_in:
+            return self._external.channel_names
         return ("R", "G", "B") if self._c_in == 3 else tuple(
             "grey" if self._c_in == 1 else f"channel {c}" for c in range(self._c_in)
         )
@@ -888,7 +1039,11 @@ class LayerState(QObject):
         return (doc, e.value_scale, grey)
 
     def _take_image(self) -> bool:
-        """Read the explorer's image; adapt the bank to a new channel count."""
+        """Read the explorer's image; adapt the bank to a new channel count.
+
+        The history's snapshots made for the explorer's image are adapted too; those made for
+        an external input keep their bank (restoring one brings its input back).
+        """
         self._image_key = self._current_key()
         img = self._input_image()
         self._input_max = float(self._explorer.value_max)
@@ -900,40 +1055,66 @@ class LayerState(QObject):
         x = img[:, :, None] if img.ndim == 2 else img
         self._image = _readonly(x)
         c_new = int(x.shape[2])
+        c_explorer, self._explorer_c = self._explorer_c, c_new
+        if c_new != c_explorer:
+            self._undo = [self._adapt_snapshot(s, c_explorer, c_new) for s in self._undo]
+            self._redo = [self._adapt_snapshot(s, c_explorer, c_new) for s in self._redo]
         if c_new != self._c_in:
             c_old, self._c_in = self._c_in, c_new
             self._weights, groups = self._adapted(self._weights, self._settings.groups, c_old)
             if groups != self._settings.groups:
                 self._settings = self._settings.evolve(groups=groups)
-            self._undo = [self._adapt_snapshot(s, c_old) for s in self._undo]
-            self._redo = [self._adapt_snapshot(s, c_old) for s in self._redo]
             self.bank_changed.emit()
             self.settings_changed.emit()
         return True
 
-    def _adapted(self, weights: Array, groups: int, c_old: int) -> tuple[Array, int]:
-        b = adapt_channels(weights, groups, c_old, self._c_in)
+    def _adapted(
+        self, weights: Array, groups: int, c_old: int, c_new: int | None = None
+    ) -> tuple[Array, int]:
+        b = adapt_channels(weights, groups, c_old, self._c_in if c_new is None else c_new)
         return _frozen(b.weights), b.groups
 
-    def _adapt_snapshot(self, snap: _Snapshot, c_old: int) -> _Snapshot:
-        w, g = self._adapted(snap.weights, snap.settings.groups, c_old)
+    def _adapt_snapshot(self, snap: _Snapshot, c_old: int, c_new: int) -> _Snapshot:
+        if snap.external is not None:
+            return snap  # made for its own input, which it brings back
+        w, g = self._adapted(snap.weights, snap.settings.groups, c_old, c_new)
         return replace(snap, weights=w, settings=snap.settings.evolve(groups=g))
 
     def _on_explorer_image(self) -> None:
         key, old = self._current_key(), self._image_key
         if old is not None and key[0] is old[0] and key[1:] == old[1:]:
             return  # e.g. the single-kernel colour switch: the layer reads the same input
+        if self._external is not None:
+            if old is not None and key[0] is old[0]:
+                self._image_key = key  # the value scale: the external input is unchanged
+                return
+            self._leave_external()  # another image was opened: the layer follows it again
+            return
+        self._follow_explorer()
+
+    def _follow_explorer(self) -> None:
         self._take_image()
         self._image_version += 1
         self.image_changed.emit()
         self._schedule()
+
+    def _leave_external(self) -> None:
+        """Read the explorer's image again, one undoable step (undo brings the input back)."""
+        self._undo.append(self._snapshot(LEAVE_EXTERNAL))
+        del self._undo[:-HISTORY_LIMIT]
+        self._redo.clear()
+        self._external = None
+        self._follow_explorer()
+        self.history_changed.emit()
 
     def set_input_mode(self, mode: str) -> bool:
         """Read a colour image as R, G, B (``"rgb"``) or as one grey channel (``"grey"``).
 
         The bank is adapted to the new channel count as for a new image (see
         :func:`convgui.core.banks.adapt_channels`); not an undoable change. A grey image is
-        one channel either way. True when the mode changed.
+        one channel either way. An external input (:meth:`set_external_input`) is left: the
+        layer reads the explorer's image again (an undoable step, as is leaving it for another
+        image: undo brings the external input and its bank back). True when the input changed.
 
         Raises
         ------
@@ -942,11 +1123,75 @@ class LayerState(QObject):
         """
         if not isinstance(mode, str) or mode not in INPUT_MODES:
             raise ValueError(f"the input must be one of {INPUT_MODES}, got {_quoted(mode)}")
-        if mode == self._input_mode:
+        if mode == self._input_mode and self._external is None:
             return False
         self._input_mode = mode
+        if self._external is not None:
+            self._leave_external()
+            return True
         self._on_explorer_image()
         return True
+
+    def set_external_input(
+        self,
+        x: Any,
+        name: str,
+        channel_names: Iterable[str] | None = None,
+        *,
+        weights: Any = None,
+        bias: Any = None,
+        settings: LayerSettings | None = None,
+        label: str | None = None,
+    ) -> bool:
+        """Read ``x`` instead of the explorer's image, in one undoable step.
+
+        The input choice becomes ``"external"`` (see :attr:`input_choice`) and stays until
+        :meth:`set_input_mode` is called (the user picks R, G, B or grey) or another image is
+        opened in the explorer; then the layer follows the explorer's image again. Undo brings
+        back the input, bank and settings the layer had before.
+
+        Parameters
+        ----------
+        x : array_like, shape (H, W) or (H, W, C)
+            The input (see :func:`external_input` for what is accepted).
+        name : str
+            What the Input choice calls it, e.g. ``"network: conv2's input"``.
+        channel_names : iterable of str, optional
+            One per channel (default ``"ch 1"``, ``"ch 2"``, …).
+        weights, bias : array_like, optional
+            A bank for this input (``Conv2D`` layout, as :meth:`set_bank`); without one the
+            current bank is adapted to the channel count (as for a new image) and keeps its
+            bias.
+        settings : LayerSettings, optional
+            The layer settings to use with it (default: the current ones).
+        label : str, optional
+            The undo step's name (default ``"Show <name>"``).
+
+        Returns
+        -------
+        bool
+            True (the input always changes).
+
+        Raises
+        ------
+        ValueError
+            An input, bank or settings the layer cannot take (more than 64 channels or
+            filters, kernels beyond 15×15, an output too large, values that overflow): the
+            message says which; nothing changes.
+        """
+        ext = external_input(x, name, channel_names)
+        s = settings if settings is not None else self._settings
+        if weights is None:
+            adapted = adapt_channels(self._weights, s.groups, self._c_in, ext.channels)
+            w: Array = adapted.weights.astype(np.float64)
+            if adapted.groups != s.groups:
+                s = s.evolve(groups=adapted.groups)
+            b: Array = np.array(self._bias) if bias is None else np.asarray(bias, np.float64)
+        else:
+            check_bank(weights, bias, s.groups, ext.channels)
+            w = np.asarray(weights, dtype=np.float64)
+            b = np.zeros(w.shape[3]) if bias is None else np.asarray(bias, dtype=np.float64)
+        return self._apply(w, b, s, label or f"Show {ext.name}", external=ext)
 
     # --- selection -----------------------------------------------------------------------
 
@@ -962,16 +1207,32 @@ class LayerState(QObject):
     # --- undoable changes ----------------------------------------------------------------
 
     def _snapshot(self, label: str) -> _Snapshot:
-        return _Snapshot(self._weights, self._bias, self._settings, label)
+        return _Snapshot(self._weights, self._bias, self._settings, label, self._external)
 
-    def _apply(self, weights: Array, bias: Array, settings: LayerSettings, label: str) -> bool:
+    def _apply(
+        self,
+        weights: Array,
+        bias: Array,
+        settings: LayerSettings,
+        label: str,
+        external: ExternalInput | bool | None = False,
+    ) -> bool:
+        """One undoable change; ``external`` (when not False) also changes the input."""
+        ext = self._external if external is False else external
+        assert ext is None or isinstance(ext, ExternalInput)
         w = weights if weights is self._weights else _frozen(weights)
         b = bias if bias is self._bias else _frozen(bias)
-        check_bank(w, b, settings.groups, self._c_in)
+        if ext is None and self._external is not None:
+            raise ValueError("going back to the explorer's image is set_input_mode's work")
+        c_in = ext.channels if ext is not None else self._c_in
+        check_bank(w, b, settings.groups, c_in)
         if settings.layer_type == "transposed" and settings.groups != 1:
             raise ValueError("a transposed layer has one group")
-        self._check_output(w, b, settings)
-        new = _Snapshot(w, b, settings, label)
+        if ext is not None:
+            self._check_output(w, b, settings, ext.image.shape, ext.value_max)
+        else:
+            self._check_output(w, b, settings)
+        new = _Snapshot(w, b, settings, label, ext)
         old = self._snapshot(label)
         if new.same_as(old):
             return False
@@ -982,19 +1243,33 @@ class LayerState(QObject):
         self.history_changed.emit()
         return True
 
-    def _check_output(self, weights: Array, bias: Array, settings: LayerSettings) -> None:
-        """Refuse a bank or settings whose layer is too large or whose values overflow."""
+    def _check_output(
+        self,
+        weights: Array,
+        bias: Array,
+        settings: LayerSettings,
+        image_shape: tuple[int, ...] | None = None,
+        input_max: float | None = None,
+    ) -> None:
+        """Refuse a bank or settings whose layer is too large or whose values overflow.
+
+        ``image_shape`` and ``input_max`` describe the input (default: the current one).
+        """
         if np.any(np.abs(weights) > FLOAT32_MAX) or np.any(np.abs(bias) > FLOAT32_MAX):
             raise ValueError(
                 f"weights and biases must be within ±{FLOAT32_MAX:.3g} (the layer computes in "
                 "float32). Use smaller kernel values"
             )
-        why = magnitude_problem(self._input_max, weights, bias, settings)
+        top = self._input_max if input_max is None else input_max
+        why = magnitude_problem(top, weights, bias, settings)
         if why is not None:
             raise ValueError(why.rstrip("."))
-        if self._image is None:
+        shape = image_shape if image_shape is not None else (
+            None if self._image is None else self._image.shape
+        )
+        if shape is None:
             return
-        why = size_problem(self._image.shape, weights.shape, settings)
+        why = size_problem(shape, weights.shape, settings)
         if why is not None:
             raise ValueError(why)
 
@@ -1005,7 +1280,10 @@ class LayerState(QObject):
             and np.array_equal(snap.bias, self._bias)
         )
         settings_changed = snap.settings != self._settings
+        input_changed = snap.external is not self._external
         self._weights, self._bias, self._settings = snap.weights, snap.bias, snap.settings
+        if input_changed:
+            self._set_input(snap.external)
         if self._selected >= self.n_filters:
             self._selected = self.n_filters - 1
             self.selected_changed.emit(self._selected)
@@ -1013,7 +1291,27 @@ class LayerState(QObject):
             self.bank_changed.emit()
         if settings_changed:
             self.settings_changed.emit()
+        if input_changed:
+            self.image_changed.emit()
         self._schedule()
+
+    def _set_input(self, external: ExternalInput | None) -> None:
+        """Read ``external``, or the explorer's image (None), with the bank already set for it.
+
+        Only :meth:`_restore` calls this: every snapshot holds a bank made for its input.
+        """
+        self._external = external
+        self._image_version += 1
+        if external is not None:
+            self._image_key = self._current_key()
+            self._image = external.image
+            self._c_in = external.channels
+            self._input_max = external.value_max
+            return
+        # What the bank reads: the explorer's channels when it was made (snapshots made for
+        # the explorer's image are adapted whenever its channel count changes).
+        self._c_in = int(self._weights.shape[2]) * self._settings.groups
+        self._take_image()
 
     def set_weight(self, index: int, channel: int, row: int, col: int, value: str | float) -> bool:
         """Set one weight of filter ``index`` on its ``channel``-th kernel.
@@ -1609,20 +1907,131 @@ def describe_reads(reads: list[tuple[int, ...]], names: tuple[str, ...]) -> list
     return ["+".join(names[c] if c < len(names) else str(c) for c in r) for r in reads]
 
 
+def network_bank(
+    spec: LayerSpec, weights: Mapping[str, Any], in_shape: Sequence[int]
+) -> tuple[Array, Array, LayerSettings]:
+    """A network's convolution layer as this mode's bank and settings.
+
+    Parameters
+    ----------
+    spec : convgui.core.network.LayerSpec
+        A ``conv2d`` or ``conv2d_transpose`` layer.
+    weights : mapping
+        Its weights in the Keras layouts (``"kernel"``, and ``"bias"`` unless it has none).
+    in_shape : sequence of int
+        The layer's input shape ``(H, W, C)``.
+
+    Returns
+    -------
+    weights, bias : ndarray
+        float64, the ``Conv2D`` layout ``(kh, kw, C_in // groups, C_out)`` (a transposed
+        kernel ``(kh, kw, C_out, C_in)`` is transposed, as bank files are read) and ``(C_out,)``.
+    settings : LayerSettings
+        Its stride, padding (symmetric amounts as ``(rows, cols)``), dilation, groups, output
+        padding; no activation (a network applies it in its own layer).
+
+    Raises
+    ------
+    ValueError
+        A layer this mode cannot show, saying why: another type, more than 64 filters or
+        input channels, a kernel beyond 15×15, a setting outside the mode's controls
+        (:data:`SETTING_LIMITS`) or padding that differs between two sides.
+
+    Examples
+    --------
+    >>> from convgui.core.network import LayerSpec
+    >>> spec = LayerSpec("conv2d", "conv2", filters=4, strides=2, padding="full")
+    >>> w, b, s = network_bank(spec, {"kernel": np.ones((3, 3, 2, 4))}, (9, 9, 2))
+    >>> w.shape, b.tolist(), s.stride, s.padding
+    ((3, 3, 2, 4), [0.0, 0.0, 0.0, 0.0], (2, 2), (2, 2))
+    """
+    who = spec.name or spec.type
+    if spec.type not in ("conv2d", "conv2d_transpose"):
+        raise ValueError(
+            f"{who} is a {spec.keras_class} layer; the layer mode shows convolution layers "
+            "(Conv2D, Conv2DTranspose)"
+        )
+    h, w_, c_in = (int(v) for v in in_shape)
+    if c_in > MAX_BANK_CHANNELS:
+        raise ValueError(
+            f"{who} reads {c_in} channels; the layer mode shows at most {MAX_BANK_CHANNELS}"
+        )
+    if spec.filters > MAX_FILTERS:
+        raise ValueError(
+            f"{who} has {spec.filters} filters; the layer mode shows at most {MAX_FILTERS}"
+        )
+    kh, kw = spec.kernel_size
+    if max(kh, kw) > MAX_KERNEL_SIDE:
+        raise ValueError(
+            f"{who}'s kernels are {kh}×{kw}; the layer mode shows kernels up to "
+            f"{MAX_KERNEL_SIDE}×{MAX_KERNEL_SIDE}"
+        )
+    kernel = np.asarray(weights["kernel"], dtype=np.float64)
+    n = spec.filters
+    raw_bias = weights.get("bias")
+    bias = np.zeros(n) if raw_bias is None else np.asarray(raw_bias, dtype=np.float64)
+    transposed = spec.type == "conv2d_transpose"
+    padding: PaddingValue
+    if isinstance(spec.padding, str) and (spec.padding in LAYER_PADDINGS or transposed):
+        padding = spec.padding
+    elif transposed:
+        padding = (int(spec.padding[0]), int(spec.padding[1]))
+    else:
+        top, bottom, left, right = resolve_padding(
+            (h, w_), (kh, kw), spec.padding, stride=spec.strides, dilation=spec.dilation_rate
+        )
+        if top != bottom or left != right:
+            raise ValueError(
+                f"{who} pads {top}, {bottom}, {left}, {right} cells (top, bottom, left, right); "
+                "the layer mode pads both sides of an axis alike"
+            )
+        padding = (int(top), int(left))
+    try:
+        settings = LayerSettings(
+            layer_type="transposed" if transposed else "conv",
+            padding=padding,
+            stride=spec.strides,
+            dilation=spec.dilation_rate,
+            groups=1 if transposed else spec.groups,
+            output_padding=spec.output_padding if transposed else None,
+        )
+    except ValueError as exc:
+        raise ValueError(f"{who} cannot be shown in the layer mode: {exc}") from None
+    w = np.ascontiguousarray(kernel.transpose(0, 1, 3, 2)) if transposed else kernel
+    want = (kh, kw, c_in // settings.groups, n)
+    if w.shape != want or bias.shape != (n,):
+        raise ValueError(
+            f"{who}'s weights have shape {kernel.shape} (bias {bias.shape}); for its input "
+            f"{h}×{w_}×{c_in} they must be {weights_layout(spec, c_in)}"
+        )
+    return w, bias, settings
+
+
+def weights_layout(spec: LayerSpec, c_in: int) -> str:
+    """The Keras kernel shape of a convolution layer reading ``c_in`` channels, as text."""
+    kh, kw = spec.kernel_size
+    if spec.type == "conv2d_transpose":
+        return f"({kh}, {kw}, {spec.filters}, {c_in})"
+    return f"({kh}, {kw}, {c_in // spec.groups}, {spec.filters})"
+
+
 __all__ = [
     "BANK_SUFFIXES",
     "INPUT_MODES",
     "LAYER_PADDINGS",
     "LAYER_TYPES",
     "SETTING_LIMITS",
+    "ExternalInput",
     "FeatureMap",
     "LayerResult",
     "LayerSettings",
     "LayerState",
     "describe_reads",
+    "external_input",
     "filter_maps",
     "magnitude_problem",
     "map_levels",
+    "network_bank",
     "output_hw",
     "parse_bank_bytes",
     "size_problem",
