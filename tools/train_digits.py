@@ -206,7 +206,10 @@ def shift_images(images: NDArray[np.floating], shifts: NDArray[np.integer]) -> N
     padded = np.pad(images, ((0, 0), (m, m), (m, m)))
     rows = (m - shifts[:, 0])[:, None] + np.arange(SIDE)
     cols = (m - shifts[:, 1])[:, None] + np.arange(SIDE)
-    return padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
+    out: NDArray[np.floating] = padded[
+        np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]
+    ]
+    return out
 
 
 # --- the network ------------------------------------------------------------------------------
