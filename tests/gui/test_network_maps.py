@@ -1,0 +1,511 @@
+"""Every layer's maps in strips, the enlarged map, and the receptive-field outlines."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from convgui.core.network import LayerSpec, pool_layer, receptive_field
+from convgui.gui.feature_maps import map_pixels
+from convgui.gui.network_maps import (
+    RF_COLOR,
+    STRIP_MARGIN,
+    TILE_MIN_PX,
+    UNIT_COLOR,
+    InputRFView,
+    NetworkMapsView,
+    channel_levels,
+)
+from convgui.layer_state import map_levels
+from convgui.net import Network
+
+SHOTS = Path("/tmp/maps")
+
+
+def digits_specs() -> list[LayerSpec]:
+    """The shipped digits network's structure (api.md), written out here."""
+    return [
+        LayerSpec("conv2d", "conv1", filters=16),
+        LayerSpec("activation", "relu1"),
+        pool_layer(name="pool1"),
+        LayerSpec("conv2d", "conv2", filters=32),
+        LayerSpec("activation", "relu2"),
+        pool_layer(name="pool2"),
+        LayerSpec("flatten", "flatten"),
+        LayerSpec("dense", "dense", units=10, activation="linear"),
+        LayerSpec("softmax", "softmax"),
+    ]
+
+
+SHAPES = [
+    (26, 26, 16),
+    (26, 26, 16),
+    (13, 13, 16),
+    (11, 11, 32),
+    (11, 11, 32),
+    (5, 5, 32),
+    (800,),
+    (10,),
+    (10,),
+]
+
+
+@pytest.fixture
+def net() -> Network:
+    return Network(digits_specs(), None, (28, 28, 1), seed=3)
+
+
+def random_outputs(rng: np.random.Generator) -> list[np.ndarray]:
+    return [rng.normal(size=s).astype(np.float32) for s in SHAPES]
+
+
+def make_view(qtbot: Any, net: Network, size: tuple[int, int] = (700, 900)) -> NetworkMapsView:
+    v = NetworkMapsView()
+    qtbot.addWidget(v)
+    v.resize(*size)
+    v.set_layers([s.name for s in net.layers], [s.type for s in net.layers], net.output_shapes)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def pixel(strip: Any, x: float, y: float) -> QColor:
+    return strip.grab().toImage().pixelColor(int(x), int(y))
+
+
+def grab_view(qtbot: Any, view: Any) -> Any:
+    """An ImageView's picture; its zoom hint (posted while painting) is let through first."""
+    img = view.grab().toImage()
+    qtbot.wait(10)
+    return img
+
+
+def test_one_strip_per_layer_and_one_tile_per_channel(qtbot: Any, net: Network) -> None:
+    assert [tuple(s) for s in net.output_shapes] == SHAPES  # the structure under test
+    v = make_view(qtbot, net)
+    outs = random_outputs(np.random.default_rng(0))
+    v.set_outputs(outs)
+    strips = v.layer_strips()
+    assert len(strips) == len(SHAPES)
+    for i, (ls, shape) in enumerate(zip(strips, SHAPES, strict=True)):
+        assert net.layers[i].name in ls.title.text()
+        if net.layers[i].type == "flatten":
+            assert ls.strip is None and ls.note is not None
+            assert "5×5×32" in ls.note.text()
+        elif len(shape) == 3:
+            assert ls.strip is not None and ls.strip.channels == shape[2]
+            assert ls.strip.data is outs[i]
+        else:
+            assert ls.strip is not None and ls.strip.vector and ls.strip.shape == shape
+    assert "conv1</b> · Conv2D · 26×26×16" in strips[0].title.text()
+    assert not v.message.isVisible()
+
+
+def test_tile_colours_follow_each_maps_own_scale(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net)
+    rng = np.random.default_rng(1)
+    outs = random_outputs(rng)
+    outs[2] = np.abs(outs[2])  # pool1: never negative, so grey
+    v.set_outputs(outs)
+    for layer, channel, cmap in ((0, 3, "diverging"), (2, 5, "gray")):
+        s = v.layer_strips()[layer].strip
+        assert s is not None
+        data = outs[layer][:, :, channel]
+        levels, signed = map_levels(data)
+        assert signed == (cmap == "diverging")
+        want = map_pixels(data, levels, cmap)  # the layer mode's tiles, cell by cell
+        img = s.grab().toImage()
+        t = s.tile_rect(channel)
+        for r, c in ((0, 0), (4, 7), (data.shape[0] - 1, data.shape[1] - 2)):
+            x = t.left() + (c + 0.5) * t.width() / data.shape[1]
+            y = t.top() + (r + 0.5) * t.height() / data.shape[0]
+            got = img.pixelColor(int(x), int(y)).rgb() & 0xFFFFFF
+            assert got == int(want[r, c]) & 0xFFFFFF, (layer, r, c)
+
+
+def test_channel_levels_agree_with_the_layer_modes_rule() -> None:
+    rng = np.random.default_rng(2)
+    data = rng.normal(size=(7, 5, 6))
+    data[..., 1] = np.abs(data[..., 1]) + 0.5
+    data[..., 2] = 0.0  # a ReLU map that never fires
+    data[0, 0, 3] = np.nan
+    lo, hi, signed = channel_levels(data)
+    for c in (0, 1, 4, 5):
+        (want_lo, want_hi), want_signed = map_levels(data[..., c])
+        assert (lo[c], hi[c], signed[c]) == pytest.approx((want_lo, want_hi, want_signed))
+    assert (lo[2], hi[2], signed[2]) == (0.0, 1.0, False)  # zeros are black, not mid-grey
+    finite = data[..., 3][np.isfinite(data[..., 3])]
+    assert hi[3] == pytest.approx(max(-finite.min(), finite.max()))
+
+
+def test_clicking_a_tile_selects_and_enlarges_it(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net)
+    outs = random_outputs(np.random.default_rng(3))
+    v.set_outputs(outs)
+    ls = v.layer_strips()[3]
+    assert ls.strip is not None and ls.area is not None
+    ls.area.ensureVisible(ls.strip.tile_rect(7).center().x(), 10)
+    with qtbot.waitSignal(v.map_selected) as sig:
+        qtbot.mouseClick(ls.strip, Qt.MouseButton.LeftButton, pos=ls.strip.tile_rect(7).center())
+    assert sig.args == [3, 7]
+    assert (v.selected_layer, v.selected_channel) == (3, 7)
+    assert ls.strip.selected == 7
+    assert all(s.strip is None or s.strip.selected is None for s in v.layer_strips()[:3])
+    shown = v.large.view.data
+    assert shown is not None and np.array_equal(shown, outs[3][:, :, 7])
+    assert "conv2</b> · channel 7 · 11×11" in v.large.title.text()
+    # The selection frame is drawn around the tile, in the selection colour.
+    t = ls.strip.tile_rect(7)
+    edge = pixel(ls.strip, t.left() - 3, t.center().y())
+    assert edge.rgb() == QColor(40, 110, 230).rgb()
+
+
+def test_clicking_a_unit_on_the_enlarged_map_emits_it(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net)
+    v.set_outputs(random_outputs(np.random.default_rng(4)))
+    v.set_selected(2, 4)  # pool1, 13×13
+    iv = v.large.view
+    qtbot.waitUntil(lambda: iv.view.viewRect().contains(QRectF(0, 0, 13, 13)))
+    qtbot.wait(50)  # the view settles its range (auto-fit) before we map a cell to the screen
+    row, col = 9, 2
+    scene = iv.view.mapViewToScene(QPointF(col + 0.5, row + 0.5))
+    pos = iv.mapFromScene(scene)
+    with qtbot.waitSignal(v.unit_clicked) as sig:
+        qtbot.mouseClick(iv.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert sig.args == [2, row, col]
+    # Hovering reads the value out.
+    iv.hovered.emit(col + 0.5, row + 0.5)
+    value = float(v.outputs[2][row, col, 4])  # type: ignore[index]
+    assert f"pool1 channel 4, row {row}, col {col}" in v.large.readout.text()
+    from convgui.core.text import format_value
+
+    assert format_value(value) in v.large.readout.text()
+
+
+def test_clicking_the_selected_tile_picks_a_unit(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net)
+    v.set_outputs(random_outputs(np.random.default_rng(5)))
+    s = v.layer_strips()[5].strip  # pool2, 5×5
+    assert s is not None
+    qtbot.mouseClick(s, Qt.MouseButton.LeftButton, pos=s.tile_rect(1).center())
+    assert (v.selected_layer, v.selected_channel) == (5, 1)
+    t = s.tile_rect(1)
+    cell = QPoint(int(t.left() + 3.5 * t.width() / 5), int(t.top() + 0.5 * t.height() / 5))
+    with qtbot.waitSignal(v.unit_clicked) as sig:
+        qtbot.mouseClick(s, Qt.MouseButton.LeftButton, pos=cell)
+    assert sig.args == [5, 0, 3]
+
+
+def test_a_vector_bar_selects_then_picks_a_unit(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net)
+    v.set_outputs(random_outputs(np.random.default_rng(6)))
+    s = v.layer_strips()[7].strip  # dense, 10 units
+    assert s is not None and s.vector
+    x = int(s.tile_rect(0).left() + 6.5 * s.cell_w)
+    y = s.tile_rect(0).center().y()
+    with qtbot.waitSignal(v.map_selected) as sel:
+        qtbot.mouseClick(s, Qt.MouseButton.LeftButton, pos=QPoint(x, y))
+    assert sel.args == [7, 0]
+    assert v.large.view.data is not None and v.large.view.data.shape == (1, 10)
+    with qtbot.waitSignal(v.unit_clicked) as unit:
+        qtbot.mouseClick(s, Qt.MouseButton.LeftButton, pos=QPoint(x, y))
+    assert unit.args == [7, 0, 6]
+
+
+def test_receptive_field_boxes_are_drawn_where_the_rf_says(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net)
+    x = np.random.default_rng(7).random((28, 28, 1)).astype(np.float32)
+    v.set_input(x)
+    v.set_outputs(net.forward(x))
+    v.set_selected(2, 0)
+    rf = receptive_field(net.layers, net.input_shape, 3, (3, 4))  # conv2 (3, 4)
+    v.set_receptive_field(rf)
+    strips = v.layer_strips()
+    # By hand: conv2 (3, 4) reads pool1 rows 3–5, cols 4–6; conv1/relu1 rows 6–11, cols 8–13.
+    expected = {0: (6, 12, 8, 14), 1: (6, 12, 8, 14), 2: (3, 6, 4, 7)}
+    for layer, (t, b, left, r) in expected.items():
+        s = strips[layer].strip
+        assert s is not None and s.unit is None
+        assert s.box is not None and (s.box.top, s.box.bottom, s.box.left, s.box.right) == (
+            t,
+            b,
+            left,
+            r,
+        )
+        # Drawn on every tile: the box's left edge is in the field's colour.
+        for c in (0, s.channels - 1):
+            rect = s.cell_rect(c, s.box)
+            assert rect.left() == s.tile_rect(c).left() + left * s.k
+            assert rect.top() == s.tile_rect(c).top() + t * s.k
+            strips[layer].area.ensureVisible(int(rect.center().x()), 5)  # type: ignore[union-attr]
+            got = pixel(s, rect.left(), rect.center().y())
+            assert got.rgb() == RF_COLOR.rgb(), (layer, c)
+    unit_strip = strips[3].strip
+    assert unit_strip is not None and unit_strip.box is None
+    u = unit_strip.unit
+    assert u is not None and (u.top, u.left, u.rows, u.cols) == (3, 4, 1, 1)
+    ur = unit_strip.cell_rect(0, u)
+    assert pixel(unit_strip, ur.left(), ur.center().y()).rgb() == UNIT_COLOR.rgb()
+    for later in strips[4:]:
+        assert later.strip is None or (later.strip.box is None and later.strip.unit is None)
+    # The input strip outlines the box on the input, and the enlarged map the pool1 box.
+    assert v.input_strip is not None and v.input_strip.strip is not None
+    assert v.input_strip.strip.box == rf.boxes[0]
+    assert v.large.rf_item.isVisible() and v.large.rf_item.rect() == QRectF(4, 3, 3, 3)
+    assert not v.large.unit_item.isVisible()
+    v.set_selected(3, 9)
+    assert v.large.unit_item.isVisible() and v.large.unit_item.rect() == QRectF(4, 3, 1, 1)
+    assert not v.large.rf_item.isVisible()
+    v.set_receptive_field(None)
+    assert all(s.strip is None or (s.strip.box, s.strip.unit) == (None, None) for s in strips)
+    assert not v.large.unit_item.isVisible()
+
+
+def test_new_values_repaint_in_place_and_new_shapes_rebuild(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net)
+    rng = np.random.default_rng(8)
+    v.set_outputs(random_outputs(rng))
+    before = [ls.strip for ls in v.layer_strips()]
+    v.set_outputs(random_outputs(rng))
+    v.set_layers([s.name for s in net.layers], [s.type for s in net.layers], net.output_shapes)
+    assert [ls.strip for ls in v.layer_strips()] == before  # same widgets, new pictures
+    wider = net.with_layers([digits_specs()[0].evolve(filters=8)] + digits_specs()[1:])
+    v.set_layers(
+        [s.name for s in wider.layers], [s.type for s in wider.layers], wider.output_shapes
+    )
+    assert v.layer_strips()[0].strip is not before[0]
+    assert v.layer_strips()[0].strip.channels == 8  # type: ignore[union-attr]
+    assert v.outputs is None and v.message.isVisible()  # the old outputs no longer fit
+    v.set_outputs(random_outputs(rng))  # wrong shapes: refused, nothing shown, no crash
+    assert v.outputs is None and v.layer_strips()[0].strip.data is None  # type: ignore[union-attr]
+    v.set_outputs(wider.forward(np.zeros((28, 28, 1), np.float32)))
+    assert v.outputs is not None and not v.message.isVisible()
+
+
+def test_activations_fold_into_the_strip_before(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net)
+    outs = random_outputs(np.random.default_rng(9))
+    v.set_outputs(outs)
+    v.fold_box.setChecked(True)
+    strips = v.layer_strips()
+    assert len(strips) == len(SHAPES) - 2
+    assert "conv1 → relu1" in strips[0].title.text()
+    assert v.strip_of(0) is v.strip_of(1) is strips[0]
+    s = strips[0].strip
+    assert s is not None and s.data is outs[1]  # the maps after the activation
+    with qtbot.waitSignal(v.map_selected) as sig:
+        qtbot.mouseClick(s, Qt.MouseButton.LeftButton, pos=s.tile_rect(2).center())
+    assert sig.args == [1, 2]
+    v.set_selected(0, 2)  # the conv itself: the folded strip's tile stays outlined
+    assert s.selected == 2
+    rf = receptive_field(net.layers, net.input_shape, 1, (0, 0))
+    v.set_receptive_field(rf)
+    assert s.unit is not None and s.box is None
+    v.fold_box.setChecked(False)
+    assert len(v.layer_strips()) == len(SHAPES)
+
+
+def test_tiles_are_large_enough_and_follow_the_text_size(qtbot: Any) -> None:
+    tiny = Network([LayerSpec("conv2d", "c", filters=2, kernel_size=(2, 2))], None, (2, 2, 1))
+    v = make_view(qtbot, tiny, (400, 400))
+    v.set_input(np.ones((2, 2, 1), np.float32))
+    v.set_outputs(tiny.forward(np.ones((2, 2, 1), np.float32)))
+    s = v.layer_strips()[0].strip
+    assert s is not None and s.shape == (1, 1, 2)
+    assert min(s.tile_w, s.tile_h) >= TILE_MIN_PX
+    qtbot.wait(10)  # the new strips are laid out
+    s.repaint()
+    assert s.paint_count > 0
+    app = QApplication.instance()
+    base = QFont(app.font())
+    small = s.tile_w
+    try:
+        big = QFont(base)
+        big.setPointSizeF(base.pointSizeF() * 2)
+        QApplication.setFont(big)
+        qtbot.waitUntil(lambda: s.tile_w > small)
+        assert s.tile_w >= 2 * small - 4
+    finally:
+        QApplication.setFont(base)
+
+
+def test_set_outputs_repaints_the_digits_net_fast(qtbot: Any) -> None:
+    net = Network.digits()
+    v = make_view(qtbot, net)
+    x0 = np.random.default_rng(10).random((28, 28, 1)).astype(np.float32)
+    v.set_input(x0)
+    outs = [net.forward(x0 * f) for f in (0.5, 1.0, 1.5)]
+    v.set_outputs(outs[0])
+    v.set_selected(3, 5)
+    v.set_receptive_field(receptive_field(net.layers, net.input_shape, 3, (4, 4)))
+    qtbot.wait(10)  # the new strips are laid out
+    v.repaint()
+    times = []
+    counts = [ls.strip.paint_count for ls in v.layer_strips() if ls.strip is not None]
+    for i in range(15):
+        t = time.thread_time()
+        v.set_outputs(outs[i % 3])
+        v.repaint()  # everything on screen painted, now
+        times.append(time.thread_time() - t)
+    median_ms = statistics.median(times) * 1000
+    after = [ls.strip.paint_count for ls in v.layer_strips() if ls.strip is not None]
+    assert after[0] > counts[0]  # the strips did repaint
+    assert median_ms < 15.0, f"set_outputs + repaint took {median_ms:.1f} ms (median)"
+
+
+# --- the input with its receptive field ----------------------------------------------------
+
+
+def rf_view(qtbot: Any, size: tuple[int, int] = (420, 460)) -> InputRFView:
+    v = InputRFView()
+    qtbot.addWidget(v)
+    v.resize(*size)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def test_the_caption_writes_the_field_out(qtbot: Any, net: Network) -> None:
+    v = rf_view(qtbot)
+    v.set_layers([s.name for s in net.layers])
+    v.set_input(np.random.default_rng(11).random((28, 28, 1)))
+    v.set_receptive_field(receptive_field(net.layers, net.input_shape, 3, (3, 4)))
+    # By hand: r0 = 1 + 2 + 1 + 2·2 = 8, stride 2; rows 3·2 = 6 to 13, cols 4·2 = 8 to 15.
+    assert v.caption.text() == (
+        "Receptive field of conv2 (3, 4): rows 6–13, cols 8–15 · 8×8 px, stride 2, padding 0"
+    )
+    assert v.box_item.isVisible() and v.box_item.rect() == QRectF(8, 6, 8, 8)
+    assert not v.hatch.isVisible() and not v.padding_label.isVisible()
+    v.set_receptive_field(receptive_field(net.layers, net.input_shape, 7, (3,)))
+    assert v.caption.text() == "Receptive field of dense (3): reads the whole input (28×28 px)"
+    assert v.box_item.rect() == QRectF(0, 0, 28, 28)
+    v.set_receptive_field(None)
+    assert not v.box_item.isVisible() and "Click a unit" in v.caption.text()
+
+
+def test_the_padding_part_is_hatched_and_labelled(qtbot: Any) -> None:
+    specs = [
+        LayerSpec("conv2d", "c1", filters=2, kernel_size=(5, 5), padding="same"),
+        pool_layer(name="p1"),
+        LayerSpec("conv2d", "c2", filters=2, kernel_size=(3, 3), padding="same"),
+    ]
+    net = Network(specs, None, (12, 10, 3))
+    v = rf_view(qtbot)
+    v.set_layers([s.name for s in net.layers])
+    rgb = np.random.default_rng(12).random((12, 10, 3)).astype(np.float32)
+    v.set_input(rgb)
+    assert v.view.data is not None and v.view.data.shape == (12, 10, 3)  # drawn in colour
+    rf = receptive_field(net.layers, net.input_shape, 2, (0, 4))
+    # By hand: c2 (0, 4) reads p1 rows −1..1 and cols 3..5, of which rows 0..1 and cols 3..4
+    # exist (p1 is 6×5; its padding holds no unit) → c1 rows 0..3, cols 6..9 → with c1's 5×5
+    # "same" window the input rows −2..5 and cols 4..11: 2 rows above, 2 cols past the right.
+    box = rf.boxes[0]
+    assert (box.top, box.bottom, box.left, box.right) == (-2, 6, 4, 12)
+    v.set_receptive_field(rf)
+    assert v.ring == (2, 2, 2, 2)
+    assert v.pad_image.isVisible()
+    assert v.pad_image.mapRectToParent(v.pad_image.boundingRect()) == QRectF(-2, -2, 14, 16)
+    assert v.hatch.isVisible()
+    hatched = v.hatch.path()
+    # The hatched part is the box outside the image: its rows above and its columns right.
+    assert hatched.contains(QPointF(5.5, -1.5)) and hatched.contains(QPointF(11.5, 3.5))
+    assert not hatched.contains(QPointF(5.5, 1.5)) and not hatched.contains(QPointF(3.5, 3.5))
+    assert hatched.boundingRect() == QRectF(4, -2, 8, 8)
+    assert v.padding_label.isVisible() and v.padding_label.toPlainText() == "padding"
+    at = v.padding_label.pos()
+    assert QRectF(4, -2, 8, 8).contains(at) and not QRectF(0, 0, 10, 12).contains(at)
+    assert v.caption.text().startswith("Receptive field of c2 (0, 4): rows −2 to 5, cols 4–11")
+    inside = 6 * 6  # rows 0..5, cols 4..9
+    assert v.caption.text().endswith(f"· {8 * 8 - inside} of its px are padding (zeros)")
+    # The picture: a hatched padding cell is not the plain tint of an unread padding cell.
+    v.repaint()
+    img = grab_view(qtbot, v.view)
+    vb = v.view.view
+
+    def px(x: float, y: float) -> int:
+        p = v.view.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+        return int(img.pixel(p.x(), p.y()))
+
+    hatched_px = {px(10.5 + dx / 8, 2 + dy / 8) for dx in range(8) for dy in range(8)}
+    plain_px = {px(-1.5 + dx / 8, 8 + dy / 8) for dx in range(8) for dy in range(8)}
+    assert len(plain_px) == 1 and len(hatched_px) > 1
+
+
+def test_a_too_small_image_still_shows(qtbot: Any) -> None:
+    net = Network([LayerSpec("conv2d", "c", filters=1, padding="same")], None, (2, 2, 1))
+    v = rf_view(qtbot, (160, 160))
+    v.set_layers(["c"])
+    v.set_input(np.array([[0.0, 1.0], [0.5, 0.25]], np.float32))
+    v.set_receptive_field(receptive_field(net.layers, net.input_shape, 0, (0, 0)))
+    assert v.ring == (1, 1, 1, 1) and v.padding_label.isVisible()
+    v.repaint()
+    # The whole padded input is in view, and the image's cells are on screen.
+    qtbot.waitUntil(lambda: v.view.view.viewRect().contains(QRectF(-1, -1, 4, 4)))
+    assert v.view.pixel_size_on_screen() > 10
+    img = grab_view(qtbot, v.view)
+    p = v.view.mapFromScene(v.view.view.mapViewToScene(QPointF(1.5, 0.5)))
+    assert QColor(img.pixel(p.x(), p.y())).lightness() > 200  # the white pixel (0, 1)
+    v.set_input(None)
+    assert v.view.data is None and not v.box_item.isVisible()
+
+
+# --- screenshots ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1920, 1080)])
+def test_screenshots(qtbot: Any, size: tuple[int, int]) -> None:
+    net = Network.digits()
+    from convgui.net import digit_samples
+
+    images, _ = digit_samples()
+    x = images[0][:, :, None]
+    page = QWidget()
+    qtbot.addWidget(page)
+    row = QHBoxLayout(page)
+    left = QLabel("layer list")
+    left.setFixedWidth(size[0] // 4)
+    centre = QWidget()
+    col = QVBoxLayout(centre)
+    col.setContentsMargins(0, 0, 0, 0)
+    rfv = InputRFView()
+    maps = NetworkMapsView()
+    top = QHBoxLayout()
+    top.addWidget(rfv, 1)
+    top.addWidget(QLabel("bars"), 1)
+    col.addLayout(top, 2)
+    col.addWidget(maps, 5)
+    right = QLabel("kernels")
+    right.setFixedWidth(size[0] // 4)
+    row.addWidget(left)
+    row.addWidget(centre, 1)
+    row.addWidget(right)
+    page.resize(*size)
+    names, kinds = [s.name for s in net.layers], [s.type for s in net.layers]
+    for w in (maps, rfv):
+        w.set_layers(names, kinds, net.output_shapes)
+        w.set_input(x)
+    maps.set_outputs(net.forward(x))
+    maps.set_selected(3, 5)
+    rf = receptive_field(net.layers, net.input_shape, 3, (0, 5))
+    maps.set_receptive_field(rf)
+    rfv.set_receptive_field(rf)
+    page.show()
+    qtbot.waitExposed(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    qtbot.wait(20)
+    assert page.grab().save(str(SHOTS / f"page_{size[0]}x{size[1]}.png"))
+    qtbot.wait(10)  # the views' zoom hints, posted while painting
+    # Readable: every tile at least TILE_MIN_PX, titles in the app's font.
+    for ls in maps.layer_strips():
+        if ls.strip is not None and not ls.strip.vector:
+            assert min(ls.strip.tile_w, ls.strip.tile_h) >= TILE_MIN_PX
+        assert ls.title.font().pointSizeF() == QApplication.font().pointSizeF()
+    assert STRIP_MARGIN >= 4
