@@ -716,6 +716,7 @@ class NetworkMode(QObject):
         window.add_mode(MODE, self.page, keys=self.page.handle_key)
         window.mode_changed.connect(self._on_mode)
         window.text_scale_changed.connect(self.page.set_text_scale)
+        self._closed = False
         window.installEventFilter(self)
         self.undo_action, self.redo_action = self._make_undo_actions()
         self.net.history_changed.connect(self._update_history)
@@ -792,7 +793,8 @@ class NetworkMode(QObject):
         self.redo_action.setText(f"&Redo {s.redo_label}" if s.can_redo else "&Redo")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
+        if watched is self.window and event.type() == QEvent.Type.Close and not self._closed:
+            self._closed = True  # a window may be closed twice (by the user, then by Qt)
             self.net.close()
         return False
 

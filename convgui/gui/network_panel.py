@@ -273,7 +273,7 @@ class _Pair(QWidget):
             s.setRange(lo, hi)
             s.setKeyboardTracking(False)
             s.setToolTip(tip)
-            s.valueChanged.connect(self.changed.emit)
+            s.valueChanged.connect(lambda _v: self.changed.emit())
             s.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             lay.addWidget(s, 1)
             if i == 0:

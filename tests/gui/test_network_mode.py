@@ -1,0 +1,392 @@
+"""The network mode page: menus, the digits network, kernel edits, structure edits, files.
+
+Every number is checked against an independent path: a fresh :class:`convgui.net.Network`
+built from the shipped files, changed with ``with_weight`` and run with ``predict``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from gui_helpers import assert_output_is_exact, conv_of, type_into_cell
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QImage
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
+
+from convgui.core.network import receptive_field
+from convgui.gui import network_mode
+from convgui.gui.network_panel import layer_row_text
+from convgui.gui.prob_bars import ProbabilityBars, percent_text
+from convgui.net import Network, digit_samples
+
+
+def _action(window: Any, name: str) -> QAction:
+    act = window.findChild(QAction, name)
+    assert act is not None, f"no action {name}"
+    return act
+
+
+@pytest.fixture
+def digits(window: Any) -> Any:
+    """The window in the network mode on the digits network (opened from the Samples menu)."""
+    _action(window, "digitsNetworkAction").trigger()
+    assert window.mode == "network"
+    return window.network_mode
+
+
+def _type_into(qtbot: Any, table: Any, row: int, col: int, text: str) -> None:
+    table.setFocus()
+    table.setCurrentIndex(table.model().index(row, col))
+    qtbot.keyClick(table, text[0])
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit), "typing into a cell did not open its editor"
+    qtbot.keyClicks(editor, text[1:])
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState, timeout=2000)
+
+
+def _summary_names(nm: Any) -> list[str]:
+    return [r[0] for r in nm.page.summary.rows()]
+
+
+# --- the digits network ----------------------------------------------------------------------
+
+
+def test_samples_menu_opens_the_digits_network_and_the_bars_show_its_class(
+    window: Any, digits: Any
+) -> None:
+    images, labels = digit_samples()
+    want = Network.digits().predict(images[0])
+    bars = digits.page.bars
+    assert bars.predicted == int(labels[0]) == int(np.argmax(want))
+    np.testing.assert_allclose(bars.probabilities, want, rtol=1e-5, atol=1e-7)
+    assert bars.headline().startswith(f"{labels[0]} — ")
+    assert _action(window, "modeNetworkAction").isChecked()
+    assert not _action(window, "modeKernelAction").isChecked()
+    # The summary as Keras prints it.
+    rows = digits.page.summary.rows()
+    assert rows[0] == ("conv1 (Conv2D)", "(None, 26, 26, 16)", "160")
+    assert rows[-2] == ("dense (Dense)", "(None, 10)", "8,010")
+    assert digits.page.summary.total.text() == "Total params: 12,810"
+    assert digits.page.layer_list.texts()[0] == "conv1 · Conv2D 16 3×3"
+
+
+def test_another_sample_changes_the_bars_to_its_class(digits: Any, qtbot: Any) -> None:
+    images, labels = digit_samples()
+    net = Network.digits()
+    k = next(
+        i
+        for i in range(1, 100)
+        if labels[i] != labels[0] and net.predict(images[i]).argmax() == labels[i]
+    )
+    spin = digits.page.sample_spin
+    spin.setFocus()
+    spin.setValue(k)
+    assert digits.net.sample_index == k
+    assert digits.page.bars.predicted == int(labels[k])
+    assert digits.page.sample_label.text() == f"label {labels[k]}"
+
+
+def test_view_menu_switches_modes_and_checks_the_right_entry(window: Any) -> None:
+    _action(window, "modeNetworkAction").trigger()
+    assert window.mode == "network" and hasattr(window, "network_mode")
+    _action(window, "modeLayerAction").trigger()
+    assert window.mode == "layer"
+    assert _action(window, "modeLayerAction").isChecked()
+    _action(window, "modeNetworkAction").trigger()
+    assert window.mode == "network"
+    assert _action(window, "modeNetworkAction").isChecked()
+    # Only this mode's Undo is shown (shown actions with the same key would cancel each other).
+    shown = [
+        a.objectName()
+        for a in window.findChildren(QAction)
+        if a.isVisible() and a.shortcut().toString() == "Ctrl+Z"
+    ]
+    assert shown == ["networkUndoAction"]
+
+
+# --- kernel edits --------------------------------------------------------------------------------
+
+
+def test_kernel_cell_edit_changes_the_prediction_exactly_and_reset_restores(
+    digits: Any, qtbot: Any
+) -> None:
+    images, _ = digit_samples()
+    x = images[0]
+    nm = digits
+    nm.net.select(0, 2, 0)  # conv1, filter 2
+    editor = nm.page.kernel
+    assert editor.filter_spin.value() == 2
+    assert not editor.reset_button.isEnabled()
+    before = nm.page.bars.probabilities
+    _type_into(qtbot, editor.table, 1, 1, "-3")
+    trained = Network.digits()
+    kernel = np.array(trained.weights[0]["kernel"])
+    kernel[1, 1, 0, 2] = -3.0
+    want = trained.with_weight(0, "kernel", kernel).predict(x)
+    got = nm.page.bars.probabilities
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+    assert not np.allclose(got, before, rtol=1e-2, atol=0), "the edit moved the bars"
+    assert nm.net.kernel_of(0, 2, 0)[1, 1] == -3.0
+    assert editor.model.data(editor.model.index(1, 1)) == "-3"
+    assert editor.reset_button.isEnabled()
+    qtbot.mouseClick(editor.reset_button, Qt.MouseButton.LeftButton)
+    np.testing.assert_allclose(nm.page.bars.probabilities, before, rtol=1e-6)
+    assert not nm.net.weights_modified
+    assert not editor.reset_button.isEnabled()
+
+
+def test_bias_edit_and_undo_keys_in_this_mode(window: Any, digits: Any, qtbot: Any) -> None:
+    images, _ = digit_samples()
+    nm = digits
+    kernel_before = window.state.kernel.copy()
+    nm.net.select(3, 5, 0)  # conv2, filter 5
+    field = nm.page.kernel.bias_edit
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClicks(field, "2.5")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert float(nm.net.network.weights[3]["bias"][5]) == 2.5
+    want = Network.digits()
+    bias = np.array(want.weights[3]["bias"])
+    bias[5] = 2.5
+    np.testing.assert_allclose(
+        nm.page.bars.probabilities,
+        want.with_weight(3, "bias", bias).predict(images[0]),
+        rtol=1e-5,
+        atol=1e-7,
+    )
+    nm.page.bars.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not nm.net.weights_modified, "Ctrl+Z undid the bias edit"
+    assert np.array_equal(window.state.kernel, kernel_before), "the single kernel untouched"
+    assert field.text() == f"{float(Network.digits().weights[3]['bias'][5])!r}" or float(
+        field.text()
+    ) == pytest.approx(float(Network.digits().weights[3]["bias"][5]))
+    shift_ctrl = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window, Qt.Key.Key_Z, shift_ctrl)
+    assert float(nm.net.network.weights[3]["bias"][5]) == 2.5, "Ctrl+Shift+Z redid it"
+
+
+def test_bad_cell_text_is_refused_and_changes_nothing(digits: Any, qtbot: Any) -> None:
+    nm = digits
+    nm.net.select(0, 0, 0)
+    before = nm.net.network
+    _type_into(qtbot, nm.page.kernel.table, 0, 0, "abc")
+    assert nm.net.network is before
+    assert nm.page.kernel.model._bad, "the refused cell is marked"
+
+
+# --- structure edits -----------------------------------------------------------------------------
+
+
+def test_add_remove_and_move_layers_update_the_list_and_summary(digits: Any, qtbot: Any) -> None:
+    nm = digits
+    page = nm.page
+    names = _summary_names(nm)
+    nm.net.select(0)  # conv1
+    page.layer_list.add_menu.findChild(QAction, "networkAdd_activation").trigger()
+    rows = _summary_names(nm)
+    assert len(rows) == len(names) + 1
+    assert rows[1].endswith("(Activation)") and rows[0] == names[0]
+    assert len(page.layer_list.texts()) == len(rows)
+    # Remove it again (it is the selected layer).
+    assert nm.net.selected_layer == 1
+    qtbot.mouseClick(page.layer_list.remove_button, Qt.MouseButton.LeftButton)
+    assert _summary_names(nm) == names
+    # Move relu1 below pool1: the same shapes, another order.
+    nm.net.select(1)
+    qtbot.mouseClick(page.layer_list.down_button, Qt.MouseButton.LeftButton)
+    moved = _summary_names(nm)
+    assert moved[1] == names[2] and moved[2] == names[1]
+    assert page.layer_list.texts()[2].startswith("relu1")
+    # The Network menu does the same.
+    nm.net.select(2)
+    _action(nm.window, "moveLayerUpAction").trigger()
+    assert _summary_names(nm) == names
+
+
+def test_a_refused_layer_setting_shows_a_message_and_changes_nothing(
+    window: Any, digits: Any
+) -> None:
+    nm = digits
+    nm.net.select(3)  # conv2 reads 13×13×16
+    before = nm.net.network
+    form = nm.page.form
+    assert form.kernel.value() == (3, 3)
+    form.kernel.spins[0].setValue(15)  # larger than its input: refused by the state
+    assert nm.net.network is before
+    assert window.message_bar.level == "error"
+    assert window.message_bar.text
+    assert form.kernel.value() == (3, 3), "the form shows the state's value again"
+    # An accepted edit goes through: 5×5 fits.
+    form.kernel.spins[0].setValue(5)
+    form.kernel.spins[1].setValue(5)
+    assert nm.net.network.layers[3].kernel_size == (5, 5)
+    assert _summary_names(nm)[3] == "conv2 (Conv2D)"
+    assert nm.page.summary.rows()[3][1] == "(None, 9, 9, 32)"
+    assert nm.page.layer_list.texts()[3] == layer_row_text(nm.net.network.layers[3])
+
+
+# --- receptive fields --------------------------------------------------------------------------
+
+
+def test_a_clicked_unit_shows_its_receptive_field(window: Any, digits: Any) -> None:
+    nm = digits
+    nm.page.maps.unit_clicked.emit(3, 4, 6)  # conv2 (4, 6)
+    rf = nm.net.receptive
+    want = receptive_field(nm.net.network.layers, (28, 28, 1), 3, (4, 6))
+    assert rf is not None and rf.boxes == want.boxes
+    assert nm.page.rf_view.rf is rf
+    assert nm.page.maps.rf is rf
+    assert "conv2" in nm.page.rf_view.caption.text()
+    _action(window, "clearUnitAction").trigger()
+    assert nm.net.receptive is None and nm.page.rf_view.rf is None
+
+
+def test_a_vector_unit_reads_the_whole_input(digits: Any) -> None:
+    nm = digits
+    dense = [s.type for s in nm.net.network.layers].index("dense")
+    nm.page.maps.unit_clicked.emit(dense, 0, 7)
+    assert nm.net.unit == (dense, (7,))
+    assert nm.net.receptive is not None and nm.net.receptive.boxes[0].whole
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def test_save_and_open_round_trip_and_no_silent_overwrite(
+    window: Any, digits: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nm = digits
+    nm.net.set_weight(0, "bias", (1,), "0.75")
+    target = tmp_path / "mine.json"
+    monkeypatch.setattr(
+        network_mode.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "")
+    )
+    _action(window, "saveNetworkAction").trigger()
+    assert target.exists() and target.with_suffix(".npz").exists()
+    saved = Network.load(target)
+    assert float(saved.weights[0]["bias"][1]) == 0.75
+    # Another network, then open the saved one.
+    _action(window, "newNetworkAction").trigger()
+    assert len(nm.net.network.layers) != len(saved.layers)
+    monkeypatch.setattr(
+        network_mode.QFileDialog, "getOpenFileName", lambda *a, **k: (str(target), "")
+    )
+    _action(window, "openNetworkAction").trigger()
+    assert [s.name for s in nm.net.network.layers] == [s.name for s in saved.layers]
+    assert float(nm.net.network.weights[0]["bias"][1]) == 0.75
+    assert _summary_names(nm)[0] == "conv1 (Conv2D)"
+    # A file convgui did not write is replaced only when the user says so.
+    foreign = tmp_path / "foreign.json"
+    foreign.write_text("keep me")
+    monkeypatch.setattr(
+        network_mode.QFileDialog, "getSaveFileName", lambda *a, **k: (str(foreign), "")
+    )
+    asked: list[str] = []
+    monkeypatch.setattr(window.files, "ask", lambda title, text: asked.append(text) or False)
+    _action(window, "saveNetworkAction").trigger()
+    assert asked and foreign.read_text() == "keep me"
+    assert "not saved" in window.statusBar().currentMessage()
+    monkeypatch.setattr(window.files, "ask", lambda title, text: True)
+    _action(window, "saveNetworkAction").trigger()
+    assert Network.load(foreign).layers == nm.net.network.layers
+
+
+def test_a_broken_file_keeps_the_network_and_says_why(
+    window: Any, digits: Any, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    before = digits.net.network
+    assert not network_mode.open_network_path(window, bad)
+    assert digits.net.network is before
+    assert window.message_bar.level == "error"
+
+
+# --- settings and the main path ---------------------------------------------------------------
+
+
+def test_the_input_source_is_remembered(
+    window: Any, qtbot: Any, state: Any, settings_path: Path, photo: Path
+) -> None:
+    from gui_helpers import choose
+
+    from convgui.gui.window import MainWindow
+
+    assert window.open_path(photo)
+    nm = network_mode.show_network_mode(window)
+    choose(qtbot, nm.page.source_combo, "image")
+    assert nm.net.input_source == "image"
+    assert nm.net.input.shape[:2] == window.state.doc.shape[:2]
+    assert nm.page.input_stack.currentWidget() is nm.page.image_note
+    window.settings.sync()
+    again = MainWindow(state, QSettings(str(settings_path), QSettings.Format.IniFormat))
+    qtbot.addWidget(again)  # closed by qtbot
+    assert network_mode.ensure(again).net.input_source == "image"
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(7)
+    arr = (rng.random((90, 120)) * 255).astype(np.uint8)
+    img = QImage(arr.data, 120, 90, 120, QImage.Format.Format_Grayscale8).copy()
+    path = tmp_path / "photo.png"
+    assert img.save(str(path))
+    return path
+
+
+def test_main_path_after_the_network_mode(
+    window: Any, digits: Any, qtbot: Any, photo: Path
+) -> None:
+    digits.net.select(0, 0, 0)
+    _type_into(qtbot, digits.page.kernel.table, 0, 0, "1")
+    digits.page.maps.unit_clicked.emit(3, 2, 2)
+    _action(window, "modeKernelAction").trigger()
+    assert window.mode == "kernel"
+    assert window.open_path(photo)
+    type_into_cell(qtbot, window, 1, 1, "5")
+    assert window.state.kernel[1, 1] == 5
+    out = assert_output_is_exact(window)
+    assert out.shape[:2] == conv_of(window.state).shape[:2]
+    assert window.message_bar.level != "error"
+    # Ctrl+Z is the single kernel's again.
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.state.kernel[1, 1] != 5
+    assert digits.net.weights_modified, "the network's edit stays"
+
+
+# --- the bars alone ------------------------------------------------------------------------------
+
+
+def test_probability_bars_paint_their_winner(qtbot: Any) -> None:
+    bars = ProbabilityBars()
+    qtbot.addWidget(bars)
+    bars.resize(300, 360)
+    p = np.full(10, 0.01)
+    p[7] = 0.91
+    bars.set_probabilities(p)
+    assert bars.predicted == 7 and bars.headline() == "7 — 91.0 %"
+    img = bars.grab().toImage()
+    assert bars.paint_count > 0
+    # The winner's row holds the highlight colour; another row does not.
+    from convgui.gui.prob_bars import WINNER
+
+    def has_winner_colour(y0: int, y1: int) -> bool:
+        for y in range(y0, y1, 2):
+            for x in range(0, img.width(), 3):
+                c = img.pixelColor(x, y)
+                rgb, want = (c.red(), c.green(), c.blue()), WINNER.getRgb()[:3]
+                if all(abs(a - b) < 8 for a, b in zip(rgb, want)):
+                    return True
+        return False
+
+    assert has_winner_colour(int(img.height() * 0.75), int(img.height() * 0.85))
+    assert not has_winner_colour(int(img.height() * 0.35), int(img.height() * 0.42))
+    bars.set_probabilities([np.nan] * 10)
+    assert bars.probabilities is None and bars.headline() == bars.empty_text
+    assert percent_text(0.986) == "98.6 %"
