@@ -763,12 +763,17 @@ class ReceptiveField:
         ``(row, col)`` of a map unit, or ``(index,)`` of a vector unit.
     boxes : list of Box
         ``boxes[0]`` on the input, ``boxes[i + 1]`` on layer ``i``'s output, for every layer up
-        to and including ``layer`` (whose box is the unit itself). Input boxes are not clipped:
+        to and including ``layer`` (whose box is the unit itself). Each box is the smallest
+        rectangle holding every cell the unit reads on that map. Input boxes are not clipped:
         the part outside the image is padding.
     size, stride, padding : (int, int)
         The stack's receptive-field size ``r0``, effective stride ``S0`` and effective padding
         ``P0`` per axis (Araujo, Norris and Sim, Distill 2019), for a stack of convolution and
         pooling layers; ``None`` after a flatten, a dense or a transposed layer.
+    reads : Box or None
+        The smallest rectangle holding the input pixels the unit reads (no padding). It can be
+        smaller than ``boxes[0]`` clipped to the image: a dilated kernel may skip the first row
+        inside the image when its first tap falls on padding.
     """
 
     layer: int
@@ -777,6 +782,7 @@ class ReceptiveField:
     size: tuple[int, int] | None = None
     stride: tuple[int, int] | None = None
     padding: tuple[int, int] | None = None
+    reads: Box | None = None
 
     @property
     def on_input(self) -> Box:
@@ -785,11 +791,23 @@ class ReceptiveField:
 
     def input_bounds(self, shape: Sequence[int]) -> Box:
         """The input pixels the unit reads, clipped to an input of ``shape``."""
+        if self.reads is not None:
+            return self.reads.clipped(shape)
         return self.boxes[0].clipped(shape)
 
 
 def _layer_geometry(spec: LayerSpec, in_shape: Shape) -> tuple[Any, ...]:
     """Per axis ``(k_eff, stride, pad_before)`` of a map layer (conv or pooling)."""
+    k, d, s, p = _layer_taps(spec, in_shape)
+    return (
+        (effective_size(k[0], d[0]), effective_size(k[1], d[1])),
+        s,
+        p,
+    )
+
+
+def _layer_taps(spec: LayerSpec, in_shape: Shape) -> tuple[tuple[int, int], ...]:
+    """Per axis ``(kernel, dilation, stride, pad_before)`` of a conv or pooling layer."""
     if spec.type == "conv2d":
         pads = resolve_padding(
             in_shape,
@@ -798,26 +816,24 @@ def _layer_geometry(spec: LayerSpec, in_shape: Shape) -> tuple[Any, ...]:
             stride=spec.strides,
             dilation=spec.dilation_rate,
         )
-        k = (
-            effective_size(spec.kernel_size[0], spec.dilation_rate[0]),
-            effective_size(spec.kernel_size[1], spec.dilation_rate[1]),
-        )
-    else:
-        pads = pool_padding(
-            in_shape, spec.kernel_size, stride=spec.strides, padding=str(spec.padding)
-        )
-        k = spec.kernel_size
-    return (k, spec.strides, (pads[0], pads[2]))
+        return (spec.kernel_size, spec.dilation_rate, spec.strides, (pads[0], pads[2]))
+    pads = pool_padding(in_shape, spec.kernel_size, stride=spec.strides, padding=str(spec.padding))
+    return (spec.kernel_size, (1, 1), spec.strides, (pads[0], pads[2]))
 
 
-def _back(spec: LayerSpec, in_shape: Shape, box: Box) -> Box:
-    """The box on a layer's input that its output ``box`` reads."""
-    if box.whole or spec.type in ("flatten", "dense") or len(in_shape) != 3:
-        return Box(0, int(in_shape[0]), 0, int(in_shape[1]) if len(in_shape) > 1 else 1, True)
+#: The cells one unit reads along each axis of a map: (rows, cols).
+_Cells = tuple[frozenset[int], frozenset[int]]
+
+
+def _cells_back(spec: LayerSpec, in_shape: Shape, cells: _Cells) -> _Cells:
+    """The rows and columns of a layer's input that its output ``cells`` read.
+
+    Every layer here is separable (a cell reads a rectangle of taps), so the cells read form
+    a product of a set of rows and a set of columns. Rows may fall outside the input (padding).
+    """
     if spec.type in ("activation", "softmax"):
-        return box
-    if box.empty:
-        return box
+        return cells
+    out: list[frozenset[int]] = []
     if spec.type == "conv2d_transpose":
         geo = transpose_geometry(
             in_shape,
@@ -827,36 +843,37 @@ def _back(spec: LayerSpec, in_shape: Shape, box: Box) -> Box:
             output_padding=spec.output_padding,
             dilation=spec.dilation_rate,
         )
-        spans = []
-        for lo, hi, s, crop, k, d, n in zip(
-            (box.top, box.left),
-            (box.bottom - 1, box.right - 1),
-            geo.stride,
-            geo.crop,
-            geo.kernel,
-            geo.dilation,
-            geo.in_shape,
+        for want, s, crop, k, d, n in zip(
+            cells, geo.stride, geo.crop, geo.kernel, geo.dilation, geo.in_shape
         ):
             # Input i stamps output cells i*s + a*d - crop for a in [0, k).
-            first = -((-(lo + crop - d * (k - 1))) // s)
-            last = (hi + crop) // s
-            first, last = max(first, 0), min(last, n - 1)
-            spans.append((first, max(last + 1, first)))
-        return Box(spans[0][0], spans[0][1], spans[1][0], spans[1][1])
-    k, s, p = _layer_geometry(spec, in_shape)
-    return Box(
-        box.top * s[0] - p[0],
-        (box.bottom - 1) * s[0] - p[0] + k[0],
-        box.left * s[1] - p[1],
-        (box.right - 1) * s[1] - p[1] + k[1],
-    )
+            out.append(
+                frozenset(
+                    i for i in range(n) if any(i * s + a * d - crop in want for a in range(k))
+                )
+            )
+        return (out[0], out[1])
+    k, d, s, p = _layer_taps(spec, in_shape)
+    for axis, want in enumerate(cells):
+        taps = [a * d[axis] - p[axis] for a in range(k[axis])]
+        out.append(frozenset(r * s[axis] + t for r in want for t in taps))
+    return (out[0], out[1])
 
 
-def _clip_inner(box: Box, shape: Shape) -> Box:
-    """A box on an intermediate map, limited to that map (its padding holds no units)."""
-    if box.whole:
-        return box
-    return box.clipped(shape)
+def _box_of(cells: _Cells, limit: Sequence[int] | None = None) -> Box:
+    """The smallest box holding ``cells`` (only those inside a map of ``limit``, when given)."""
+    rows, cols = cells
+    if limit is not None:
+        rows = frozenset(r for r in rows if 0 <= r < int(limit[0]))
+        cols = frozenset(c for c in cols if 0 <= c < int(limit[1]))
+    if not rows or not cols:
+        return Box(0, 0, 0, 0)
+    return Box(min(rows), max(rows) + 1, min(cols), max(cols) + 1)
+
+
+def _whole(shape: Shape) -> Box:
+    """The box of a whole map (or vector), marked ``whole``."""
+    return Box(0, int(shape[0]), 0, int(shape[1]) if len(shape) > 1 else 1, True)
 
 
 def receptive_field(
@@ -883,7 +900,8 @@ def receptive_field(
     -------
     ReceptiveField
         Boxes per map, the input box unclipped (its part outside the image is the padding the
-        unit reads), and the stack's size, effective stride and effective padding.
+        unit reads), the input pixels read, and the stack's size, effective stride and
+        effective padding.
 
     Raises
     ------
@@ -892,11 +910,15 @@ def receptive_field(
 
     Notes
     -----
-    Walking back one layer maps output cells ``[a, b]`` to input cells ``[a*s − p, b*s − p +
-    k_eff − 1]`` (``k_eff = d(k − 1) + 1``); composed over the stack this is ``u*S0 − P0`` to
+    Walking back one layer maps output cell ``u`` to input cells ``u*s − p + a*d`` for taps
+    ``a`` in ``[0, k)``; composed over a stack of undilated layers the box is ``u*S0 − P0`` to
     ``u*S0 − P0 + r0 − 1`` with ``r0 = Σ (k_l − 1)·Π_{i<l} s_i + 1``, ``S0 = Π s_i`` and
-    ``P0 = Σ p_l·Π_{i<l} s_i`` (Araujo, Norris and Sim, Distill 2019). On maps between the
-    input and the unit, the box is limited to the map (padding there holds no unit).
+    ``P0 = Σ p_l·Π_{i<l} s_i`` (Araujo, Norris and Sim, Distill 2019). The walk keeps the
+    exact rows and columns read, so the boxes stay tight where the formula is not: on maps
+    between the input and the unit only cells inside the map count (padding there holds no
+    unit and reads nothing; padding around an activation of the input is the input's own), a
+    dilated kernel skips rows, and a transposed layer's output cell is reached only by the
+    input pixels whose stamps land on it.
 
     Examples
     --------
@@ -915,23 +937,43 @@ def receptive_field(
     if len(out_shape) == 3:
         if len(idx) < 2 or not (0 <= idx[0] < out_shape[0] and 0 <= idx[1] < out_shape[1]):
             raise ValueError(f"unit must be (row, col) inside {out_shape[:2]}, got {tuple(unit)!r}")
-        box = Box(idx[0], idx[0] + 1, idx[1], idx[1] + 1)
         idx = idx[:2]
+        box = Box(idx[0], idx[0] + 1, idx[1], idx[1] + 1)
     else:
         if len(idx) != 1 or not 0 <= idx[0] < out_shape[0]:
             raise ValueError(f"unit must be (index,) below {out_shape[0]}, got {tuple(unit)!r}")
         box = Box(0, 1, idx[0], idx[0] + 1)
+    cells: _Cells = (frozenset({box.top}), frozenset({box.left}))
+    whole = False
     boxes = [box]
+    reads = box
     for i in range(layer, -1, -1):
-        box = _back(specs[i], shapes[i], box)
-        boxes.append(box if i == 0 else _clip_inner(box, shapes[i]))
-        box = boxes[-1]
+        spec, in_shape = specs[i], shapes[i]
+        whole = whole or spec.type in ("flatten", "dense") or len(in_shape) != 3
+        if whole:
+            box = reads = _whole(in_shape)
+        else:
+            cells = _cells_back(spec, in_shape, cells)
+            reads = _box_of(cells, in_shape)
+            if i == 0:
+                box = _box_of(cells)
+            else:
+                box = reads
+                if specs[i - 1].type not in ("activation", "softmax"):
+                    # Padding around a map a layer computed holds no unit: nothing reads
+                    # through it. Around an element-wise map of the input it is the input's
+                    # padding, so it is kept for the input box.
+                    cells = (
+                        frozenset(r for r in cells[0] if 0 <= r < in_shape[0]),
+                        frozenset(c for c in cells[1] if 0 <= c < in_shape[1]),
+                    )
+        boxes.append(box)
     boxes.reverse()
     size = stride = padding = None
     params = receptive_field_params(specs[: layer + 1], shape0)
     if params is not None:
         size, stride, padding = params
-    return ReceptiveField(layer, idx, boxes, size, stride, padding)
+    return ReceptiveField(layer, idx, boxes, size, stride, padding, reads)
 
 
 def receptive_field_params(
