@@ -344,14 +344,15 @@ class _Job:
         if self.start >= len(net.layers) and self.previous is not None:
             outs = list(self.previous[: len(net.layers)])
         else:
-            outs = netcore.forward(
-                net.layers,
-                net.weights,
-                self.input,
-                net.input_shape,
-                start=self.start,
-                previous=self.previous if self.start > 0 else None,
-            )
+            with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked after
+                outs = netcore.forward(
+                    net.layers,
+                    net.weights,
+                    self.input,
+                    net.input_shape,
+                    start=self.start,
+                    previous=self.previous if self.start > 0 else None,
+                )
         return _Computed(net, self.input_version, [_readonly(np.asarray(o)) for o in outs])
 
 
@@ -690,7 +691,7 @@ class NetState(QObject):
             net = Network.load(path)
         except NetworkFileError as exc:
             self.message.emit(
-                "error", f"{_sentence(str(exc))}. The current network is kept"
+                "error", f"Cannot open {exc}".rstrip(".") + ". The current network is kept"
             )
             return False
         except (OSError, MemoryError) as exc:
@@ -856,7 +857,7 @@ class NetState(QObject):
             new = old.evolve(**changes)
         except (ValueError, TypeError) as exc:
             self.message.emit(
-                "error", f"{old.name}: {exc}. The layer is unchanged; try another value"
+                "error", f"Layer {old.name}: {exc}. The layer is unchanged; try another value"
             )
             return False
         if new == old:
@@ -927,15 +928,15 @@ class NetState(QObject):
         except (TypeError, ValueError, IndexError):
             self.message.emit(
                 "error",
-                f"{spec.name}'s {key} has shape {arr.shape}; {_quoted(index)} is not a place in "
-                "it. Pick a cell of the table",
+                f"Layer {spec.name}'s {key} has shape {arr.shape}; {_quoted(index)} is not a "
+                "place in it. Pick a cell of the table",
             )
             return False
         try:
             v = number(value)
         except ValueError as exc:
             self.message.emit(
-                "error", f"{spec.name} {key}: {_sentence(str(exc))}. The old value is kept"
+                "error", f"In {spec.name}'s {key}: {_sentence(str(exc))}. The old value is kept"
             )
             return False
         if arr[at] == np.float32(v):
@@ -998,7 +999,7 @@ class NetState(QObject):
             has = ", ".join(sorted(self._network.weights[i])) or "no weights"
             self.message.emit(
                 "error",
-                f"{spec.name} ({spec.type}) has no {_quoted(key)} (it has {has}). Pick a "
+                f"Layer {spec.name} ({spec.type}) has no {_quoted(key)} (it has {has}). Pick a "
                 "convolution or dense layer's kernel or bias",
             )
             return None
@@ -1339,7 +1340,11 @@ class NetState(QObject):
         renewed: list[str] = []
         shape = self._input.shape[:2] + net.input_shape[2:]
         if net.input_shape != shape:
-            donors = [n for n in (self._by_shape.get(shape), snap.trained) if n is not None]
+            donors = [
+                n
+                for n in (self._network, self._by_shape.get(shape), snap.trained)
+                if n is not None
+            ]
             try:
                 net, renewed = for_input_shape(net, shape, donors=donors)
             except ValueError as exc:
@@ -1402,19 +1407,27 @@ class NetState(QObject):
         self._generation += 1
         if self._running:
             self._pending = True  # replaces an older waiting request
+            self._drop_misfit_outputs()
             return
-        self._run_current()
-
-    def _run_current(self) -> None:
         job = self._job_for(self._network)
         if self._work(job) <= self._sync_limit:
             self._finish(job, SyncExecutor().submit(job.run))
             return
+        self._drop_misfit_outputs()
         self._start(job)
 
+    def _drop_misfit_outputs(self) -> None:
+        """Show no outputs while the new ones compute when the old ones have other shapes."""
+        outs = self._outputs
+        if outs is not None and [o.shape for o in outs] != self._network.output_shapes:
+            self._outputs = self._probabilities = None
+            self._error = None
+            self.outputs_changed.emit()
+
     def _start(self, job: _Job) -> None:
-        self._running = True
-        self.busy_changed.emit(True)
+        if not self._running:
+            self._running = True
+            self.busy_changed.emit(True)
         fut = self._executor.submit(job.run)
         bridge = self._bridge
 
@@ -1424,15 +1437,23 @@ class NetState(QObject):
         fut.add_done_callback(done)
 
     def _on_job_done(self, job: _Job, fut: Future[_Computed]) -> None:
-        self._running = False
         if self._closed:
+            self._running = False
             return
-        self._finish(job, fut)
-        if self._pending:
-            self._pending = False
-            self._run_current()
-        if not self._running:
+        pending, self._pending = self._pending, False
+        if not pending:
+            self._running = False
+            self._finish(job, fut)
             self.busy_changed.emit(False)
+            return
+        self._finish(job, fut)  # stale: kept only as the basis of the next recompute
+        nxt = self._job_for(self._network)
+        if self._work(nxt) > self._sync_limit:
+            self._start(nxt)  # still busy
+            return
+        self._running = False
+        self._finish(nxt, SyncExecutor().submit(nxt.run))
+        self.busy_changed.emit(False)
 
     def _finish(self, job: _Job, fut: Future[_Computed]) -> None:
         if self._closed:
@@ -1469,7 +1490,8 @@ class NetState(QObject):
             )
         elif outs and outs[-1].ndim == 1:
             last = outs[-1]
-            p = last if net.layers[-1].type == "softmax" else softmax(last)
+            with np.errstate(over="ignore", invalid="ignore"):
+                p = last if net.layers[-1].type == "softmax" else softmax(last)
             self._probabilities = _readonly(np.asarray(p))
         self.outputs_changed.emit()
 
