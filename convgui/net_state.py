@@ -285,9 +285,7 @@ def number(value: Any) -> float:
     """
     if isinstance(value, str):
         v = parse_cell(value)
-    elif isinstance(value, bool) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
+    elif isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(f"{_quoted(value)} is not a number. Type a number such as 0.5 or 1/9")
     else:
         try:
@@ -794,8 +792,7 @@ class NetState(QObject):
         if kind not in NEW_LAYERS:
             self.message.emit(
                 "error",
-                f"There is no layer type {_quoted(kind)}. Choose one of "
-                f"{', '.join(LAYER_TYPES)}",
+                f"There is no layer type {_quoted(kind)}. Choose one of {', '.join(LAYER_TYPES)}",
             )
             return False
         specs = list(self._network.layers)
@@ -867,8 +864,10 @@ class NetState(QObject):
         return self._restructure(specs, f"Change {old.name} {what}", select=int(index))
 
     def _valid_index(self, index: Any, n: int, verb: str) -> bool:
-        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not (
-            0 <= int(index) < n
+        if (
+            isinstance(index, bool)
+            or not isinstance(index, (int, np.integer))
+            or not (0 <= int(index) < n)
         ):
             self.message.emit(
                 "error",
@@ -906,9 +905,7 @@ class NetState(QObject):
 
     # --- weights ---------------------------------------------------------------------------
 
-    def set_weight(
-        self, layer: int, key: str, index: tuple[int, ...], value: str | float
-    ) -> bool:
+    def set_weight(self, layer: int, key: str, index: tuple[int, ...], value: str | float) -> bool:
         """Set one weight: ``network.weights[layer][key][index] = value``.
 
         ``value`` is a number or typed text (``"1/9"``, ``"-0.5"``). A refused value (not a
@@ -1053,8 +1050,10 @@ class NetState(QObject):
             )
             return
         n = len(images)
-        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not (
-            0 <= int(index) < n
+        if (
+            isinstance(index, bool)
+            or not isinstance(index, (int, np.integer))
+            or not (0 <= int(index) < n)
         ):
             self.message.emit(
                 "error", f"There is no shipped digit {_quoted(index)}: pick one from 0 to {n - 1}"
@@ -1250,11 +1249,7 @@ class NetState(QObject):
         """Make ``net`` the network as an undo step (computed first when small)."""
         new_trained = self._trained if isinstance(trained, EllipsisType) else trained
         new_path = self._path if isinstance(path, EllipsisType) else path
-        if (
-            net is self._network
-            and new_trained is self._trained
-            and new_path == self._path
-        ):
+        if net is self._network and new_trained is self._trained and new_path == self._path:
             return False
         computed: _Computed | None = None
         if check and not self._running and net.input_shape == self._input.shape:
@@ -1341,9 +1336,7 @@ class NetState(QObject):
         shape = self._input.shape[:2] + net.input_shape[2:]
         if net.input_shape != shape:
             donors = [
-                n
-                for n in (self._network, self._by_shape.get(shape), snap.trained)
-                if n is not None
+                n for n in (self._network, self._by_shape.get(shape), snap.trained) if n is not None
             ]
             try:
                 net, renewed = for_input_shape(net, shape, donors=donors)

@@ -632,8 +632,7 @@ def test_set_layer_keeps_kernels_that_still_fit(state: NetState, rec: Recorder) 
     assert net.weights[7]["kernel"].shape == (6 * 6 * 32, 10)
     assert state.undo_label == "Change conv1 padding"
     assert [t for lv, t in rec.messages if lv == "info"] == [
-        "dense got new random weights: its weight shapes changed. Undo to get the old ones "
-        "back"
+        "dense got new random weights: its weight shapes changed. Undo to get the old ones back"
     ]
     # Unchanged settings: no step.
     assert not state.set_layer(0, padding="same")
