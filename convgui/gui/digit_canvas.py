@@ -1,0 +1,605 @@
+"""Draw a digit with the mouse and see the 28×28 image the network reads.
+
+:class:`DigitCanvas` is a square drawing surface over a float canvas of
+:data:`~convgui.core.digits.CANVAS_SIDE` pixels (5 per MNIST pixel), white ink on black as in
+MNIST, with a faint 28×28 grid so the learner sees the resolution the network reads. The pen is
+soft and thick (:func:`~convgui.core.digits.stamp_segment`); each stroke is one undo step, and
+so are Clear and showing a sample, so nothing drawn is lost to a slip. While the mouse draws,
+every move that adds ink emits :attr:`DigitCanvas.digit_changed` with the MNIST-preprocessed
+28×28 image (:func:`~convgui.core.digits.mnist_preprocess`).
+
+:class:`DigitPanel` is what a page shows: the canvas, "Clear" and "Undo Stroke" buttons, the pen
+width, and a small "The network sees" preview. Its interface is plain data (no network state
+inside): ``digit_changed(object)``, :meth:`DigitPanel.set_digit`, :meth:`DigitPanel.clear`,
+:meth:`DigitPanel.undo_stroke`, :meth:`DigitPanel.digit`.
+
+Keys, only while the canvas has the keyboard focus (a click on it gives it the focus):
+Ctrl+Z takes back the last stroke, Ctrl+Shift+Z (or Ctrl+Y) puts it back, Delete or Backspace
+clears. The canvas claims these keys through ``ShortcutOverride`` (as a text field claims its
+own Ctrl+Z), so the window's Undo and Redo (kernel edits) are not triggered from the canvas and
+work everywhere else as before. A ``QShortcut`` would not do: two shortcuts on one key, active
+at once, are ambiguous in Qt and neither fires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QHideEvent,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.digits import (
+    CANVAS_SIDE,
+    DIGIT_SIDE,
+    mnist_preprocess,
+    stamp_segment,
+    upscale_digit,
+)
+
+#: Pen widths (stroke diameter) in canvas pixels: 5 canvas pixels are one grid cell.
+PEN_MIN, PEN_MAX, PEN_DEFAULT = 4, 30, 12
+#: Width of the pen's soft rim, in canvas pixels.
+PEN_SOFTNESS = 2.0
+#: The smallest and the preferred side of the drawing square, in screen pixels.
+CANVAS_MIN_SIDE = 200
+CANVAS_PREFERRED_SIDE = 320
+#: Side of the "The network sees" preview (3 screen pixels per digit pixel).
+PREVIEW_SIDE = 84
+#: How many steps Undo Stroke can take back.
+UNDO_DEPTH = 100
+
+#: What the user reads: labels, tooltips, the empty canvas's hint.
+TEXTS = {
+    "hint": "Draw a digit 0–9\nwith the mouse",
+    "clear": "Clear",
+    "clear_tip": (
+        "Wipe the canvas (Delete or Backspace while the canvas has the focus). "
+        "Undo Stroke brings the drawing back."
+    ),
+    "undo": "Undo Stroke",
+    "undo_tip": (
+        "Take back the last stroke, Clear or sample (Ctrl+Z while the canvas has the focus, "
+        "Ctrl+Shift+Z puts it back; elsewhere these keys undo and redo kernel edits)"
+    ),
+    "pen": "Pen width",
+    "pen_tip": (
+        "Width of the pen in canvas pixels: one cell of the grid is 5 canvas pixels, "
+        "one pixel of the 28×28 image the network reads"
+    ),
+    "sees": "The network sees",
+    "sees_tip": (
+        "Your drawing as MNIST digits were made: the ink's box scaled so its longer side is "
+        "20 pixels, then moved so its centre of mass is at the centre of a 28×28 image"
+    ),
+    "canvas_tip": (
+        "Draw with the left mouse button. The grid shows the 28×28 pixels the network reads. "
+        "Ctrl+Z: undo stroke; Delete: clear"
+    ),
+}
+
+#: Keys the canvas takes while it has the focus: Ctrl+Z undoes a stroke, Ctrl+Shift+Z (or
+#: Ctrl+Y) redoes it, Delete/Backspace clear. Key sequences are made on first use: a standard
+#: key needs the running application's platform theme.
+_CLEAR_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+
+
+@cache
+def _sequences() -> dict[str, tuple[QKeySequence, ...]]:
+    return {
+        "undo": (QKeySequence(QKeySequence.StandardKey.Undo), QKeySequence("Ctrl+Z")),
+        "redo": (
+            QKeySequence(QKeySequence.StandardKey.Redo),
+            QKeySequence("Ctrl+Shift+Z"),
+            QKeySequence("Ctrl+Y"),
+        ),
+    }
+
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One undo step: the canvas in ``box`` before it, and the digit the network read then."""
+
+    box: Box
+    before: np.ndarray
+    digit: np.ndarray
+
+
+def _gray_image(values: np.ndarray) -> QImage:
+    """A 2-D array of 0–1 as an 8-bit grey QImage (a copy: it owns its pixels)."""
+    pixels = np.ascontiguousarray(np.rint(np.clip(values, 0.0, 1.0) * 255.0).astype(np.uint8))
+    h, w = pixels.shape
+    return QImage(pixels.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+
+
+def _key_action(event: QKeyEvent) -> str | None:
+    """``"undo"``, ``"redo"``, ``"clear"`` or None for a key press the canvas handles itself."""
+    combo = QKeySequence(event.keyCombination())
+    for action, keys in _sequences().items():
+        if any(combo.matches(k) == QKeySequence.SequenceMatch.ExactMatch for k in keys):
+            return action
+    if (
+        event.modifiers()
+        in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        )
+        and event.key() in _CLEAR_KEYS
+    ):
+        return "clear"
+    return None
+
+
+class DigitCanvas(QWidget):
+    """A square canvas to draw a digit on with a soft, thick pen.
+
+    Signals
+    -------
+    digit_changed(object)
+        The preprocessed ``(28, 28)`` float32 image (a copy), after every change the user
+        makes: each mouse move that adds ink, a finished :meth:`undo_stroke`, a :meth:`clear`
+        that wiped ink. :meth:`set_digit` does not emit it (the caller knows the digit).
+    history_changed()
+        Whether there is something to undo, or ink to clear, may have changed.
+    """
+
+    digit_changed = Signal(object)
+    history_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("digitCanvas")
+        self._canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE), np.float32)
+        self._digit = np.zeros((DIGIT_SIDE, DIGIT_SIDE), np.float32)
+        self._image = _gray_image(self._canvas)
+        self._undo: list[_Step] = []
+        self._redo: list[_Step] = []
+        self._pen_width = float(PEN_DEFAULT)
+        # The stroke being drawn: the canvas and digit before it, the union of the boxes it
+        # touched, and the last point (canvas coordinates).
+        self._stroke_before: np.ndarray | None = None
+        self._stroke_digit: np.ndarray | None = None
+        self._stroke_box: Box | None = None
+        self._last: tuple[float, float] | None = None
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(CANVAS_MIN_SIDE, CANVAS_MIN_SIDE)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setToolTip(TEXTS["canvas_tip"])
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
+
+    # ------------------------------------------------------------------ reading
+
+    def canvas(self) -> np.ndarray:
+        """A copy of the drawing: ``(CANVAS_SIDE, CANVAS_SIDE)`` float32 ink in 0–1."""
+        return self._canvas.copy()
+
+    def digit(self) -> np.ndarray:
+        """What the network reads: ``(28, 28)`` float32 in 0–1 (a copy)."""
+        return self._digit.copy()
+
+    @property
+    def pen_width(self) -> float:
+        """Diameter of the pen, in canvas pixels."""
+        return self._pen_width
+
+    def set_pen_width(self, width: float) -> None:
+        """Set the pen's diameter in canvas pixels (clamped to ``PEN_MIN``–``PEN_MAX``)."""
+        if not np.isfinite(width):
+            return
+        self._pen_width = float(min(max(width, PEN_MIN), PEN_MAX))
+
+    @property
+    def can_undo(self) -> bool:
+        """Whether :meth:`undo_stroke` has a step to take back."""
+        return bool(self._undo)
+
+    @property
+    def has_ink(self) -> bool:
+        """Whether anything is drawn."""
+        return bool(self._canvas.any())
+
+    def sizeHint(self) -> QSize:
+        return QSize(CANVAS_PREFERRED_SIDE, CANVAS_PREFERRED_SIDE)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(CANVAS_MIN_SIDE, CANVAS_MIN_SIDE)
+
+    def square(self) -> QRectF:
+        """Where the canvas is painted in the widget: the largest centred square."""
+        side = float(max(1, min(self.width(), self.height()) - 2))
+        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+
+    def to_canvas(self, pos: QPointF) -> tuple[float, float]:
+        """A widget position as canvas index coordinates ``(x, y)`` (pixel centres at integers)."""
+        sq = self.square()
+        scale = CANVAS_SIDE / sq.width()
+        return (pos.x() - sq.left()) * scale - 0.5, (pos.y() - sq.top()) * scale - 0.5
+
+    # ------------------------------------------------------------------ changing
+
+    def clear(self) -> bool:
+        """Wipe the canvas (one undo step). Returns False when it was already empty."""
+        self._end_stroke()
+        if not self.has_ink:
+            return False
+        self._push(_Step((0, CANVAS_SIDE, 0, CANVAS_SIDE), self._canvas.copy(), self._digit))
+        self._canvas[:] = 0.0
+        self._digit = np.zeros((DIGIT_SIDE, DIGIT_SIDE), np.float32)
+        self._changed(emit=True)
+        return True
+
+    def undo_stroke(self) -> bool:
+        """Take back the last stroke (or Clear, or sample). Returns False with nothing to undo."""
+        self._end_stroke()
+        if not self._undo:
+            return False
+        self._redo.append(self._restore(self._undo.pop()))
+        self._changed(emit=True)
+        return True
+
+    def redo_stroke(self) -> bool:
+        """Put back the step :meth:`undo_stroke` took back. Returns False with nothing to redo."""
+        self._end_stroke()
+        if not self._redo:
+            return False
+        self._undo.append(self._restore(self._redo.pop()))
+        self._changed(emit=True)
+        return True
+
+    @property
+    def can_redo(self) -> bool:
+        """Whether :meth:`redo_stroke` has a step to put back."""
+        return bool(self._redo)
+
+    def set_digit(self, digit: np.ndarray) -> None:
+        """Show a 28×28 digit (0–1, white on black) on the canvas, to look at or draw over.
+
+        One undo step (Undo Stroke brings the previous drawing back). The network reads the
+        digit itself until the user draws over it. Does not emit :attr:`digit_changed`.
+
+        Raises
+        ------
+        ValueError
+            For anything but a ``(28, 28)`` array of finite numbers.
+        """
+        arr = np.asarray(digit)
+        if arr.shape != (DIGIT_SIDE, DIGIT_SIDE):
+            raise ValueError(
+                f"a digit must be a {DIGIT_SIDE}×{DIGIT_SIDE} image, got shape {arr.shape}"
+            )
+        big = upscale_digit(arr)  # checks the values; 0–1 (uint8 read as 0–255)
+        self._end_stroke()
+        self._push(_Step((0, CANVAS_SIDE, 0, CANVAS_SIDE), self._canvas.copy(), self._digit))
+        self._canvas[:] = big
+        self._digit = upscale_digit(arr, factor=1)  # the digit as given, clipped to 0–1
+        self._changed(emit=False)
+
+    # ------------------------------------------------------------------ internals
+
+    def _push(self, step: _Step) -> None:
+        """Record a new change: it can be undone, and what was undone before is gone."""
+        self._undo.append(step)
+        del self._undo[:-UNDO_DEPTH]
+        self._redo.clear()
+
+    def _restore(self, step: _Step) -> _Step:
+        """Put ``step``'s pixels and digit back; returns the step that reverses this."""
+        top, bottom, left, right = step.box
+        now = _Step(step.box, self._canvas[top:bottom, left:right].copy(), self._digit)
+        self._canvas[top:bottom, left:right] = step.before
+        self._digit = step.digit
+        return now
+
+    def _changed(self, *, emit: bool) -> None:
+        self._image = _gray_image(self._canvas)
+        self.update()
+        self.history_changed.emit()
+        if emit:
+            self.digit_changed.emit(self._digit.copy())
+
+    def _stamp(self, p0: tuple[float, float], p1: tuple[float, float]) -> None:
+        """Draw one segment of the stroke; recompute and emit the digit when ink was added."""
+        before = self._canvas.copy()
+        box = stamp_segment(self._canvas, p0, p1, radius=self._pen_width / 2, softness=PEN_SOFTNESS)
+        top, bottom, left, right = box
+        if top == bottom or left == right:
+            return
+        if np.array_equal(before[top:bottom, left:right], self._canvas[top:bottom, left:right]):
+            return
+        if self._stroke_box is None:
+            self._stroke_box = box
+        else:
+            t, b, lf, r = self._stroke_box
+            self._stroke_box = (min(t, top), max(b, bottom), min(lf, left), max(r, right))
+        self._digit = mnist_preprocess(self._canvas)
+        self._image = _gray_image(self._canvas)
+        self.update()
+        self.digit_changed.emit(self._digit.copy())
+
+    def _end_stroke(self) -> None:
+        """Finish the stroke being drawn: one undo step if it added ink."""
+        before, digit, box = self._stroke_before, self._stroke_digit, self._stroke_box
+        self._stroke_before = self._stroke_digit = self._stroke_box = None
+        self._last = None
+        if before is None or digit is None or box is None:
+            return
+        top, bottom, left, right = box
+        self._push(_Step(box, before[top:bottom, left:right].copy(), digit))
+        self.history_changed.emit()
+
+    # ------------------------------------------------------------------ Qt events
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        self._end_stroke()
+        self._stroke_before = self._canvas.copy()
+        self._stroke_digit = self._digit
+        p = self.to_canvas(event.position())
+        self._last = p
+        self._stamp(p, p)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._last is None or not event.buttons() & Qt.MouseButton.LeftButton:
+            super().mouseMoveEvent(event)
+            return
+        p = self.to_canvas(event.position())
+        self._stamp(self._last, p)
+        self._last = p
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self._last is None:
+            super().mouseReleaseEvent(event)
+            return
+        p = self.to_canvas(event.position())
+        self._stamp(self._last, p)
+        self._end_stroke()
+        event.accept()
+
+    def event(self, event: QEvent) -> bool:
+        # Claim Ctrl+Z, Ctrl+Shift+Z, Delete and Backspace before the window's shortcuts see them.
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and _key_action(event) is not None
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        action = _key_action(event)
+        if action == "undo":
+            self.undo_stroke()
+        elif action == "redo":
+            self.redo_stroke()
+        elif action == "clear":
+            self.clear()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._end_stroke()  # a stroke cut short by hiding the page is still one undo step
+        super().hideEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        sq = self.square()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        p.drawImage(sq, self._image)
+        # The 28×28 grid the network reads: faint, but visible on black and on white ink.
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        grid = QPen(QColor(110, 150, 220, 70))
+        grid.setCosmetic(True)
+        p.setPen(grid)
+        cell = sq.width() / DIGIT_SIDE
+        for k in range(1, DIGIT_SIDE):
+            x = sq.left() + k * cell
+            y = sq.top() + k * cell
+            p.drawLine(QPointF(x, sq.top()), QPointF(x, sq.bottom()))
+            p.drawLine(QPointF(sq.left(), y), QPointF(sq.right(), y))
+        # Frame: the highlight colour while the canvas has the keyboard focus (its keys work).
+        focused = self.hasFocus()
+        frame = QPen(
+            self.palette().color(QPalette.ColorRole.Highlight)
+            if focused
+            else self.palette().color(QPalette.ColorRole.Mid)
+        )
+        frame.setWidthF(2.0 if focused else 1.0)
+        p.setPen(frame)
+        p.drawRect(sq.adjusted(0.5, 0.5, -0.5, -0.5))
+        if not self.has_ink:
+            p.setPen(QColor(170, 170, 170))
+            p.drawText(sq, Qt.AlignmentFlag.AlignCenter, TEXTS["hint"])
+        p.end()
+
+
+class DigitPreview(QWidget):
+    """The 28×28 image the network reads, drawn with square pixels (nearest neighbour)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("digitPreview")
+        self._image = _gray_image(np.zeros((DIGIT_SIDE, DIGIT_SIDE), np.float32))
+        self.setFixedSize(PREVIEW_SIDE + 2, PREVIEW_SIDE + 2)
+
+    def set_digit(self, digit: np.ndarray) -> None:
+        """Show ``digit`` (28×28, 0–1)."""
+        self._image = _gray_image(np.asarray(digit, dtype=np.float32))
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        p.drawImage(QRectF(1, 1, PREVIEW_SIDE, PREVIEW_SIDE), self._image)
+        p.setPen(self.palette().color(QPalette.ColorRole.Mid))
+        p.drawRect(0, 0, PREVIEW_SIDE + 1, PREVIEW_SIDE + 1)
+        p.end()
+
+
+class DigitPanel(QWidget):
+    """The digit canvas with Clear, Undo Stroke, the pen width and a "The network sees" preview.
+
+    Signals
+    -------
+    digit_changed(object)
+        The preprocessed ``(28, 28)`` float32 digit, live while drawing (see
+        :attr:`DigitCanvas.digit_changed`).
+    """
+
+    digit_changed = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("digitPanel")
+        self.canvas = DigitCanvas(self)
+        self.preview = DigitPreview(self)
+        self.preview.setToolTip(TEXTS["sees_tip"])
+
+        self.clear_button = QPushButton(TEXTS["clear"], self)
+        self.clear_button.setObjectName("digitClearButton")
+        self.clear_button.setToolTip(TEXTS["clear_tip"])
+        self.undo_button = QPushButton(TEXTS["undo"], self)
+        self.undo_button.setObjectName("digitUndoButton")
+        self.undo_button.setToolTip(TEXTS["undo_tip"])
+        for b in (self.clear_button, self.undo_button):
+            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves the focus on the canvas
+
+        self.pen_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.pen_slider.setObjectName("digitPenSlider")
+        self.pen_slider.setRange(PEN_MIN, PEN_MAX)
+        self.pen_slider.setValue(PEN_DEFAULT)
+        self.pen_slider.setToolTip(TEXTS["pen_tip"])
+        self.pen_slider.setMinimumWidth(80)
+        pen_label = QLabel(TEXTS["pen"], self)
+        pen_label.setToolTip(TEXTS["pen_tip"])
+        pen_label.setBuddy(self.pen_slider)
+        self.pen_value = QLabel(self)
+        self.pen_value.setToolTip(TEXTS["pen_tip"])
+        sees = QLabel(TEXTS["sees"], self)
+        sees.setToolTip(TEXTS["sees_tip"])
+
+        controls = QGridLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addWidget(self.clear_button, 0, 0)
+        controls.addWidget(self.undo_button, 0, 1, 1, 2)
+        controls.addWidget(pen_label, 1, 0)
+        controls.addWidget(self.pen_slider, 1, 1)
+        controls.addWidget(self.pen_value, 1, 2)
+        controls.setColumnStretch(1, 1)
+        seen = QVBoxLayout()
+        seen.setContentsMargins(0, 0, 0, 0)
+        seen.setSpacing(2)
+        seen.addWidget(sees, 0, Qt.AlignmentFlag.AlignHCenter)
+        seen.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        below = QHBoxLayout()
+        below.setContentsMargins(0, 0, 0, 0)
+        below.addLayout(controls, 1)
+        below.addSpacing(8)
+        below.addLayout(seen, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.canvas, 1)
+        layout.addLayout(below, 0)
+
+        self.clear_button.clicked.connect(self._on_clear_clicked)
+        self.undo_button.clicked.connect(self._on_undo_clicked)
+        self.pen_slider.valueChanged.connect(self._on_pen_changed)
+        self.canvas.digit_changed.connect(self._on_digit_changed)
+        self.canvas.history_changed.connect(self._update_buttons)
+        self._on_pen_changed(self.pen_slider.value())
+        self._update_buttons()
+
+    # The plain-data interface of the page.
+
+    def digit(self) -> np.ndarray:
+        """What the network reads: ``(28, 28)`` float32 in 0–1 (a copy)."""
+        return self.canvas.digit()
+
+    def set_digit(self, digit: np.ndarray) -> None:
+        """Show a 28×28 digit on the canvas (an undo step; no :attr:`digit_changed`)."""
+        self.canvas.set_digit(digit)
+        self.preview.set_digit(self.canvas.digit())
+
+    def clear(self) -> bool:
+        """Wipe the canvas (an undo step); emits :attr:`digit_changed` when ink was wiped."""
+        return self.canvas.clear()
+
+    def undo_stroke(self) -> bool:
+        """Take back the last stroke; emits :attr:`digit_changed`. False with nothing to undo."""
+        return self.canvas.undo_stroke()
+
+    # Handlers.
+
+    def _on_clear_clicked(self) -> None:
+        self.canvas.clear()
+        self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_undo_clicked(self) -> None:
+        self.canvas.undo_stroke()
+        self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_pen_changed(self, value: int) -> None:
+        self.canvas.set_pen_width(value)
+        self.pen_value.setText(str(value))
+
+    def _on_digit_changed(self, digit: np.ndarray) -> None:
+        self.preview.set_digit(digit)
+        self.digit_changed.emit(digit)
+
+    def _update_buttons(self) -> None:
+        self.undo_button.setEnabled(self.canvas.can_undo)
+        self.clear_button.setEnabled(self.canvas.has_ink)
+        self.preview.set_digit(self.canvas.digit())
+
+
+__all__ = [
+    "CANVAS_MIN_SIDE",
+    "PEN_DEFAULT",
+    "PEN_MAX",
+    "PEN_MIN",
+    "TEXTS",
+    "DigitCanvas",
+    "DigitPanel",
+    "DigitPreview",
+]
