@@ -19,7 +19,6 @@ mode adds its own pair of actions with the same keys, shown only here (as the la
 
 from __future__ import annotations
 
-import contextlib
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -347,14 +346,7 @@ class NetworkPage(QWidget):
     """The network mode's page (see the module docstring for its layout)."""
 
     def __init__(self, net: NetState, parent: QWidget | None = None) -> None:
-        try:
-            from .digit_canvas import DigitPanel
-        except ImportError:  # TEMPORARY placeholder until the canvas lands
-            class DigitPanel(QLabel):  # type: ignore[no-redef]
-                digit_changed = Signal(object)
-
-                def set_digit(self, img: Any) -> None:
-                    pass
+        from .digit_canvas import DigitPanel
         from .network_maps import InputRFView, NetworkMapsView
 
         super().__init__(parent)
@@ -654,6 +646,16 @@ class NetworkPage(QWidget):
         right = max(self.splitter.widget(2).minimumSizeHint().width(), min(380, int(total * 0.25)))
         centre = max(0, total - left - right)
         self.splitter.setSizes([left, centre, right])
+        # The input and its receptive field above, the maps (the enlarged one and the strips)
+        # below with most of the height.
+        height = sum(self.centre.sizes()) or self.height()
+        top = min(max(int(height * 0.38), 220), 380)
+        self.centre.setSizes([top, max(0, height - top)])
+        inner = getattr(self.maps, "splitter", None)
+        if isinstance(inner, QSplitter) and inner.count() == 2:
+            rest = max(0, height - top)
+            large = max(int(rest * 0.6), 120)
+            inner.setSizes([large, max(0, rest - large)])
 
     def splitter_state(self) -> dict[str, list[int]]:
         """The three splitters' sizes (what the window remembers)."""
@@ -726,9 +728,9 @@ class NetworkMode(QObject):
         self.page.source_combo.activated.connect(self._remember_source)
         for s in (self.page.splitter, self.page.left, self.page.centre):
             s.splitterMoved.connect(self._remember_splitters)
-        pen = getattr(self.page.digit_panel, "pen_changed", None)
-        if pen is not None:
-            pen.connect(lambda v: window.settings.setValue(PEN_SETTING, v))
+        self.page.digit_panel.pen_slider.valueChanged.connect(
+            lambda v: window.settings.setValue(PEN_SETTING, int(v))
+        )
 
     # --- settings -----------------------------------------------------------------------------
 
@@ -741,15 +743,13 @@ class NetworkMode(QObject):
                 sizes[key] = value
         self.page.restore_splitters(sizes)
         pen = s.value(PEN_SETTING)
-        setter = getattr(self.page.digit_panel, "set_pen_width", None)
-        if pen is not None and setter is not None:
-            try:
-                width = float(pen)
-            except (TypeError, ValueError):
-                width = math.nan
-            if math.isfinite(width):
-                with contextlib.suppress(ValueError):  # a damaged width: the panel keeps its own
-                    setter(width)
+        try:
+            width = float(pen) if pen is not None else math.nan
+        except (TypeError, ValueError):
+            width = math.nan  # a damaged remembered width: the panel keeps its own
+        slider = self.page.digit_panel.pen_slider
+        if math.isfinite(width) and slider.minimum() <= width <= slider.maximum():
+            slider.setValue(round(width))
 
     def remembered_source(self) -> str:
         """The remembered input source (``"digit"`` unless ``"image"`` was remembered)."""

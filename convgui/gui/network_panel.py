@@ -361,6 +361,7 @@ class LayerSettingsForm(QWidget):
         lay.addWidget(self.title)
         lay.addLayout(self.form)
         lay.addWidget(self.note)
+        lay.addStretch(1)
         self.spec: LayerSpec | None = None
         self.show_layer(None)
 
