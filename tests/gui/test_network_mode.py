@@ -390,3 +390,79 @@ def test_probability_bars_paint_their_winner(qtbot: Any) -> None:
     bars.set_probabilities([np.nan] * 10)
     assert bars.probabilities is None and bars.headline() == bars.empty_text
     assert percent_text(0.986) == "98.6 %"
+
+
+# --- drawing ----------------------------------------------------------------------------------
+
+
+def _drag(canvas: Any, points: list[tuple[float, float]], steps: int = 6) -> None:
+    """A mouse stroke through ``points`` (canvas cells, 0–CANVAS_SIDE)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    from convgui.gui.digit_canvas import CANVAS_SIDE
+
+    sq = canvas.square()
+    scale = sq.width() / CANVAS_SIDE
+
+    def at(x: float, y: float) -> QPoint:
+        return QPoint(round(sq.left() + (x + 0.5) * scale), round(sq.top() + (y + 0.5) * scale))
+
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QTest.mousePress(canvas, left, none, at(*points[0]))
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        for k in range(1, steps + 1):
+            t = k / steps
+            QTest.mouseMove(canvas, at(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t))
+    QTest.mouseRelease(canvas, left, none, at(*points[-1]))
+
+
+def test_a_pen_stroke_changes_the_bars_and_the_maps(digits: Any, qtbot: Any) -> None:
+    nm = digits
+    page = nm.page
+    page.digit_panel.clear()
+    assert nm.net.sample_index is None
+    blank_probs = page.bars.probabilities
+    blank_maps = [np.array(o) for o in nm.net.outputs]
+    paints = page.bars.paint_count
+    _drag(page.digit_panel.canvas, [(70, 20), (70, 120)])  # a "1"
+    qtbot.waitUntil(lambda: page.bars.paint_count > paints, timeout=2000)
+    x = nm.net.input[:, :, 0]
+    assert x.sum() > 5 and np.array_equal(x, page.digit_panel.digit())
+    want = Network.digits().predict(x)
+    np.testing.assert_allclose(page.bars.probabilities, want, rtol=1e-5, atol=1e-7)
+    assert not np.allclose(page.bars.probabilities, blank_probs, atol=1e-3)
+    assert page.bars.predicted == int(np.argmax(want))
+    shown = page.maps.outputs
+    assert shown is not None and not np.allclose(shown[0], blank_maps[0])
+    np.testing.assert_allclose(shown[0], Network.digits().forward(x)[0], rtol=1e-5, atol=1e-6)
+    assert page.sample_label.text() == "drawn"
+    # Picking a shipped sample puts it on the canvas to draw over.
+    page.sample_spin.setValue(3)
+    assert nm.net.sample_index == 3
+    np.testing.assert_allclose(
+        page.digit_panel.digit(), digit_samples()[0][3], atol=1.5 / 255
+    )
+
+
+def test_pen_width_and_splitters_are_remembered(
+    window: Any, qtbot: Any, state: Any, settings_path: Path
+) -> None:
+    from convgui.gui.window import MainWindow
+
+    nm = network_mode.show_network_mode(window)
+    slider = nm.page.digit_panel.pen_slider
+    width = slider.maximum() - 1 if slider.value() != slider.maximum() - 1 else slider.minimum()
+    slider.setValue(width)
+    sizes = nm.page.splitter.sizes()
+    moved = [sizes[0] + 40, sizes[1] - 40, sizes[2]]
+    nm.page.splitter.setSizes(moved)
+    nm.page.splitter.splitterMoved.emit(moved[0], 1)  # as a drag of the handle does
+    window.settings.sync()
+    again = MainWindow(state, QSettings(str(settings_path), QSettings.Format.IniFormat))
+    qtbot.addWidget(again)  # closed by qtbot
+    again.resize(window.size())
+    again.show()
+    other = network_mode.show_network_mode(again)
+    assert other.page.digit_panel.pen_slider.value() == width
+    assert other.page.splitter.sizes()[0] == nm.page.splitter.sizes()[0]
