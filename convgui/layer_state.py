@@ -400,7 +400,7 @@ class ExternalInput:
     name : str
         What the Input choice says, e.g. ``"network: conv2's input"``.
     channel_names : tuple of str
-        One name per channel (``"ch 1"`` … or ``"R", "G", "B"``).
+        One name per channel (``"ch1"`` … or ``"R", "G", "B"``).
     value_max : float
         The largest magnitude in :attr:`image` (1 when it is all zeros): the top of the input's
         grey scale and the bound of the overflow checks.
@@ -436,7 +436,7 @@ def external_input(
     name : str
         What the Input choice calls it (blank: ``"external input"``).
     channel_names : iterable of str, optional
-        One per channel; default ``"ch 1"``, ``"ch 2"``, ….
+        One per channel; default ``"ch1"``, ``"ch2"``, ….
 
     Returns
     -------
@@ -452,7 +452,7 @@ def external_input(
     --------
     >>> e = external_input(np.ones((4, 5, 2)), "network: conv2's input")
     >>> e.title, e.channel_names
-    ("network: conv2's input (4×5×2)", ('ch 1', 'ch 2'))
+    ("network: conv2's input (4×5×2)", ('ch1', 'ch2'))
     """
     try:
         arr = np.asarray(x)
@@ -486,7 +486,7 @@ def external_input(
             "computes in float32)"
         )
     names = (
-        tuple(f"ch {i + 1}" for i in range(c))
+        tuple(f"ch{i + 1}" for i in range(c))
         if channel_names is None
         else tuple(str(n) for n in channel_names)
     )
@@ -1157,7 +1157,7 @@ class LayerState(QObject):
         name : str
             What the Input choice calls it, e.g. ``"network: conv2's input"``.
         channel_names : iterable of str, optional
-            One per channel (default ``"ch 1"``, ``"ch 2"``, …).
+            One per channel (default ``"ch1"``, ``"ch2"``, …).
         weights, bias : array_like, optional
             A bank for this input (``Conv2D`` layout, as :meth:`set_bank`); without one the
             current bank is adapted to the channel count (as for a new image) and keeps its

@@ -77,6 +77,9 @@ TEXTS = {
     "input_tip": "What the layer reads of a colour image: its three channels R, G, B (as a CNN "
     "does), or one grey channel (0.299 R + 0.587 G + 0.114 B). Independent of the single-kernel "
     "mode's Colour switch; a grey image is one channel either way.",
+    "input_channel": "{title}: {h}×{w}×{c}, {name} shown large (click a channel)",
+    "input_external_tip": "The layer reads {title}, shown from the network mode. Pick R, G, B "
+    "or grey to read the image again (Edit ▸ Undo brings this input back).",
     "no_map": "Feature map: no output",
     "open_title": "Open Filter Bank",
     "save_title": "Save Filter Bank",
@@ -91,6 +94,31 @@ TEXTS = {
     "opened": "Filter bank {name}: {n} filter(s) {kh}×{kw}",
     "open_failed": "Could not open the filter bank: {exc}",
 }
+
+
+#: The channel tiles' height for 1, 2 or 3 rows (pixels).
+CHANNEL_GRID_HEIGHTS = {1: 84, 2: 112, 3: 132}
+#: The Input choice's value while the layer reads an external input (a network layer's).
+EXTERNAL = "external"
+
+
+class ChannelGrid(MapGrid):
+    """The input channels' tiles: one row of three for R, G, B, more rows for many channels."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(columns=3, parent=parent)  # fixed columns: the page sets the height
+
+    def columns_for(self, width: int) -> int:
+        """Three columns for up to three channels; otherwise rows as :meth:`rows` says."""
+        n = len(self.tiles)
+        if n <= 3:
+            return 3
+        return -(-n // self.rows())
+
+    def rows(self) -> int:
+        """One row for up to 8 channels, two up to 24, then three."""
+        n = len(self.tiles)
+        return 1 if n <= 8 else 2 if n <= 24 else 3
 
 
 class LayerModePage(QWidget):
@@ -120,7 +148,7 @@ class LayerModePage(QWidget):
         self.input_combo.addItem(TEXTS["input_grey"], "grey")
         self.input_combo.setToolTip(TEXTS["input_tip"])
         self.input_combo.activated.connect(self._on_input_choice)
-        self.channel_grid = MapGrid(columns=3)
+        self.channel_grid = ChannelGrid()
         self.channel_grid.setObjectName("channelGrid")
         self.channel_grid.setFixedHeight(84)
         self.input_view = ImageView(colorbar=False)
@@ -214,6 +242,9 @@ class LayerModePage(QWidget):
 
         # --- wiring -------------------------------------------------------------------------
         self.map_grid.clicked.connect(layer.select)
+        #: The channel shown large when the input is not one grey or R, G, B image.
+        self.shown_channel = 0
+        self.channel_grid.clicked.connect(self._on_channel_clicked)
         layer.image_changed.connect(self._update_input)
         layer.result_changed.connect(self._update_maps)
         layer.bank_changed.connect(self._update_captions)
@@ -277,35 +308,77 @@ class LayerModePage(QWidget):
 
     def _on_input_choice(self) -> None:
         mode = str(self.input_combo.currentData())
+        if mode == EXTERNAL:
+            return  # already read (the choice is offered only while it is)
         self.layer.set_input_mode(mode)
         self.input_choice_changed.emit(mode)
+
+    def _update_choices(self) -> None:
+        """The Input choice: R, G, B / grey, and the external input while it is read."""
+        layer = self.layer
+        ext = layer.external
+        combo = self.input_combo
+        at = combo.findData(EXTERNAL)
+        with signals_blocked(combo):
+            if ext is None and at >= 0:
+                combo.removeItem(at)
+            elif ext is not None:
+                if at < 0:
+                    combo.addItem(ext.title, EXTERNAL)
+                    at = combo.count() - 1
+                combo.setItemText(at, ext.title)
+                combo.setItemData(at, ext.title, Qt.ItemDataRole.ToolTipRole)
+            combo.setCurrentIndex(max(0, combo.findData(layer.input_choice)))
+        doc = layer.explorer.doc
+        colour = doc is not None and doc.pixels.ndim == 3
+        # While the external input is read, R, G, B / grey lead back to the image.
+        combo.setEnabled(colour or ext is not None)
+        combo.setToolTip(
+            TEXTS["input_external_tip"].format(title=ext.title)
+            if ext is not None
+            else TEXTS["input_tip"]
+        )
 
     def _update_input(self) -> None:
         layer = self.layer
         img = layer.image
         names = layer.channel_names
-        doc = layer.explorer.doc
-        colour = doc is not None and doc.pixels.ndim == 3
-        with signals_blocked(self.input_combo):
-            self.input_combo.setCurrentIndex(max(0, self.input_combo.findData(layer.input_mode)))
-        self.input_combo.setEnabled(colour)
+        self._update_choices()
         self.channel_grid.set_count(list(names))
+        self.channel_grid.setFixedHeight(CHANNEL_GRID_HEIGHTS[self.channel_grid.rows()])
         if img is None:
             self.input_view.set_image(None)
             for t in self.channel_grid.tiles:
                 t.set_map(None)
             return
-        vmax = layer.explorer.value_max
+        vmax = layer.value_max
         lo, hi = (float(min(0.0, img.min())), float(max(vmax, img.max()))) if img.size else (0, 1)
         for c, t in enumerate(self.channel_grid.tiles):
             t.set_map(img[:, :, c], (lo, hi), "gray")
-        shown = img[:, :, 0] if img.shape[2] == 1 else img[:, :, :3]
+        h, w, n = img.shape
+        one = self._one_channel_shown()
+        if one:  # not a grey or colour image: one channel at a time, its values exact
+            k = self.shown_channel = min(self.shown_channel, n - 1)
+            shown = img[:, :, k]
+            self.channel_grid.select(k)
+            self.input_title.setText(
+                TEXTS["input_channel"].format(title=TEXTS["input"], h=h, w=w, c=n, name=names[k])
+            )
+        else:
+            shown = img[:, :, 0] if n == 1 else img[:, :, :3]
+            self.channel_grid.select(-1)
+            self.input_title.setText(f"{TEXTS['input']}: {h}×{w}×{n} ({'+'.join(names)})")
         self.input_view.set_image(shown, levels=(lo, hi), cmap=make_lut_cmap("gray"))
         self.input_view.fit()
-        self.input_title.setText(
-            f"{TEXTS['input']}: {img.shape[0]}×{img.shape[1]}×{img.shape[2]} "
-            f"({'+'.join(names)})"
-        )
+
+    def _one_channel_shown(self) -> bool:
+        """True when the large input shows one channel (an external input of 2 or 4+)."""
+        return self.layer.external is not None and self.layer.c_in not in (1, 3)
+
+    def _on_channel_clicked(self, index: int) -> None:
+        if self._one_channel_shown() and index != self.shown_channel:
+            self.shown_channel = index
+            self._update_input()
 
     def _update_captions(self) -> None:
         layer = self.layer
@@ -321,7 +394,7 @@ class LayerModePage(QWidget):
         if key == self._captions_key:
             return
         self._captions_key = key
-        reads = describe_reads(layer.reads(), layer.channel_names)
+        reads = short_reads(layer)
         if layer.settings.groups == 1:  # every filter reads every channel: the index says it
             captions = [f"{o}" for o in range(len(reads))]
         else:
@@ -367,7 +440,7 @@ class LayerModePage(QWidget):
         self.map_view.set_image(m.data, levels=m.levels, cmap=cmap)
         if first:
             self.map_view.fit()
-        reads = describe_reads(layer.reads(), layer.channel_names)
+        reads = short_reads(layer)
         what = reads[o] if o < len(reads) else "?"
         self.map_title.setText(TEXTS["map"].format(o=o, reads=what))
         self.map_title.setToolTip(
@@ -385,6 +458,19 @@ class LayerModePage(QWidget):
         self.map_grid.select(index)
         self._update_large()
         self.focus_changed.emit()
+
+
+def short_reads(layer: LayerState) -> list[str]:
+    """For each filter, the channels it reads: ``R+G+B``, or ``ch1 … ch16`` when many."""
+    names = layer.channel_names
+    out = []
+    for r, text in zip(layer.reads(), describe_reads(layer.reads(), names), strict=True):
+        if len(r) > 4:
+            first = names[r[0]] if r[0] < len(names) else str(r[0])
+            last = names[r[-1]] if r[-1] < len(names) else str(r[-1])
+            text = f"{first} … {last} ({len(r)} channels)"
+        out.append(text)
+    return out
 
 
 class LayerMode(QObject):

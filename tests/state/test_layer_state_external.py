@@ -89,7 +89,7 @@ def test_external_input_is_read_exactly_and_named(layer: LayerState) -> None:
     assert images == [1]  # one signal for one user action
     assert layer.input_choice == "external" and layer.input_mode == "rgb"
     assert layer.image is not None and np.array_equal(layer.image, x)
-    assert layer.c_in == 16 and layer.channel_names == tuple(f"ch {i}" for i in range(1, 17))
+    assert layer.c_in == 16 and layer.channel_names == tuple(f"ch{i}" for i in range(1, 17))
     assert layer.external is not None
     assert layer.external.title == "network: conv2's input (13×13×16)"
     assert layer.value_max == pytest.approx(float(np.abs(x).max()))
@@ -217,7 +217,7 @@ def test_refused_external_inputs_change_nothing(
 
 def test_external_input_defaults() -> None:
     e = external_input(np.arange(6.0).reshape(2, 3), "  ")
-    assert e.name == "external input" and e.channel_names == ("ch 1",)
+    assert e.name == "external input" and e.channel_names == ("ch1",)
     assert e.image.dtype == np.float32 and not e.image.flags.writeable
     assert e.value_max == 5.0
     assert external_input(np.zeros((2, 2, 1)), "z").value_max == 1.0  # a grey scale, not 0

@@ -1,0 +1,292 @@
+"""“Animate This Layer”: one layer of a network in the animations convgui already has.
+
+:func:`animate_layer` is what the network mode's button calls:
+
+- a convolution layer (``conv2d``, ``conv2d_transpose``) opens in the Convolution Layer mode,
+  reading the layer's own input (its channels named ``ch1`` … or R, G, B) through
+  :meth:`convgui.layer_state.LayerState.set_external_input`, with the layer's weights, bias,
+  stride, padding, dilation, groups (and transposed settings) as the bank and settings, the
+  chosen filter selected and the layer animation at its first position, so the arithmetic
+  writes ``sum_ch1 + … + bias``. One undo step (“Show network layer conv2”) goes back to what
+  the layer mode had; choosing R, G, B / grey or opening an image goes back to the image.
+- a pooling layer opens in the Single Kernel mode: one channel of its input as the image, a
+  1×1 identity kernel with valid padding, then that pooling, its animation on the pooling
+  stage. The explorer takes images of integers, so the channel's float values are mapped
+  linearly onto 16 bits (pooling picks or averages the same cells; the message says how).
+- any other layer (activation, flatten, dense, softmax) is refused with a message naming the
+  layers that can be animated.
+
+Nothing here computes a layer: the states and animations do, as for any image and bank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..core.network import LayerSpec
+from ..imageio import ImageDoc
+from ..layer_state import network_bank
+from ..net import Network
+from . import layer_mode
+
+#: Layers shown in the Convolution Layer mode and in the Single Kernel mode.
+CONV_TYPES = ("conv2d", "conv2d_transpose")
+POOL_TYPES = ("max_pool", "avg_pool")
+
+TEXTS = {
+    "input_name": "network: {name}'s input",
+    "undo": "Show network layer {name}",
+    "conv_shown": "{name} ({cls}, {n} filter(s) {kh}×{kw}) reads its input {h}×{w}×{c} from the "
+    "network: filter {o} is animated. Edit ▸ Undo brings back what the layer mode had; "
+    "choosing R, G, B or grey reads the image again.",
+    "pool_shown": "{name} ({cls} {ph}×{pw}, stride {sh}×{sw}) on ch{ch} of its input "
+    "({h}×{w}): the channel is shown as a 16-bit image, {mapping}, so the pooling picks the same "
+    "cells. A 1×1 identity kernel with valid padding leaves it unchanged before the pooling.",
+    "scaled": "each value × {f:.4g} (its largest, {hi:.4g}, is {top})",
+    "mapped": "{lo:.4g} … {hi:.4g} mapped linearly onto 0 … {top}",
+    "not_animatable": "{name} is a {cls} layer, which has no sliding window to animate. "
+    "Convolution layers (Conv2D, Conv2DTranspose) open in the Convolution Layer mode and "
+    "pooling layers (MaxPooling2D, AveragePooling2D) in the Single Kernel mode{which}.",
+    "which": "; in this network: {names}",
+    "no_layer": "This network has no layer {index} (it has {n}); choose one in the layer list.",
+    "bad_input": "{name} reads inputs of shape {want}, but got {got}; recompute the network's "
+    "outputs and try again.",
+    "refused": "{name} cannot be animated in the Convolution Layer mode: {why}.",
+    "pool_refused": "{name} cannot be animated in the Single Kernel mode: {why}.",
+}
+
+
+def animate_layer(
+    window: Any,
+    network: Network,
+    index: int,
+    layer_input: Any,
+    filter: int = 0,
+    *,
+    play: bool = False,
+) -> bool:
+    """Show layer ``index`` of ``network`` in the animation that fits it.
+
+    Parameters
+    ----------
+    window : MainWindow
+        Where to show it (its ``show_mode``, ``show_message``, ``state``, ``anim``, and the
+        layer mode built on first use).
+    network : convgui.net.Network
+        The network.
+    index : int
+        The layer.
+    layer_input : array_like
+        What the layer reads: ``(H, W, C)`` (``network.forward(x)[index - 1]``, or the input
+        itself for layer 0; a 2-D array is one channel).
+    filter : int, optional
+        The filter to animate (a convolution) or the input channel to show (a pooling layer);
+        clamped to the layer's.
+    play : bool, optional
+        Start playing (default: the first position, paused, its arithmetic written).
+
+    Returns
+    -------
+    bool
+        True when the layer is shown; False with a window message saying why not.
+    """
+    layers = network.layers
+    if isinstance(index, bool) or not isinstance(index, int | np.integer) or not (
+        0 <= int(index) < len(layers)
+    ):
+        window.show_message("error", TEXTS["no_layer"].format(index=index, n=len(layers)))
+        return False
+    i = int(index)
+    spec = layers[i]
+    name = spec.name or spec.type
+    if spec.type not in CONV_TYPES + POOL_TYPES:
+        names = [s.name or s.type for s in layers if s.type in CONV_TYPES + POOL_TYPES]
+        which = TEXTS["which"].format(names=", ".join(names)) if names else ""
+        window.show_message(
+            "info", TEXTS["not_animatable"].format(name=name, cls=spec.keras_class, which=which)
+        )
+        return False
+    want = tuple(int(v) for v in network.input_shape_of(i))
+    try:
+        x = np.asarray(layer_input, dtype=np.float32)
+    except (TypeError, ValueError):
+        x = np.zeros(0, np.float32)
+    if x.ndim == 2:
+        x = x[:, :, None]
+    if x.shape != want:
+        window.show_message(
+            "error",
+            TEXTS["bad_input"].format(name=name, want=want, got=np.shape(layer_input)),
+        )
+        return False
+    if spec.type in CONV_TYPES:
+        return _animate_conv(window, network, i, spec, x, int(filter), play)
+    return _animate_pool(window, spec, x, int(filter), play)
+
+
+def channel_names(index: int, channels: int) -> tuple[str, ...]:
+    """The names of a layer's input channels: R, G, B for a colour network input, else ch1, ch2, ….
+
+    Examples
+    --------
+    >>> channel_names(0, 3)
+    ('R', 'G', 'B')
+    >>> channel_names(3, 2)
+    ('ch1', 'ch2')
+    """
+    if index == 0 and channels == 3:
+        return ("R", "G", "B")
+    return tuple(f"ch{c + 1}" for c in range(channels))
+
+
+def _animate_conv(
+    window: Any, network: Network, index: int, spec: LayerSpec, x: np.ndarray, o: int, play: bool
+) -> bool:
+    name = spec.name or spec.type
+    try:
+        weights, bias, settings = network_bank(spec, network.weights[index], x.shape)
+    except ValueError as exc:
+        window.show_message("warning", TEXTS["refused"].format(name=name, why=exc))
+        return False
+    lm = layer_mode.ensure(window)
+    layer = lm.layer
+    try:
+        layer.set_external_input(
+            x,
+            TEXTS["input_name"].format(name=name),
+            channel_names(index, int(x.shape[2])),
+            weights=weights,
+            bias=bias,
+            settings=settings,
+            label=TEXTS["undo"].format(name=name),
+        )
+    except ValueError as exc:
+        window.show_message("warning", TEXTS["refused"].format(name=name, why=str(exc).rstrip(".")))
+        return False
+    o = max(0, min(o, layer.n_filters - 1))
+    layer.select(o)
+    window.show_mode(layer_mode.MODE)
+    controller = lm.page.animation.controller
+
+    def start() -> None:
+        controller.to_start()
+        if play:
+            controller.play()
+
+    _when(layer.result_changed, lambda: layer.result is not None, start)
+    h, w, c = x.shape
+    kh, kw = spec.kernel_size
+    window.show_message(
+        "status",
+        TEXTS["conv_shown"].format(
+            name=name, cls=spec.keras_class, n=spec.filters, kh=kh, kw=kw, h=h, w=w, c=c, o=o
+        ),
+    )
+    return True
+
+
+def _animate_pool(window: Any, spec: LayerSpec, x: np.ndarray, ch: int, play: bool) -> bool:
+    name = spec.name or spec.type
+    c = max(0, min(ch, int(x.shape[2]) - 1))
+    doc, lo, hi = pool_image(x[:, :, c], f"{name}'s input, ch{c + 1}")
+    state = window.state
+    try:
+        params = state.params.evolve(
+            padding="valid",
+            stride=(1, 1),
+            dilation=(1, 1),
+            flip=False,
+            divisor=1.0,
+            bias=0.0,
+            activation="none",
+            pool="max" if spec.type == "max_pool" else "avg",
+            pool_size=spec.kernel_size,
+            pool_stride=spec.strides,
+            pool_padding=str(spec.padding),
+        )
+    except ValueError as exc:
+        window.show_message("warning", TEXTS["pool_refused"].format(name=name, why=exc))
+        return False
+    window.show_mode("kernel")
+    window.set_document(doc)  # hides the message bar: the message comes after
+    state.set_all(np.ones((1, 1)), params, TEXTS["undo"].format(name=name))
+    anim = window.anim
+
+    def start() -> None:
+        anim.set_stage("pool")
+        anim.to_start()
+        if play:
+            anim.play()
+
+    _when(
+        state.result_changed,
+        lambda: state.result is not None and state.result.pooled is not None,
+        start,
+    )
+    top = float(state.value_max)
+    mapping = (
+        TEXTS["scaled"].format(f=top / hi, hi=hi, top=f"{top:g}")
+        if lo == 0
+        else TEXTS["mapped"].format(lo=lo, hi=hi, top=f"{top:g}")
+    )
+    ph, pw = spec.kernel_size
+    sh, sw = spec.strides
+    h, w = doc.shape
+    window.show_message(
+        "info",
+        TEXTS["pool_shown"].format(
+            name=name, cls=spec.keras_class, ph=ph, pw=pw, sh=sh, sw=sw, ch=c + 1, h=h, w=w,
+            mapping=mapping,
+        ),
+    )
+    return True
+
+
+def pool_image(values: np.ndarray, name: str) -> tuple[ImageDoc, float, float]:
+    """A 2-D map of floats as a 16-bit grey image: ``lo … hi`` onto ``0 … 65535``.
+
+    ``lo`` is ``min(0, values.min())`` (so a map of non-negative values is only scaled) and
+    ``hi`` its largest value (``lo + 1`` for a constant map). Max and average pooling commute
+    with this increasing linear map, up to the rounding to 16 bits.
+
+    Returns
+    -------
+    doc : ImageDoc
+        uint16 pixels, ``bit_depth`` 16, no file.
+    lo, hi : float
+        What 0 and 65535 stand for.
+
+    Examples
+    --------
+    >>> doc, lo, hi = pool_image(np.array([[0.0, 0.5], [1.0, 2.0]]), "m")
+    >>> doc.pixels.tolist(), lo, hi
+    ([[0, 16384], [32768, 65535]], 0.0, 2.0)
+    """
+    v = np.asarray(values, dtype=np.float64)
+    lo = min(0.0, float(v.min()))
+    hi = float(v.max())
+    if hi <= lo:
+        hi = lo + 1.0
+    q = np.rint((v - lo) / (hi - lo) * 65535.0)
+    pixels = np.clip(q, 0, 65535).astype(np.uint16)
+    return ImageDoc(pixels, bit_depth=16, name=name), lo, hi
+
+
+def _when(signal: Any, ready: Callable[[], bool], action: Callable[[], None]) -> None:
+    """Run ``action`` now if ``ready()``, else once, the next time ``signal`` finds it ready."""
+    if ready():
+        action()
+        return
+
+    def once() -> None:
+        if ready():
+            signal.disconnect(once)
+            action()
+
+    signal.connect(once)
+
+
+__all__ = ["TEXTS", "animate_layer", "channel_names", "pool_image"]
