@@ -43,6 +43,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPaintEvent,
     QPen,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -281,6 +282,8 @@ class MapStrip(QWidget):
     """
 
     clicked = Signal(int, int, int)
+    #: The tiles changed size (the text size changed): the strip's holder fits it again.
+    resized = Signal()
 
     def __init__(self, name: str, kind: str, shape: tuple[int, ...], parent: QWidget | None = None):
         super().__init__(parent)
@@ -341,6 +344,7 @@ class MapStrip(QWidget):
         if self._data is not None:
             self._build_image()
         self.update()
+        self.resized.emit()
 
     def tile_rect(self, channel: int) -> QRect:
         """Where tile ``channel`` is drawn (widget pixels)."""
@@ -600,17 +604,26 @@ class LayerStrip(QWidget):
             self.area.setWidgetResizable(False)
             self.area.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             lay.addWidget(self.area)
+            strip.resized.connect(self._fit_area)
             self._fit_area()
 
     def _fit_area(self) -> None:
+        """As tall as the tiles, plus the scroll bar only when they do not fit sideways."""
         if self.area is not None and self.strip is not None:
-            bar = self.area.horizontalScrollBar().sizeHint().height()
-            self.area.setFixedHeight(self.strip.height() + bar + 2)
+            wide = self.strip.width() > max(self.area.width(), self.width()) - 2
+            bar = self.area.horizontalScrollBar().sizeHint().height() if wide else 0
+            h = self.strip.height() + bar + 2
+            if self.area.height() != h or self.area.minimumHeight() != h:
+                self.area.setFixedHeight(h)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             self._fit_area()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_area()
 
 
 # --- the enlarged map --------------------------------------------------------------------
@@ -627,6 +640,9 @@ class _LargeMap(QWidget):
         self.view = ImageView(colorbar=True)
         self.view.setObjectName("networkMapView")
         self.view.setMinimumSize(120, 120)
+        # Share the room by the layout's stretch (an ImageView is Expanding on its own).
+        pref = QSizePolicy.Policy.Preferred
+        self.view.setSizePolicy(pref, pref)
         self.readout = QLabel(TEXTS["readout_hint"])
         self.readout.setObjectName("mapReadout")
         self.readout.setWordWrap(True)
@@ -648,6 +664,14 @@ class _LargeMap(QWidget):
         for item in (self.rf_item, self.unit_item):
             item.hide()
             self.view.view.addItem(item, ignoreBounds=True)
+
+    def sizeHint(self) -> QSize:
+        fh = self.fontMetrics().height()
+        return QSize(16 * fh, 16 * fh)
+
+    def hasHeightForWidth(self) -> bool:
+        # The wrapped captions would make the layout ask the views' large size hint instead.
+        return False
 
 
 # --- the whole view ----------------------------------------------------------------------
@@ -680,6 +704,7 @@ class NetworkMapsView(QWidget):
         self.selected_channel = 0
         self.rf: ReceptiveField | None = None
         self.fold_activations = False
+        self._input_strip_visible = True
         #: The strips in order (input first when an input was given), and what each shows.
         self.strips: list[LayerStrip] = []
         self.input_strip: LayerStrip | None = None
@@ -731,6 +756,15 @@ class NetworkMapsView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.splitter)
+        grow = QSizePolicy.Policy.Expanding
+        self.setSizePolicy(grow, grow)
+
+    def sizeHint(self) -> QSize:
+        # Room for three strips of tiles (and the enlarged map while it is inside).
+        fh = self.fontMetrics().height()
+        strips = 3 * (5 * fh + 24)
+        inside = self.large.parent() is self.splitter
+        return QSize(30 * fh, strips + (16 * fh if inside else 0) + 2 * fh)
 
     # --- public interface ----------------------------------------------------------------
 
@@ -821,6 +855,24 @@ class NetworkMapsView(QWidget):
         """View ▸ Text Size: the numbers in the enlarged map's cells (labels follow the font)."""
         self.large.view.set_text_scale(factor)
 
+    def detach_large_map(self) -> QWidget:
+        """Take the enlarged map out of this view, for the page to place (e.g. beside the input).
+
+        The strips then fill the view; the enlarged map keeps working as before (its clicks
+        still emit :attr:`unit_clicked`). Returns the enlarged map's widget.
+        """
+        if self.large.parent() is self.splitter:
+            self.large.hide()
+            self.large.setParent(None)
+            self.large.show()
+        return self.large
+
+    def set_input_strip_visible(self, on: bool) -> None:
+        """Show the input as the first strip (on by default; off when the page shows it)."""
+        self._input_strip_visible = bool(on)
+        if self.input_strip is not None:
+            self.input_strip.setVisible(self._input_strip_visible)
+
     # --- queries (the page and tests) ----------------------------------------------------
 
     def strip_of(self, layer: int) -> LayerStrip | None:
@@ -882,6 +934,7 @@ class NetworkMapsView(QWidget):
             title = f"<b>{TEXTS['input']}</b> · {_shape_text(self.input.shape)}"
             self.input_strip = LayerStrip(title, strip)
             self.input_strip.setObjectName("inputStrip")
+            self.input_strip.setVisible(self._input_strip_visible)
             strip.set_data(self.input.astype(np.float32, copy=False))
             self._column_layout.insertWidget(at, self.input_strip)
             self.strips.append(self.input_strip)
@@ -1090,6 +1143,10 @@ class InputRFView(QWidget):
         self.view = ImageView()
         self.view.setObjectName("inputRFView")
         self.view.setMinimumSize(100, 100)
+        # The picture is about where the field lies: no numbers (nor "zoom in for values").
+        self.view.values.enabled = False
+        pref = QSizePolicy.Policy.Preferred
+        self.view.setSizePolicy(pref, pref)
         self.caption = QLabel(TEXTS["rf_none"])
         self.caption.setObjectName("rfCaption")
         self.caption.setWordWrap(True)
@@ -1125,6 +1182,14 @@ class InputRFView(QWidget):
             vb.addItem(item)
         vb.addItem(self.padding_label, ignoreBounds=True)
         self._hide_rf()
+
+    def sizeHint(self) -> QSize:
+        fh = self.fontMetrics().height()
+        return QSize(16 * fh, 16 * fh)
+
+    def hasHeightForWidth(self) -> bool:
+        # The wrapped captions would make the layout ask the views' large size hint instead.
+        return False
 
     def set_layers(
         self, names: Sequence[str], kinds: Sequence[str] = (), shapes: Sequence[Sequence[int]] = ()

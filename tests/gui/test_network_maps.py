@@ -333,6 +333,9 @@ def test_tiles_are_large_enough_and_follow_the_text_size(qtbot: Any) -> None:
         QApplication.setFont(big)
         qtbot.waitUntil(lambda: s.tile_w > small)
         assert s.tile_w >= 2 * small - 4
+        area = v.layer_strips()[0].area
+        assert area is not None
+        qtbot.waitUntil(lambda: area.height() >= s.height())  # the taller tiles are not cut
     finally:
         QApplication.setFont(base)
 
@@ -477,12 +480,13 @@ def test_screenshots(qtbot: Any, size: tuple[int, int]) -> None:
     col.setContentsMargins(0, 0, 0, 0)
     rfv = InputRFView()
     maps = NetworkMapsView()
+    large = maps.detach_large_map()
     top = QHBoxLayout()
     top.addWidget(rfv, 1)
-    top.addWidget(QLabel("bars"), 1)
+    top.addWidget(large, 1)
     col.addLayout(top, 2)
-    col.addWidget(maps, 5)
-    right = QLabel("kernels")
+    col.addWidget(maps, 3)
+    right = QLabel("bars, kernels")
     right.setFixedWidth(size[0] // 4)
     row.addWidget(left)
     row.addWidget(centre, 1)
@@ -502,6 +506,12 @@ def test_screenshots(qtbot: Any, size: tuple[int, int]) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     qtbot.wait(20)
     assert page.grab().save(str(SHOTS / f"page_{size[0]}x{size[1]}.png"))
+    # The enlarged map works where the page put it: a click on a unit is still reported.
+    assert large.isVisible() and large.window() is page
+    iv = maps.large.view
+    with qtbot.waitSignal(maps.unit_clicked) as sig:
+        iv.clicked.emit(2.5, 7.5)
+    assert sig.args == [3, 7, 2]
     qtbot.wait(10)  # the views' zoom hints, posted while painting
     # Readable: every tile at least TILE_MIN_PX, titles in the app's font.
     for ls in maps.layer_strips():
