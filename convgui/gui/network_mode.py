@@ -649,12 +649,12 @@ class NetworkPage(QWidget):
         # The input and its receptive field above, the maps (the enlarged one and the strips)
         # below with most of the height.
         height = sum(self.centre.sizes()) or self.height()
-        top = min(max(int(height * 0.38), 220), 380)
+        top = min(max(int(height * 0.34), 220), 360)
         self.centre.setSizes([top, max(0, height - top)])
         inner = getattr(self.maps, "splitter", None)
         if isinstance(inner, QSplitter) and inner.count() == 2:
             rest = max(0, height - top)
-            large = max(int(rest * 0.6), 120)
+            large = max(int(rest * 0.45), 120)
             inner.setSizes([large, max(0, rest - large)])
 
     def splitter_state(self) -> dict[str, list[int]]:
