@@ -92,6 +92,9 @@ PathLike = str | Path
 #: network's whole forward pass is about 0.2 M, 0.4 ms); larger ones go to the worker.
 NET_SYNC_WORK_LIMIT = 20_000_000
 HISTORY_LIMIT = 200
+#: The undo history keeps at most this many bytes of weights (every step holds a whole network:
+#: a large dense layer on a photo can weigh tens of MB); the oldest steps go first.
+HISTORY_BYTES = 256 * 2**20
 INPUT_SOURCES: tuple[str, ...] = ("digit", "image")
 #: The side of a digit (MNIST): what the digit canvas and the shipped samples give.
 DIGIT_SIDE = 28
@@ -658,7 +661,10 @@ class NetState(QObject):
     # --- opening and saving ----------------------------------------------------------------
 
     def open_digits(self) -> None:
-        """Open the shipped digits network and show shipped digit 0 (an undoable change)."""
+        """Open the shipped digits network and show shipped digit 0 (an undoable change).
+
+        When it is already open with its trained weights, only the input goes back to digit 0.
+        """
         try:
             net = Network.digits()
             images, _ = self.samples
@@ -669,11 +675,11 @@ class NetState(QObject):
                 "current network is kept",
             )
             return
-        self._undo.append(
-            _Snapshot(self._network, self._trained, self._path, "Open digits network")
-        )
-        del self._undo[:-HISTORY_LIMIT]
+        if self._network is net and self._trained is net:
+            self.set_sample(0)  # already open: no second undo step
+            return
         self._redo.clear()
+        self._push_undo(_Snapshot(self._network, self._trained, self._path, "Open digits network"))
         self._source, self._sample = "digit", 0
         self._digit = _readonly(np.array(images[0], dtype=np.float32))
         self._install(net, net, None, input_=self._digit_input(net.input_shape[2]))
@@ -1271,12 +1277,30 @@ class NetState(QObject):
                         "infinite). The change was not made; use smaller weights",
                     )
                     return False
-        self._undo.append(_Snapshot(self._network, self._trained, self._path, label))
-        del self._undo[:-HISTORY_LIMIT]
         self._redo.clear()
+        self._push_undo(_Snapshot(self._network, self._trained, self._path, label))
         self._install(net, new_trained, new_path, select=select, computed=computed)
         self.history_changed.emit()
         return True
+
+    def _push_undo(self, snap: _Snapshot) -> None:
+        """Add an undo step; drop the oldest steps beyond the limits.
+
+        The limits are :data:`HISTORY_LIMIT` steps and :data:`HISTORY_BYTES` of weights in the
+        distinct networks the steps hold (trained ones included); the newest step is kept.
+        """
+        self._undo.append(snap)
+        del self._undo[:-HISTORY_LIMIT]
+        while len(self._undo) > 1 and self._history_bytes() > HISTORY_BYTES:
+            del self._undo[0]
+
+    def _history_bytes(self) -> int:
+        nets: dict[int, Network] = {id(self._network): self._network}
+        for snap in (*self._undo, *self._redo):
+            for n in (snap.network, snap.trained):
+                if n is not None:
+                    nets[id(n)] = n
+        return sum(a.nbytes for n in nets.values() for w in n.weights for a in w.values())
 
     def _install(
         self,

@@ -849,3 +849,23 @@ def test_close_stops_following_the_explorer(explorer: ExplorerState) -> None:
     version = s.input_version
     explorer.set_image(ImageDoc(PHOTO[:20], name="cut"))
     assert s.input_version == version
+
+
+def test_open_digits_twice_is_one_undo_step(state: NetState) -> None:
+    state.set_sample(5)
+    state.open_digits()
+    assert state.sample_index == 0 and state.network is DIGITS
+    state.undo()
+    assert not state.can_undo
+
+
+def test_history_is_limited_by_the_weights_it_holds(
+    state: NetState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = sum(a.nbytes for w in DIGITS.weights for a in w.values())
+    monkeypatch.setattr(ns, "HISTORY_BYTES", 5 * one)
+    for i in range(12):
+        assert state.set_weight(7, "bias", (0,), i + 1)
+    # Four steps (and the trained network they share) fit in five networks' worth of weights.
+    assert len([1 for _ in iter(lambda: state.undo() or None, None)]) == 4
+    assert float(state.network.weights[7]["bias"][0]) == 8.0
