@@ -16,9 +16,13 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
+import struct
+import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -27,7 +31,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .core.banks import read_npz
 from .core.network import (
     MAX_WEIGHTS,
     LayerSpec,
@@ -48,7 +51,7 @@ from .core.network import (
     weight_shapes,
 )
 from .resources import resource_path
-from .safeio import LoadError, atomic_write, read_bytes_bounded
+from .safeio import LoadError, SaveError, atomic_write, check_target, read_bytes_bounded
 
 Array = NDArray[Any]
 
@@ -59,6 +62,32 @@ MAX_NPZ_BYTES = MAX_WEIGHTS * 8 + 1_000_000
 
 #: Members of the weights file that describe the network rather than weigh it.
 META_PREFIX = "meta/"
+#: The most meta figures a weights file may hold.
+MAX_META = 64
+#: The largest ``.npy`` header read (numpy's own default limit).
+MAX_HEADER_BYTES = 10_000
+
+#: What a damaged zip archive or ``.npy`` member can raise while it is read.
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    ValueError,
+    KeyError,
+    NotImplementedError,
+    RuntimeError,
+    struct.error,
+    OverflowError,
+    MemoryError,
+    SyntaxError,
+)
+
+#: Said after a weights file that does not fit its structure.
+_MATCH_ADVICE = (
+    "keep a network's .json and .npz together as convgui saved them, or remove the .npz "
+    "to open the structure with new weights"
+)
 
 
 class NetworkFileError(ValueError):
@@ -237,24 +266,47 @@ class Network:
     def save(self, path: str | Path, *, confirmed: bool = False) -> tuple[Path, Path]:
         """Write ``stem.json`` and ``stem.npz`` (``path`` may name either, or neither suffix).
 
-        Each file is written whole or not at all; a file this session did not write is not
-        replaced unless ``confirmed`` (see :func:`convgui.safeio.check_target`).
+        Both files are written or neither is: a file this session did not write is not
+        replaced unless ``confirmed`` (see :func:`convgui.safeio.check_target`), and this is
+        decided for both before either is written; if the second write fails, the first file
+        is put back as it was.
 
         Returns
         -------
         (Path, Path)
             The structure and weights files written.
+
+        Raises
+        ------
+        convgui.safeio.NeedsConfirmationError
+            Either file exists and was not written by convgui in this session (nothing written).
+        convgui.safeio.SaveError
+            Either file cannot be written (nothing changed).
         """
-        stem = _stem(Path(path))
-        json_path, npz_path = stem.with_suffix(".json"), stem.with_suffix(".npz")
+        json_path, npz_path = _paths(Path(path))
         text = self.structure_json().encode("utf-8")
         data = self.weights_npz()
+        for target in (json_path, npz_path):
+            check_target(target, confirmed=confirmed)
 
         def verify_npz(tmp: Path) -> None:
             _read_weights(tmp.read_bytes(), self._layers, self._input_shape)
 
-        a = atomic_write(json_path, text, confirmed=confirmed)
+        def verify_json(tmp: Path) -> None:
+            network_from_dict(json.loads(tmp.read_text("utf-8")))
+
+        old_npz = _old_bytes(npz_path)
         b = atomic_write(npz_path, data, verify=verify_npz, confirmed=confirmed)
+        try:
+            a = atomic_write(json_path, text, verify=verify_json, confirmed=confirmed)
+        except BaseException:
+            # Never leave new weights beside an old structure: put the old weights back.
+            if old_npz is None:
+                b.unlink(missing_ok=True)
+            else:
+                with contextlib.suppress(SaveError):
+                    atomic_write(b, old_npz, confirmed=True)
+            raise
         return a, b
 
     @classmethod
@@ -269,31 +321,54 @@ class Network:
             When either file is missing, too large, damaged or does not match the other; the
             message names the file and says what is wrong.
         """
-        stem = _stem(Path(path))
-        json_path, npz_path = stem.with_suffix(".json"), stem.with_suffix(".npz")
+        json_path, npz_path = _paths(Path(path))
         try:
             raw = read_bytes_bounded(json_path, max_bytes=MAX_JSON_BYTES, what="a network file")
         except LoadError as exc:
-            raise NetworkFileError(str(exc)) from None
+            raise NetworkFileError(
+                f"{exc} A network is a .json structure file (with its .npz)."
+            ) from None
         try:
-            data = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant)
-            specs, shape, name = network_from_dict(data)
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise NetworkFileError(
-                f"{json_path.name} is not UTF-8 text; a network structure is a JSON file"
+                f"{json_path.name} is not UTF-8 text; a network structure is a JSON file "
+                "saved by convgui. Open that file (or its .npz)."
             ) from None
+        try:
+            data = json.loads(text, parse_constant=_refuse_constant)
         except RecursionError:
             raise NetworkFileError(
-                f"{json_path.name} is nested too deeply to be a network"
+                f"{json_path.name} is nested too deeply to be a network; open a network "
+                "structure saved by convgui."
+            ) from None
+        except json.JSONDecodeError as exc:
+            raise NetworkFileError(
+                f"{json_path.name} is not valid JSON ({exc.msg} at line {exc.lineno}, column "
+                f"{exc.colno}); open a network structure saved by convgui."
+            ) from None
+        except (ValueError, OverflowError) as exc:
+            raise NetworkFileError(
+                f"{json_path.name} is not valid JSON ({exc}); open a network structure saved "
+                "by convgui."
+            ) from None
+        try:
+            specs, shape, name = network_from_dict(data)
+        except RecursionError:
+            raise NetworkFileError(
+                f"{json_path.name} is nested too deeply to be a network; open a network "
+                "structure saved by convgui."
             ) from None
         except (ValueError, TypeError, OverflowError) as exc:
-            raise NetworkFileError(f"{json_path.name}: {exc}") from None
+            raise NetworkFileError(
+                f"{json_path.name}: {exc}. Fix that in the file, or open another network."
+            ) from None
         if not npz_path.exists():
             return cls(specs, None, shape, name=name)
         try:
             npz = read_bytes_bounded(npz_path, max_bytes=MAX_NPZ_BYTES, what="a weights file")
         except LoadError as exc:
-            raise NetworkFileError(str(exc)) from None
+            raise NetworkFileError(f"{exc} The weights of {json_path.name} are its .npz.") from None
         try:
             weights, meta = _read_weights(npz, specs, shape)
             return cls(specs, weights, shape, name=name, meta=meta)
@@ -311,46 +386,141 @@ def _digits() -> Network:
     return Network.load(resource_path("networks", "digits.json"))
 
 
-def _stem(path: Path) -> Path:
-    return path.with_suffix("") if path.suffix.lower() in (".json", ".npz") else path
+def _paths(path: Path) -> tuple[Path, Path]:
+    """The structure and weights files a path names (``net``, ``net.json`` or ``net.npz``)."""
+    if path.suffix.lower() in (".json", ".npz"):
+        path = path.with_suffix("")
+    return path.with_name(path.name + ".json"), path.with_name(path.name + ".npz")
+
+
+def _old_bytes(path: Path) -> bytes | None:
+    """The bytes of a regular file about to be replaced (None when there is none)."""
+    try:
+        return read_bytes_bounded(path, max_bytes=MAX_NPZ_BYTES, what="a weights file")
+    except LoadError:
+        return None
+
+
+def _read_member(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, shape: Shape | None
+) -> Array:
+    """One ``.npy`` member, its size and header checked before anything is inflated.
+
+    ``shape`` is the shape the member must have; None for a meta figure (one number).
+    """
+    n = math.prod(shape) if shape is not None else 1
+    limit = MAX_HEADER_BYTES + 8 * n + 16  # float64 is the widest real dtype read
+    what = f"{name} ({'a figure' if shape is None else f'shape {shape}'})"
+    if info.file_size > limit:
+        raise ValueError(
+            f"{name} would inflate to {info.file_size:,} bytes, more than {what} can hold; "
+            f"the file is damaged or not a weights file; {_MATCH_ADVICE}"
+        )
+    fmt = np.lib.format
+    try:
+        with zf.open(info) as member:
+            version = fmt.read_magic(member)
+            if version == (1, 0):
+                got, _fortran, dtype = fmt.read_array_header_1_0(
+                    member, max_header_size=MAX_HEADER_BYTES
+                )
+            elif version in ((2, 0), (3, 0)):
+                got, _fortran, dtype = fmt.read_array_header_2_0(
+                    member, max_header_size=MAX_HEADER_BYTES
+                )
+            else:
+                raise ValueError(f"unknown .npy version {version}")
+    except _READ_ERRORS as exc:
+        raise ValueError(
+            f"{name} is not a readable NumPy array ({_short(exc)}); the file is damaged. "
+            "Save the network again."
+        ) from None
+    if dtype.hasobject or dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold real numbers, not {dtype}; {_MATCH_ADVICE}")
+    if shape is None:
+        if math.prod(got) != 1:
+            raise ValueError(f"{name} must be one number, got shape {got}")
+    elif tuple(got) != shape:
+        raise ValueError(
+            f"{name} has shape {tuple(got)}, but its layer needs {shape}; {_MATCH_ADVICE}"
+        )
+    try:
+        with zf.open(info) as member:
+            raw = member.read(limit + 1)
+        arr = np.load(io.BytesIO(raw), allow_pickle=False)
+    except _READ_ERRORS as exc:
+        raise ValueError(
+            f"{name} cannot be read: the file is damaged ({_short(exc)}). Save the network again."
+        ) from None
+    if not isinstance(arr, np.ndarray) or arr.shape != tuple(got):
+        raise ValueError(f"{name} cannot be read: the file is damaged. Save the network again.")
+    return arr
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "…"
 
 
 def _read_weights(
     data: bytes, specs: Sequence[LayerSpec], shape: Shape
 ) -> tuple[list[dict[str, Array]], dict[str, float]]:
-    """The weights (and meta figures) a weights file's bytes hold for the layers ``specs``."""
+    """The weights (and meta figures) a weights file's bytes hold for the layers ``specs``.
+
+    Every member's name, claimed size and ``.npy`` header are checked before its data is
+    inflated, so a damaged or hostile archive allocates nothing larger than the layers need.
+    """
     ins = [shape, *output_shapes(specs, shape)[:-1]]
-    wanted: dict[str, tuple[int, str]] = {}
+    wanted: dict[str, tuple[int, str, Shape]] = {}
     for i, (s, sh) in enumerate(zip(specs, ins)):
-        for key in weight_shapes(s, sh):
-            wanted[npz_key(s.name, key)] = (i, key)
-    arrays, members = read_npz(data, tuple(wanted), max_values=MAX_WEIGHTS)
-    missing = [m for m in wanted if m not in arrays]
-    if missing:
+        for key, wshape in weight_shapes(s, sh).items():
+            wanted[npz_key(s.name, key)] = (i, key, wshape)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except _READ_ERRORS as exc:
         raise ValueError(
-            f"no weights for {', '.join(missing[:4])}{' …' if len(missing) > 4 else ''}; "
-            "the weights file does not match the structure (was it saved with it?)"
-        )
-    extra = [m for m in members if m not in wanted and not m.startswith(META_PREFIX)]
-    if extra:
-        raise ValueError(
-            f"the weights file holds {', '.join(extra[:4])}, which no layer has; "
-            "it does not match the structure"
-        )
-    weights: list[dict[str, Array]] = [{} for _ in specs]
-    for member, (i, key) in wanted.items():
-        weights[i][key] = arrays[member]
-    meta_names = tuple(m for m in members if m.startswith(META_PREFIX))
-    meta: dict[str, float] = {}
-    if meta_names:
-        found, _ = read_npz(data, meta_names, max_values=16)
-        for m, arr in found.items():
-            if (
-                arr.size == 1
-                and arr.dtype.kind in "biuf"
-                and math.isfinite(float(arr.reshape(-1)[0]))
-            ):
-                meta[m[len(META_PREFIX) :]] = float(arr.reshape(-1)[0])
+            f"it is not a NumPy .npz archive ({_short(exc)}); the weights of a network are "
+            "the .npz convgui saved beside its .json"
+        ) from None
+    with zf:
+        try:
+            infos_list = zf.infolist()
+        except _READ_ERRORS as exc:  # pragma: no cover - infolist is read by ZipFile()
+            raise ValueError(f"the archive is damaged ({_short(exc)})") from None
+        infos: dict[str, zipfile.ZipInfo] = {}
+        for info in infos_list:
+            member = info.filename.removesuffix(".npy")
+            if member in infos:
+                raise ValueError(f"it holds {member} twice; the file is damaged")
+            infos[member] = info
+        missing = [m for m in wanted if m not in infos]
+        if missing:
+            raise ValueError(
+                f"no weights for {', '.join(missing[:4])}{' …' if len(missing) > 4 else ''}; "
+                f"the weights file does not match the structure: {_MATCH_ADVICE}"
+            )
+        extra = [m for m in infos if m not in wanted and not m.startswith(META_PREFIX)]
+        if extra:
+            raise ValueError(
+                f"the weights file holds {', '.join(extra[:4])}"
+                f"{' …' if len(extra) > 4 else ''}, which no layer has; it does not match "
+                f"the structure: {_MATCH_ADVICE}"
+            )
+        meta_names = [m for m in infos if m.startswith(META_PREFIX)]
+        if len(meta_names) > MAX_META:
+            raise ValueError(
+                f"it holds {len(meta_names)} figures under {META_PREFIX}; at most {MAX_META} "
+                "are read. The file is not a weights file convgui saved."
+            )
+        weights: list[dict[str, Array]] = [{} for _ in specs]
+        for member, (i, key, wshape) in wanted.items():
+            weights[i][key] = _read_member(zf, infos[member], member, wshape)
+        meta: dict[str, float] = {}
+        for m in meta_names:
+            arr = _read_member(zf, infos[m], m, None)
+            value = float(arr.reshape(-1)[0])
+            if math.isfinite(value):
+                meta[m[len(META_PREFIX) :]] = value
     return weights, meta
 
 

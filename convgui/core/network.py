@@ -349,7 +349,9 @@ def check_names(specs: Sequence[LayerSpec]) -> None:
     seen: set[str] = set()
     for i, s in enumerate(specs):
         if not s.name:
-            raise ValueError(f"layer {i + 1} ({s.type}) has no name")
+            raise ValueError(
+                f'layer {i + 1} ({s.type}) has no name; give every layer a unique "name"'
+            )
         if s.name in seen:
             raise ValueError(f"two layers are named {s.name!r}; names must be unique")
         seen.add(s.name)
@@ -578,7 +580,8 @@ def check_weights(
                 raise ValueError(
                     f"{s.name}'s {key} has shape {arr.shape}; this layer needs {wshape}"
                 )
-            arr32 = arr.astype(np.float32)
+            with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+                arr32 = arr.astype(np.float32)
             if not np.isfinite(arr32).all():
                 raise ValueError(f"{s.name}'s {key} holds values that are not finite in float32")
             checked[key] = arr32
@@ -650,9 +653,10 @@ def as_input(x: ArrayLike, input_shape: Sequence[int]) -> NDArray[np.float32]:
     want = check_input_shape(input_shape)
     if arr.shape != want:
         raise ValueError(f"this network reads inputs of shape {want}, got {arr.shape}")
-    out = arr.astype(np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        out = arr.astype(np.float32)
     if not np.isfinite(out).all():
-        raise ValueError("the input holds values that are not finite")
+        raise ValueError("the input holds values that are not finite in float32")
     return out
 
 
