@@ -40,9 +40,10 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
-    QGridLayout,
+    QBoxLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -233,7 +234,7 @@ class DigitCanvas(QWidget):
 
     def square(self) -> QRectF:
         """Where the canvas is painted in the widget: the largest centred square."""
-        side = float(max(1, min(self.width(), self.height()) - 2))
+        side = float(max(1, min(self.width(), self.height())))
         return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
 
     def to_canvas(self, pos: QPointF) -> tuple[float, float]:
@@ -281,8 +282,9 @@ class DigitCanvas(QWidget):
     def set_digit(self, digit: np.ndarray) -> None:
         """Show a 28×28 digit (0–1, white on black) on the canvas, to look at or draw over.
 
-        One undo step (Undo Stroke brings the previous drawing back). The network reads the
-        digit itself until the user draws over it. Does not emit :attr:`digit_changed`.
+        One undo step (Undo Stroke brings the previous drawing back), none when the digit is
+        already shown. The network reads the digit itself until the user draws over it. Does
+        not emit :attr:`digit_changed`.
 
         Raises
         ------
@@ -295,10 +297,13 @@ class DigitCanvas(QWidget):
                 f"a digit must be a {DIGIT_SIDE}×{DIGIT_SIDE} image, got shape {arr.shape}"
             )
         big = upscale_digit(arr)  # checks the values; 0–1 (uint8 read as 0–255)
+        small = upscale_digit(arr, factor=1)  # the digit as given, clipped to 0–1
         self._end_stroke()
+        if np.array_equal(big, self._canvas) and np.array_equal(small, self._digit):
+            return  # already shown: no undo step that would change nothing
         self._push(_Step((0, CANVAS_SIDE, 0, CANVAS_SIDE), self._canvas.copy(), self._digit))
         self._canvas[:] = big
-        self._digit = upscale_digit(arr, factor=1)  # the digit as given, clipped to 0–1
+        self._digit = small
         self._changed(emit=False)
 
     # ------------------------------------------------------------------ internals
@@ -519,28 +524,33 @@ class DigitPanel(QWidget):
         sees = QLabel(TEXTS["sees"], self)
         sees.setToolTip(TEXTS["sees_tip"])
 
-        controls = QGridLayout()
-        controls.setContentsMargins(0, 0, 0, 0)
-        controls.addWidget(self.clear_button, 0, 0)
-        controls.addWidget(self.undo_button, 0, 1, 1, 2)
-        controls.addWidget(pen_label, 1, 0)
-        controls.addWidget(self.pen_slider, 1, 1)
-        controls.addWidget(self.pen_value, 1, 2)
-        controls.setColumnStretch(1, 1)
-        seen = QVBoxLayout()
-        seen.setContentsMargins(0, 0, 0, 0)
-        seen.setSpacing(2)
-        seen.addWidget(sees, 0, Qt.AlignmentFlag.AlignHCenter)
-        seen.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
-        below = QHBoxLayout()
-        below.setContentsMargins(0, 0, 0, 0)
-        below.addLayout(controls, 1)
-        below.addSpacing(8)
-        below.addLayout(seen, 0)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.canvas, 1)
-        layout.addLayout(below, 0)
+        # Two arrangements (see _arrange): the controls below the canvas, or in a column
+        # beside it when the panel is wide; whichever leaves the larger drawing square.
+        self._buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._buttons.addWidget(self.clear_button)
+        self._buttons.addWidget(self.undo_button)
+        self._pen_row = QHBoxLayout()
+        self._pen_row.addWidget(pen_label)
+        self._pen_row.addWidget(self.pen_slider, 1)
+        self._pen_row.addWidget(self.pen_value)
+        self._tools = QVBoxLayout()
+        self._tools.addLayout(self._buttons)
+        self._tools.addLayout(self._pen_row)
+        self._tools.addStretch(1)
+        self._seen = QVBoxLayout()
+        self._seen.setSpacing(2)
+        self._seen.addWidget(sees, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._seen.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._controls = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._controls.addLayout(self._tools, 1)
+        self._controls.addSpacing(8)
+        self._controls.addLayout(self._seen, 0)
+        self._controls.addStretch(0)
+        self._outer = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self._outer.setContentsMargins(0, 0, 0, 0)
+        self._outer.addWidget(self.canvas, 1)
+        self._outer.addLayout(self._controls, 0)
+        self._beside = False
 
         self.clear_button.clicked.connect(self._on_clear_clicked)
         self.undo_button.clicked.connect(self._on_undo_clicked)
@@ -549,6 +559,50 @@ class DigitPanel(QWidget):
         self.canvas.history_changed.connect(self._update_buttons)
         self._on_pen_changed(self.pen_slider.value())
         self._update_buttons()
+
+    @property
+    def controls_beside(self) -> bool:
+        """Whether the controls are in a column beside the canvas (else below it)."""
+        return self._beside
+
+    def _control_sizes(self) -> tuple[int, int]:
+        """(height of the controls below the canvas, width of the controls beside it)."""
+        sp = max(0, self._tools.spacing())
+        clear, undo = self.clear_button.sizeHint(), self.undo_button.sizeHint()
+        pen, seen = self._pen_row.sizeHint(), self._seen.sizeHint()
+        below = max(max(clear.height(), undo.height()) + sp + pen.height(), seen.height())
+        beside = max(clear.width(), undo.width(), pen.width(), seen.width())
+        return below, beside
+
+    def _arrange(self) -> None:
+        """Put the controls where they leave the larger square for the canvas."""
+        below_h, beside_w = self._control_sizes()
+        gap = max(0, self._outer.spacing())
+        w, h = self.width(), self.height()
+        square_below = min(w, h - below_h - gap)
+        square_beside = min(w - beside_w - gap, h)
+        # A few pixels of hysteresis, so a panel at the tipping size does not flip back.
+        margin = 8 if self._beside else -8
+        beside = square_beside + margin > square_below
+        if beside == self._beside:
+            return
+        self._beside = beside
+        if beside:
+            self._outer.setDirection(QBoxLayout.Direction.LeftToRight)
+            self._controls.setDirection(QBoxLayout.Direction.TopToBottom)
+            self._buttons.setDirection(QBoxLayout.Direction.TopToBottom)
+            self._controls.setStretch(0, 0)
+            self._controls.setStretch(3, 1)  # the column's spare room goes below it
+        else:
+            self._outer.setDirection(QBoxLayout.Direction.TopToBottom)
+            self._controls.setDirection(QBoxLayout.Direction.LeftToRight)
+            self._buttons.setDirection(QBoxLayout.Direction.LeftToRight)
+            self._controls.setStretch(0, 1)
+            self._controls.setStretch(3, 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
 
     # The plain-data interface of the page.
 

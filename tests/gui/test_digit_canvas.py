@@ -122,6 +122,7 @@ def test_set_digit_shows_a_sample_to_draw_over(qtbot, panel) -> None:
     panel.digit_changed.connect(emitted.append)
     panel.set_digit(sample)
     assert emitted == []  # the caller knows the digit
+    panel.set_digit(sample)  # shown again (the page refreshes): no second undo step
     np.testing.assert_array_equal(panel.canvas.canvas(), upscale_digit(sample))
     np.testing.assert_array_equal(panel.digit(), sample)  # the network reads the sample itself
     # The preview and the canvas show it: grab them and look for white pixels.
@@ -174,10 +175,25 @@ def test_other_buttons_and_hovering_do_not_draw(qtbot, panel) -> None:
 
 
 def test_canvas_is_large_when_there_is_room_and_never_below_200(qtbot, panel) -> None:
-    assert min(panel.canvas.width(), panel.canvas.height()) >= 280
+    # Tall: the controls go below the canvas.
+    assert not panel.controls_beside
+    assert panel.canvas.square().width() >= 280
+    # Wide and short (the network page on a large screen): beside it, a larger square.
+    panel.resize(600, 360)
+    qtbot.waitUntil(lambda: panel.controls_beside, timeout=1000)
+    qtbot.waitUntil(lambda: panel.canvas.square().width() >= 340, timeout=1000)
+    qtbot.waitUntil(
+        lambda: panel.canvas.geometry().right() < panel.preview.geometry().left(), timeout=1000
+    )
+    panel.resize(360, 600)
+    qtbot.waitUntil(lambda: not panel.controls_beside, timeout=1000)
+    qtbot.waitUntil(
+        lambda: panel.canvas.geometry().bottom() < panel.preview.geometry().top(), timeout=1000
+    )
+    # As small as the panel goes: the square keeps its minimum.
     panel.resize(panel.minimumSizeHint())
     qtbot.waitUntil(lambda: panel.canvas.height() < 300, timeout=1000)
-    assert panel.canvas.square().width() >= CANVAS_MIN_SIDE - 2
+    assert panel.canvas.square().width() >= CANVAS_MIN_SIDE
     assert panel.canvas.minimumSizeHint().width() >= CANVAS_MIN_SIDE
 
 
