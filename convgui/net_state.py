@@ -52,7 +52,7 @@ import contextlib
 import math
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from types import EllipsisType
 from typing import Any
@@ -694,9 +694,7 @@ class NetState(QObject):
         try:
             net = Network.load(path)
         except NetworkFileError as exc:
-            self.message.emit(
-                "error", f"Cannot open {exc}".rstrip(".") + ". The current network is kept"
-            )
+            self.message.emit("error", str(exc).rstrip(".") + ". The current network is kept")
             return False
         except (OSError, MemoryError) as exc:
             self.message.emit(
@@ -856,6 +854,15 @@ class NetState(QObject):
         if not self._valid_index(index, len(specs), "change"):
             return False
         old = specs[int(index)]
+        known = {f.name for f in fields(LayerSpec)}
+        unknown = sorted(k for k in changes if k not in known)
+        if unknown:
+            self.message.emit(
+                "error",
+                f"Layer {old.name} has no setting {', '.join(map(repr, unknown))}. Its "
+                f"settings are {', '.join(sorted(known))}",
+            )
+            return False
         try:
             new = old.evolve(**changes)
         except (ValueError, TypeError) as exc:
@@ -892,8 +899,8 @@ class NetState(QObject):
         except ValueError as exc:
             self.message.emit(
                 "error",
-                f"{_sentence(str(exc))}. The network is unchanged: change that layer's "
-                "settings, or add a layer that fits (a flatten before a dense layer)",
+                f"{_sentence(str(exc))}. The network is unchanged; change the settings or the "
+                "order so that each layer reads what the one before gives",
             )
             return False
         if not self._commit(net, label, select=select):
@@ -963,7 +970,7 @@ class NetState(QObject):
         try:
             self.kernel_of(i, filter, channel)
         except ValueError as exc:
-            self.message.emit("error", f"{_sentence(str(exc))}. Pick a kernel of the table")
+            self.message.emit("error", f"Layer {exc}. Pick a kernel of the table")
             return False
         try:
             k = np.asarray(kernel)
@@ -971,14 +978,16 @@ class NetState(QObject):
                 raise ValueError(f"the kernel must hold numbers, got {k.dtype}")
             if k.shape != arr.shape[:2]:
                 raise ValueError(
-                    f"{spec.name}'s kernels are {arr.shape[0]}×{arr.shape[1]}, got shape {k.shape}"
+                    f"its kernels are {arr.shape[0]}×{arr.shape[1]}, got shape {k.shape}"
                 )
             k64 = k.astype(np.float64)
             if not np.isfinite(k64).all() or np.abs(k64).max(initial=0) > FLOAT32_MAX:
                 raise ValueError("the kernel holds values that are not finite in float32")
         except (ValueError, TypeError) as exc:
             self.message.emit(
-                "error", f"{_sentence(str(exc))}. The kernel is unchanged; paste a fitting one"
+                "error",
+                f"Layer {spec.name}: {str(exc).rstrip('.')}. The kernel is unchanged; paste "
+                "a fitting one",
             )
             return False
         new = np.array(arr)

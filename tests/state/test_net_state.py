@@ -588,8 +588,10 @@ def test_added_layer_names_never_reuse_a_removed_layers_weights(state: NetState)
         (lambda s: s.add_layer("relu", 20), "no layer type"),
         (lambda s: s.add_layer("activation", 20), "0 to 9"),
         (lambda s: s.set_layer(0, kernel_size=(29, 29)), "conv1"),
+        (lambda s: s.set_layer(3, kernel_size=(15, 15)), "larger than"),
+        (lambda s: s.set_layer(2, padding="full"), "pool padding"),
         (lambda s: s.set_layer(0, filters="x"), "filters"),
-        (lambda s: s.set_layer(0, size=3), "size"),
+        (lambda s: s.set_layer(0, size=3), "no setting 'size'"),
         (lambda s: s.set_layer(3, groups=3), "groups"),
         (lambda s: s.set_layer(0, name="conv2"), "conv2"),
         (lambda s: s.set_layer(1, activation="swish"), "swish"),
@@ -869,3 +871,26 @@ def test_history_is_limited_by_the_weights_it_holds(
     # Four steps (and the trained network they share) fit in five networks' worth of weights.
     assert len([1 for _ in iter(lambda: state.undo() or None, None)]) == 4
     assert float(state.network.weights[7]["bias"][0]) == 8.0
+
+
+def test_the_shipped_digits_network(
+    explorer: ExplorerState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.undo()  # the real files, not the stand-in
+    from convgui.net import digit_samples
+
+    images, labels = digit_samples()
+    shipped = Network.digits()
+    s = NetState(explorer, executor=SyncExecutor())
+    try:
+        s.open_digits()
+        assert s.network is shipped and not s.weights_modified
+        right = 0
+        for i in range(len(images)):
+            s.set_sample(i)
+            assert s.probabilities is not None
+            right += int(np.argmax(s.probabilities)) == labels[i]
+        np.testing.assert_array_equal(s.probabilities, shipped.predict(images[-1]))
+        assert right >= 95
+    finally:
+        s.close()
