@@ -1,0 +1,317 @@
+"""Animate This Layer: a network's layer in the animations of the Convolution Layer and Single
+Kernel modes, with its own input and weights; numbers against the network's forward pass and
+sums written here; one undo step; the main path afterwards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from gui_helpers import assert_output_is_exact, choose, type_into_cell
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction, QImage
+
+from convgui.core.network import LayerSpec, pool_layer
+from convgui.gui.network_animate import animate_layer
+from convgui.net import Network
+
+CONV1, RELU1, POOL1, CONV2, RELU2, POOL2, FLATTEN, DENSE, SOFTMAX = range(9)
+
+
+def digits_like(seed: int = 5) -> Network:
+    """The shipped digits network's structure with random weights (nonzero biases too)."""
+    specs = [
+        LayerSpec("conv2d", "conv1", filters=16, kernel_size=3),
+        LayerSpec("activation", "relu1", activation="relu"),
+        pool_layer("max_pool", 2, name="pool1"),
+        LayerSpec("conv2d", "conv2", filters=32, kernel_size=3),
+        LayerSpec("activation", "relu2", activation="relu"),
+        pool_layer("max_pool", 2, name="pool2"),
+        LayerSpec("flatten", "flatten"),
+        LayerSpec("dense", "dense", units=10),
+        LayerSpec("softmax", "softmax"),
+    ]
+    net = Network(specs, None, (28, 28, 1), seed=seed)
+    rng = np.random.default_rng(seed)
+    for i in (CONV1, CONV2):
+        net = net.with_weight(i, "bias", rng.normal(0, 0.1, specs[i].filters))
+    return net
+
+
+@pytest.fixture
+def net() -> Network:
+    return digits_like()
+
+
+@pytest.fixture
+def digit() -> np.ndarray:
+    rng = np.random.default_rng(3)
+    x = np.zeros((28, 28), np.float32)
+    x[6:22, 9:19] = rng.random((16, 10))
+    return x
+
+
+@pytest.fixture
+def colour_photo(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(8)
+    arr = np.ascontiguousarray((rng.random((40, 50, 3)) * 255).astype(np.uint8))
+    img = QImage(arr.data, 50, 40, 150, QImage.Format.Format_RGB888).copy()
+    path = tmp_path / "colour.png"
+    assert img.save(str(path))
+    return path
+
+
+def naive_sum(x: np.ndarray, kernel: np.ndarray, bias: float, o: int, r: int, c: int) -> float:
+    """Filter ``o`` of a 'valid', stride-1 Conv2D at output (r, c), one term at a time."""
+    kh, kw, c_in, _ = kernel.shape
+    total = 0.0
+    for ch in range(c_in):
+        for u in range(kh):
+            for v in range(kw):
+                total += float(kernel[u, v, ch, o]) * float(x[r + u, c + v, ch])
+    return total + float(bias)
+
+
+def test_conv2_opens_in_the_layer_mode_on_its_own_input(
+    window: Any, net: Network, digit: np.ndarray
+) -> None:
+    outs = net.forward(digit)
+    assert animate_layer(window, net, CONV2, outs[POOL1], filter=5)
+    assert window.mode == "layer"
+    lm = window.layer_mode
+    layer, page = lm.layer, lm.page
+    assert layer.wait_idle()
+    assert layer.image is not None and np.array_equal(layer.image, outs[POOL1])
+    assert np.array_equal(layer.weights, net.weights[CONV2]["kernel"])
+    assert np.array_equal(layer.bias, net.weights[CONV2]["bias"])
+    assert layer.settings.padding == "valid" and layer.settings.stride == (1, 1)
+    assert layer.settings.activation == "none"  # relu2 is its own layer
+    assert layer.selected == 5
+    # The layer mode's maps are the network's conv2 output: two independent paths.
+    assert layer.result is not None
+    np.testing.assert_allclose(layer.result.stacked(), outs[CONV2], rtol=1e-5, atol=1e-5)
+    combo = page.input_combo
+    assert combo.currentData() == "external" and combo.isEnabled()
+    assert combo.currentText() == "network: conv2's input (13×13×16)"
+    assert [t.caption for t in page.channel_grid.tiles] == [f"ch{i}" for i in range(1, 17)]
+    assert np.array_equal(page.input_view.data, outs[POOL1][:, :, 0])  # one channel, exact
+    assert page.map_view.data is not None
+    np.testing.assert_allclose(page.map_view.data, outs[CONV2][:, :, 5], rtol=1e-5, atol=1e-5)
+
+
+def test_the_animation_writes_the_sum_over_every_channel(
+    window: Any, qtbot: Any, net: Network, digit: np.ndarray
+) -> None:
+    outs = net.forward(digit)
+    x, kernel = outs[POOL1], net.weights[CONV2]["kernel"]
+    bias = net.weights[CONV2]["bias"]
+    assert animate_layer(window, net, CONV2, x, filter=7)
+    anim = window.layer_mode.page.animation
+    c = anim.controller
+    f = c.current_frame()
+    assert f is not None and f.position == (0, 0)  # shown at once, at the first position
+    assert f.value == pytest.approx(naive_sum(x, kernel, bias[7], 7, 0, 0), rel=1e-5, abs=1e-6)
+    qtbot.keyClick(window.layer_mode.page.map_view, Qt.Key.Key_Right)  # as a user steps
+    for _ in range(13):
+        anim.step(1)
+    f = c.current_frame()
+    assert f is not None and f.position == (1, 3)
+    want = naive_sum(x, kernel, bias[7], 7, 1, 3)
+    assert f.value == pytest.approx(want, rel=1e-5, abs=1e-6)
+    assert f.channel_sums == pytest.approx(
+        [float(np.sum(kernel[:, :, ch, 7] * x[1:4, 3:6, ch])) for ch in range(16)],
+        rel=1e-5,
+        abs=1e-6,
+    )
+    sum_line = f.lines[-2]
+    assert sum_line.startswith("sum_ch1 + sum_ch2 + ") and "sum_ch16 + bias" in sum_line
+    assert [ln.split(":")[0] for ln in f.lines[1:17]] == [f"ch{i}" for i in range(1, 17)]
+    assert "sum_ch16 + bias" in anim.panel.arith.text()  # written in the window's panel
+
+
+def test_undo_is_one_step_back_to_what_the_layer_mode_had(
+    window: Any, qtbot: Any, net: Network, digit: np.ndarray
+) -> None:
+    from convgui.gui.layer_mode import show_layer_mode
+
+    lm = show_layer_mode(window)
+    lm.layer.apply_preset("edges")
+    before_w, before_b, before_s = lm.layer.weights, lm.layer.bias, lm.layer.settings
+    before_img = np.array(lm.layer.image)
+    outs = net.forward(digit)
+    assert animate_layer(window, net, CONV2, outs[POOL1])
+    assert lm.undo_action.text() == "&Undo Show network layer conv2"
+    qtbot.keyClick(lm.page.map_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    layer = lm.layer
+    assert layer.input_choice == "rgb" and layer.c_in == 1 and layer.channel_names == ("grey",)
+    assert np.array_equal(layer.image, before_img)
+    assert np.array_equal(layer.weights, before_w) and np.array_equal(layer.bias, before_b)
+    assert layer.settings == before_s
+    assert lm.page.input_combo.findData("external") == -1  # the choice went with the input
+    assert window.state.undo_label != "Show network layer conv2"  # the explorer's untouched
+
+
+def test_main_path_after_animating_a_network_layer(
+    window: Any, qtbot: Any, net: Network, digit: np.ndarray, colour_photo: Path
+) -> None:
+    outs = net.forward(digit)
+    assert animate_layer(window, net, CONV2, outs[POOL1], filter=2)
+    anim = window.layer_mode.page.animation
+    anim.toggle()  # playing when the user leaves
+    window.findChild(QAction, "modeKernelAction").trigger()
+    assert window.mode == "kernel"
+    assert window.open_path(colour_photo)
+    type_into_cell(qtbot, window, 1, 1, "5")
+    assert window.state.kernel[1, 1] == 5
+    assert_output_is_exact(window)
+    assert window.message_bar.level != "error"
+    # The layer mode follows the new image again: R, G, B, the image's own values.
+    window.findChild(QAction, "modeLayerAction").trigger()
+    layer, page = window.layer_mode.layer, window.layer_mode.page
+    assert layer.wait_idle()
+    assert layer.input_choice == "rgb" and layer.channel_names == ("R", "G", "B")
+    assert page.input_combo.currentData() == "rgb" and page.input_combo.findData("external") < 0
+    assert layer.image is not None and layer.image.shape == (40, 50, 3)
+    assert np.array_equal(layer.image, window.state.doc.pixels.astype(np.float32))
+    assert layer.result is not None and layer.result.out_shape == (38, 48)
+    assert [t.caption for t in page.channel_grid.tiles] == ["R", "G", "B"]
+
+
+def test_picking_rgb_in_the_input_choice_reads_the_image_again(
+    window: Any, qtbot: Any, net: Network, digit: np.ndarray
+) -> None:
+    outs = net.forward(digit)
+    assert animate_layer(window, net, CONV2, outs[POOL1])
+    page, layer = window.layer_mode.page, window.layer_mode.layer
+    choose(qtbot, page.input_combo, "rgb")
+    assert layer.input_choice == "rgb" and layer.c_in == 1  # the lesson grid is grey
+    assert np.array_equal(layer.image[..., 0], window.state.engine_image())
+    assert layer.n_filters == 32 and layer.result is not None  # the bank followed
+    assert page.input_combo.findData("external") < 0
+    assert window.layer_mode.undo_action.text() == "&Undo Back to the image"
+
+
+def test_clicking_a_channel_shows_it_large(
+    window: Any, qtbot: Any, net: Network, digit: np.ndarray
+) -> None:
+    outs = net.forward(digit)
+    assert animate_layer(window, net, CONV2, outs[POOL1])
+    page = window.layer_mode.page
+    tile = page.channel_grid.tiles[9]
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton, pos=QPoint(tile.width() // 2, 20))
+    assert page.shown_channel == 9
+    assert np.array_equal(page.input_view.data, outs[POOL1][:, :, 9])
+    assert "ch10 shown large" in page.input_title.text()
+
+
+def test_a_pooling_layer_animates_in_the_single_kernel_mode(
+    window: Any, net: Network, digit: np.ndarray
+) -> None:
+    outs = net.forward(digit)
+    x = outs[RELU1]
+    assert animate_layer(window, net, POOL1, x, filter=3)
+    state = window.state
+    assert window.mode == "kernel"
+    assert state.doc is not None and state.doc.pixels.dtype == np.uint16
+    assert state.doc.shape == (26, 26)
+    assert np.array_equal(state.kernel, [[1.0]])
+    p = state.params
+    assert (p.padding, p.stride, p.dilation, p.flip) == ("valid", (1, 1), (1, 1), False)
+    assert (p.pool, p.pool_size, p.pool_stride, p.pool_padding) == ("max", (2, 2), (2, 2), "valid")
+    assert window.anim.stage == "pool" and window.anim.position_rc() == (0, 0)
+    assert state.undo_label == "Show network layer pool1"
+    # The pooled map is the network's pool1 output, scaled as the message says.
+    ch = x[:, :, 3]
+    top = state.value_max / float(ch.max())
+    r = state.result
+    assert r is not None and r.pooled is not None
+    np.testing.assert_allclose(
+        r.pooled, outs[POOL1][:, :, 3] * top, atol=state.value_max / 65535 * 1.01
+    )
+    assert window.message_bar.level == "info"
+    assert "16-bit" in window.message_bar.text and f"{top:.4g}" in window.message_bar.text
+
+
+def test_an_average_pooling_layer_keeps_negative_values_in_order(
+    window: Any, digit: np.ndarray
+) -> None:
+    specs = [
+        LayerSpec("conv2d", "conv", filters=2, kernel_size=3, padding="same"),
+        pool_layer("avg_pool", 3, name="avg"),
+    ]
+    net = Network(specs, None, (28, 28, 1), seed=2)
+    outs = net.forward(digit)
+    x = outs[0]
+    assert x[:, :, 1].min() < 0  # a signed map: mapped lo … hi onto the 16 bits
+    assert animate_layer(window, net, 1, x, filter=1)
+    s = window.state
+    assert s.params.pool == "avg" and s.params.pool_size == (3, 3)
+    lo, hi = float(x[:, :, 1].min()), float(x[:, :, 1].max())
+    r = s.result
+    assert r is not None and r.pooled is not None
+    np.testing.assert_allclose(
+        r.pooled, (outs[1][:, :, 1] - lo) / (hi - lo) * s.value_max, atol=s.value_max / 65535
+    )
+    assert "mapped linearly" in window.message_bar.text
+
+
+def test_a_dense_layer_is_refused_with_a_message(
+    window: Any, net: Network, digit: np.ndarray
+) -> None:
+    outs = net.forward(digit)
+    kernel, doc = window.state.kernel, window.state.doc
+    assert not animate_layer(window, net, DENSE, outs[FLATTEN])
+    assert window.mode == "kernel" and window.state.doc is doc
+    assert np.array_equal(window.state.kernel, kernel)
+    text = window.message_bar.text
+    assert window.message_bar.level == "info"
+    assert "dense is a Dense layer" in text and "conv1, pool1, conv2, pool2" in text
+    for i in (RELU1, FLATTEN, SOFTMAX):
+        assert not animate_layer(window, net, i, outs[i - 1])
+
+
+@pytest.mark.parametrize(
+    ("specs", "match"),
+    [
+        ([LayerSpec("conv2d", "wide", filters=80)], "at most 64"),
+        ([LayerSpec("conv2d", "far", filters=4, strides=12)], "stride must be 1 to 8"),
+    ],
+)
+def test_a_layer_beyond_the_mode_s_limits_is_refused(
+    window: Any, specs: list[LayerSpec], match: str
+) -> None:
+    net = Network(specs, None, (28, 28, 1), seed=1)
+    lm_before = getattr(window, "layer_mode", None)
+    assert not animate_layer(window, net, 0, np.zeros((28, 28, 1)))
+    assert window.message_bar.level == "warning"
+    assert match in window.message_bar.text and "cannot be animated" in window.message_bar.text
+    assert window.mode == "kernel" and getattr(window, "layer_mode", None) is lm_before
+
+
+def test_a_wrong_input_or_layer_is_refused(window: Any, net: Network) -> None:
+    assert not animate_layer(window, net, CONV2, np.zeros((12, 12, 16)))
+    assert window.message_bar.level == "error" and "(13, 13, 16)" in window.message_bar.text
+    assert not animate_layer(window, net, 42, np.zeros((28, 28, 1)))
+    assert "no layer 42" in window.message_bar.text
+    assert window.mode == "kernel"
+
+
+def test_the_first_layer_and_a_transposed_layer(window: Any, digit: np.ndarray) -> None:
+    specs = [
+        LayerSpec("conv2d", "conv", filters=3, kernel_size=5, strides=2, padding="same"),
+        LayerSpec("conv2d_transpose", "up", filters=2, kernel_size=3, strides=2, padding="same"),
+    ]
+    net = Network(specs, None, (28, 28, 1), seed=4)
+    outs = net.forward(digit)
+    assert animate_layer(window, net, 0, digit)  # layer 0 reads the network's input
+    layer = window.layer_mode.layer
+    assert layer.channel_names == ("ch1",) and layer.settings.stride == (2, 2)
+    np.testing.assert_allclose(layer.result.stacked(), outs[0], rtol=1e-5, atol=1e-5)
+    assert animate_layer(window, net, 1, outs[0], filter=1)
+    assert layer.settings.layer_type == "transposed" and layer.selected == 1
+    assert np.array_equal(layer.keras_kernel, net.weights[1]["kernel"])
+    assert layer.wait_idle()
+    np.testing.assert_allclose(layer.result.stacked(), outs[1], rtol=1e-5, atol=1e-5)
+    assert layer.undo() and layer.external is not None and layer.c_in == 1  # conv again
