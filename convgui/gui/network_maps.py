@@ -106,6 +106,8 @@ TEXTS: dict[str, str] = {
     "rf_size": "{h}×{w} px, stride {stride}, padding {padding}",
     "rf_box_size": "{h}×{w} px",
     "rf_padded": " · {n} of its px are padding (zeros)",
+    "rf_edge": " · here {h}×{w} px: at the edge, part of the field falls on a later layer's "
+    "padding, which reads no pixel",
     "rf_whole": "Receptive field of {name} {unit}: reads the whole input ({h}×{w} px)",
     "rf_empty": "{name} {unit} reads no input pixel (no input reaches this cell)",
     "padding": "padding",
@@ -143,7 +145,7 @@ def tile_scale(h: int, w: int, target: int) -> tuple[int, int]:
     Examples
     --------
     >>> tile_scale(26, 26, 45), tile_scale(5, 5, 45), tile_scale(200, 100, 45)
-    ((2, 1), (9, 1), (1, 3))
+    ((2, 1), (9, 1), (1, 5))
     """
     side = max(1, h, w)
     if side <= 2 * target:
@@ -262,6 +264,8 @@ def rf_caption(rf: ReceptiveField, name: str, input_shape: Sequence[int]) -> str
         cols=_span(box.left, box.right - 1),
         size=size,
     )
+    if rf.size is not None and (box.rows, box.cols) != tuple(rf.size):
+        text += TEXTS["rf_edge"].format(h=box.rows, w=box.cols)
     inside = box.clipped((h, w))
     padded = box.rows * box.cols - inside.rows * inside.cols
     if padded > 0:

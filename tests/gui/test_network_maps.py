@@ -82,7 +82,8 @@ def pixel(strip: Any, x: float, y: float) -> QColor:
 
 
 def grab_view(qtbot: Any, view: Any) -> Any:
-    """An ImageView's picture; its zoom hint (posted while painting) is let through first."""
+    """An ImageView's picture once laid out; its zoom hint (posted while painting) let through."""
+    qtbot.wait(20)  # a caption that wraps anew resizes the view: its range follows
     img = view.grab().toImage()
     qtbot.wait(10)
     return img
@@ -426,6 +427,8 @@ def test_the_padding_part_is_hatched_and_labelled(qtbot: Any) -> None:
     at = v.padding_label.pos()
     assert QRectF(4, -2, 8, 8).contains(at) and not QRectF(0, 0, 10, 12).contains(at)
     assert v.caption.text().startswith("Receptive field of c2 (0, 4): rows −2 to 5, cols 4–11")
+    # r0 = 1 + 4 + 1 + 2·2 = 10 and P0 = 2 + 0 + 1·2 = 4, but p1 has no row −1: 8 rows here.
+    assert "· 10×10 px, stride 2, padding 4 · here 8×8 px: at the edge" in v.caption.text()
     inside = 6 * 6  # rows 0..5, cols 4..9
     assert v.caption.text().endswith(f"· {8 * 8 - inside} of its px are padding (zeros)")
     # The picture: a hatched padding cell is not the plain tint of an unread padding cell.
