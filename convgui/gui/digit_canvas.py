@@ -72,6 +72,8 @@ CANVAS_PREFERRED_SIDE = 320
 PREVIEW_SIDE = 84
 #: How many steps Undo Stroke can take back.
 UNDO_DEPTH = 100
+#: The grid's colour: faint, but visible on black and on white ink.
+GRID_COLOUR = QColor(110, 150, 220, 70)
 
 #: What the user reads: labels, tooltips, the empty canvas's hint.
 TEXTS = {
@@ -133,10 +135,34 @@ class _Step:
 
 
 def _gray_image(values: np.ndarray) -> QImage:
-    """A 2-D array of 0–1 as an 8-bit grey QImage (a copy: it owns its pixels)."""
-    pixels = np.ascontiguousarray(np.rint(np.clip(values, 0.0, 1.0) * 255.0).astype(np.uint8))
+    """A 2-D array of 0–1 as a grey RGB32 QImage (a copy: it owns its pixels).
+
+    RGB32 rather than 8-bit grey: Qt scales it smoothly about twice as fast.
+    """
+    grey = np.rint(np.clip(values, 0.0, 1.0) * 255.0).astype(np.uint32)
+    pixels = np.ascontiguousarray(0xFF000000 | (grey << 16) | (grey << 8) | grey)
     h, w = pixels.shape
-    return QImage(pixels.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+    return QImage(pixels.data, w, h, w * 4, QImage.Format.Format_RGB32).copy()
+
+
+def _grid_image(side: int, ratio: float) -> QImage:
+    """The faint 28×28 grid, transparent between its lines, for a square of ``side`` pixels.
+
+    Drawn once per size and laid over the canvas: 54 translucent lines cost about 2 ms a
+    paint, the ready image a tenth of that.
+    """
+    n = max(1, round(side * ratio))
+    img = QImage(n, n, QImage.Format.Format_ARGB32_Premultiplied)
+    img.fill(Qt.GlobalColor.transparent)
+    q = QPainter(img)
+    q.setPen(GRID_COLOUR)
+    for k in range(1, DIGIT_SIDE):
+        v = round(k * n / DIGIT_SIDE)
+        q.drawLine(v, 0, v, n - 1)
+        q.drawLine(0, v, n - 1, v)
+    q.end()
+    img.setDevicePixelRatio(ratio)
+    return img
 
 
 def _key_action(event: QKeyEvent) -> str | None:
@@ -179,6 +205,8 @@ class DigitCanvas(QWidget):
         self._canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE), np.float32)
         self._digit = np.zeros((DIGIT_SIDE, DIGIT_SIDE), np.float32)
         self._image = _gray_image(self._canvas)
+        self._grid = QImage()
+        self._grid_key: tuple[int, float] | None = None
         self._undo: list[_Step] = []
         self._redo: list[_Step] = []
         self._pen_width = float(PEN_DEFAULT)
@@ -233,9 +261,9 @@ class DigitCanvas(QWidget):
         return QSize(CANVAS_MIN_SIDE, CANVAS_MIN_SIDE)
 
     def square(self) -> QRectF:
-        """Where the canvas is painted in the widget: the largest centred square."""
-        side = float(max(1, min(self.width(), self.height())))
-        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        """Where the canvas is painted in the widget: the largest centred square (whole pixels)."""
+        side = max(1, min(self.width(), self.height()))
+        return QRectF((self.width() - side) // 2, (self.height() - side) // 2, side, side)
 
     def to_canvas(self, pos: QPointF) -> tuple[float, float]:
         """A widget position as canvas index coordinates ``(x, y)`` (pixel centres at integers)."""
@@ -432,17 +460,11 @@ class DigitCanvas(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         p.drawImage(sq, self._image)
-        # The 28×28 grid the network reads: faint, but visible on black and on white ink.
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        grid = QPen(QColor(110, 150, 220, 70))
-        grid.setCosmetic(True)
-        p.setPen(grid)
-        cell = sq.width() / DIGIT_SIDE
-        for k in range(1, DIGIT_SIDE):
-            x = sq.left() + k * cell
-            y = sq.top() + k * cell
-            p.drawLine(QPointF(x, sq.top()), QPointF(x, sq.bottom()))
-            p.drawLine(QPointF(sq.left(), y), QPointF(sq.right(), y))
+        # The 28×28 grid the network reads.
+        key = (round(sq.width()), self.devicePixelRatioF())
+        if self._grid_key != key:
+            self._grid, self._grid_key = _grid_image(*key), key
+        p.drawImage(sq.topLeft(), self._grid)
         # Frame: the highlight colour while the canvas has the keyboard focus (its keys work).
         focused = self.hasFocus()
         frame = QPen(

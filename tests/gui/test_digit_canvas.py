@@ -235,3 +235,15 @@ def test_canvas_keys_do_not_reach_the_window_undo(qtbot, window) -> None:
     QTest.keyClick(window.kernel_panel.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not np.array_equal(state.kernel, edited), timeout=2000)
     assert not panel.canvas.canvas().any()
+
+
+def test_the_canvas_shows_the_28_by_28_grid(qtbot, panel) -> None:
+    canvas = panel.canvas
+    sq = canvas.square()
+    shot = canvas.grab().toImage()
+    cell = sq.width() / 28
+    left, top = int(sq.left()), int(sq.top())
+    line = shot.pixelColor(left + round(3 * cell), top + round(2.5 * cell))  # on a grid line
+    inside = shot.pixelColor(left + round(2.5 * cell), top + round(2.5 * cell))  # a cell's middle
+    assert inside.lightness() < 10  # black paper
+    assert line.blue() > inside.blue() + 15 and line.blue() > line.red()  # faint blue line
