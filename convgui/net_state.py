@@ -36,14 +36,26 @@ refused with a message.
 
 Extras beyond the shared plan
 -----------------------------
-``NetState(explorer, executor=None, *, sync_work_limit=NET_SYNC_WORK_LIMIT)``;
-:attr:`NetState.busy`, :attr:`NetState.input_version`, :attr:`NetState.samples` (the shipped
-digits and labels, read once), :meth:`NetState.filter_count` and
-:meth:`NetState.channel_count` (what the filter and channel pickers offer for a layer),
-:meth:`NetState.layer_input` (the map a layer reads: for "Animate This Layer"),
-:meth:`NetState.set_bias`. Until :meth:`NetState.open_digits` (or another network) is opened,
-the state holds :meth:`NetState.new_network`'s default stack on a blank 28×28 digit (the
-shipped files are read only when asked for).
+- ``NetState(explorer, parent=None, *, executor=None, sync_work_limit=NET_SYNC_WORK_LIMIT)``.
+- :attr:`NetState.busy`, :attr:`NetState.input_version`, :attr:`NetState.samples` (the shipped
+  digits and labels, read once).
+- :meth:`NetState.filter_count` and :meth:`NetState.channel_count`: what the filter and
+  channel pickers offer for a layer (output channels; a kernel's input channels).
+- :meth:`NetState.layer_input`: the map a layer reads (for "Animate This Layer").
+- :meth:`NetState.set_bias`, :meth:`NetState.set_active` / :attr:`NetState.active`
+  (compute only while the mode is shown).
+- Until :meth:`NetState.open_digits` (or another network) is opened, the state holds
+  :meth:`NetState.new_network`'s default stack on a blank 28×28 digit: the shipped files are
+  read only when asked for. Opening the digits network when it is already open (untouched) is
+  no second undo step: only the input goes back to digit 0.
+- ``add_layer(kind, at=None)`` appends at the end; the new layer is selected and named
+  ``kind``, ``kind_1``... never a name the network had (so it never inherits weights).
+- Structure edits keep every layer's weights whose shapes still fit (a convolution keeps its
+  kernels whatever its padding, stride or position); a layer whose kernel shape changes gets
+  new random weights, said in an info message. ``structure_changed`` is also emitted when the
+  input size changes (every output shape does).
+- While a background recompute runs, outputs whose shapes no longer fit the network are
+  dropped (None, with ``outputs_changed``) so views never draw old maps against new shapes.
 """
 
 from __future__ import annotations
@@ -455,6 +467,8 @@ class NetState(QObject):
         self._running = False
         self._pending = False
         self._closed = False
+        self._active = True
+        self._dirty = False
         self._layer = 0
         self._filter = 0
         self._channel = 0
@@ -1413,6 +1427,22 @@ class NetState(QObject):
 
     # --- recompute -------------------------------------------------------------------------
 
+    @property
+    def active(self) -> bool:
+        """Whether outputs are computed (see :meth:`set_active`)."""
+        return self._active
+
+    def set_active(self, on: bool) -> None:
+        """Compute only while the network mode is shown; catch up when it is shown again.
+
+        While inactive, changes (a new explorer image followed as the input, say) are kept and
+        outputs of shapes that no longer fit are dropped; nothing is computed.
+        """
+        self._active = bool(on)
+        if self._active and self._dirty:
+            self._dirty = False
+            self._request()
+
     def _job_for(self, net: Network) -> _Job:
         basis = self._basis
         start = 0
@@ -1431,6 +1461,10 @@ class NetState(QObject):
         if self._closed:
             return
         self._generation += 1
+        if not self._active:
+            self._dirty = True  # computed when the mode is shown again
+            self._drop_misfit_outputs()
+            return
         if self._running:
             self._pending = True  # replaces an older waiting request
             self._drop_misfit_outputs()
@@ -1467,6 +1501,8 @@ class NetState(QObject):
             self._running = False
             return
         pending, self._pending = self._pending, False
+        if pending and not self._active:
+            self._dirty, pending = True, False
         if not pending:
             self._running = False
             self._finish(job, fut)

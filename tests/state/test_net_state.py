@@ -8,6 +8,7 @@ so these tests do not depend on the trained files; every number is checked again
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from pathlib import Path
@@ -795,20 +796,80 @@ def test_latest_wins_only_the_last_result_lands(explorer: ExplorerState) -> None
         s.close()
 
 
-def test_worker_thread_computes_large_work(explorer: ExplorerState, qtbot: Any) -> None:
+def test_worker_thread_publishes_only_the_newest(
+    explorer: ExplorerState, qtbot: Any, no_leftover_work: None
+) -> None:
     s = big_state(explorer, None)  # type: ignore[arg-type]
     busy: list[bool] = []
+    landed: list[float] = []
     s.busy_changed.connect(busy.append)
+
+    def on_outputs() -> None:
+        if s.outputs is not None:
+            # What landed is the output of the network the state holds at that moment.
+            landed.append(float(s.network.weights[3]["kernel"][0, 0, 0, 0]))
+            want = s.network.forward(s.input)
+            for got, ref in zip(s.outputs, want):
+                np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-6)
+
+    s.outputs_changed.connect(on_outputs)
     try:
         s.set_input_source("image")
-        s.set_weight(3, "kernel", (0, 0, 0, 0), 0.5)
-        s.set_weight(3, "kernel", (0, 0, 0, 0), 0.25)
-        assert s.wait_idle(30)
+        for v in (0.5, 0.25, 0.125, 2.0):
+            s.set_weight(3, "kernel", (0, 0, 0, 0), v)
+        assert s.busy
+        assert s.wait_idle(60)
         assert busy[0] is True and busy[-1] is False and not s.busy
-        for got, ref in zip(s.outputs or [], s.network.forward(s.input)):
-            np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-6)
+        assert landed == [2.0]  # the first request and the middle edits never land
+        assert s.outputs is not None and s.probabilities is not None
     finally:
         s.close()
+
+
+def test_inactive_state_computes_nothing_until_shown(
+    state: NetState, rec: Recorder, layer_calls: list[str]
+) -> None:
+    state.set_active(False)
+    state.set_sample(9)
+    assert layer_calls == [] and not state.active
+    np.testing.assert_array_equal(state.input[:, :, 0], IMAGES[9])
+    state.set_active(True)
+    assert layer_calls == [s.name for s in SPECS]
+    np.testing.assert_array_equal(state.probabilities, DIGITS.predict(IMAGES[9]))
+
+
+def test_inactive_state_drops_outputs_of_other_shapes(
+    explorer: ExplorerState, state: NetState
+) -> None:
+    state.set_active(False)
+    explorer.set_image(ImageDoc(PHOTO, name="photo"))
+    state.set_input_source("image")
+    assert state.outputs is None and state.network.input_shape == (30, 40, 1)
+    state.set_active(True)
+    assert state.outputs is not None and state.outputs[0].shape == (28, 38, 16)
+
+
+def test_following_an_image_the_network_cannot_read(
+    explorer: ExplorerState, state: NetState, rec: Recorder
+) -> None:
+    explorer.set_image(ImageDoc(PHOTO, name="photo"))
+    state.set_input_source("image")
+    before = state.input
+    rec.reset()
+    explorer.set_image(ImageDoc(np.zeros((6, 6), np.uint8), name="tiny"))
+    assert state.input is before and state.input_source == "image"
+    assert rec.messages[-1][0] == "error" and "6×6" in rec.messages[-1][1]
+
+
+def test_a_weight_edit_is_fast(state: NetState) -> None:
+    # The budget is 33 ms from edit to repaint; the state's part is a small fraction.
+    times = []
+    for i in range(21):
+        t0 = time.thread_time()
+        state.set_weight(3, "kernel", (1, 1, 0, i % 32), i * 0.01 + 0.5)
+        times.append(time.thread_time() - t0)
+        assert state.probabilities is not None
+    assert sorted(times)[10] < 0.010
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -843,7 +904,9 @@ def test_network_work_counts_multiply_adds() -> None:
     assert network_work(DIGITS, 7) == 800 * 10 + 10
 
 
-def test_close_stops_following_the_explorer(explorer: ExplorerState) -> None:
+def test_close_stops_following_the_explorer(
+    explorer: ExplorerState, no_leftover_work: None
+) -> None:
     s = NetState(explorer)
     explorer.set_image(ImageDoc(PHOTO, name="photo"))
     s.set_input_source("image")
