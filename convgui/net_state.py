@@ -1527,11 +1527,12 @@ class NetState(QObject):
             return  # a newer request exists: its result will be published
         if exc is not None:
             self._outputs = self._probabilities = None
-            self._error = f"{_sentence(str(exc)) or type(exc).__name__}"
+            why = str(exc).strip().rstrip(".") or type(exc).__name__
+            self._error = _sentence(why)
             self.message.emit(
                 "error",
-                f"The network could not be computed: {self._error}. Undo the last change or "
-                "choose a smaller input",
+                f"The network could not be computed ({why}). Undo the last change or choose a "
+                "smaller input",
             )
             self.outputs_changed.emit()
             return

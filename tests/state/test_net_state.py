@@ -20,6 +20,7 @@ import pytest
 import convgui.core.network as netcore
 import convgui.net_state as ns
 from convgui.core.network import LayerSpec, pool_layer, receptive_field
+from convgui.core.pipeline import OutputTooLargeError
 from convgui.imageio import ImageDoc
 from convgui.net import Network
 from convgui.net_state import NetState, first_change, for_input_shape, network_work
@@ -548,6 +549,32 @@ def test_structure_edit_after_a_layer_keeps_the_earlier_outputs(
     assert state.set_layer(4, activation="tanh")
     assert layer_calls == ["relu2", "pool2", "flatten", "dense", "softmax"]
     assert state.outputs is not None and state.outputs[3] is before[3]
+
+
+def test_a_failing_forward_pass_is_an_error_not_a_crash(
+    state: NetState, rec: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = netcore.run_layer
+
+    def failing(spec: LayerSpec, w: Any, x: Any) -> Any:
+        if spec.name == "conv2":
+            raise OutputTooLargeError("the padded input would hold too many values")
+        return real(spec, w, x)
+
+    monkeypatch.setattr(netcore, "run_layer", failing)
+    # An edit is computed before it is accepted: refused, nothing changes.
+    assert not state.set_weight(3, "bias", (0,), 1)
+    assert state.network is DIGITS and state.probabilities is not None
+    assert rec.messages[-1][0] == "error" and "too many values" in rec.messages[-1][1]
+    # A new input cannot be refused: no outputs, the error said.
+    state.set_sample(2)
+    assert state.outputs is None and state.probabilities is None
+    assert state.error is not None and "too many values" in state.error
+    assert rec.messages[-1][0] == "error" and "could not be computed" in rec.messages[-1][1]
+    monkeypatch.setattr(netcore, "run_layer", real)
+    state.set_sample(3)
+    assert state.error is None
+    np.testing.assert_array_equal(state.probabilities, DIGITS.predict(IMAGES[3]))
 
 
 # --- structure -------------------------------------------------------------------------------
