@@ -65,6 +65,7 @@ PEN_SETTING = "network/pen_width"
 SPLIT_SETTING = "network/splitter"
 LEFT_SPLIT_SETTING = "network/left_splitter"
 CENTRE_SPLIT_SETTING = "network/centre_splitter"
+INPUTS_SPLIT_SETTING = "network/inputs_splitter"
 #: The conv layer types whose kernels the kernel table shows.
 KERNEL_TYPES = ("conv2d", "conv2d_transpose")
 
@@ -412,12 +413,20 @@ class NetworkPage(QWidget):
         source_row.addWidget(sample_label)
         source_row.addWidget(self.sample_spin)
         source_row.addWidget(self.sample_label)
-        inputs = QWidget(objectName="networkInputs")
-        il = QHBoxLayout(inputs)
-        il.setContentsMargins(0, 0, 0, 0)
-        il.setSpacing(4)
-        il.addWidget(self.input_stack, 1)
-        il.addWidget(self.rf_view, 1)
+        # The input, the input with the receptive field, the selected map enlarged: side by
+        # side above the strips of every layer's maps (the input has no strip of its own).
+        # (The enlarged map is moved here directly: NetworkMapsView.detach_large_map shows it
+        # as a window of its own for a moment, which takes the focus from the main window.)
+        self.large_map = self.maps.large
+        self.maps.set_input_strip_visible(False)
+        inputs = QSplitter(Qt.Orientation.Horizontal, objectName="networkInputs")
+        inputs.addWidget(self.input_stack)
+        inputs.addWidget(self.rf_view)
+        inputs.addWidget(self.large_map)
+        inputs.setChildrenCollapsible(False)
+        for i, stretch in enumerate((2, 2, 3)):
+            inputs.setStretchFactor(i, stretch)
+        self.inputs = inputs
         top_centre = QWidget()
         tc = QVBoxLayout(top_centre)
         tc.setContentsMargins(4, 2, 4, 0)
@@ -649,13 +658,8 @@ class NetworkPage(QWidget):
         # The input and its receptive field above, the maps (the enlarged one and the strips)
         # below with most of the height.
         height = sum(self.centre.sizes()) or self.height()
-        top = min(max(int(height * 0.34), 220), 360)
+        top = min(max(int(height * 0.5), 240), 520)
         self.centre.setSizes([top, max(0, height - top)])
-        inner = getattr(self.maps, "splitter", None)
-        if isinstance(inner, QSplitter) and inner.count() == 2:
-            rest = max(0, height - top)
-            large = max(int(rest * 0.45), 120)
-            inner.setSizes([large, max(0, rest - large)])
 
     def splitter_state(self) -> dict[str, list[int]]:
         """The three splitters' sizes (what the window remembers)."""
@@ -663,6 +667,7 @@ class NetworkPage(QWidget):
             SPLIT_SETTING: list(self.splitter.sizes()),
             LEFT_SPLIT_SETTING: list(self.left.sizes()),
             CENTRE_SPLIT_SETTING: list(self.centre.sizes()),
+            INPUTS_SPLIT_SETTING: list(self.inputs.sizes()),
         }
 
     def restore_splitters(self, sizes: dict[str, list[int]]) -> None:
@@ -671,6 +676,7 @@ class NetworkPage(QWidget):
             (SPLIT_SETTING, self.splitter),
             (LEFT_SPLIT_SETTING, self.left),
             (CENTRE_SPLIT_SETTING, self.centre),
+            (INPUTS_SPLIT_SETTING, self.inputs),
         ):
             value = sizes.get(key)
             if (
@@ -726,7 +732,7 @@ class NetworkMode(QObject):
         self.page.kernel.animate_button.clicked.connect(lambda: animate_selected(window))
         self._restore_settings()
         self.page.source_combo.activated.connect(self._remember_source)
-        for s in (self.page.splitter, self.page.left, self.page.centre):
+        for s in (self.page.splitter, self.page.left, self.page.centre, self.page.inputs):
             s.splitterMoved.connect(self._remember_splitters)
         self.page.digit_panel.pen_slider.valueChanged.connect(
             lambda v: window.settings.setValue(PEN_SETTING, int(v))
@@ -737,7 +743,8 @@ class NetworkMode(QObject):
     def _restore_settings(self) -> None:
         s = self.window.settings
         sizes = {}
-        for key in (SPLIT_SETTING, LEFT_SPLIT_SETTING, CENTRE_SPLIT_SETTING):
+        keys = (SPLIT_SETTING, LEFT_SPLIT_SETTING, CENTRE_SPLIT_SETTING, INPUTS_SPLIT_SETTING)
+        for key in keys:
             value = _int_list(s.value(key))
             if value is not None:
                 sizes[key] = value
