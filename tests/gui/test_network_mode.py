@@ -466,3 +466,24 @@ def test_pen_width_and_splitters_are_remembered(
     other = network_mode.show_network_mode(again)
     assert other.page.digit_panel.pen_slider.value() == width
     assert other.page.splitter.sizes()[0] == nm.page.splitter.sizes()[0]
+
+
+def test_animate_this_layer_opens_the_learned_kernels_in_the_layer_mode(
+    window: Any, digits: Any, qtbot: Any
+) -> None:
+    nm = digits
+    dense = [s.type for s in nm.net.network.layers].index("dense")
+    nm.net.select(dense)
+    assert not nm.page.kernel.animate_button.isEnabled()
+    _action(window, "animateLayerAction").trigger()
+    assert window.mode == "network" and window.message_bar.level == "info"
+    nm.net.select(3, 4, 0)  # conv2, filter 4
+    assert nm.page.kernel.animate_button.isEnabled()
+    qtbot.mouseClick(nm.page.kernel.animate_button, Qt.MouseButton.LeftButton)
+    assert window.mode == "layer"
+    layer = window.layer_mode.layer
+    conv2 = nm.net.network.weights[3]["kernel"]
+    np.testing.assert_allclose(np.asarray(layer.weights), conv2, rtol=1e-6)
+    assert layer.selected == 4
+    assert layer.image is not None and layer.image.shape == (13, 13, 16)
+    np.testing.assert_allclose(layer.image, nm.net.outputs[2], rtol=1e-6)
