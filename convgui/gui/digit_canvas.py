@@ -633,7 +633,10 @@ class DigitPanel(QWidget):
         return self.canvas.digit()
 
     def set_digit(self, digit: np.ndarray) -> None:
-        """Show a 28×28 digit on the canvas (an undo step; no :attr:`digit_changed`)."""
+        """Show a 28×28 digit on the canvas (an undo step unless already shown; no signal).
+
+        See :meth:`DigitCanvas.set_digit`.
+        """
         self.canvas.set_digit(digit)
         self.preview.set_digit(self.canvas.digit())
 
@@ -671,6 +674,7 @@ class DigitPanel(QWidget):
 
 __all__ = [
     "CANVAS_MIN_SIDE",
+    "CANVAS_SIDE",
     "PEN_DEFAULT",
     "PEN_MAX",
     "PEN_MIN",
