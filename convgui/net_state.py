@@ -1058,6 +1058,8 @@ class NetState(QObject):
                 f"{', '.join(INPUT_SOURCES)}",
             )
             return False
+        if source == self._source and (source == "digit" or self._explorer.doc is self._image_doc):
+            return True  # already the input
         if source == "image":
             img = self._image_input(self._network.input_shape[2])
             if img is None:
@@ -1129,7 +1131,6 @@ class NetState(QObject):
             img = np.asarray(grey, dtype=np.float32)[:, :, None] / np.float32(top)
             if channels != 1:
                 img = np.repeat(img, channels, axis=2)
-        self._image_doc = doc
         return _readonly(np.ascontiguousarray(img, dtype=np.float32))
 
     def _change_input(self, source: str, data: ArrayLike, *, sample: int | None) -> bool:
@@ -1159,6 +1160,7 @@ class NetState(QObject):
                 )
                 return False
         self._digit = digit
+        self._image_doc = self._explorer.doc if source == "image" else None
         self._source = source
         self._sample = sample if source == "digit" else None
         self._input = _readonly(np.ascontiguousarray(x))

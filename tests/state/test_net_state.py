@@ -886,6 +886,22 @@ def test_following_an_image_the_network_cannot_read(
     explorer.set_image(ImageDoc(np.zeros((6, 6), np.uint8), name="tiny"))
     assert state.input is before and state.input_source == "image"
     assert rec.messages[-1][0] == "error" and "6×6" in rec.messages[-1][1]
+    # Asking again is refused again; the next readable image is followed.
+    assert not state.set_input_source("image")
+    other = RNG.integers(0, 256, (32, 32)).astype(np.uint8)
+    explorer.set_image(ImageDoc(other, name="other"))
+    np.testing.assert_allclose(state.input[:, :, 0], other / 255.0, atol=1e-7)
+
+
+def test_choosing_the_current_source_again_changes_nothing(
+    explorer: ExplorerState, state: NetState, rec: Recorder
+) -> None:
+    assert state.set_input_source("digit")
+    explorer.set_image(ImageDoc(PHOTO, name="photo"))
+    assert state.set_input_source("image")
+    rec.reset()
+    assert state.set_input_source("image")
+    assert rec.fired() == {} and not rec.messages
 
 
 def test_a_weight_edit_is_fast(state: NetState) -> None:
