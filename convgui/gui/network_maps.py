@@ -213,7 +213,7 @@ def strip_pixels(
     pix = np.where(signed, lut_of("diverging")[idx], lut_of("gray")[idx])
     if k > 1:
         pix = np.repeat(np.repeat(pix, k, axis=0), k, axis=1)
-    return pix
+    return np.asarray(pix, dtype=np.uint32)
 
 
 def _fmt(v: float) -> str:
@@ -489,13 +489,14 @@ class MapStrip(QWidget):
             p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             for c in range(n):
                 for b, color, width in ((self.box, RF_COLOR, 2), (self.unit, UNIT_COLOR, 2)):
-                    if b is None or b.empty:
+                    shown = None if b is None else b.clipped(self._map_hw())
+                    if shown is None or shown.empty:  # nothing of it on this map
                         continue
-                    r = self.cell_rect(c, b.clipped(self._map_hw()))
+                    box_rect = self.cell_rect(c, shown)
                     p.setPen(QPen(QColor(0, 0, 0, 160), width + 2))
-                    p.drawRect(r)
+                    p.drawRect(box_rect)
                     p.setPen(QPen(color, width))
-                    p.drawRect(r)
+                    p.drawRect(box_rect)
         if self.selected is not None and 0 <= self.selected < n and self.selectable:
             sel = self.tile_rect(0) if self.vector else self.tile_rect(self.selected)
             p.setBrush(Qt.BrushStyle.NoBrush)
@@ -733,11 +734,11 @@ class NetworkMapsView(QWidget):
         self._column_layout.setContentsMargins(4, 4, 4, 4)
         self._column_layout.setSpacing(4)
         self._column_layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("layerStrips")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self._column)
+        self.strips_area = QScrollArea()
+        self.strips_area.setObjectName("layerStrips")
+        self.strips_area.setWidgetResizable(True)
+        self.strips_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.strips_area.setWidget(self._column)
 
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
@@ -748,7 +749,7 @@ class NetworkMapsView(QWidget):
         head.addStretch(0)
         head.addWidget(self.fold_box)
         bl.addLayout(head)
-        bl.addWidget(self.scroll, 1)
+        bl.addWidget(self.strips_area, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("mapsSplitter")
@@ -1140,6 +1141,7 @@ class InputRFView(QWidget):
         self.names: list[str] = []
         self.input: np.ndarray | None = None
         self.rf: ReceptiveField | None = None
+        self._rf_name: str | None = None
         #: Padding cells drawn around the image on each side (top, bottom, left, right).
         self.ring = (0, 0, 0, 0)
         self.title = QLabel(TEXTS["no_input"])
@@ -1254,9 +1256,8 @@ class InputRFView(QWidget):
         self.caption.setText(TEXTS["rf_none"])
 
     def _layer_name(self, rf: ReceptiveField) -> str:
-        name = getattr(self, "_rf_name", None)
-        if name:
-            return name
+        if self._rf_name:
+            return self._rf_name
         if 0 <= rf.layer < len(self.names):
             return self.names[rf.layer]
         return f"layer {rf.layer}"
@@ -1344,7 +1345,7 @@ class InputRFView(QWidget):
 
 
 def _kind_label(kind: str) -> str:
-    return LAYER_TYPES.get(kind, kind)
+    return str(LAYER_TYPES.get(kind, kind))
 
 
 def _shape_text(shape: Sequence[int]) -> str:

@@ -365,6 +365,39 @@ def test_set_outputs_repaints_the_digits_net_fast(qtbot: Any) -> None:
     assert median_ms < 15.0, f"set_outputs + repaint took {median_ms:.1f} ms (median)"
 
 
+def test_bad_values_and_stale_indices_never_crash(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net)
+    outs = random_outputs(np.random.default_rng(13))
+    outs[0][0, 0, 0] = np.nan
+    outs[0][1, 1, 0] = np.inf
+    outs[3][..., 2] = np.nan  # a map with no finite value at all
+    v.set_outputs(outs)
+    v.set_selected(0, 0)
+    lv = v.layer_strips()[0].strip.levels(0)  # type: ignore[union-attr]
+    assert lv is not None and all(np.isfinite(lv[:2]))
+    v.set_selected(3, 2)
+    assert v.large.view.data is not None
+    v.set_selected(99, 99)  # a selection the network no longer has
+    assert v.large.view.data is None and "Click a map" in v.large.title.text()
+    other = Network(digits_specs()[:3], None, (40, 40, 1))
+    rf = receptive_field(other.layers, other.input_shape, 2, (13, 13))  # off these maps
+    v.set_receptive_field(rf)
+    s0 = v.layer_strips()[0].strip
+    assert s0 is not None and s0.box is not None and s0.box.top == 26
+    img = s0.grab().toImage()  # painted without an outline (nothing of the box is on it)
+    t = s0.tile_rect(0)
+    colours = {img.pixel(x, y) for x in range(t.left(), t.right()) for y in (t.top(), t.bottom())}
+    assert RF_COLOR.rgb() not in colours
+    deep = receptive_field(net.layers, net.input_shape, 8, (2,))
+    v.set_layers(["a"], ["conv2d"], [(26, 26, 16)])
+    v.set_receptive_field(deep)  # a unit of a layer that is gone: nothing outlined
+    assert v.rf is None
+    v.set_input(np.zeros(5))  # not an image: no input strip
+    assert v.input_strip is None
+    v.set_outputs(None)
+    assert v.message.isVisible()
+
+
 # --- the input with its receptive field ----------------------------------------------------
 
 
