@@ -171,14 +171,11 @@ def _key_action(event: QKeyEvent) -> str | None:
     for action, keys in _sequences().items():
         if any(combo.matches(k) == QKeySequence.SequenceMatch.ExactMatch for k in keys):
             return action
-    if (
-        event.modifiers()
-        in (
-            Qt.KeyboardModifier.NoModifier,
-            Qt.KeyboardModifier.KeypadModifier,
-        )
-        and event.key() in _CLEAR_KEYS
-    ):
+    plain = event.modifiers() in (
+        Qt.KeyboardModifier.NoModifier,
+        Qt.KeyboardModifier.KeypadModifier,
+    )
+    if plain and event.key() in _CLEAR_KEYS:
         return "clear"
     return None
 
@@ -221,7 +218,6 @@ class DigitCanvas(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setToolTip(TEXTS["canvas_tip"])
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
 
     # ------------------------------------------------------------------ reading
 
