@@ -944,11 +944,13 @@ class NetState(QObject):
             return False
         i, spec, arr = got
         try:
-            at = tuple(int(v) for v in index)
-            if len(at) != arr.ndim or any(
-                isinstance(v, bool) or not 0 <= v < n for v, n in zip(index, arr.shape)
+            items = tuple(index)
+            if len(items) != arr.ndim or any(
+                isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v < n
+                for v, n in zip(items, arr.shape)
             ):
                 raise IndexError
+            at = tuple(int(v) for v in items)
         except (TypeError, ValueError, IndexError):
             self.message.emit(
                 "error",

@@ -391,6 +391,8 @@ def test_every_weight_kind_matches_a_fresh_network(
         (0, "kernel", (3, 0, 0, 0), 1.0, "not a place"),
         (0, "kernel", (0, 0, 0), 1.0, "not a place"),
         (0, "kernel", (0, 0, 0, -1), 1.0, "not a place"),
+        (0, "kernel", (0, 0, 0, 1.5), 1.0, "not a place"),
+        (0, "kernel", 3, 1.0, "not a place"),
         (1, "kernel", (0,), 1.0, "has no 'kernel'"),
         (0, "gamma", (0,), 1.0, "has no 'gamma'"),
         (9, "kernel", (0, 0, 0, 0), 1.0, "no layer 9"),
