@@ -867,9 +867,9 @@ class NetworkMapsView(QWidget):
         still emit :attr:`unit_clicked`). Returns the enlarged map's widget.
         """
         if self.large.parent() is self.splitter:
-            self.large.hide()
+            # Unparented and not shown: a layout that takes it shows it (showing it here
+            # would open it as a window of its own for a moment).
             self.large.setParent(None)
-            self.large.show()
         return self.large
 
     def set_input_strip_visible(self, on: bool) -> None:

@@ -517,6 +517,7 @@ def test_screenshots(qtbot: Any, size: tuple[int, int]) -> None:
     rfv = InputRFView()
     maps = NetworkMapsView()
     large = maps.detach_large_map()
+    assert large.parent() is None and not large.isVisible()  # never a window of its own
     top = QHBoxLayout()
     top.addWidget(rfv, 1)
     top.addWidget(large, 1)
