@@ -376,3 +376,35 @@ def test_ink_box_matches_nonzero() -> None:
     canvas = draw(SHAPES["four"])
     assert ink_box(canvas) == bbox(canvas, INK_THRESHOLD)
     assert ink_box(np.zeros((3, 3))) is None
+
+
+def test_the_shipped_digits_survive_the_canvas_unchanged() -> None:
+    from convgui.net import digit_samples
+
+    images, _ = digit_samples()
+    for digit in images:
+        again = mnist_preprocess(upscale_digit(digit))
+        assert np.abs(np.array(bbox(again)) - np.array(bbox(digit))).max() <= 1
+        np.testing.assert_allclose(again, digit, atol=1e-6)
+
+
+#: Digits drawn as a learner would, with the panel's default pen (12 canvas pixels wide).
+DRAWN = {
+    1: [[(70, 15), (72, 125)]],
+    2: [[(40, 45), (55, 25), (85, 22), (100, 45), (45, 115), (110, 115)]],
+    3: [[(40, 25), (100, 25), (65, 65), (100, 90), (70, 120), (35, 110)]],
+    4: SHAPES["four"],
+    7: SHAPES["seven"],
+    0: SHAPES["zero"],
+}
+
+
+@pytest.mark.parametrize("label", sorted(DRAWN))
+def test_drawn_digits_are_read_right_by_the_shipped_network(label: int) -> None:
+    # The preprocessing matches what the network was trained on: a drawn digit, made into
+    # an MNIST-like image, is classified as what was drawn.
+    from convgui.net import Network
+
+    digit = mnist_preprocess(draw(DRAWN[label], radius=6.0))
+    p = Network.digits().predict(digit)
+    assert int(np.argmax(p)) == label, np.round(p, 3)
