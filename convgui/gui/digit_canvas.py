@@ -187,8 +187,9 @@ class DigitCanvas(QWidget):
     -------
     digit_changed(object)
         The preprocessed ``(28, 28)`` float32 image (a copy), after every change the user
-        makes: each mouse move that adds ink, a finished :meth:`undo_stroke`, a :meth:`clear`
-        that wiped ink. :meth:`set_digit` does not emit it (the caller knows the digit).
+        makes: each mouse move that adds ink, each :meth:`undo_stroke` or :meth:`redo_stroke`
+        that changed something, a :meth:`clear` that wiped ink. :meth:`set_digit` does not emit
+        it (the caller knows the digit).
     history_changed()
         Whether there is something to undo, or ink to clear, may have changed.
     """
