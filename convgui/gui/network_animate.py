@@ -176,7 +176,13 @@ def _animate_conv(
         if play:
             controller.play()
 
-    _when(layer.result_changed, lambda: layer.result is not None, start)
+    def ready() -> bool:  # the result of this input and bank, not an older one still shown
+        r = layer.result
+        return r is not None and r.image_version == layer.image_version and (
+            r.weights is layer.weights
+        )
+
+    _when(layer.result_changed, ready, start)
     h, w, c = x.shape
     kh, kw = spec.kernel_size
     window.show_message(
@@ -276,14 +282,18 @@ def pool_image(values: np.ndarray, name: str) -> tuple[ImageDoc, float, float]:
 
 
 def _when(signal: Any, ready: Callable[[], bool], action: Callable[[], None]) -> None:
-    """Run ``action`` now if ``ready()``, else once, the next time ``signal`` finds it ready."""
+    """Run ``action`` now if ``ready()``, else at the next ``signal`` if it is ready then.
+
+    The states publish only their newest result, so the next one is the one asked for (when
+    it is an error, there is nothing to animate and nothing is left connected).
+    """
     if ready():
         action()
         return
 
     def once() -> None:
+        signal.disconnect(once)
         if ready():
-            signal.disconnect(once)
             action()
 
     signal.connect(once)

@@ -315,3 +315,24 @@ def test_the_first_layer_and_a_transposed_layer(window: Any, digit: np.ndarray) 
     assert layer.wait_idle()
     np.testing.assert_allclose(layer.result.stacked(), outs[1], rtol=1e-5, atol=1e-5)
     assert layer.undo() and layer.external is not None and layer.c_in == 1  # conv again
+
+
+def test_a_large_layer_computed_in_the_background_starts_when_ready(
+    window: Any, qtbot: Any
+) -> None:
+    specs = [LayerSpec("conv2d", "big", filters=32, kernel_size=5, padding="same")]
+    net = Network(specs, None, (160, 160, 8), seed=6)
+    x = np.random.default_rng(2).random((160, 160, 8)).astype(np.float32)
+    assert animate_layer(window, net, 0, x, filter=3)
+    layer = window.layer_mode.layer
+    c = window.layer_mode.page.animation.controller
+    assert layer.busy  # on the worker: the animation waits for it, not for an older result
+    assert layer.result is None or layer.result.weights is not layer.weights
+    assert not c.model.active
+    qtbot.waitUntil(lambda: not layer.busy, timeout=60000)
+    assert c.model.active and c.position_rc() == (0, 0) and c.current_frame() is not None
+    np.testing.assert_allclose(layer.result.stacked(), net.forward(x)[0], rtol=1e-4, atol=1e-4)
+    c.step(5)
+    layer.set_weight(3, 0, 0, 0, "0.5")  # a later result does not send it back to the start
+    qtbot.waitUntil(lambda: not layer.busy, timeout=60000)
+    assert c.position_rc() == (0, 5)
