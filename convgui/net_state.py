@@ -1297,7 +1297,7 @@ class NetState(QObject):
                     )
                     return False
                 bad = _non_finite_layer(computed.outputs, net)
-                if bad is not None:
+                if bad is not None and self._error is None:  # this change would cause it
                     self.message.emit(
                         "error",
                         f"With this change {bad}'s outputs overflow float32 (they become "

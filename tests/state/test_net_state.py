@@ -430,6 +430,28 @@ def test_weight_that_overflows_the_outputs_is_refused(state: NetState, rec: Reco
     assert level == "error" and "dense" in text and "overflow" in text
 
 
+def test_overflow_from_a_new_input_is_shown_and_does_not_block_edits(
+    state: NetState, rec: Recorder
+) -> None:
+    flats = np.stack([DIGITS.forward(img)[6] for img in IMAGES])
+    # A flattened value that is 0 for digit 0 but large for another digit k.
+    cols = np.flatnonzero((flats[0] == 0) & (flats.max(axis=0) > 0.2))
+    assert cols.size
+    i = int(cols[0])
+    k = int(np.argmax(flats[:, i]))
+    assert state.set_weight(7, "bias", (0,), 3e38)
+    assert state.set_weight(7, "kernel", (i, 0), 3e38)  # reads a 0 here: no overflow yet
+    assert state.error is None
+    state.set_sample(k)
+    assert state.error is not None and "dense" in state.error and "overflow" in state.error
+    assert state.probabilities is None and state.outputs is not None
+    # An edit elsewhere is not blamed for the overflow; resetting removes it.
+    assert state.set_weight(0, "bias", (0,), 0.5)
+    assert state.reset_weights()
+    assert state.error is None
+    np.testing.assert_array_equal(state.probabilities, DIGITS.predict(IMAGES[k]))
+
+
 def test_setting_the_same_value_is_no_change(state: NetState, rec: Recorder) -> None:
     v = float(DIGITS.weights[0]["kernel"][0, 0, 0, 0])
     assert not state.set_weight(0, "kernel", (0, 0, 0, 0), v)
