@@ -571,15 +571,18 @@ class NetworkPage(QWidget):
             self.source_combo.setCurrentIndex(max(0, self.source_combo.findData(net.input_source)))
         digit = net.input_source == "digit"
         self.input_stack.setCurrentWidget(self.digit_panel if digit else self.image_note)
+        # The image is drawn large beside it (with the receptive field): no room for a note.
+        self.input_stack.setVisible(digit)
         self.sample_spin.setEnabled(digit)
         idx = net.sample_index
         with QSignalBlocker(self.sample_spin):
             if idx is not None:
                 self.sample_spin.setValue(idx)
         if not digit:
-            self.sample_label.setText("")
             shape = "×".join(str(v) for v in net.input.shape)
             self.image_note.setText(TEXTS["image_note"].format(shape=shape))
+            self.sample_label.setText("")
+            self.source_combo.setToolTip(TEXTS["source_tip"] + "\n" + self.image_note.text())
         elif idx is None:
             self.sample_label.setText(TEXTS["drawn"])
         else:
@@ -694,6 +697,9 @@ class NetworkPage(QWidget):
 
     def set_text_scale(self, factor: float) -> None:
         """View ▸ Text Size reached this page (the bars scale with the widget's font)."""
+        for view in (self.maps, self.rf_view):
+            view.set_text_scale(factor)
+        self.kernel.table.updateGeometries()
         self.bars.update()
 
 

@@ -323,7 +323,8 @@ def test_the_input_source_is_remembered(
     choose(qtbot, nm.page.source_combo, "image")
     assert nm.net.input_source == "image"
     assert nm.net.input.shape[:2] == window.state.doc.shape[:2]
-    assert nm.page.input_stack.currentWidget() is nm.page.image_note
+    assert nm.page.input_stack.isHidden(), "the canvas gives its room to the image"
+    assert "64×64" not in nm.page.image_note.text() and "90×120×1" in nm.page.image_note.text()
     window.settings.sync()
     again = MainWindow(state, QSettings(str(settings_path), QSettings.Format.IniFormat))
     qtbot.addWidget(again)  # closed by qtbot
