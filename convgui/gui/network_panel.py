@@ -94,8 +94,9 @@ TEXTS = {
     "groups_tip": "Channel groups: each filter reads only its group's input channels",
     "units_tip": "Output values of the dense layer",
     "name_tip": "The layer's name (also its weights' name in the .npz file); Enter renames",
-    "headers": ("Layer (type)", "Output Shape", "Param #"),
 }
+#: The summary's column titles, as Keras prints them.
+HEADERS = ("Layer (type)", "Output Shape", "Param #")
 
 #: Which fields each layer type's form shows.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -452,7 +453,7 @@ class SummaryTable(QWidget):
         super().__init__(parent)
         self.setObjectName("networkSummary")
         self.table = QTableWidget(0, 3, objectName="networkSummaryTable")
-        self.table.setHorizontalHeaderLabels(list(TEXTS["headers"]))
+        self.table.setHorizontalHeaderLabels(list(HEADERS))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -501,7 +502,7 @@ class SummaryTable(QWidget):
         """The table's cells as text, a row a tuple."""
         t = self.table
         return [
-            tuple(t.item(r, c).text() for c in range(3))  # type: ignore[misc]
+            (t.item(r, 0).text(), t.item(r, 1).text(), t.item(r, 2).text())
             for r in range(t.rowCount())
         ]
 

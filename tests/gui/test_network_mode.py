@@ -441,9 +441,7 @@ def test_a_pen_stroke_changes_the_bars_and_the_maps(digits: Any, qtbot: Any) -> 
     # Picking a shipped sample puts it on the canvas to draw over.
     page.sample_spin.setValue(3)
     assert nm.net.sample_index == 3
-    np.testing.assert_allclose(
-        page.digit_panel.digit(), digit_samples()[0][3], atol=1.5 / 255
-    )
+    np.testing.assert_allclose(page.digit_panel.digit(), digit_samples()[0][3], atol=1.5 / 255)
 
 
 def test_pen_width_and_splitters_are_remembered(
