@@ -88,10 +88,12 @@ TEXTS: dict[str, str] = {
     "vector": "{n} units",
     "no_outputs": "no maps yet: the network has not run on this input",
     "no_map": "Click a map below to enlarge it",
-    "large_title": "<b>{name}</b> · channel {channel} · {shape} · colour {lo} … {hi}{signed}",
-    "large_vector": "<b>{name}</b> · {n} units · colour {lo} … {hi}{signed}",
-    "signed": " (blue &lt; 0 &lt; red)",
-    "readout_hint": "Point at a cell to read its value; click it for its receptive field.",
+    "large_title": "<b>{name}</b> · channel {channel} · {shape}",
+    "large_vector": "<b>{name}</b> · {n} units",
+    "large_tip": "{what}\nIts own colour scale: {lo} … {hi}{signed}.\nPoint at a cell to read "
+    "its value; click it to outline what it reads.",
+    "signed": " (diverging: blue < 0 < red)",
+    "readout_hint": "Point: value · click: receptive field",
     "readout": "{name} channel {channel}, row {row}, col {col}: {value}",
     "readout_vector": "{name} unit {col}: {value}",
     "tile_tip": "{name} · channel {channel}\n{shape}, colour scale {lo} … {hi}\n"
@@ -1043,24 +1045,22 @@ class NetworkMapsView(QWidget):
             lm.view.fit()
         self._large_key = key
         name = _esc(self.names[self.selected_layer])
-        sig = TEXTS["signed"] if signed[0] else ""
         if vector:
-            lm.title.setText(
-                TEXTS["large_vector"].format(
-                    name=name, n=data.shape[1], lo=_fmt(levels[0]), hi=_fmt(levels[1]), signed=sig
-                )
-            )
+            title = TEXTS["large_vector"].format(name=name, n=data.shape[1])
         else:
-            lm.title.setText(
-                TEXTS["large_title"].format(
-                    name=name,
-                    channel=self.selected_channel,
-                    shape=f"{data.shape[0]}×{data.shape[1]}",
-                    lo=_fmt(levels[0]),
-                    hi=_fmt(levels[1]),
-                    signed=sig,
-                )
+            shape = f"{data.shape[0]}×{data.shape[1]}"
+            title = TEXTS["large_title"].format(
+                name=name, channel=self.selected_channel, shape=shape
             )
+        lm.title.setText(title)
+        tip = TEXTS["large_tip"].format(
+            what=_plain(title),
+            lo=_fmt(levels[0]),
+            hi=_fmt(levels[1]),
+            signed=TEXTS["signed"] if signed[0] else "",
+        )
+        for w in (lm.title, lm.view, lm.readout):
+            w.setToolTip(tip)
         self._update_large_boxes()
 
     def _update_large_boxes(self) -> None:
@@ -1350,6 +1350,13 @@ def _kind_label(kind: str) -> str:
 
 def _shape_text(shape: Sequence[int]) -> str:
     return "×".join(str(int(s)) for s in shape)
+
+
+def _plain(rich: str) -> str:
+    """A title's rich text as plain text."""
+    for tag in ("<b>", "</b>"):
+        rich = rich.replace(tag, "")
+    return rich.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _esc(text: str) -> str:

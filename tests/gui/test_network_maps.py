@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from convgui.core.network import LayerSpec, pool_layer, receptive_field
+from convgui.core.text import format_value
 from convgui.gui.feature_maps import map_pixels
 from convgui.gui.network_maps import (
     RF_COLOR,
@@ -163,6 +164,10 @@ def test_clicking_a_tile_selects_and_enlarges_it(qtbot: Any, net: Network) -> No
     shown = v.large.view.data
     assert shown is not None and np.array_equal(shown, outs[3][:, :, 7])
     assert "conv2</b> · channel 7 · 11×11" in v.large.title.text()
+    (lo, hi), signed = map_levels(outs[3][:, :, 7])
+    tip = v.large.view.toolTip()
+    assert f"colour scale: {format_value(lo)} … {format_value(hi)}" in tip
+    assert signed and "blue < 0 < red" in tip
     # The selection frame is drawn around the tile, in the selection colour.
     t = ls.strip.tile_rect(7)
     edge = pixel(ls.strip, t.left() - 3, t.center().y())
@@ -186,9 +191,9 @@ def test_clicking_a_unit_on_the_enlarged_map_emits_it(qtbot: Any, net: Network) 
     iv.hovered.emit(col + 0.5, row + 0.5)
     value = float(v.outputs[2][row, col, 4])  # type: ignore[index]
     assert f"pool1 channel 4, row {row}, col {col}" in v.large.readout.text()
-    from convgui.core.text import format_value
-
     assert format_value(value) in v.large.readout.text()
+    iv.hovered.emit(float("nan"), float("nan"))  # the pointer left
+    assert v.large.readout.text() == "Point: value · click: receptive field"
 
 
 def test_clicking_the_selected_tile_picks_a_unit(qtbot: Any, net: Network) -> None:
