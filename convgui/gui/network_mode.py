@@ -114,6 +114,7 @@ TEXTS = {
     "save_failed": "The network was not saved: {exc}",
     "opened": "Network {name}: {n} layers, {params:,} parameters",
     "no_unit": "No receptive field shown",
+    "busy": "Computing every layer's output… (the maps shown are the previous ones)",
 }
 
 
@@ -492,6 +493,7 @@ class NetworkPage(QWidget):
         net.outputs_changed.connect(self._on_outputs)
         net.selection_changed.connect(self._on_selection)
         net.unit_changed.connect(self._on_unit)
+        net.busy_changed.connect(self._on_busy)
         self._layers_key: tuple[Any, ...] | None = None
         self._on_network()
         self._on_input()
@@ -620,6 +622,14 @@ class NetworkPage(QWidget):
             self.bars.empty_text = TEXTS["no_probs"]
             self.status.setVisible(False)
         self.bars.set_probabilities(net.probabilities)
+
+    def _on_busy(self, busy: bool) -> None:
+        """A large input computes on a worker: say so while it runs (the old maps stay)."""
+        if busy:
+            self.status.setText(TEXTS["busy"])
+            self.status.setVisible(True)
+        elif self.status.text() == TEXTS["busy"]:
+            self.status.setVisible(False)
 
     def _on_selection(self) -> None:
         net = self.net

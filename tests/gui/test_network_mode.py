@@ -486,3 +486,33 @@ def test_animate_this_layer_opens_the_learned_kernels_in_the_layer_mode(
     assert layer.selected == 4
     assert layer.image is not None and layer.image.shape == (13, 13, 16)
     np.testing.assert_allclose(layer.image, nm.net.outputs[2], rtol=1e-6)
+
+
+def test_a_large_image_computes_on_the_worker_and_the_page_says_so(
+    window: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    rng = np.random.default_rng(3)
+    arr = (rng.random((700, 700)) * 255).astype(np.uint8)
+    img = QImage(arr.data, 700, 700, 700, QImage.Format.Format_Grayscale8).copy()
+    path = tmp_path / "big.png"
+    assert img.save(str(path))
+    assert window.open_path(path)
+    nm = network_mode.show_network_mode(window)
+    _action(window, "newNetworkAction").trigger()
+    seen: list[bool] = []
+    nm.net.busy_changed.connect(seen.append)
+    nm.page.source_combo.setCurrentIndex(nm.page.source_combo.findData("image"))
+    nm.page.source_combo.activated.emit(nm.page.source_combo.currentIndex())
+    assert nm.net.input.shape == (700, 700, 1)
+    # The result comes back through the event loop: until then the page says it is computing.
+    assert nm.net.busy
+    assert nm.page.status.isVisibleTo(nm.page) and "Computing" in nm.page.status.text()
+    assert nm.net.wait_idle(60)
+    qtbot.waitUntil(lambda: not nm.net.busy, timeout=5000)
+    assert seen[:1] == [True], "this much work runs on the worker"
+    assert not nm.page.status.isVisibleTo(nm.page)
+    want = Network(nm.net.network.layers, nm.net.network.weights, (700, 700, 1)).forward(
+        nm.net.input
+    )
+    np.testing.assert_allclose(nm.page.maps.outputs[0], want[0], rtol=1e-4, atol=1e-5)
+    assert nm.page.bars.probabilities is None
