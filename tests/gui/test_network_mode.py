@@ -516,3 +516,28 @@ def test_a_large_image_computes_on_the_worker_and_the_page_says_so(
     )
     np.testing.assert_allclose(nm.page.maps.outputs[0], want[0], rtol=1e-4, atol=1e-5)
     assert nm.page.bars.probabilities is None
+
+
+def test_clicking_a_tile_then_a_unit_on_it_shows_that_units_receptive_field(
+    window: Any, digits: Any, qtbot: Any
+) -> None:
+    from convgui.core.network import Box
+
+    nm = digits
+    window.resize(1400, 900)
+    qtbot.wait(20)
+    ls = nm.page.maps.strip_of(0)  # conv1
+    assert ls is not None and ls.strip is not None
+    nm.page.maps.strips_area.ensureWidgetVisible(ls)
+    strip = ls.strip
+    tile = strip.tile_rect(3).center()
+    qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=tile)
+    assert (nm.net.selected_layer, nm.net.selected_filter) == (0, 3)
+    assert nm.page.kernel.filter_spin.value() == 3
+    assert nm.net.unit is None
+    cell = strip.cell_rect(3, Box(7, 8, 9, 10)).center().toPoint()
+    qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=cell)
+    assert nm.net.unit == (0, (7, 9))
+    rf = nm.net.receptive
+    assert rf is not None and rf.boxes[0] == Box(7, 10, 9, 12)  # conv1 3×3 valid: rows 7–9
+    assert nm.page.rf_view.rf is rf
