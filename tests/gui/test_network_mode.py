@@ -541,3 +541,32 @@ def test_clicking_a_tile_then_a_unit_on_it_shows_that_units_receptive_field(
     rf = nm.net.receptive
     assert rf is not None and rf.boxes[0] == Box(7, 10, 9, 12)  # conv1 3×3 valid: rows 7–9
     assert nm.page.rf_view.rf is rf
+
+
+def test_vertical_bars_put_the_winner_in_its_column(qtbot: Any) -> None:
+    from convgui.gui.prob_bars import WINNER
+
+    bars = ProbabilityBars(Qt.Orientation.Vertical)
+    qtbot.addWidget(bars)
+    bars.resize(500, 300)
+    p = np.full(10, 0.02)
+    p[2] = 0.82
+    bars.set_probabilities(p, labels=list("abcdefghij"))
+    assert bars.headline() == "c — 82.0 %"
+    img = bars.grab().toImage()
+    col = img.width() / 10
+
+    def winner_pixels(x0: float, x1: float) -> int:
+        n = 0
+        for y in range(img.height() // 3, img.height() - 30, 2):  # below the headline
+            for x in range(int(x0) + 2, int(x1) - 2, 2):
+                c = img.pixelColor(x, y)
+                if all(
+                    abs(a - b) < 8
+                    for a, b in zip((c.red(), c.green(), c.blue()), WINNER.getRgb()[:3])
+                ):
+                    n += 1
+        return n
+
+    assert winner_pixels(2 * col, 3 * col) > 50
+    assert winner_pixels(5 * col, 6 * col) == 0
