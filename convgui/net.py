@@ -295,15 +295,17 @@ class Network:
         def verify_json(tmp: Path) -> None:
             network_from_dict(json.loads(tmp.read_text("utf-8")))
 
-        old_npz = _old_bytes(npz_path)
+        had_npz = npz_path.exists()
+        old_npz = _old_bytes(npz_path) if had_npz else None
         b = atomic_write(npz_path, data, verify=verify_npz, confirmed=confirmed)
         try:
             a = atomic_write(json_path, text, verify=verify_json, confirmed=confirmed)
         except BaseException:
-            # Never leave new weights beside an old structure: put the old weights back.
-            if old_npz is None:
+            # Never leave new weights beside an old structure: put the old weights back (a
+            # weights file too large to keep in memory was agreed to be replaced: it stays new).
+            if not had_npz:
                 b.unlink(missing_ok=True)
-            else:
+            elif old_npz is not None:
                 with contextlib.suppress(SaveError):
                     atomic_write(b, old_npz, confirmed=True)
             raise
@@ -373,7 +375,10 @@ class Network:
             weights, meta = _read_weights(npz, specs, shape)
             return cls(specs, weights, shape, name=name, meta=meta)
         except (ValueError, TypeError, OverflowError, MemoryError) as exc:
-            raise NetworkFileError(f"{npz_path.name}: {exc}") from None
+            text = str(exc) or type(exc).__name__
+            if not any(hint in text for hint in (_MATCH_ADVICE, "Save the network again")):
+                text += f"; {_MATCH_ADVICE}"
+            raise NetworkFileError(f"{npz_path.name}: {text}") from None
 
     @classmethod
     def digits(cls) -> Network:
@@ -491,7 +496,9 @@ def _read_weights(
         for info in infos_list:
             member = info.filename.removesuffix(".npy")
             if member in infos:
-                raise ValueError(f"it holds {member} twice; the file is damaged")
+                raise ValueError(
+                    f"it holds {member} twice; the file is damaged. Save the network again."
+                )
             infos[member] = info
         missing = [m for m in wanted if m not in infos]
         if missing:

@@ -520,6 +520,10 @@ def test_bad_weights_are_refused_with_the_file_name_and_allocate_nothing_large(
         tracemalloc.stop()
     message = str(info.value)
     assert message.startswith("w.npz: ") and fragment in message, message
+    # ... and what to do about it.
+    assert "keep a network's .json and .npz together" in message or (
+        "Save the network again" in message
+    ), message
     assert peak < 8_000_000, f"{case}: {peak:,} bytes allocated"
 
 
