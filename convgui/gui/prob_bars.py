@@ -222,7 +222,14 @@ class ProbabilityBars(QWidget):
         col = area.width() / n
         px = min(max(base, col * 0.45), 30.0)
         label_h = px * 1.4
-        pct_px = min(px * 0.8, col * 0.3)
+        pct_px = px * 0.8
+        texts = [percent_text(v).replace(" %", "%") for v in self._p]
+        widest = max(texts, key=len)
+        while pct_px > 7:  # every percentage fits its column
+            p.setFont(self._font(pct_px, bold=True))
+            if p.fontMetrics().horizontalAdvance(widest) <= col * 0.96:
+                break
+            pct_px -= 0.5
         pct_h = pct_px * 1.4
         bar_top, bar_bottom = area.top() + pct_h, area.bottom() - label_h
         bar_h = max(4.0, bar_bottom - bar_top)
@@ -242,7 +249,7 @@ class ProbabilityBars(QWidget):
             p.drawText(
                 QRectF(left, max(area.top(), bar_bottom - filled - pct_h), col, pct_h),
                 int(Qt.AlignmentFlag.AlignCenter),
-                percent_text(v).replace(" %", "%"),
+                texts[i],
             )
 
 
