@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
     QComboBox,
@@ -96,29 +96,78 @@ TEXTS = {
 }
 
 
-#: The channel tiles' height for 1, 2 or 3 rows (pixels).
-CHANNEL_GRID_HEIGHTS = {1: 84, 2: 112, 3: 132}
+#: The channel tiles' height for R, G, B or grey (one row), and each row's for more channels.
+CHANNEL_GRID_HEIGHT = 84
+CHANNEL_ROW = 58
 #: The Input choice's value while the layer reads an external input (a network layer's).
 EXTERNAL = "external"
 
 
 class ChannelGrid(MapGrid):
-    """The input channels' tiles: one row of three for R, G, B, more rows for many channels."""
+    """The input channels' tiles: one row of three for R, G, B; rows of small tiles for many.
+
+    With more than three channels the tiles are :data:`CHANNEL_ROW` pixels tall, as many per
+    row as the width holds (rows evenly filled); the page shows two rows and scrolls the rest.
+
+    Signals
+    -------
+    rows_changed(int)
+        The number of rows changed (a new channel count or width).
+    """
+
+    rows_changed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(columns=3, parent=parent)  # fixed columns: the page sets the height
+        self._rows = 1
 
     def columns_for(self, width: int) -> int:
-        """Three columns for up to three channels; otherwise rows as :meth:`rows` says."""
+        """Three columns for up to three channels; else as many as fit, rows evenly filled."""
         n = len(self.tiles)
         if n <= 3:
             return 3
-        return -(-n // self.rows())
+        fit = max(3, (width + 4) // (TILE_MIN + 4))
+        rows = -(-n // fit)
+        return -(-n // rows)
 
     def rows(self) -> int:
-        """One row for up to 8 channels, two up to 24, then three."""
+        """The rows of tiles at the current width."""
         n = len(self.tiles)
-        return 1 if n <= 8 else 2 if n <= 24 else 3
+        return max(1, -(-n // self.columns_for(self.width())))
+
+    def minimumSizeHint(self) -> QSize:
+        """Many channels: three tiles wide (the columns follow the width given)."""
+        if len(self.tiles) <= 3:
+            return super().minimumSizeHint()
+        return QSize(3 * (TILE_MIN + 4), self.rows() * (CHANNEL_ROW + 4))
+
+    def sizeHint(self) -> QSize:
+        """Many channels: as wide as the minimum (the scroll area gives the width)."""
+        return self.minimumSizeHint() if len(self.tiles) > 3 else super().sizeHint()
+
+    def set_count(self, captions: Any) -> bool:
+        """One tile per caption (see :meth:`MapGrid.set_count`); small tiles for many."""
+        changed = super().set_count(captions)
+        self._fit_rows()
+        return changed
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        many = len(self.tiles) > 3
+        for t in self.tiles:
+            if many and t.height() != CHANNEL_ROW:
+                t.setFixedHeight(CHANNEL_ROW)
+            elif not many and t.maximumHeight() == CHANNEL_ROW:
+                t.setMinimumHeight(TILE_MIN)
+                t.setMaximumHeight(16777215)
+        rows = self.rows()
+        self.setMinimumHeight(rows * (CHANNEL_ROW + 4) if many else 0)
+        if rows != self._rows:
+            self._rows = rows
+            self.rows_changed.emit(rows)
 
 
 class LayerModePage(QWidget):
@@ -150,7 +199,13 @@ class LayerModePage(QWidget):
         self.input_combo.activated.connect(self._on_input_choice)
         self.channel_grid = ChannelGrid()
         self.channel_grid.setObjectName("channelGrid")
-        self.channel_grid.setFixedHeight(84)
+        self.channel_scroll = QScrollArea(objectName="channelScroll")
+        self.channel_scroll.setWidget(self.channel_grid)
+        self.channel_scroll.setWidgetResizable(True)
+        self.channel_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.channel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.channel_scroll.setFixedHeight(CHANNEL_GRID_HEIGHT)
+        self.channel_grid.rows_changed.connect(lambda _rows: self._fit_channels())
         self.input_view = ImageView(colorbar=False)
         self.input_view.setObjectName("layerInputView")
         self.input_title = ElidedLabel(TEXTS["input"], objectName="layerInputTitle")
@@ -203,7 +258,7 @@ class LayerModePage(QWidget):
         top.addWidget(choice_label)
         top.addWidget(self.input_combo)
         cl.addLayout(top)
-        cl.addWidget(self.channel_grid)
+        cl.addWidget(self.channel_scroll)
         pair = QHBoxLayout()
         pair.setSpacing(4)
         left, right = QVBoxLayout(), QVBoxLayout()
@@ -345,7 +400,7 @@ class LayerModePage(QWidget):
         names = layer.channel_names
         self._update_choices()
         self.channel_grid.set_count(list(names))
-        self.channel_grid.setFixedHeight(CHANNEL_GRID_HEIGHTS[self.channel_grid.rows()])
+        self._fit_channels()
         if img is None:
             self.input_view.set_image(None)
             for t in self.channel_grid.tiles:
@@ -370,6 +425,14 @@ class LayerModePage(QWidget):
             self.input_title.setText(f"{TEXTS['input']}: {h}×{w}×{n} ({'+'.join(names)})")
         self.input_view.set_image(shown, levels=(lo, hi), cmap=make_lut_cmap("gray"))
         self.input_view.fit()
+
+    def _fit_channels(self) -> None:
+        """The channels' room: one row for R, G, B or grey, up to two rows of small tiles."""
+        grid = self.channel_grid
+        if len(grid.tiles) <= 3:
+            self.channel_scroll.setFixedHeight(CHANNEL_GRID_HEIGHT)
+        else:
+            self.channel_scroll.setFixedHeight(min(grid.rows(), 2) * (CHANNEL_ROW + 4))
 
     def _one_channel_shown(self) -> bool:
         """True when the large input shows one channel (an external input of 2 or 4+)."""

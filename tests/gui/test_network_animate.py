@@ -336,3 +336,29 @@ def test_a_large_layer_computed_in_the_background_starts_when_ready(
     layer.set_weight(3, 0, 0, 0, "0.5")  # a later result does not send it back to the start
     qtbot.waitUntil(lambda: not layer.busy, timeout=60000)
     assert c.position_rc() == (0, 5)
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1920, 1080)])
+def test_many_channels_fit_the_width_and_scroll(
+    window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    specs = [LayerSpec("conv2d", "wide", filters=4)]
+    net = Network(specs, None, (12, 12, 64), seed=1)
+    window.resize(*size)
+    assert animate_layer(window, net, 0, np.ones((12, 12, 64)))
+    page = window.layer_mode.page
+    grid, scroll = page.channel_grid, page.channel_scroll
+    qtbot.waitUntil(lambda: grid.width() <= scroll.viewport().width())
+
+    def fits() -> bool:  # every tile inside the width the scroll area shows
+        right = max(t.geometry().right() for t in grid.tiles)
+        return len(grid.tiles) == 64 and right < scroll.viewport().width()
+
+    qtbot.waitUntil(fits)
+    rows = grid.rows()
+    assert rows > 2 and scroll.height() == 2 * (grid.tiles[0].height() + 4)  # two rows, scrolled
+    window.resize(size[0] - 200, size[1])  # narrower: more rows, still nothing cut off
+    qtbot.waitUntil(fits)
+    assert grid.rows() >= rows
+    assert animate_layer(window, Network(specs, None, (12, 12, 5), seed=1), 0, np.ones((12, 12, 5)))
+    qtbot.waitUntil(lambda: grid.rows() == 1 and scroll.height() == grid.tiles[0].height() + 4)
