@@ -570,3 +570,17 @@ def test_vertical_bars_put_the_winner_in_its_column(qtbot: Any) -> None:
 
     assert winner_pixels(2 * col, 3 * col) > 50
     assert winner_pixels(5 * col, 6 * col) == 0
+
+
+def test_ctrl_z_on_the_canvas_undoes_the_stroke_not_a_network_edit(digits: Any, qtbot: Any) -> None:
+    nm = digits
+    nm.net.set_weight(0, "bias", (0,), "0.5")  # a network edit Ctrl+Z could take back
+    canvas = nm.page.digit_panel.canvas
+    nm.page.digit_panel.clear()
+    _drag(canvas, [(40, 40), (100, 100)])
+    drawn = nm.net.input.copy()
+    assert drawn.sum() > 0
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert float(nm.net.network.weights[0]["bias"][0]) == 0.5, "the network edit stays"
+    assert nm.net.input.sum() < drawn.sum(), "the stroke was taken back"
