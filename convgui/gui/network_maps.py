@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pyqtgraph as pg
@@ -36,6 +37,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Si
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QFont,
     QHelpEvent,
     QImage,
     QMouseEvent,
@@ -108,8 +110,7 @@ TEXTS: dict[str, str] = {
     "rf_size": "{h}×{w} px, stride {stride}, padding {padding}",
     "rf_box_size": "{h}×{w} px",
     "rf_padded": " · {n} of its px are padding (zeros)",
-    "rf_edge": " · here {h}×{w} px: at the edge, part of the field falls on a later layer's "
-    "padding, which reads no pixel",
+    "rf_edge": " · here {h}×{w} px (at the edge a later layer's padding reads no pixel)",
     "rf_whole": "Receptive field of {name} {unit}: reads the whole input ({h}×{w} px)",
     "rf_empty": "{name} {unit} reads no input pixel (no input reaches this cell)",
     "padding": "padding",
@@ -194,6 +195,12 @@ def channel_levels(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return lo2, hi2, signed
 
 
+@cache
+def _luts() -> np.ndarray:
+    """Grey then blue-white-red, 256 entries each, as 0xFFRRGGBB (an index + 256 is diverging)."""
+    return np.concatenate([lut_of("gray"), lut_of("diverging")])
+
+
 def strip_pixels(
     data: np.ndarray, k: int, f: int, lo: np.ndarray, hi: np.ndarray, signed: np.ndarray
 ) -> np.ndarray:
@@ -201,6 +208,13 @@ def strip_pixels(
 
     Signed channels go through the blue-white-red table, the others through grey, each
     between its own ``lo`` and ``hi``; NaN is drawn as the lowest colour.
+
+    Examples
+    --------
+    >>> d = np.array([[[-1.0, 0.0], [1.0, 2.0]]])
+    >>> px = strip_pixels(d, 2, 1, *channel_levels(d))
+    >>> px.shape, [hex(v) for v in px[0, ::2, 0]], [hex(v) for v in px[0, ::2, 1]]
+    ((2, 4, 2), ['0xff2166ac', '0xffb2182b'], ['0xff000000', '0xffffffff'])
     """
     if f > 1:
         h, w, c = data.shape
@@ -210,9 +224,12 @@ def strip_pixels(
     span = hi - lo
     scale = np.where(span > 0, 255.0 / np.where(span > 0, span, 1.0), 0.0)
     with np.errstate(invalid="ignore"):
-        idx = np.clip((data - lo) * scale + 0.5, 0, 255)
-    idx = np.nan_to_num(idx, nan=0.0).astype(np.uint8)
-    pix = np.where(signed, lut_of("diverging")[idx], lut_of("gray")[idx])
+        idx = (data - lo) * scale + 0.5
+    np.clip(idx, 0, 255, out=idx)
+    if not np.isfinite(idx).all():
+        idx = np.nan_to_num(idx, nan=0.0)
+    ii = idx.astype(np.intp) + np.where(signed, 256, 0)
+    pix = _luts()[ii]
     if k > 1:
         pix = np.repeat(np.repeat(pix, k, axis=0), k, axis=1)
     return np.asarray(pix, dtype=np.uint32)
@@ -305,6 +322,7 @@ class MapStrip(QWidget):
         self._image: QImage | None = None
         self._data: np.ndarray | None = None
         self._levels: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._labels: QImage | None = None
         #: Counts paints that showed maps (tests and benchmarks wait on it).
         self.paint_count = 0
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -343,10 +361,11 @@ class MapStrip(QWidget):
         self.setFixedSize(
             QSize(
                 2 * STRIP_MARGIN + n * self.tile_w + (n - 1) * TILE_GAP,
-                2 * STRIP_MARGIN + self.tile_h + self.label_h,
+                2 * STRIP_MARGIN + self.tile_h + self.label_h + (2 if self.label_h else 0),
             )
         )
         self._image = None
+        self._labels = None
         if self._data is not None:
             self._build_image()
         self.update()
@@ -424,13 +443,12 @@ class MapStrip(QWidget):
             pix = strip_pixels(maps, self.k, self.f, lo, hi, signed)
             n = self.channels
             th, tw = self.tile_h, self.tile_w
-            out = np.full((th, n * tw + (n - 1) * TILE_GAP), TILE_BG, dtype=np.uint32)
-            for c in range(n):
-                x = c * (tw + TILE_GAP)
-                out[:, x : x + tw] = pix[:th, :tw, c]
-        img = QImage(
-            out.data, out.shape[1], out.shape[0], out.shape[1] * 4, QImage.Format.Format_RGB32
-        )
+            # Tiles side by side: (rows, channel, col) with a gap after each tile, in one copy.
+            full = np.full((th, n, tw + TILE_GAP), TILE_BG, dtype=np.uint32)
+            full[:, :, :tw] = pix[:th, :tw, :].transpose(0, 2, 1)
+            out = full.reshape(th, n * (tw + TILE_GAP))
+        width = out.shape[1] - (0 if self.vector else TILE_GAP)  # no gap after the last tile
+        img = QImage(out.data, width, out.shape[0], out.shape[1] * 4, QImage.Format.Format_RGB32)
         self._image = img.copy()  # owns its pixels
 
     # --- marks ---------------------------------------------------------------------------
@@ -449,19 +467,55 @@ class MapStrip(QWidget):
 
     # --- painting and mouse --------------------------------------------------------------
 
+    def _visible_channels(self, area: QRect) -> range:
+        """The tiles that meet ``area`` (a paint touches only those)."""
+        if self.vector:
+            return range(1)
+        step = self.tile_w + TILE_GAP
+        first = max(0, (area.left() - STRIP_MARGIN - 4) // step)
+        last = min(self.channels, (area.right() - STRIP_MARGIN + 4) // step + 1)
+        return range(first, max(first, last))
+
+    def _label_image(self) -> QImage:
+        """The channel numbers (or a bar's unit numbers) under the tiles, drawn once."""
+        if self._labels is None:
+            img = QImage(self.size(), QImage.Format.Format_ARGB32_Premultiplied)
+            img.fill(0)
+            p = QPainter(img)
+            p.setFont(self.font())
+            p.setPen(self.palette().color(self.foregroundRole()))
+            for i, r in enumerate(self._label_rects()):
+                p.drawText(r, int(Qt.AlignmentFlag.AlignCenter), str(i))
+            p.end()
+            self._labels = img
+        return self._labels
+
+    def _label_rects(self) -> list[QRect]:
+        fh = self.label_h
+        t = self.tile_rect(0)
+        if self.vector:
+            return [
+                QRect(t.left() + i * self.cell_w, t.bottom() + STRIP_MARGIN, self.cell_w, fh)
+                for i in range(self.shape[0])
+            ]
+        return [
+            QRect(r.left(), r.bottom() + STRIP_MARGIN, r.width(), fh)
+            for r in (self.tile_rect(c) for c in range(self.channels))
+        ]
+
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         n = self.channels
+        seen = self._visible_channels(event.rect())
+        tiles = [self.tile_rect(c) for c in seen]
         if self._image is not None:
             p.drawImage(self.tile_rect(0).topLeft(), self._image)
             self.paint_count += 1
         else:
-            for c in range(n):
-                p.fillRect(self.tile_rect(c), QColor(60, 62, 68))
-        frame = QPen(QColor(120, 125, 135), 1)
-        p.setPen(frame)
-        for c in range(n):
-            p.drawRect(self.tile_rect(c).adjusted(-1, -1, 0, 0))
+            for t in tiles:
+                p.fillRect(t, QColor(60, 62, 68))
+        p.setPen(QPen(QColor(120, 125, 135), 1))
+        p.drawRects([t.adjusted(-1, -1, 0, 0) for t in tiles])
         if self.vector and self.labels:
             p.setPen(QPen(QColor(90, 94, 102), 1))
             t = self.tile_rect(0)
@@ -469,37 +523,28 @@ class MapStrip(QWidget):
                 x = t.left() + i * self.cell_w
                 p.drawLine(x, t.top(), x, t.bottom())
         if self.labels:
-            p.setPen(self.palette().color(self.foregroundRole()))
-            fh = self.label_h
-            count = self.shape[0] if self.vector else n
-            for i in range(count):
-                if self.vector:
-                    t = self.tile_rect(0)
-                    r = QRect(t.left() + i * self.cell_w, t.bottom() + 2, self.cell_w, fh)
-                else:
-                    t = self.tile_rect(i)
-                    r = QRect(t.left(), t.bottom() + 2, t.width(), fh)
-                bold = i == self.selected and not self.vector and self.selectable
-                if bold:
-                    f = p.font()
-                    f.setBold(True)
-                    p.setFont(f)
-                p.drawText(r, int(Qt.AlignmentFlag.AlignCenter), str(i))
-                if bold:
-                    p.setFont(self.font())
+            p.drawImage(0, 0, self._label_image())
         if self.box is not None or self.unit is not None:
             p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            for c in range(n):
-                for b, color, width in ((self.box, RF_COLOR, 2), (self.unit, UNIT_COLOR, 2)):
-                    shown = None if b is None else b.clipped(self._map_hw())
-                    if shown is None or shown.empty:  # nothing of it on this map
-                        continue
-                    box_rect = self.cell_rect(c, shown)
-                    p.setPen(QPen(QColor(0, 0, 0, 160), width + 2))
-                    p.drawRect(box_rect)
-                    p.setPen(QPen(color, width))
-                    p.drawRect(box_rect)
+            hw = self._map_hw()
+            for b, color in ((self.box, RF_COLOR), (self.unit, UNIT_COLOR)):
+                shown = None if b is None else b.clipped(hw)
+                if shown is None or shown.empty:  # nothing of it on this map
+                    continue
+                rects = [self.cell_rect(c, shown) for c in seen]
+                p.setPen(QPen(QColor(0, 0, 0, 160), 4))
+                p.drawRects(rects)
+                p.setPen(QPen(color, 2))
+                p.drawRects(rects)
         if self.selected is not None and 0 <= self.selected < n and self.selectable:
+            if not self.vector and self.labels:  # its number in bold
+                r = self._label_rects()[self.selected]
+                p.fillRect(r, self.palette().color(self.backgroundRole()))
+                f = QFont(self.font())
+                f.setBold(True)
+                p.setFont(f)
+                p.setPen(self.palette().color(self.foregroundRole()))
+                p.drawText(r, int(Qt.AlignmentFlag.AlignCenter), str(self.selected))
             sel = self.tile_rect(0) if self.vector else self.tile_rect(self.selected)
             p.setBrush(Qt.BrushStyle.NoBrush)
             pen = QPen(SELECT_COLOR, 4)
@@ -551,6 +596,9 @@ class MapStrip(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             self._layout_tiles()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self._labels = None
+            self.update()
 
 
 class _SideScroll(QScrollArea):
