@@ -105,6 +105,7 @@ TEXTS: dict[str, str] = {
     "receptive field.",
     "input_tip": "the network's input, channel {channel}",
     "rf_title": "<b>Input</b> · {shape}",
+    "rf_channel0": " (channel 0 shown)",
     "rf_none": "Click a unit on an enlarged map to see which input pixels it reads.",
     "rf_caption": "Receptive field of {name} {unit}: rows {rows}, cols {cols} · {size}",
     "rf_size": "{h}×{w} px, stride {stride}, padding {padding}",
@@ -407,8 +408,8 @@ class MapStrip(QWidget):
 
     def set_data(self, data: np.ndarray | None) -> None:
         """Show ``data`` (the layer's output, of this strip's shape), or nothing."""
-        if data is not None and tuple(data.shape) != self.shape:
-            data = None
+        if data is not None and (tuple(data.shape) != self.shape or data.size == 0):
+            data = None  # not this layer's output (or nothing to draw): an empty strip
         self._data = data
         self._levels = None
         self._image = None
@@ -1270,7 +1271,10 @@ class InputRFView(QWidget):
         lo, hi = self.levels()
         shown = x[:, :, :3] if x.shape[2] == 3 else x[:, :, 0]
         self.view.set_image(shown, levels=(lo, hi), cmap=make_lut_cmap("gray"))
-        self.title.setText(TEXTS["rf_title"].format(shape=_shape_text(x.shape)))
+        title = TEXTS["rf_title"].format(shape=_shape_text(x.shape))
+        if x.shape[2] not in (1, 3):
+            title += TEXTS["rf_channel0"]
+        self.title.setText(title)
         if first:
             self._update_rf()
             self.view.fit()

@@ -164,6 +164,8 @@ def test_clicking_a_tile_selects_and_enlarges_it(qtbot: Any, net: Network) -> No
     shown = v.large.view.data
     assert shown is not None and np.array_equal(shown, outs[3][:, :, 7])
     assert "conv2</b> · channel 7 · 11×11" in v.large.title.text()
+    tile_tip = ls.strip.tip_at(ls.strip.tile_rect(7).center())
+    assert tile_tip.startswith("conv2 · channel 7\n11×11, colour scale")
     (lo, hi), signed = map_levels(outs[3][:, :, 7])
     tip = v.large.view.toolTip()
     assert f"colour scale: {format_value(lo)} … {format_value(hi)}" in tip
@@ -401,6 +403,16 @@ def test_bad_values_and_stale_indices_never_crash(qtbot: Any, net: Network) -> N
     assert v.input_strip is None
     v.set_outputs(None)
     assert v.message.isVisible()
+    empty = v.layer_strips()[0].strip
+    assert empty is not None
+    empty.set_data(np.zeros((26, 26, 0), np.float32))  # nothing to draw: an empty strip
+    assert empty.data is None
+    rfv = InputRFView()
+    qtbot.addWidget(rfv)
+    rfv.set_input(np.full((4, 5, 2), np.nan, np.float32))  # two channels, no finite value
+    assert rfv.levels() == (0.0, 1.0) and "(channel 0 shown)" in rfv.title.text()
+    rfv.set_input(np.zeros((0, 3, 1)))  # no pixel at all: no input
+    assert rfv.input is None and rfv.view.data is None
 
 
 # --- the input with its receptive field ----------------------------------------------------
