@@ -9,6 +9,13 @@ It follows the explorer's image: a grey image (or the explorer's grey switch) is
 a colour one three (R, G, B), on the explorer's value scale. When the channel count changes,
 every filter is adapted (see :func:`convgui.core.banks.adapt_channels`) and so is the history.
 
+It can read an external input instead (:meth:`LayerState.set_external_input`: a network
+layer's input, any 1–64 channels, with that layer's bank and settings from
+:func:`network_bank`), in one undoable step. The input choice is then ``"external"`` until the
+user picks R, G, B or grey again or another image is opened; the layer then follows the
+explorer's image again (also undoable). Each history step remembers the input its bank was
+made for, so undo and redo bring an external input back with its bank.
+
 The bank is stored in the Keras ``Conv2D`` layout, ``(kh, kw, C_in // groups, C_out)``, in
 float64 (what the user typed, exactly); :attr:`LayerState.keras_kernel` gives the layout of
 the current layer type (``Conv2DTranspose``: ``(kh, kw, C_out, C_in)``), which files hold.

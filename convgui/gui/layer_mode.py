@@ -184,6 +184,9 @@ class LayerModePage(QWidget):
     focus_changed = Signal()
     #: The user chose what the layer reads of a colour image (``"rgb"`` or ``"grey"``).
     input_choice_changed = Signal(str)
+    #: The layer animation (:class:`~convgui.gui.layer_animation.LayerAnimation`), set by its
+    #: ``install`` when the mode is built.
+    animation: Any
 
     def __init__(self, layer: LayerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)

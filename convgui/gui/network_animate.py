@@ -122,9 +122,13 @@ def animate_layer(
             TEXTS["bad_input"].format(name=name, want=want, got=np.shape(layer_input)),
         )
         return False
+    try:
+        chosen = int(filter)
+    except (TypeError, ValueError, OverflowError):
+        chosen = 0
     if spec.type in CONV_TYPES:
-        return _animate_conv(window, network, i, spec, x, int(filter), play)
-    return _animate_pool(window, spec, x, int(filter), play)
+        return _animate_conv(window, network, i, spec, x, chosen, play)
+    return _animate_pool(window, spec, x, chosen, play)
 
 
 def channel_names(index: int, channels: int) -> tuple[str, ...]:
@@ -218,7 +222,11 @@ def _animate_pool(window: Any, spec: LayerSpec, x: np.ndarray, ch: int, play: bo
         return False
     window.show_mode("kernel")
     window.set_document(doc)  # hides the message bar: the message comes after
-    state.set_all(np.ones((1, 1)), params, TEXTS["undo"].format(name=name))
+    try:
+        state.set_all(np.ones((1, 1)), params, TEXTS["undo"].format(name=name))
+    except ValueError as exc:  # the image is shown; the kernel and settings stay as they were
+        window.show_message("warning", TEXTS["pool_refused"].format(name=name, why=exc))
+        return False
     anim = window.anim
 
     def start() -> None:
