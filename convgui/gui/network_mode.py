@@ -133,6 +133,8 @@ class NetKernelSource(QObject):
         super().__init__()
         self._net = net
         self._shown: tuple[Any, ...] | None = None
+        #: The kernel shown, read once per change (the table reads it for every cell it paints).
+        self._kernel = self._read_kernel()
         net.network_changed.connect(self.refresh)
         net.selection_changed.connect(self.refresh)
 
@@ -147,10 +149,16 @@ class NetKernelSource(QObject):
     @property
     def kernel(self) -> np.ndarray:
         """The ``(kh, kw)`` kernel shown (read-only)."""
+        return self._kernel
+
+    def _read_kernel(self) -> np.ndarray:
         net = self._net
         if not self.has_kernel():
             return np.zeros((1, 1), dtype=np.float32)
-        return net.kernel_of(net.selected_layer, net.selected_filter, net.selected_channel)
+        try:
+            return net.kernel_of(net.selected_layer, net.selected_filter, net.selected_channel)
+        except ValueError:  # a selection the state has not clamped yet: nothing to show
+            return np.zeros((1, 1), dtype=np.float32)
 
     def _index(self, row: int, col: int) -> tuple[int, ...]:
         net = self._net
@@ -183,7 +191,7 @@ class NetKernelSource(QObject):
     def refresh(self) -> None:
         """Tell the table when the kernel it shows changed (another layer, filter or value)."""
         net = self._net
-        k = self.kernel
+        k = self._kernel = self._read_kernel()
         key = (net.selected_layer, net.selected_filter, net.selected_channel, k.shape, k.tobytes())
         if key != self._shown:
             self._shown = key
