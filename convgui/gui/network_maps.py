@@ -144,17 +144,23 @@ def tile_scale(h: int, w: int, target: int) -> tuple[int, int]:
 
     Returns ``(k, f)``: a map of ``h × w`` cells is averaged over ``f × f`` blocks and each
     block drawn ``k × k`` pixels, both whole numbers, so every cell is equally large. Maps
-    up to twice ``target`` are drawn whole (``f = 1``).
+    up to twice ``target`` are drawn whole (``f = 1``), their longer side at least ``target``
+    and their shorter at least :data:`TILE_MIN_PX` (up to six times ``target`` long); larger
+    maps are averaged no more than keeps both sides at least ``target`` and
+    :data:`TILE_MIN_PX`.
 
     Examples
     --------
     >>> tile_scale(26, 26, 45), tile_scale(5, 5, 45), tile_scale(200, 100, 45)
-    ((2, 1), (9, 1), (1, 5))
+    ((2, 1), (9, 1), (1, 2))
+    >>> tile_scale(26, 4, 45)  # a narrow map: its short side 36 px, not 8
+    (9, 1)
     """
-    side = max(1, h, w)
+    side, short = max(1, h, w), max(1, min(h, w))
     if side <= 2 * target:
-        return max(1, math.ceil(target / side)), 1
-    return 1, math.ceil(side / target)
+        k = max(math.ceil(target / side), math.ceil(TILE_MIN_PX / short))
+        return max(1, min(k, (6 * target) // side)), 1
+    return 1, max(1, min(side // target, short // TILE_MIN_PX))
 
 
 def channel_levels(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -384,11 +390,10 @@ class MapStrip(QWidget):
             return QRectF(
                 t.left() + box.left * self.cell_w, t.top(), box.cols * self.cell_w, t.height()
             )
-        sx = self.tile_w / max(1, self.shape[1])
-        sy = self.tile_h / max(1, self.shape[0])
+        px = self.k / self.f  # screen pixels per map cell (block-averaged maps: below 1)
         return QRectF(
-            t.left() + box.left * sx, t.top() + box.top * sy, box.cols * sx, box.rows * sy
-        )
+            t.left() + box.left * px, t.top() + box.top * px, box.cols * px, box.rows * px
+        ).intersected(QRectF(t))
 
     def hit(self, pos: QPoint | QPointF) -> tuple[int, int, int] | None:
         """``(channel, row, col)`` of the map cell under ``pos``, or None."""
@@ -399,8 +404,9 @@ class MapStrip(QWidget):
                 if self.vector:
                     col = int((x - t.left()) / self.cell_w)
                     return 0, 0, min(max(col, 0), self.shape[0] - 1)
-                row = int((y - t.top()) / t.height() * self.shape[0])
-                col = int((x - t.left()) / t.width() * self.shape[1])
+                px = self.k / self.f
+                row = int((y - t.top()) / px)
+                col = int((x - t.left()) / px)
                 return c, min(max(row, 0), self.shape[0] - 1), min(max(col, 0), self.shape[1] - 1)
         return None
 

@@ -13,7 +13,8 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from convgui.core.network import LayerSpec, pool_layer, receptive_field
+from convgui.core import pool2d
+from convgui.core.network import Box, LayerSpec, pool_layer, receptive_field
 from convgui.core.text import format_value
 from convgui.gui.feature_maps import map_pixels
 from convgui.gui.network_maps import (
@@ -22,6 +23,7 @@ from convgui.gui.network_maps import (
     TILE_MIN_PX,
     UNIT_COLOR,
     InputRFView,
+    MapStrip,
     NetworkMapsView,
     channel_levels,
 )
@@ -131,6 +133,28 @@ def test_tile_colours_follow_each_maps_own_scale(qtbot: Any, net: Network) -> No
             y = t.top() + (r + 0.5) * t.height() / data.shape[0]
             got = img.pixelColor(int(x), int(y)).rgb() & 0xFFFFFF
             assert got == int(want[r, c]) & 0xFFFFFF, (layer, r, c)
+
+
+def test_large_maps_are_block_averaged_and_clicks_still_find_their_cell(qtbot: Any) -> None:
+    s = MapStrip("big", "conv2d", (100, 90, 2))
+    qtbot.addWidget(s)
+    assert s.f > 1 and min(s.tile_w, s.tile_h) >= TILE_MIN_PX
+    data = np.random.default_rng(14).normal(size=(100, 90, 2)).astype(np.float32)
+    s.set_data(data)
+    f = s.f
+    levels, signed = map_levels(data[:, :, 1])
+    hh, ww = 100 // f, 90 // f
+    blocks = pool2d(data[: hh * f, : ww * f, 1], f, op="avg")  # the engine's averaging
+    want = map_pixels(blocks, levels, "diverging" if signed else "gray", max_cells=1000)
+    img = s.grab().toImage()
+    t = s.tile_rect(1)
+    for r, c in ((0, 0), (hh // 2, ww // 3), (hh - 1, ww - 1)):
+        x, y = t.left() + (c + 0.5) * s.k, t.top() + (r + 0.5) * s.k
+        assert img.pixel(int(x), int(y)) & 0xFFFFFF == int(want[r, c]) & 0xFFFFFF
+    # A map cell's outline and a click on it agree, at a fraction of a pixel per cell.
+    rect = s.cell_rect(1, Box(60, 61, 30, 31))
+    assert rect.width() == pytest.approx(s.k / f)
+    assert s.hit(rect.center()) == (1, 60, 30)
 
 
 def test_channel_levels_agree_with_the_layer_modes_rule() -> None:
