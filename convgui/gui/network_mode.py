@@ -302,6 +302,7 @@ class KernelEditor(QGroupBox):
         value = self._bias_value()
         with QSignalBlocker(self.bias_edit):
             self.bias_edit.setText(TEXTS["no_bias"] if value is None else cell_edit_text(value))
+            self.bias_edit.setCursorPosition(0)  # the sign and first digits in sight
         self.bias_edit.setEnabled(value is not None)
 
     def update_view(self) -> None:
@@ -672,7 +673,7 @@ class NetworkPage(QWidget):
         if self._user_split:
             return
         total = sum(self.splitter.sizes()) or self.width()
-        left = max(self.left.minimumSizeHint().width(), min(420, int(total * 0.32)))
+        left = max(self.left.minimumSizeHint().width(), min(420, int(total * 0.35)))
         right = max(self.splitter.widget(2).minimumSizeHint().width(), min(380, int(total * 0.25)))
         centre = max(0, total - left - right)
         self.splitter.setSizes([left, centre, right])
