@@ -98,7 +98,10 @@ TEXTS = {
 
 #: The channel tiles' height for R, G, B or grey (one row), and each row's for more channels.
 CHANNEL_GRID_HEIGHT = 84
-CHANNEL_ROW = 58
+#: The map's height in a small channel tile (its caption adds a line of text).
+CHANNEL_PICTURE = 42
+#: A widget's default maximum height (QWIDGETSIZE_MAX).
+TILE_MAX_HEIGHT = 16777215
 #: The Input choice's value while the layer reads an external input (a network layer's).
 EXTERNAL = "external"
 
@@ -106,8 +109,9 @@ EXTERNAL = "external"
 class ChannelGrid(MapGrid):
     """The input channels' tiles: one row of three for R, G, B; rows of small tiles for many.
 
-    With more than three channels the tiles are :data:`CHANNEL_ROW` pixels tall, as many per
-    row as the width holds (rows evenly filled); the page shows two rows and scrolls the rest.
+    With more than three channels the tiles are :meth:`row_height` pixels tall (a caption and
+    :data:`CHANNEL_PICTURE` pixels of map), as many per row as the width holds (rows evenly
+    filled); the page shows two rows and scrolls the rest.
 
     Signals
     -------
@@ -135,11 +139,15 @@ class ChannelGrid(MapGrid):
         n = len(self.tiles)
         return max(1, -(-n // self.columns_for(self.width())))
 
+    def row_height(self) -> int:
+        """A small tile's height: its caption (View ▸ Text Size) and the map."""
+        return self.fontMetrics().height() + CHANNEL_PICTURE
+
     def minimumSizeHint(self) -> QSize:
         """Many channels: three tiles wide (the columns follow the width given)."""
         if len(self.tiles) <= 3:
             return super().minimumSizeHint()
-        return QSize(3 * (TILE_MIN + 4), self.rows() * (CHANNEL_ROW + 4))
+        return QSize(3 * (TILE_MIN + 4), self.rows() * (self.row_height() + 4))
 
     def sizeHint(self) -> QSize:
         """Many channels: as wide as the minimum (the scroll area gives the width)."""
@@ -155,16 +163,23 @@ class ChannelGrid(MapGrid):
         super().resizeEvent(event)
         self._fit_rows()
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # View ▸ Text Size: taller captions
+            self._rows = 0
+            self._fit_rows()
+
     def _fit_rows(self) -> None:
         many = len(self.tiles) > 3
+        row = self.row_height()
         for t in self.tiles:
-            if many and t.height() != CHANNEL_ROW:
-                t.setFixedHeight(CHANNEL_ROW)
-            elif not many and t.maximumHeight() == CHANNEL_ROW:
+            if many and (t.minimumHeight(), t.maximumHeight()) != (row, row):
+                t.setFixedHeight(row)
+            elif not many and t.maximumHeight() < TILE_MAX_HEIGHT:
                 t.setMinimumHeight(TILE_MIN)
-                t.setMaximumHeight(16777215)
+                t.setMaximumHeight(TILE_MAX_HEIGHT)
         rows = self.rows()
-        self.setMinimumHeight(rows * (CHANNEL_ROW + 4) if many else 0)
+        self.setMinimumHeight(rows * (row + 4) if many else 0)
         if rows != self._rows:
             self._rows = rows
             self.rows_changed.emit(rows)
@@ -435,7 +450,7 @@ class LayerModePage(QWidget):
         if len(grid.tiles) <= 3:
             self.channel_scroll.setFixedHeight(CHANNEL_GRID_HEIGHT)
         else:
-            self.channel_scroll.setFixedHeight(min(grid.rows(), 2) * (CHANNEL_ROW + 4))
+            self.channel_scroll.setFixedHeight(min(grid.rows(), 2) * (grid.row_height() + 4))
 
     def _one_channel_shown(self) -> bool:
         """True when the large input shows one channel (an external input of 2 or 4+)."""

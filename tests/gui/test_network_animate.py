@@ -362,3 +362,22 @@ def test_many_channels_fit_the_width_and_scroll(
     assert grid.rows() >= rows
     assert animate_layer(window, Network(specs, None, (12, 12, 5), seed=1), 0, np.ones((12, 12, 5)))
     qtbot.waitUntil(lambda: grid.rows() == 1 and scroll.height() == grid.tiles[0].height() + 4)
+
+
+def test_channel_captions_grow_with_the_text_size(window: Any, qtbot: Any) -> None:
+    net = Network([LayerSpec("conv2d", "c", filters=2)], None, (10, 10, 20), seed=1)
+    assert animate_layer(window, net, 0, np.ones((10, 10, 20)))
+    page = window.layer_mode.page
+    grid, scroll = page.channel_grid, page.channel_scroll
+    small, fh0 = grid.tiles[0].height(), grid.fontMetrics().height()
+    window.text_size.set_scale(2.0)
+    try:
+        qtbot.waitUntil(lambda: grid.fontMetrics().height() > fh0)
+        fh = grid.fontMetrics().height()
+        qtbot.waitUntil(lambda: grid.tiles[0].height() == fh + 42)
+        assert grid.tiles[0].height() > small
+        # every row shown whole: the caption and a map below it
+        assert scroll.height() == min(grid.rows(), 2) * (fh + 42 + 4)
+        assert all(t.image_rect().height() >= 30 for t in grid.tiles)
+    finally:
+        window.text_size.reset()
