@@ -381,3 +381,19 @@ def test_channel_captions_grow_with_the_text_size(window: Any, qtbot: Any) -> No
         assert all(t.image_rect().height() >= 30 for t in grid.tiles)
     finally:
         window.text_size.reset()
+
+
+def test_every_layer_of_the_shipped_digits_network(window: Any) -> None:
+    from convgui.net import digit_samples
+
+    net = Network.digits()
+    images, _ = digit_samples()
+    x = images[0]
+    outs = net.forward(x)
+    for i, spec in enumerate(net.layers):
+        shown = animate_layer(window, net, i, x if i == 0 else outs[i - 1])
+        assert shown == (spec.type in ("conv2d", "conv2d_transpose", "max_pool", "avg_pool"))
+        if spec.type == "conv2d":
+            layer = window.layer_mode.layer
+            assert layer.wait_idle() and layer.result is not None
+            np.testing.assert_allclose(layer.result.stacked(), outs[i], rtol=1e-4, atol=1e-5)
