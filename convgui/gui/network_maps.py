@@ -334,6 +334,8 @@ class MapStrip(QWidget):
         self._data: np.ndarray | None = None
         self._levels: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._labels: QImage | None = None
+        #: The words under the tiles (their numbers where not given).
+        self.captions: list[str] = []
         #: Counts paints that showed maps (tests and benchmarks wait on it).
         self.paint_count = 0
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -496,7 +498,8 @@ class MapStrip(QWidget):
             p.setFont(self.font())
             p.setPen(self.palette().color(self.foregroundRole()))
             for i, r in enumerate(self._label_rects()):
-                p.drawText(r, int(Qt.AlignmentFlag.AlignCenter), str(i))
+                text = self.captions[i] if i < len(self.captions) else str(i)
+                p.drawText(r, int(Qt.AlignmentFlag.AlignCenter), text)
             p.end()
             self._labels = img
         return self._labels
@@ -995,6 +998,8 @@ class NetworkMapsView(QWidget):
         at = 0
         if self.input is not None:
             strip = MapStrip(TEXTS["input"], "input", self.input.shape)
+            if self.input.shape[2] == 3:
+                strip.captions = ["R", "G", "B"]
             strip.selectable = False
             strip.setCursor(Qt.CursorShape.ArrowCursor)
             title = f"<b>{TEXTS['input']}</b> · {_shape_text(self.input.shape)}"

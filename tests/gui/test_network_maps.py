@@ -112,6 +112,21 @@ def test_one_strip_per_layer_and_one_tile_per_channel(qtbot: Any, net: Network) 
     assert not v.message.isVisible()
 
 
+def test_the_input_strip_shows_each_channel(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net)
+    v.set_input(np.random.default_rng(15).random((28, 28, 1)).astype(np.float32))
+    assert v.input_strip is not None and v.input_strip.strip is not None
+    assert v.input_strip.strip.channels == 1 and "input</b> · 28×28×1" in v.input_strip.title.text()
+    v.set_input(np.random.default_rng(15).random((28, 28, 3)).astype(np.float32))
+    s = v.input_strip.strip
+    assert s is not None and s.channels == 3 and s.captions == ["R", "G", "B"]
+    assert len(v.layer_strips()) == len(SHAPES)  # the layers' strips are still there
+    v.set_input_strip_visible(False)
+    assert v.input_strip.isHidden()
+    v.set_input(np.zeros((28, 28, 1), np.float32))  # rebuilt: stays hidden
+    assert v.input_strip is not None and v.input_strip.isHidden()
+
+
 def test_tile_colours_follow_each_maps_own_scale(qtbot: Any, net: Network) -> None:
     v = make_view(qtbot, net)
     rng = np.random.default_rng(1)
