@@ -33,7 +33,17 @@ from functools import cache
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -616,14 +626,23 @@ class MapStrip(QWidget):
 
 
 class _SideScroll(QScrollArea):
-    """Scrolls sideways only; a vertical wheel passes on to the panel around it."""
+    """Scrolls sideways only; a vertical wheel scrolls the column of strips around it."""
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         d = event.angleDelta()
         if d.x() != 0 or event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             super().wheelEvent(event)
-        else:
+            return
+        outer = self.parentWidget()
+        while outer is not None and not isinstance(outer, QScrollArea):
+            outer = outer.parentWidget()
+        if outer is None:
             event.ignore()
+            return
+        # Handed on explicitly: Qt passes an ignored wheel to the parent only when it came
+        # from the mouse itself.
+        QCoreApplication.sendEvent(outer.viewport(), event)
+        event.accept()
 
     def sizeHint(self) -> QSize:
         w = self.widget()

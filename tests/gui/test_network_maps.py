@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QWheelEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from convgui.core.network import Box, LayerSpec, pool_layer, receptive_field
@@ -267,6 +267,30 @@ def test_a_vector_bar_selects_then_picks_a_unit(qtbot: Any, net: Network) -> Non
     with qtbot.waitSignal(v.unit_clicked) as unit:
         qtbot.mouseClick(s, Qt.MouseButton.LeftButton, pos=QPoint(x, y))
     assert unit.args == [7, 0, 6]
+
+
+def wheel(widget: QWidget, dx: int, dy: int) -> None:
+    pos = QPointF(widget.rect().center())
+    ev = QWheelEvent(
+        pos, QPointF(widget.mapToGlobal(pos.toPoint())), QPoint(), QPoint(dx, dy),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )  # fmt: skip
+    QApplication.sendEvent(widget, ev)
+
+
+def test_the_wheel_scrolls_the_strips_down_and_a_strip_sideways(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net, (500, 600))
+    v.set_outputs(random_outputs(np.random.default_rng(16)))
+    qtbot.wait(10)
+    ls = v.layer_strips()[3]  # conv2: 32 tiles, wider than the view
+    assert ls.area is not None and ls.strip is not None
+    side, down = ls.area.horizontalScrollBar(), v.strips_area.verticalScrollBar()
+    assert side.maximum() > 0 and down.maximum() > 0
+    wheel(ls.area.viewport(), 0, -120)  # a plain wheel: the column of strips scrolls
+    assert down.value() > 0 and side.value() == 0
+    wheel(ls.area.viewport(), -120, 0)  # a sideways wheel (or Shift): the strip scrolls
+    assert side.value() > 0
 
 
 def test_receptive_field_boxes_are_drawn_where_the_rf_says(qtbot: Any, net: Network) -> None:
