@@ -217,7 +217,7 @@ class ImagePanels(QObject):
         """Scale the numbers drawn in the cells; the title rows grow with the text."""
         for v in self.views:
             v.set_text_scale(factor)
-        QTimer.singleShot(0, self._align_rows)  # once the new font has reached the labels
+        QTimer.singleShot(0, self, self._align_rows)  # once the new font has reached the labels
 
     # --- redraw ----------------------------------------------------------------------------
 

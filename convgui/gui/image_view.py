@@ -306,7 +306,7 @@ class ImageView(pg.GraphicsLayoutWidget):
 
     def _on_values_fit(self, fits: bool | None) -> None:
         # Called while painting: change the widget afterwards, not inside the paint.
-        QTimer.singleShot(0, lambda: self._show_hint(fits is False and self.values.enabled))
+        QTimer.singleShot(0, self, lambda: self._show_hint(fits is False and self.values.enabled))
 
     def _show_hint(self, on: bool) -> None:
         if on:

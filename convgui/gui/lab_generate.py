@@ -338,7 +338,7 @@ class GeneratorDialog(QDialog):
             self.form.addWidget(spin, row, 2)
             self._controls[spec.name] = (slider, spin)
         # New controls are shown (and count in the size hint) once the event loop runs.
-        QTimer.singleShot(0, self.fit_to_contents)
+        QTimer.singleShot(0, self, self.fit_to_contents)
 
     def fit_to_contents(self) -> None:
         """Grow (never shrink) to what the controls need at the current text size.

@@ -181,7 +181,7 @@ class Highlight(QWidget):
         visible = t.visibleRegion().boundingRect()
         if visible.isEmpty():  # shown but not laid out yet: place it once the layout is done
             visible = t.rect()
-            QTimer.singleShot(0, self._place)
+            QTimer.singleShot(0, self, self._place)
         top_left = t.mapTo(parent, visible.topLeft())
         self.setGeometry(QRect(top_left, visible.size()).adjusted(-3, -3, 3, 3))
         self.raise_()

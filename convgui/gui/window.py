@@ -293,7 +293,7 @@ class MainWindow(QMainWindow):
     def _on_text_scale(self, factor: float) -> None:
         self.images.set_text_scale(factor)
         # The new font reaches the layouts' size hints only after this event: fit afterwards.
-        QTimer.singleShot(0, self._refit)
+        QTimer.singleShot(0, self, self._refit)
 
     def _refit(self) -> None:
         self._fit_middle()
@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        QTimer.singleShot(0, self._balance)
+        QTimer.singleShot(0, self, self._balance)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(page)
         self.mode_changed.emit(name)
         if name == "kernel":
-            QTimer.singleShot(0, self._balance)
+            QTimer.singleShot(0, self, self._balance)
 
     # --- animation --------------------------------------------------------------------------
 
@@ -629,7 +629,7 @@ class MainWindow(QMainWindow):
         """Show or hide the kernel and layer column (the tour hides it where not needed)."""
         if self.middle.isHidden() == on:
             self.middle.setVisible(on)
-            QTimer.singleShot(0, self._balance)
+            QTimer.singleShot(0, self, self._balance)
 
     # --- start-up ------------------------------------------------------------------------------
 
@@ -642,8 +642,8 @@ class MainWindow(QMainWindow):
             current = r is not None and r.image_version == s.image_version and not s.busy
             if current or s.layer_error or s.doc is None:
                 self.repaint()
-                QTimer.singleShot(50, callback)
+                QTimer.singleShot(50, self, callback)
             else:
-                QTimer.singleShot(20, check)
+                QTimer.singleShot(20, self, check)
 
-        QTimer.singleShot(0, check)
+        QTimer.singleShot(0, self, check)
