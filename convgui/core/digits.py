@@ -53,6 +53,9 @@ CENTRE = (14.0, 14.0)
 #: values that are float noise (a faint remainder of arithmetic) out of the box.
 INK_THRESHOLD = 1.0 / 255.0
 
+#: The largest pen coordinate, radius or softness :func:`stamp_segment` accepts, in pixels.
+MAX_PEN_COORD = 1e6
+
 Box4 = tuple[int, int, int, int]
 
 
@@ -82,7 +85,17 @@ def _point(p: object, name: str) -> tuple[float, float]:
         p = p.tolist()
     if not isinstance(p, Sequence) or isinstance(p, str) or len(p) != 2:
         raise ValueError(f"{name} must be a point (x, y), got {_describe(p)}")
-    return _real(p[0], f"{name}[0] (x)"), _real(p[1], f"{name}[1] (y)")
+    return _bounded(p[0], f"{name}[0] (x)"), _bounded(p[1], f"{name}[1] (y)")
+
+
+def _bounded(value: object, name: str) -> float:
+    """``value`` as a float within ±:data:`MAX_PEN_COORD` (no overflow in the geometry)."""
+    v = _real(value, name)
+    if abs(v) > MAX_PEN_COORD:
+        raise ValueError(
+            f"{name} is {v!r}: too far for a pen (the limit is ±{MAX_PEN_COORD:,.0f} pixels)"
+        )
+    return v
 
 
 def _ink(image: ArrayLike, name: str) -> NDArray[np.float64]:
@@ -132,7 +145,8 @@ def pen_profile(d: ArrayLike, *, radius: float, softness: float) -> NDArray[np.f
         hard: NDArray[np.float64] = (dist <= radius).astype(np.float64)
         return hard
     inner, outer = radius - 0.5 * softness, radius + 0.5 * softness
-    t = np.clip((outer - dist) / softness, 0.0, 1.0)
+    with np.errstate(over="ignore"):  # a rim thinner than float spacing: ±inf, clipped
+        t = np.clip((outer - dist) / softness, 0.0, 1.0)
     # Spelled out at both ends, so a rim thinner than float spacing is still a clean edge.
     smooth: NDArray[np.float64] = np.where(
         dist <= inner, 1.0, np.where(dist >= outer, 0.0, t * t * (3.0 - 2.0 * t))
@@ -177,7 +191,8 @@ def stamp_segment(
     ------
     ValueError
         For a canvas that is not a writable 2-D float array, a point that is not a finite
-        ``(x, y)``, a radius ≤ 0 or a negative softness.
+        ``(x, y)``, a radius ≤ 0 or a negative softness, or any of them beyond
+        ±:data:`MAX_PEN_COORD`.
 
     Examples
     --------
@@ -200,15 +215,13 @@ def stamp_segment(
         raise ValueError("canvas is read-only: pass a writable array, it is drawn into in place")
     x0, y0 = _point(p0, "p0")
     x1, y1 = _point(p1, "p1")
-    r = _real(radius, "radius")
+    r = _bounded(radius, "radius")
     if r <= 0:
         raise ValueError(f"radius must be > 0 canvas pixels, got {r!r}")
-    soft = _real(softness, "softness")
+    soft = _bounded(softness, "softness")
     if soft < 0:
         raise ValueError(f"softness must be ≥ 0 canvas pixels, got {soft!r}")
     reach = r + 0.5 * soft  # no ink beyond this distance
-    if not math.isfinite(reach):
-        raise ValueError(f"radius {r!r} and softness {soft!r} are too large for a pen")
     h, w = canvas.shape
 
     def span(lo: float, hi: float, n: int) -> tuple[int, int]:
@@ -429,6 +442,7 @@ __all__ = [
     "CENTRE",
     "DIGIT_SIDE",
     "INK_THRESHOLD",
+    "MAX_PEN_COORD",
     "area_weights",
     "ink_box",
     "mnist_preprocess",

@@ -166,6 +166,13 @@ def test_stamp_matches_the_loop_for_any_segment(coords, radius, softness) -> Non
     assert canvas.max() <= 1.0
 
 
+def test_a_pen_rim_thinner_than_float_spacing_is_a_clean_edge() -> None:
+    # Found by hypothesis: a subnormal softness overflowed the rim's slope (a warning).
+    canvas = np.zeros((5, 5), np.float32)
+    stamp_segment(canvas, (2, 2), (2, 2), radius=1.0, softness=2.2250738585e-313)
+    np.testing.assert_array_equal(canvas, naive_stamp(np.zeros((5, 5)), (2, 2), (2, 2), 1.0, 0))
+
+
 def test_stamp_blends_with_max_and_keeps_float64() -> None:
     canvas = np.full((20, 20), 0.25)
     stamp_segment(canvas, (2, 10), (17, 10), radius=3, softness=0)
@@ -194,7 +201,8 @@ def test_a_stroke_that_misses_the_canvas_draws_nothing() -> None:
         ({"radius": 0.0}, "radius must be > 0"),
         ({"radius": float("inf")}, "finite"),
         ({"softness": -1.0}, "softness must be ≥ 0"),
-        ({"radius": 1.7e308, "softness": 1e308}, "too large"),
+        ({"radius": 1.7e308, "softness": 1e308}, "too far"),
+        ({"p0": (1e300, 0.0)}, r"too far for a pen \(the limit is ±1,000,000"),
     ],
 )
 def test_stamp_refuses_bad_arguments_and_says_why(kwargs, message) -> None:
