@@ -46,8 +46,12 @@ def test_undo_redo_keys(window: MainWindow, qtbot: Any) -> None:
 
 
 def test_samples_menu(window: MainWindow, qtbot: Any) -> None:
-    acts = [a for a in window.samples_menu.actions() if a.text()]
+    acts = [a for a in window.samples_menu.actions() if a.objectName().startswith("sample_")]
     assert [a.text() for a in acts] == [s.title for s in samples()]
+    # The image samples come first; the digits network (a feature's entry) after them.
+    titles = [a.text() for a in window.samples_menu.actions() if a.text()]
+    assert titles[: len(acts)] == [s.title for s in samples()]
+    assert titles[len(acts) :] == ["&Digits Network"]
     scene = next(a for a in acts if a.text().startswith("Scene"))
     with qtbot.waitSignal(window.output_painted, timeout=5000):
         scene.trigger()
@@ -111,6 +115,7 @@ def test_the_table_builds_every_existing_action_and_shortcut(qtbot: Any) -> None
         "&Samples",
         "&View",
         "&Animation",
+        "&Network",
         "&Help",
     ]
     assert host.open_action is built.actions["openAction"]  # type: ignore[attr-defined]
