@@ -118,6 +118,16 @@ TEXTS = {
 }
 
 
+def float32_decimals(values: Any) -> np.ndarray:
+    """Float32 weights as the shortest decimals that read back as the same float32 (float64).
+
+    A learned weight ``-0.315508`` is float32; widened to float64 it reads
+    ``-0.31550800800323486``, noise the user never typed. Typing the short text back gives the
+    same float32, so the table and the bias field show that.
+    """
+    return np.asarray(values, dtype=np.float32).astype(str).astype(np.float64)
+
+
 class NetKernelSource(QObject):
     """One kernel of the selected conv layer, as the kernel table model reads and edits it.
 
@@ -156,9 +166,10 @@ class NetKernelSource(QObject):
         if not self.has_kernel():
             return np.zeros((1, 1), dtype=np.float32)
         try:
-            return net.kernel_of(net.selected_layer, net.selected_filter, net.selected_channel)
+            k = net.kernel_of(net.selected_layer, net.selected_filter, net.selected_channel)
         except ValueError:  # a selection the state has not clamped yet: nothing to show
             return np.zeros((1, 1), dtype=np.float32)
+        return float32_decimals(k)
 
     def _index(self, row: int, col: int) -> tuple[int, ...]:
         net = self._net
@@ -301,7 +312,11 @@ class KernelEditor(QGroupBox):
     def _show_bias(self) -> None:
         value = self._bias_value()
         with QSignalBlocker(self.bias_edit):
-            self.bias_edit.setText(TEXTS["no_bias"] if value is None else cell_edit_text(value))
+            self.bias_edit.setText(
+                TEXTS["no_bias"]
+                if value is None
+                else cell_edit_text(float(float32_decimals(value)))
+            )
             self.bias_edit.setCursorPosition(0)  # the sign and first digits in sight
         self.bias_edit.setEnabled(value is not None)
 

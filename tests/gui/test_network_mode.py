@@ -584,3 +584,19 @@ def test_ctrl_z_on_the_canvas_undoes_the_stroke_not_a_network_edit(digits: Any, 
     qtbot.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert float(nm.net.network.weights[0]["bias"][0]) == 0.5, "the network edit stays"
     assert nm.net.input.sum() < drawn.sum(), "the stroke was taken back"
+
+
+def test_learned_weights_show_as_the_short_decimals_of_their_float32(digits: Any) -> None:
+    """A float32 weight widened to float64 reads -0.31550800800323486; the page shows -0.315508."""
+    nm = digits
+    nm.net.select(0, 0, 0)
+    bias32 = np.float32(Network.digits().weights[0]["bias"][0])
+    text = nm.page.kernel.bias_edit.text()
+    assert len(text) <= 12, f"the bias field shows float64 noise: {text!r}"
+    assert np.float32(float(text)) == bias32, "the short text is not the same float32"
+    k32 = Network.digits().weights[0]["kernel"][:, :, 0, 0]
+    shown = nm.page.kernel.source.kernel
+    assert np.array_equal(shown.astype(np.float32), k32)
+    for value, want in zip(shown.ravel(), k32.ravel()):
+        # The shortest text that reads back as this float32: what the cell editor opens with.
+        assert repr(float(value)) == str(want)
