@@ -413,8 +413,9 @@ class AnalysisPanel(QWidget):
         """Analyse the kernel shown (the state's, or the layer mode's) and redraw everything."""
         self._dirty = False
         s = self.state
-        vmax = s.value_max
         layer = self.showing_layer
+        # The layer mode's input may be a network layer's maps, not the explorer's image.
+        vmax = float(self._layer.value_max) if layer else s.value_max
         if layer:
             k, heading, bias, o = self._layer_kernel()
             self.heading.setToolTip(LAYER_HEADING_TIP)

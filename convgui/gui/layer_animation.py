@@ -641,7 +641,7 @@ class LayerOverlay:
         controller.state_changed.connect(self.update)
 
     def _levels(self, image: np.ndarray) -> tuple[float, float]:
-        vmax = float(self.c.layer.explorer.value_max)
+        vmax = float(self.c.layer.value_max)
         if not image.size:
             return (0.0, 1.0)
         return float(min(0.0, image.min())), float(max(vmax, image.max()))
@@ -827,7 +827,7 @@ class LayerSheet:
         self.grid = grid_shape(self.view, r.image.shape, r.out_shape)
         image = np.asarray(r.image, dtype=np.float64)
         lo = float(min(0.0, image.min())) if image.size else 0.0
-        hi = float(max(c.layer.explorer.value_max, image.max())) if image.size else 1.0
+        hi = float(max(c.layer.value_max, image.max())) if image.size else 1.0
         mask: np.ndarray | None = None
         tint = PAD_ZERO
         self.offset = (0, 0)

@@ -397,3 +397,27 @@ def test_every_layer_of_the_shipped_digits_network(window: Any) -> None:
             layer = window.layer_mode.layer
             assert layer.wait_idle() and layer.result is not None
             np.testing.assert_allclose(layer.result.stacked(), outs[i], rtol=1e-4, atol=1e-5)
+
+
+def test_exported_frames_scale_a_network_input_as_the_window_does(
+    window: Any, net: Network, digit: np.ndarray
+) -> None:
+    """conv2's input holds values near 0–3: scaled against white 255, its frames came out black.
+
+    The window draws every channel on one scale, from min(0, lowest) to the input's largest
+    value; an exported frame must use the same scale.
+    """
+    from convgui.gui.layer_animation import LayerSheet
+
+    outs = net.forward(digit)
+    x = outs[POOL1].astype(np.float64)
+    assert float(x.max()) < 50  # far below the explorer's white
+    assert animate_layer(window, net, CONV2, outs[POOL1], filter=2)
+    anim = window.layer_mode.page.animation
+    sheet = LayerSheet(anim.controller, None)
+    grey = sheet.src_rgba[..., 0].astype(np.float64)
+    lo, hi = min(0.0, float(x.min())), float(x.max())
+    # The sheet shows channel 0 inside its padding ring; compare the brightest cell.
+    want = 255 * (float(x[:, :, 0].max()) - lo) / (hi - lo)
+    assert grey.max() == pytest.approx(want, abs=2), (grey.max(), want)
+    assert anim.overlay._levels(x) == pytest.approx((lo, hi))
