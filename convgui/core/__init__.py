@@ -16,6 +16,7 @@ from .analysis import (
 )
 from .banks import BANK_PRESETS, BANK_TITLES, bank_preset
 from .convolve import METHODS, choose_method, correlate2d
+from .digits import CANVAS_SIDE, mnist_preprocess, stamp_segment, upscale_digit
 from .generators import (
     EDGE_OPERATORS,
     GENERATORS,
@@ -80,6 +81,16 @@ from .layer_steps import (
     transpose_direct,
     transpose_scatter,
 )
+from .network import (
+    LAYER_TYPES,
+    Box,
+    LayerSpec,
+    ReceptiveField,
+    network_summary,
+    receptive_field,
+    receptive_field_params,
+    summary_text,
+)
 from .padding import BOUNDARIES, BOUNDARY_DESCRIPTIONS, pad_image, source_index
 from .pipeline import (
     POOL_CHOICES,
@@ -108,9 +119,11 @@ __all__ = [
     "BOUNDARIES",
     "BOUNDARY_DESCRIPTIONS",
     "BT601",
+    "CANVAS_SIDE",
     "EDGE_OPERATORS",
     "GENERATORS",
     "LAYER_METHODS",
+    "LAYER_TYPES",
     "LEAKY_SLOPE",
     "MAX_LAYER_VALUES",
     "METHODS",
@@ -120,6 +133,7 @@ __all__ = [
     "PRESETS",
     "SCALES",
     "SYMMETRIES",
+    "Box",
     "CellParseError",
     "ChannelStep",
     "FrequencyResponse",
@@ -127,10 +141,12 @@ __all__ = [
     "KernelAnalysis",
     "LayerParams",
     "LayerResult",
+    "LayerSpec",
     "LayerStep",
     "ParamSpec",
     "PoolScan",
     "Preset",
+    "ReceptiveField",
     "ScatterStep",
     "TransposeCell",
     "TransposeDirect",
@@ -169,7 +185,9 @@ __all__ = [
     "layer_shapes",
     "layer_summary",
     "log_kernel",
+    "mnist_preprocess",
     "motion_blur_kernel",
+    "network_summary",
     "normalize_kernel",
     "output_formula",
     "output_shape",
@@ -182,6 +200,8 @@ __all__ = [
     "pool_stage",
     "post_stage",
     "post_value",
+    "receptive_field",
+    "receptive_field_params",
     "resize_centered",
     "resolve_padding",
     "response_bands",
@@ -193,6 +213,8 @@ __all__ = [
     "scan_pool",
     "scan_window",
     "source_index",
+    "stamp_segment",
+    "summary_text",
     "to_grayscale",
     "to_scale",
     "transpose_contributions",
@@ -201,5 +223,6 @@ __all__ = [
     "transpose_geometry",
     "transpose_output_shape",
     "transpose_scatter",
+    "upscale_digit",
     "value_stats",
 ]
