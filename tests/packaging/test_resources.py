@@ -43,7 +43,9 @@ def test_installed_layout_finds_resources(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "resources", site / "convgui" / "_resources")
     code = (
         "from convgui.resources import resource_root, samples; print(resource_root()); "
-        "print(all(s.path.is_file() for s in samples()))"
+        "print(all(s.path.is_file() for s in samples())); "
+        "from convgui.net import Network, digit_samples; "
+        "print(Network.digits().name == 'digits' and len(digit_samples()[1]) == 100)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -53,6 +55,7 @@ def test_installed_layout_finds_resources(tmp_path: Path) -> None:
         check=True,
         env={"PYTHONPATH": str(site), "PATH": ""},
     ).stdout
-    root, ok = out.split()
+    root, ok, digits_ok = out.split()
     assert Path(root) == site / "convgui" / "_resources"
     assert ok == "True"
+    assert digits_ok == "True", "the digits network is not found where a wheel installs it"
