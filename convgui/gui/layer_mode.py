@@ -617,15 +617,19 @@ class LayerMode(QObject):
         self.redo_action.setText(f"&Redo {s.redo_label}" if s.can_redo else "&Redo")
 
     def _on_mode(self, name: str) -> None:
+        # The window's own Undo/Redo and the View radio are touched only on a switch between
+        # this mode and the single-kernel one: another mode (the network's) shows its own pair
+        # and checks its own entry, whichever handler runs first.
         mine = name == MODE
         w = self.window
         for theirs, ours in ((w.undo_action, self.undo_action), (w.redo_action, self.redo_action)):
-            theirs.setVisible(not mine)
             ours.setVisible(mine)
+            if mine or name == "kernel":
+                theirs.setVisible(not mine)
         self.layer.set_active(mine)
         built = getattr(w, "actions_built", None)
         group = built.groups.get(MODE_GROUP) if built is not None else None
-        if isinstance(group, QActionGroup):
+        if isinstance(group, QActionGroup) and name in (MODE, "kernel"):
             wanted = "modeLayerAction" if mine else "modeKernelAction"
             for act in group.actions():
                 if act.objectName() == wanted:

@@ -382,3 +382,77 @@ def test_bank_settings_beyond_the_controls_are_refused_naming_the_file(
     )
     assert layer_mode.open_bank_path(window, path)
     assert bank.stride_spin.value() == 8 and lm.layer.settings.stride == (8, 8)
+
+
+# --- the layer mode among other modes (the network's) -------------------------------------------
+
+#: A walk through the three modes that takes each of the six switches between two of them.
+EVERY_SWITCH = ["network", "layer", "kernel", "network", "kernel", "layer", "network"]
+UNDO_OF = {"kernel": "undoAction", "layer": "layerUndoAction", "network": "networkUndoAction"}
+REDO_OF = {"kernel": "redoAction", "layer": "layerRedoAction", "network": "networkRedoAction"}
+VIEW_OF = {"kernel": "modeKernelAction", "layer": "modeLayerAction", "network": "modeNetworkAction"}
+
+
+def shown_with(window: MainWindow, key: str) -> list[str]:
+    """The names of the window's visible actions bound to ``key``."""
+    return sorted(
+        a.objectName()
+        for a in window.findChildren(QAction)
+        if a.isVisible() and key in [s.toString() for s in a.shortcuts()]
+    )
+
+
+def test_another_mode_keeps_its_own_undo_and_view_entry(qtbot: Any, window: MainWindow) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    lm = enter_layer_mode(window)
+    window.add_mode("other", QWidget())
+    window.show_mode("other")
+    # The layer mode hides its own pair and leaves the window's alone: re-showing the
+    # single-kernel Undo or checking View ▸ Single Kernel is for a switch to that mode only.
+    assert not lm.undo_action.isVisible() and not lm.redo_action.isVisible()
+    assert not window.undo_action.isVisible() and not window.redo_action.isVisible()
+    assert not action(window, "modeKernelAction").isChecked()
+    window.show_mode("kernel")
+    assert shown_with(window, "Ctrl+Z") == ["undoAction"]
+    assert action(window, "modeKernelAction").isChecked()
+
+
+@pytest.mark.parametrize("first", ["layer", "network"])
+@pytest.mark.parametrize("layer_handler_last", [False, True])
+def test_every_switch_between_kernel_layer_and_network_shows_one_right_undo(
+    qtbot: Any, window: MainWindow, first: str, layer_handler_last: bool
+) -> None:
+    from convgui.gui import network_mode
+
+    if first == "layer":
+        lm = enter_layer_mode(window)
+        nm = network_mode.ensure(window)
+    else:
+        nm = network_mode.ensure(window)
+        lm = window.layer_mode  # type: ignore[attr-defined]
+    if layer_handler_last:  # the result must not hang on which mode's handler runs first
+        window.mode_changed.disconnect(lm._on_mode)
+        window.mode_changed.connect(lm._on_mode)
+    assert nm.net.wait_idle(10.0) and lm.layer.wait_idle(10.0)
+    redo_key = window.redo_action.shortcuts()[0].toString()
+    for k, mode in enumerate(["kernel", first, *EVERY_SWITCH], start=1):
+        action(window, VIEW_OF[mode]).trigger()
+        assert window.mode == mode
+        checked = [n for n in VIEW_OF.values() if action(window, n).isChecked()]
+        assert checked == [VIEW_OF[mode]], f"step {k} ({mode}): View checks {checked}"
+        assert shown_with(window, "Ctrl+Z") == [UNDO_OF[mode]], f"step {k} ({mode})"
+        assert shown_with(window, redo_key) == [REDO_OF[mode]], f"step {k} ({mode})"
+        # One edit in each of the three places, then Ctrl+Z: only this mode's edit goes back.
+        assert window.state.set_kernel_cell(0, 0, str(k))
+        assert lm.layer.set_bias(0, str(k))
+        assert nm.net.set_bias(0, 0, float(k))
+        assert nm.net.wait_idle(10.0) and lm.layer.wait_idle(10.0)
+        qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert nm.net.wait_idle(10.0) and lm.layer.wait_idle(10.0)
+        undone = {
+            "kernel": float(window.state.kernel[0, 0]) != k,
+            "layer": float(lm.layer.bias[0]) != k,
+            "network": float(nm.net.network.weights[0]["bias"][0]) != k,
+        }
+        assert undone == {m: m == mode for m in undone}, f"step {k} ({mode}): Ctrl+Z undid {undone}"
