@@ -1801,7 +1801,12 @@ class LayerState(QObject):
         return True
 
     def close(self) -> None:
-        """Stop accepting work and shut the worker down (waits for a running job)."""
+        """Stop accepting work and shut the worker down (waits for a running job).
+
+        Closing again does nothing (a window may be closed twice: by the user, then by Qt).
+        """
+        if self._closed:
+            return
         self._closed = True
         self._pending = None
         with contextlib.suppress(RuntimeError, TypeError):

@@ -615,3 +615,15 @@ def test_the_limits_are_accepted_at_their_ends() -> None:
     assert (s.padding, s.stride, s.dilation) == ((0, 15), (8, 8), (8, 8))
     t = LayerSettings(layer_type="transposed", stride=8, output_padding=7)
     assert t.output_padding == (7, 7)
+
+
+def test_closing_twice_is_harmless_and_the_explorer_is_no_longer_followed(
+    explorer: ExplorerState,
+) -> None:
+    s = LayerState(explorer)  # its own worker thread, shut down by the first close
+    assert s.wait_idle(5.0)
+    before = s.image.copy()
+    s.close()
+    s.close()  # a window closed by the user, then by Qt: used to fail on the signal disconnect
+    explorer.set_image(ImageDoc(255 - COLOUR, name="inverted"))
+    assert np.array_equal(s.image, before), "a closed layer still followed the explorer's image"
