@@ -495,3 +495,65 @@ __all__ = [
     "scatter_partial",
     "transposed_weights",
 ]
+
+
+def shorten_sum_line(line: str, chars: int) -> str:
+    """``line`` in at most ``chars`` characters, keeping its first terms, last terms and result.
+
+    A line of arithmetic such as ``"sum_c1 + sum_c2 + … + bias = 0.5 + 1.25 + … + 0.1 = 3"``
+    (the sum over 64 channels of a network layer) loses terms in the middle of each side of
+    its ``" = "``, replaced by ``"…"``; the last part, the result, is always kept whole.
+
+    Parameters
+    ----------
+    line : str
+        One line of arithmetic: parts joined by ``" = "``, each part terms joined by ``" + "``.
+    chars : int
+        The most characters wanted (at least 1).
+
+    Returns
+    -------
+    str
+        ``line`` itself when it fits; else the shortened line (the same number of first terms
+        kept on each side, so names and numbers stay in step, and the last two terms of each
+        side when they fit). When not even one term fits,
+        ``"… = result"``, or ``"…"`` and the end of the line.
+
+    Raises
+    ------
+    ValueError
+        ``chars`` is smaller than 1.
+
+    Examples
+    --------
+    >>> shorten_sum_line("a + b + c + d + e + f = 1 + 2 + 3 + 4 + 5 + 6 = 21", 36)
+    'a + … + e + f = 1 + … + 5 + 6 = 21'
+    >>> shorten_sum_line("x + y = 3", 20)
+    'x + y = 3'
+    """
+    if chars < 1:
+        raise ValueError(f"chars must be at least 1, got {chars!r}")
+    if len(line) <= chars:
+        return line
+    *parts, result = line.split(" = ")
+    terms = [p.split(" + ") for p in parts]
+    # The same number of first terms on every side, so names and numbers stay in step.
+    # The last two terms (the last channel, then the bias) tell how many there are: kept
+    # before more first terms, and first terms before none.
+    most = max((len(t) for t in terms), default=0)
+    tries = [(f, 2) for f in range(most, 0, -1)] + [(f, 1) for f in range(most, 0, -1)]
+    for first, last in [*tries, (0, 2), (0, 1)]:
+        text = " = ".join([*(_keep_terms(t, first, last) for t in terms), result])
+        if len(text) <= chars:
+            return text
+    if parts and len("… = " + result) <= chars:
+        return "… = " + result
+    return "…" if chars == 1 else "…" + line[-(chars - 1) :]
+
+
+def _keep_terms(terms: list[str], first: int, last: int) -> str:
+    """``terms`` joined by ``" + "``: the ``first`` ones, "…", the ``last`` ones."""
+    last = min(last, len(terms) - 1) if len(terms) > 1 else 1
+    if len(terms) <= first + last:
+        return " + ".join(terms)
+    return " + ".join([*terms[:first], "…", *terms[-last:]])

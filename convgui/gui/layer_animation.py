@@ -68,6 +68,7 @@ from ..layer_playback import (
     output_size_text,
     scatter_frame,
     scatter_partial,
+    shorten_sum_line,
 )
 from ..playback import AnimationModel, Playback
 from .animation import FRAME_MS, AnimationBar, WindowOutline, _Cover
@@ -114,7 +115,11 @@ TEXTS = {
     "frame_stamps": "feature map {o}: the stamps so far",
     "crop_note": "rows {r0}–{r1}, cols {c0}–{c1} of {w}×{h}",
     "more_lines": "… {n} more lines (every one is in the window’s panel)",
+    "scroll_note": "… {n} lines in all: scroll the list above for every channel's sum",
 }
+
+#: Lines of arithmetic the window's panel shows at most (the rest scrolls).
+MAX_PANEL_LINES = 8
 
 #: Lines of arithmetic written under an exported frame (the rest are counted).
 MAX_FRAME_LINES = 8
@@ -499,17 +504,50 @@ class _PaddingRing:
             item.hide()
 
 
-class LayerArithmeticPanel(QLabel):
-    """The arithmetic of the current position: one line per channel, the sum, the activation."""
+class LayerArithmeticPanel(QWidget):
+    """The arithmetic of the current position: one line per channel, the sum, the activation.
+
+    When the lines are more than the panel shows (a network layer reads 16–64 channels), the
+    channels' lines scroll in :attr:`scroll` and the last lines (the sum of the channel sums
+    with the bias, and the activation) stay in view under it (:attr:`tail`), shortened to the
+    width in the middle of their terms, never their results; a line between says how many
+    lines there are in all. :meth:`text` is always every line, whole.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("layerArithmetic")
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.head = self._label("layerArithmeticLines", wrap=True)
+        self.scroll = QScrollArea(objectName="layerArithmeticScroll")
+        self.scroll.setWidget(self.head)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.more = self._label("layerArithmeticMore", wrap=False)
+        self.tail = self._label("layerArithmeticTotal", wrap=False)
+        for w in (self.more, self.tail):
+            w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            w.hide()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.scroll)
+        lay.addWidget(self.more)
+        lay.addWidget(self.tail)
+        self._lines: tuple[str, ...] = ()
+        self._keep = 0
+        self._most = 8
         self.set_text_scale(1.0)
+
+    @staticmethod
+    def _label(name: str, *, wrap: bool) -> QLabel:
+        label = QLabel(objectName=name)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        label.setWordWrap(wrap)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        return label
 
     def set_text_scale(self, factor: float) -> None:
         """Monospace at the window's text size (the application font, already scaled)."""
@@ -517,6 +555,77 @@ class LayerArithmeticPanel(QLabel):
         f.setFamily("monospace")
         f.setStyleHint(QFont.StyleHint.Monospace)
         self.setFont(f)
+        note = QFont(f)
+        note.setItalic(True)  # a note about the list above, not arithmetic
+        self.more.setFont(note)
+        self._arrange()
+
+    def text(self) -> str:
+        """Every line shown, whole (the scrolled ones and the kept ones)."""
+        return "\n".join(self._lines)
+
+    def set_text(self, text: str) -> None:
+        """Show ``text`` (a note: nothing is kept in view under the scrolled lines)."""
+        self.set_lines((text,), keep=0)
+
+    def set_lines(self, lines: tuple[str, ...] | list[str], *, keep: int = 2) -> None:
+        """Show ``lines``; when they do not all fit, the last ``keep`` stay in view."""
+        self._lines = tuple(lines)
+        self._keep = max(0, min(keep, len(self._lines) - 1))
+        self._arrange()
+
+    def line_count(self) -> int:
+        """The lines of :meth:`text` (before word wrap)."""
+        return self.text().count("\n") + 1
+
+    def split(self) -> bool:
+        """True when the last lines are kept in view under the scrolled ones."""
+        return self._keep > 0 and self.line_count() > self._most
+
+    def fit(self, most: int) -> None:
+        """Show at most ``most`` lines (at least four): the rest scrolls."""
+        self._most = max(4, most)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        fm = self.fontMetrics()
+        step = max(1, fm.lineSpacing())
+        n = self.line_count()
+        if not self.split():
+            self.head.setText(self.text())
+            self.more.hide()
+            self.tail.hide()
+            self.scroll.setFixedHeight(max(4, min(n, self._most)) * step + 8)
+            return
+        kept = self._lines[-self._keep :]
+        self.head.setText("\n".join(self._lines[: -self._keep]))
+        self.more.setText(TEXTS["scroll_note"].format(n=n))
+        self.tail.setToolTip("\n".join(kept))
+        self.more.show()
+        self.tail.show()
+        self._update_tail()
+        # The kept lines and the note take their lines of the most shown; two at least scroll.
+        self.scroll.setFixedHeight(max(2, self._most - self._keep - 1) * step + 4)
+
+    def _update_tail(self) -> None:
+        if not self.split():
+            return
+        fm = QFontMetricsF(self.tail.font())
+        width = self.contentsRect().width() - 2.0
+        shown = []
+        for line in self._lines[-self._keep :]:
+            # Monospace, but "…" or "−" may come from another font: measure what is drawn.
+            chars = max(12, int(width / max(1.0, fm.horizontalAdvance("0"))))
+            text = shorten_sum_line(line, chars)
+            while chars > 12 and fm.horizontalAdvance(text) > width:
+                chars -= max(1, chars // 20)
+                text = shorten_sum_line(line, chars)
+            shown.append(text)
+        self.tail.setText("\n".join(shown))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_tail()
 
 
 class LayerAnimationPanel(QWidget):
@@ -550,11 +659,7 @@ class LayerAnimationPanel(QWidget):
             b.setToolTip(tip)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.arith = LayerArithmeticPanel()
-        self.arith_scroll = QScrollArea(objectName="layerArithmeticScroll")
-        self.arith_scroll.setWidget(self.arith)
-        self.arith_scroll.setWidgetResizable(True)
-        self.arith_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.arith_scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.arith_scroll = self.arith.scroll
         row = QHBoxLayout()
         row.setContentsMargins(6, 0, 6, 0)
         row.addWidget(self.view_combo)
@@ -567,7 +672,7 @@ class LayerAnimationPanel(QWidget):
         lay.setSpacing(2)
         lay.addWidget(self.bar)
         lay.addLayout(row)
-        lay.addWidget(self.arith_scroll)
+        lay.addWidget(self.arith)
         controller.position_changed.connect(self._update)
         controller.state_changed.connect(self._update)
         self.set_text_scale(1.0)
@@ -579,13 +684,12 @@ class LayerAnimationPanel(QWidget):
         self._fit_height()
 
     def _fit_height(self) -> None:
-        # Every line of the sums when the window has room (at most a third of its height),
-        # never fewer than four: the rest scrolls.
+        # Every line of the sums up to MAX_PANEL_LINES when the window has room (at most a
+        # third of its height), never fewer than four: the rest scrolls, the sum stays shown.
         fm = self.arith.fontMetrics()
         top = self.window()
         room = (top.height() // 3) // max(1, fm.lineSpacing()) if top is not self else 7
-        lines = max(4, min(self.arith.text().count("\n") + 1, max(4, room)))
-        self.arith_scroll.setFixedHeight(lines * fm.lineSpacing() + 8)
+        self.arith.fit(min(MAX_PANEL_LINES, max(4, room)))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -607,11 +711,11 @@ class LayerAnimationPanel(QWidget):
         self.gif_btn.setEnabled(has)
         f = c.current_frame()
         if r is None or not has:
-            self.arith.setText(TEXTS["no_result"])
+            self.arith.set_text(TEXTS["no_result"])
         elif f is None:
-            self.arith.setText(TEXTS["idle"].format(o=c.filter))
+            self.arith.set_text(TEXTS["idle"].format(o=c.filter))
         else:
-            self.arith.setText("\n".join(f.lines))
+            self.arith.set_lines(f.lines, keep=2)  # the sum and the activation stay in view
         self._fit_height()
 
 

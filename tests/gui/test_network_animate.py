@@ -421,3 +421,49 @@ def test_exported_frames_scale_a_network_input_as_the_window_does(
     want = 255 * (float(x[:, :, 0].max()) - lo) / (hi - lo)
     assert grey.max() == pytest.approx(want, abs=2), (grey.max(), want)
     assert anim.overlay._levels(x) == pytest.approx((lo, hi))
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1920, 1080)])
+def test_the_sums_of_many_channels_scroll_and_the_total_stays_shown(
+    window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """64 channels wrote 67 lines into the panel, which took a third of the window's height."""
+    from convgui.core.text import pretty_number
+
+    rng = np.random.default_rng(4)
+    x = rng.random((12, 12, 64)).astype(np.float32)
+    net = Network([LayerSpec("conv2d", "wide", filters=4)], None, (12, 12, 64), seed=1)
+    window.resize(*size)
+    assert animate_layer(window, net, 0, x, filter=1)
+    anim = window.layer_mode.page.animation
+    panel, arith = anim.panel, anim.panel.arith
+    qtbot.waitUntil(lambda: anim.controller.current_frame() is not None)
+    anim.step(7)
+    f = anim.controller.current_frame()
+    assert f is not None and len(f.lines) == 67
+    assert arith.text() == "\n".join(f.lines)  # every line is still in the panel
+    step = arith.fontMetrics().lineSpacing()
+    assert arith.height() <= 8 * step + 12, "the sums take at most about eight lines"
+    # The channels' lines scroll; the sum and the activation stay shown below them.
+    assert arith.scroll.verticalScrollBar().maximum() > 0
+    assert arith.head.text().splitlines() == list(f.lines[:-2])
+    assert arith.tail.isVisible() and arith.more.isVisible()
+    total, act = arith.tail.text().splitlines()
+    assert total.startswith("sum_ch1 + ") and "sum_ch64 + bias = " in total
+    assert total.endswith(f" = {pretty_number(f.value)}") and act == f.lines[-1]
+    from PySide6.QtGui import QFontMetricsF
+
+    drawn = QFontMetricsF(arith.tail.font()).horizontalAdvance(total)
+    assert drawn <= arith.tail.width(), "the kept sum is shortened to the width, not cut off"
+    assert " … " in total and len(total) < len(f.lines[-2])
+    assert arith.tail.toolTip().splitlines() == list(f.lines[-2:])
+    assert "67 lines" in arith.more.text()
+    tail_bottom = arith.tail.mapTo(window, arith.tail.rect().bottomLeft()).y()
+    assert tail_bottom <= window.height(), "the total is inside the window"
+    # A few lines (3 channels) are shown whole, nothing kept apart.
+    net3 = Network([LayerSpec("conv2d", "few", filters=2)], None, (12, 12, 3), seed=1)
+    assert animate_layer(window, net3, 0, x[:, :, :3])
+    qtbot.waitUntil(lambda: len(arith.text().splitlines()) == 6)
+    assert not arith.tail.isVisible() and not arith.more.isVisible()
+    assert arith.head.text() == arith.text()
+    assert panel.arith_scroll is arith.scroll

@@ -16,6 +16,7 @@ from convgui.layer_playback import (
     output_size_text,
     scatter_frame,
     scatter_partial,
+    shorten_sum_line,
     transposed_weights,
 )
 from convgui.layer_state import LayerSettings
@@ -201,3 +202,54 @@ def test_output_size_text_is_the_engine_formula() -> None:
 def test_bad_view_is_refused() -> None:
     with pytest.raises(ValueError, match="'sideways'"):
         grid_shape("sideways", (3, 3, 1), (3, 3))
+
+
+def _sum_line_of(n: int) -> tuple[str, list[str], list[str], str]:
+    names = [f"sum_ch{c + 1}" for c in range(n)] + ["bias"]
+    numbers = [f"{v:.4g}" if v >= 0 else f"({v:.4g})" for v in RNG.normal(size=n + 1)]
+    result = "12.5"
+    return f"{' + '.join(names)} = {' + '.join(numbers)} = {result}", names, numbers, result
+
+
+@pytest.mark.parametrize("n", [3, 16, 64])
+@pytest.mark.parametrize("chars", [30, 60, 100, 160, 240, 5000])
+def test_a_shortened_sum_keeps_its_first_terms_last_terms_and_result(n: int, chars: int) -> None:
+    line, names, numbers, result = _sum_line_of(n)
+    short = shorten_sum_line(line, chars)
+    assert len(short) <= chars
+    if len(line) <= chars:
+        assert short == line
+        return
+    least = f"… + bias = … + {numbers[-1]} = {result}"
+    if len(least) > chars:  # not even one term each: the result alone
+        assert short == f"… = {result}"
+        return
+    left, right, got_result = short.split(" = ")
+    assert got_result == result
+    kept = []
+    for side, terms in ((left, names), (right, numbers)):
+        parts = side.split(" + ")
+        assert parts.count("…") == 1, side
+        k = parts.index("…")
+        assert parts[:k] == terms[:k], "the first terms, in order"
+        tail = parts[k + 1 :]
+        assert tail == terms[len(terms) - len(tail) :] and tail, "the last terms, in order"
+        kept.append((k, len(tail)))
+    (k, last), _ = kept
+    assert kept[0] == kept[1], "as many names as numbers around the …"
+    if chars >= 100 and n >= 16:
+        assert last == 2 and k >= 1, "the first term, the last channel and the bias are kept"
+    # The room is used: one more first term on each side would not fit.
+    if k + 1 + last < len(names):
+        one_more = [" + ".join([*t[: k + 1], "…", *t[-last:]]) for t in (names, numbers)]
+        assert len(" = ".join([*one_more, result])) > chars
+
+
+def test_a_sum_with_no_room_for_terms_keeps_its_result() -> None:
+    line, *_ = _sum_line_of(64)
+    assert shorten_sum_line(line, 12) == "… = 12.5"
+    assert shorten_sum_line(line, 5) == "…12.5"
+    assert shorten_sum_line(line, 1) == "…"
+    assert shorten_sum_line("no activation: output = 0.5", 100) == "no activation: output = 0.5"
+    with pytest.raises(ValueError, match="got 0"):
+        shorten_sum_line(line, 0)
