@@ -78,6 +78,7 @@ from .core.banks import FLOAT32_MAX
 from .core.convolve import lower_thread_priority
 from .core.imageops import to_grayscale
 from .core.kernels import parse_cell
+from .core.layer import MAX_LAYER_VALUES
 from .core.network import (
     LAYER_TYPES,
     MAX_WEIGHTS,
@@ -113,6 +114,13 @@ DIGIT_SIDE = 28
 #: How many networks rebuilt for other input sizes are remembered (their weights come back
 #: when the input returns to that size).
 SHAPE_MEMORY = 4
+
+#: The most values every layer's output may hold together (the forward pass keeps them all:
+#: about 400 MB of float32); as many as one layer may hold.
+MAX_NETWORK_VALUES = MAX_LAYER_VALUES
+#: The most multiply-adds one forward pass may take (a few seconds of the engine's threads): a
+#: larger network would keep the worker, and closing the window, busy for minutes.
+MAX_NETWORK_WORK = 50_000_000_000
 
 #: Settings a new layer of each kind starts with.
 NEW_LAYERS: dict[str, LayerSpec] = {
@@ -198,11 +206,48 @@ def network_work(net: Network, start: int = 0) -> int:
     return total
 
 
+def check_cost(specs: Sequence[LayerSpec], shape: Shape, shapes: Sequence[Shape]) -> None:
+    """Refuse a network whose outputs or forward pass are too large to compute here.
+
+    Parameters
+    ----------
+    specs : sequence of LayerSpec
+        The layers.
+    shape : tuple of int
+        The input shape ``(H, W, C)``.
+    shapes : sequence of tuple of int
+        Every layer's output shape (:func:`convgui.core.network.output_shapes`).
+
+    Raises
+    ------
+    ValueError
+        When all the outputs together would hold more than :data:`MAX_NETWORK_VALUES` values,
+        or the forward pass would take more than :data:`MAX_NETWORK_WORK` multiply-adds; the
+        message quotes both numbers and says what to change.
+    """
+    values = sum(math.prod(s) for s in shapes)
+    if values > MAX_NETWORK_VALUES:
+        raise ValueError(
+            f"the layers' outputs would hold {values:,} values in all, more than "
+            f"{MAX_NETWORK_VALUES:,} (about {MAX_NETWORK_VALUES * 4 // 2**20:,} MB); use fewer "
+            "filters or layers, a larger stride, a pooling layer or a smaller input"
+        )
+    ins = [shape, *shapes[:-1]]
+    work = sum(layer_work(s, i, o) for s, i, o in zip(specs, ins, shapes))
+    if work > MAX_NETWORK_WORK:
+        raise ValueError(
+            f"the forward pass would take {work:,} multiply-adds, more than "
+            f"{MAX_NETWORK_WORK:,}; use fewer filters, smaller kernels, a larger stride, a "
+            "pooling layer or a smaller input"
+        )
+
+
 def _weights_for(
     specs: Sequence[LayerSpec], shape: Shape
 ) -> tuple[list[Shape], list[dict[str, Shape]]]:
     """Output shapes and weight shapes of ``specs`` on an input of ``shape`` (checked)."""
     shapes = output_shapes(specs, shape)
+    check_cost(specs, shape, shapes)
     ins = [shape, *shapes[:-1]]
     total = sum(param_count(s, sh) for s, sh in zip(specs, ins))
     if total > MAX_WEIGHTS:
@@ -233,8 +278,9 @@ def rebuild(
     ------
     ValueError
         When the layers cannot read ``shape`` (a kernel larger than its input, a map layer
-        after a flatten, an output too large) or would hold more than
-        :data:`convgui.core.network.MAX_WEIGHTS` weights; the message names the layer.
+        after a flatten, an output too large), would hold more than
+        :data:`convgui.core.network.MAX_WEIGHTS` weights, or cost too much (see
+        :func:`check_cost`); the message names the layer or the limit.
     """
     in_shape = check_input_shape(shape)
     named = default_names(list(specs))
@@ -317,6 +363,25 @@ def number(value: Any) -> float:
             f"±{FLOAT32_MAX:.3g}). Type a smaller value"
         )
     return v
+
+
+def settings_of(kind: str) -> set[str]:
+    """The :class:`LayerSpec` fields a layer of type ``kind`` reads (``type`` and ``name`` too).
+
+    Examples
+    --------
+    >>> sorted(settings_of("dense"))
+    ['name', 'type', 'units', 'use_bias']
+    """
+    keys = LayerSpec(kind).to_dict()
+    return {"kernel_size" if k == "pool_size" else k for k in keys} | (
+        {"output_padding"} if kind == "conv2d_transpose" else set()
+    )
+
+
+def _is_index(value: Any) -> bool:
+    """Whether ``value`` is a whole number usable as an index (not a bool, not a float)."""
+    return not isinstance(value, bool) and isinstance(value, (int, np.integer))
 
 
 def _sentence(text: str) -> str:
@@ -648,6 +713,11 @@ class NetState(QObject):
             raise ValueError(f"{spec.name} ({spec.type}) has no 2-D kernels")
         kernel = self._network.weights[i]["kernel"]
         f_axis, c_axis = (2, 3) if spec.type == "conv2d_transpose" else (3, 2)
+        if not (_is_index(filter) and _is_index(channel)):
+            raise ValueError(
+                f"{spec.name}'s filters and channels are chosen by whole numbers, got filter "
+                f"{_quoted(filter)}, channel {_quoted(channel)}"
+            )
         f, c = int(filter), int(channel)
         if not 0 <= f < kernel.shape[f_axis] or not 0 <= c < kernel.shape[c_axis]:
             raise ValueError(
@@ -705,6 +775,13 @@ class NetState(QObject):
         The network is rebuilt for the current input's size if it reads another (see
         :func:`for_input_shape`). Returns True when it was opened.
         """
+        if not isinstance(path, (str, Path)) or not str(path).strip():
+            self.message.emit(
+                "error",
+                f"{_quoted(path)} is not a file name. Choose a network's .json or .npz file; "
+                "the current network is kept",
+            )
+            return False
         try:
             net = Network.load(path)
         except NetworkFileError as exc:
@@ -718,6 +795,7 @@ class NetState(QObject):
             return False
         try:
             fitted, renewed = for_input_shape(net, self._input.shape[:2] + net.input_shape[2:])
+            check_cost(fitted.layers, fitted.input_shape, fitted.output_shapes)
         except ValueError as exc:
             self.message.emit(
                 "error",
@@ -753,6 +831,7 @@ class NetState(QObject):
         """A small default stack for the current input: conv 8 3×3 same → ReLU → max pool 2."""
         try:
             net = Network(default_stack(), None, self._input.shape, name="new")
+            check_cost(net.layers, net.input_shape, net.output_shapes)
         except ValueError as exc:
             self.message.emit(
                 "error",
@@ -807,7 +886,7 @@ class NetState(QObject):
 
     def add_layer(self, kind: str, at: int | None = None) -> bool:
         """Insert a new ``kind`` layer (see :data:`NEW_LAYERS`) at ``at`` (the end if None)."""
-        if kind not in NEW_LAYERS:
+        if not isinstance(kind, str) or kind not in NEW_LAYERS:
             self.message.emit(
                 "error",
                 f"There is no layer type {_quoted(kind)}. Choose one of {', '.join(LAYER_TYPES)}",
@@ -882,6 +961,16 @@ class NetState(QObject):
         except (ValueError, TypeError) as exc:
             self.message.emit(
                 "error", f"Layer {old.name}: {exc}. The layer is unchanged; try another value"
+            )
+            return False
+        reads = settings_of(new.type)
+        unread = sorted(k for k in changes if k not in reads)
+        if unread:
+            self.message.emit(
+                "error",
+                f"Layer {old.name} ({LAYER_TYPES[new.type]}) has no setting "
+                f"{', '.join(map(repr, unread))}; it reads {', '.join(sorted(reads))}. The "
+                "layer is unchanged",
             )
             return False
         if new == old:
@@ -986,7 +1075,7 @@ class NetState(QObject):
         try:
             self.kernel_of(i, filter, channel)
         except ValueError as exc:
-            self.message.emit("error", f"Layer {exc}. Pick a kernel of the table")
+            self.message.emit("error", f"Layer {_sentence(str(exc))}. Pick a kernel of the table")
             return False
         try:
             k = np.asarray(kernel)
@@ -1096,7 +1185,10 @@ class NetState(QObject):
 
     def set_drawn(self, digit: np.ndarray) -> None:
         """Make a drawn digit (a preprocessed 28×28 float array, 0–1) the input."""
-        arr = np.asarray(digit)
+        try:
+            arr = np.asarray(digit)
+        except (ValueError, TypeError):
+            arr = np.empty(0, dtype=object)  # ragged nesting: refused just below
         if arr.ndim == 3 and arr.shape[2] == 1:
             arr = arr[:, :, 0]
         if arr.shape != (DIGIT_SIDE, DIGIT_SIDE) or arr.dtype.kind not in "biuf":
@@ -1109,6 +1201,13 @@ class NetState(QObject):
         if not np.isfinite(arr).all():
             self.message.emit(
                 "error", "The drawn digit holds values that are not finite. Clear it and draw again"
+            )
+            return
+        if arr.size and (arr.min() < 0 or arr.max() > 1):
+            self.message.emit(
+                "error",
+                f"A drawn digit holds ink from 0 to 1, got values from {arr.min():.4g} to "
+                f"{arr.max():.4g} (a 0–255 image: divide it by 255). The input is unchanged",
             )
             return
         self._change_input("digit", arr, sample=None)
@@ -1214,7 +1313,7 @@ class NetState(QObject):
             i = max(0, min(int(layer), n - 1))
             f = self._filter if filter is None else int(filter)
             c = self._channel if channel is None else int(channel)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             self.message.emit(
                 "error",
                 f"A layer, filter and channel are chosen by number, got {_quoted(layer)}, "
@@ -1234,6 +1333,14 @@ class NetState(QObject):
 
     def set_unit(self, layer: int, unit: tuple[int, ...]) -> None:
         """Show the receptive field of ``unit`` (``(row, col)`` or ``(index,)``) of ``layer``."""
+        items = tuple(unit) if isinstance(unit, (tuple, list)) else None
+        if not _is_index(layer) or not items or not all(_is_index(v) for v in items):
+            self.message.emit(
+                "error",
+                f"A unit is a layer number and (row, column) or (index,), got layer "
+                f"{_quoted(layer)}, unit {_quoted(unit)}. Click a unit of a map",
+            )
+            return
         try:
             rf = receptive_field(self._network.layers, self._network.input_shape, layer, unit)
         except (ValueError, TypeError) as exc:
