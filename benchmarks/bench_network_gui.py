@@ -13,7 +13,10 @@ paint itself are all inside.
 **Weight edit → prediction repainted.** A kernel cell of the kernel table is committed through
 its model (``KernelTableModel.setData``, what Enter in the table does) with a new value each
 time, alternating between conv1 (the whole network recomputed) and conv2 (from conv2 on). The
-clock stops once the bars and the maps have been painted again.
+clock stops once the bars and every strip on screen whose maps the edit changed have been
+painted again: the strips of the layers before the edited one show the same arrays and are
+rightly not repainted (after the edits, the run checks that every strip on screen shows the
+network's current outputs, the unrepainted ones included).
 
 Beside them, in the same run: the bare forward pass of the network (``Network.forward``) and
 the preprocessing of the canvas (``mnist_preprocess``), so each result is also printed as a
@@ -87,12 +90,16 @@ def main() -> int:
                 return False
             h.app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
 
-    def strips_now() -> list[object]:
-        """The map strips on screen (scrolled-away strips are not painted, by Qt's design)."""
-        out = []
-        for ls in page.maps.layer_strips():
-            strip = ls.strip
-            if strip is not None and not strip.visibleRegion().isEmpty():
+    def strips_now(first: int = 0) -> list[object]:
+        """The map strips on screen showing layer ``first`` or a later one.
+
+        Scrolled-away strips are not painted, by Qt's design.
+        """
+        out: list[object] = []
+        for i in range(first, len(net.network.layers)):
+            ls = page.maps.strip_of(i)
+            strip = None if ls is None else ls.strip
+            if strip is not None and strip not in out and not strip.visibleRegion().isEmpty():
                 out.append(strip)
         return out
 
@@ -141,7 +148,7 @@ def main() -> int:
         layer = 0 if i % 2 == 0 else 3
         net.select(layer, i % 8, 0)
         h.settle(0.01)
-        strips = strips_now()
+        strips = strips_now(layer)  # the strips before ``layer`` keep their maps
         before = counts()
         net_before = net.network
         t0 = time.perf_counter()
@@ -151,6 +158,13 @@ def main() -> int:
         assert ok and net.network is not net_before, "the edit was not painted"
         edit_ms.append((t1 - t0) * 1e3)
         edit_layers.append(layer)
+    h.settle(0.05)
+    current = net.outputs or []
+    for strip in strips_now():
+        layers = [
+            i for i in range(len(current)) if getattr(page.maps.strip_of(i), "strip", None) is strip
+        ]
+        assert strip.data is current[max(layers)], "a strip on screen shows an old output"
     net.reset_weights()
 
     # --- references, same process ----------------------------------------------------------

@@ -348,6 +348,8 @@ class MapStrip(QWidget):
         self.captions: list[str] = []
         #: Counts paints that showed maps (tests and benchmarks wait on it).
         self.paint_count = 0
+        #: Counts the pictures built from data (built when first painted, once per new data).
+        self.build_count = 0
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._layout_tiles()
@@ -387,10 +389,8 @@ class MapStrip(QWidget):
                 2 * STRIP_MARGIN + self.tile_h + self.label_h + (2 if self.label_h else 0),
             )
         )
-        self._image = None
+        self._image = None  # built anew at the new size when next painted
         self._labels = None
-        if self._data is not None:
-            self._build_image()
         self.update()
         self.resized.emit()
 
@@ -429,14 +429,19 @@ class MapStrip(QWidget):
     # --- data ----------------------------------------------------------------------------
 
     def set_data(self, data: np.ndarray | None) -> None:
-        """Show ``data`` (the layer's output, of this strip's shape), or nothing."""
+        """Show ``data`` (the layer's output, of this strip's shape), or nothing.
+
+        The picture is built when the strip is next painted, so a strip scrolled out of sight
+        costs nothing until it is shown. The same read-only array given again (an output an
+        edit further down the network did not change) changes nothing and repaints nothing.
+        """
         if data is not None and (tuple(data.shape) != self.shape or data.size == 0):
             data = None  # not this layer's output (or nothing to draw): an empty strip
+        if data is self._data and (data is None or not data.flags.writeable):
+            return
         self._data = data
         self._levels = None
         self._image = None
-        if data is not None:
-            self._build_image()
         self.update()
 
     @property
@@ -446,18 +451,38 @@ class MapStrip(QWidget):
 
     def levels(self, channel: int) -> tuple[float, float, bool] | None:
         """Channel ``channel``'s colour limits and whether it is signed (None when empty)."""
-        if self._levels is None:
+        levels = self._channel_levels()
+        if levels is None:
             return None
-        lo, hi, signed = self._levels
+        lo, hi, signed = levels
         c = 0 if self.vector else channel
         return float(lo[c]), float(hi[c]), bool(signed[c])
 
-    def _build_image(self) -> None:
+    def _maps(self) -> np.ndarray | None:
         data = self._data
-        assert data is not None
-        maps = data.reshape(1, -1, 1) if self.vector else data
-        self._levels = channel_levels(maps)
-        lo, hi, signed = self._levels
+        if data is None:
+            return None
+        return data.reshape(1, -1, 1) if self.vector else data
+
+    def _channel_levels(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Every channel's colour limits, computed once per data (None when empty)."""
+        if self._levels is None:
+            maps = self._maps()
+            if maps is not None:
+                self._levels = channel_levels(maps)
+        return self._levels
+
+    def picture(self) -> QImage | None:
+        """The tiles side by side as painted (built now if new data has not been painted yet)."""
+        if self._image is None and self._data is not None:
+            self._build_image()
+        return self._image
+
+    def _build_image(self) -> None:
+        maps = self._maps()
+        levels = self._channel_levels()
+        assert maps is not None and levels is not None
+        lo, hi, signed = levels
         if self.vector:
             pix = strip_pixels(maps, 1, 1, lo, hi, signed)[0, :, 0]
             row = np.repeat(pix, self.cell_w)
@@ -473,6 +498,7 @@ class MapStrip(QWidget):
         width = out.shape[1] - (0 if self.vector else TILE_GAP)  # no gap after the last tile
         img = QImage(out.data, width, out.shape[0], out.shape[1] * 4, QImage.Format.Format_RGB32)
         self._image = img.copy()  # owns its pixels
+        self.build_count += 1
 
     # --- marks ---------------------------------------------------------------------------
 
@@ -532,8 +558,9 @@ class MapStrip(QWidget):
         n = self.channels
         seen = self._visible_channels(event.rect())
         tiles = [self.tile_rect(c) for c in seen]
-        if self._image is not None:
-            p.drawImage(self.tile_rect(0).topLeft(), self._image)
+        image = self.picture()
+        if image is not None:
+            p.drawImage(self.tile_rect(0).topLeft(), image)
             self.paint_count += 1
         else:
             for t in tiles:
@@ -799,6 +826,8 @@ class NetworkMapsView(QWidget):
         self._plans: list[_StripPlan] = []
         self._strip_of_layer: dict[int, int] = {}
         self._large_key: tuple[object, ...] | None = None
+        #: The output array, layer and channel the enlarged map was last drawn from.
+        self._large_src: tuple[np.ndarray, int, int] | None = None
 
         self.large = _LargeMap()
         self.large.view.clicked.connect(self._on_large_clicked)
@@ -1109,13 +1138,34 @@ class NetworkMapsView(QWidget):
             return out[:, :, self.selected_channel], False
         return None
 
+    def _large_source(self) -> tuple[np.ndarray, int, int] | None:
+        """The output the enlarged map shows, with its layer and channel (None: none)."""
+        layer = self.selected_layer
+        if self.outputs is None or not 0 <= layer < len(self.outputs):
+            return None
+        return self.outputs[layer], layer, self.selected_channel
+
     def _update_large(self, *, refit: bool) -> None:
         lm = self.large
+        src, old = self._large_source(), self._large_src
+        if (
+            not refit
+            and src is not None
+            and old is not None
+            and src[0] is old[0]
+            and not src[0].flags.writeable
+            and src[1:] == old[1:]
+        ):
+            # The same read-only output (an edit further down the network): the picture,
+            # its colour bar and the numbers in its cells are already right.
+            return
+        self._large_src = src
         got = self._large_data()
         if got is None:
             lm.view.set_image(None)
             lm.title.setText(TEXTS["no_map"])
             self._large_key = None
+            self._large_src = None
             self._update_large_boxes()
             return
         data, vector = got

@@ -311,13 +311,11 @@ class KernelEditor(QGroupBox):
 
     def _show_bias(self) -> None:
         value = self._bias_value()
-        with QSignalBlocker(self.bias_edit):
-            self.bias_edit.setText(
-                TEXTS["no_bias"]
-                if value is None
-                else cell_edit_text(float(float32_decimals(value)))
-            )
-            self.bias_edit.setCursorPosition(0)  # the sign and first digits in sight
+        text = TEXTS["no_bias"] if value is None else cell_edit_text(float(float32_decimals(value)))
+        if text != self.bias_edit.text() or self.bias_edit.isModified():
+            with QSignalBlocker(self.bias_edit):
+                self.bias_edit.setText(text)
+                self.bias_edit.setCursorPosition(0)  # the sign and first digits in sight
         self.bias_edit.setEnabled(value is not None)
 
     def update_view(self) -> None:
@@ -352,9 +350,14 @@ class KernelEditor(QGroupBox):
             (self.filter_spin, nf, net.selected_filter),
             (self.channel_spin, nc, net.selected_channel),
         ):
+            # Only what differs: setting a spin box's range or value rewrites and repaints
+            # its text (and asks the column for a new layout) even when nothing changed.
+            top = max(0, n - 1)
             with QSignalBlocker(spin):
-                spin.setRange(0, max(0, n - 1))
-                spin.setValue(min(max(0, value), max(0, n - 1)))
+                if (spin.minimum(), spin.maximum()) != (0, top):
+                    spin.setRange(0, top)
+                if spin.value() != min(max(0, value), top):
+                    spin.setValue(min(max(0, value), top))
             spin.setEnabled(conv and n > 1)
         self.table.setEnabled(conv)
         self.animate_button.setEnabled(
@@ -519,6 +522,8 @@ class NetworkPage(QWidget):
         net.unit_changed.connect(self._on_unit)
         net.busy_changed.connect(self._on_busy)
         self._layers_key: tuple[Any, ...] | None = None
+        #: The layers and selected layer the list and the settings form show.
+        self._form_key: tuple[Any, ...] | None = None
         self._on_network()
         self._on_input()
         self._on_outputs()
@@ -549,6 +554,7 @@ class NetworkPage(QWidget):
         if not ok:  # refused: the state said why; show its value again
             layers = net.network.layers
             self.form.show_layer(layers[i] if 0 <= i < len(layers) else None)
+            self._form_key = (layers, net.selected_layer)
 
     def _on_unit_clicked(self, layer: int, row: int, col: int) -> None:
         """A unit clicked on a map (a vector layer's unit comes as ``(layer, 0, index)``)."""
@@ -587,8 +593,22 @@ class NetworkPage(QWidget):
                 self.summary.set_summary(rows, total)
             except ValueError as exc:  # pragma: no cover - a Network always has valid shapes
                 self.summary.set_summary([], None, str(exc))
-        self.layer_list.set_layers(layers, net.selected_layer)
+        self._update_layer_form()
+
+    def _update_layer_form(self) -> None:
+        """The layer list and the selected layer's settings, when the layers or selection changed.
+
+        A weight edit gives a new network with the same layers: the list and the form stay
+        as they are (rewriting every field repaints the form and lays the column out again).
+        """
+        net = self.net
+        layers = net.network.layers
         i = net.selected_layer
+        key = (layers, i)
+        if key == self._form_key:
+            return
+        self._form_key = key
+        self.layer_list.set_layers(layers, i)
         self.form.show_layer(layers[i] if 0 <= i < len(layers) else None)
 
     def _show_source(self) -> None:
@@ -657,11 +677,8 @@ class NetworkPage(QWidget):
 
     def _on_selection(self) -> None:
         net = self.net
-        layers = net.network.layers
-        i = net.selected_layer
-        self.layer_list.set_layers(layers, i)
-        self.form.show_layer(layers[i] if 0 <= i < len(layers) else None)
-        self.maps.set_selected(i, net.selected_filter)
+        self._update_layer_form()
+        self.maps.set_selected(net.selected_layer, net.selected_filter)
 
     def _on_unit(self) -> None:
         rf = self.net.receptive
