@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -111,6 +112,7 @@ TEXTS = {
     "in the Animation menu",
     "frame_input": "input",
     "frame_direct_input": "input (zero-inserted, padded)",
+    "frame_input_channel": "{title}: {name} of {n} channels",
     "frame_map": "feature map {o}",
     "frame_stamps": "feature map {o}: the stamps so far",
     "crop_note": "rows {r0}–{r1}, cols {c0}–{c1} of {w}×{h}",
@@ -911,6 +913,10 @@ class LayerSheet:
         The layer, its result, the filter and the view exported.
     crop : int or None
         Side of the input crop around the window, in cells of the input shown (None: whole).
+    channel : int or None, optional
+        The input channel drawn (clamped to the input's), named in the input's caption, as
+        the window shows the channel picked of a network layer's many. None: as the window
+        shows an image: grey, or R, G, B in colour; any other number of channels, channel 0.
 
     Raises
     ------
@@ -918,7 +924,9 @@ class LayerSheet:
         There is no feature map to animate, or the crop is below 1.
     """
 
-    def __init__(self, controller: LayerAnimController, crop: int | None) -> None:
+    def __init__(
+        self, controller: LayerAnimController, crop: int | None, channel: int | None = None
+    ) -> None:
         c = controller
         r = c.layer.result
         if r is None or c.filter >= len(r.maps):
@@ -955,10 +963,16 @@ class LayerSheet:
             (self.offset[0], self.offset[0] + image.shape[0]),
             (self.offset[1], self.offset[1] + image.shape[1]),
         )
-        colour = src.shape[2] >= 3
+        n = int(src.shape[2])
+        if channel is None and n in (1, 3):
+            self.channel: int | None = None  # the whole image: grey, or R, G, B in colour
+        else:
+            self.channel = max(0, min(int(channel or 0), n - 1))
+        colour = self.channel is None and n == 3
+        k = self.channel or 0
         self.src_shape = (int(src.shape[0]), int(src.shape[1]))
-        self.src_values = None if colour else src[:, :, 0]
-        rgba = gray_rgba(src[:, :, :3] if colour else src[:, :, 0], lo, hi)
+        self.src_values = None if colour else src[:, :, k]
+        rgba = gray_rgba(src[:, :, :3] if colour else src[:, :, k], lo, hi)
         if mask is not None and mask.any():
             a = tint.alphaF()
             mix = np.array([tint.red(), tint.green(), tint.blue()], dtype=np.float64)
@@ -1054,8 +1068,17 @@ class LayerSheet:
         top, note_h = 34.0, 18.0 if cropped else 0.0
         area_h = max(10.0, h - top - text_h - note_h - 6)
         areas = [QRectF(i * w / 2 + 10, top, w / 2 - 20, area_h) for i in range(2)]
+        source_title = (
+            TEXTS["frame_direct_input"] if self.view == "direct" else TEXTS["frame_input"]
+        )
+        if self.channel is not None:
+            source_title = TEXTS["frame_input_channel"].format(
+                title=source_title,
+                name=self.names[self.channel] if self.channel < len(self.names) else self.channel,
+                n=self.result.image.shape[2],
+            )
         titles = (
-            TEXTS["frame_direct_input"] if self.view == "direct" else TEXTS["frame_input"],
+            source_title,
             TEXTS["frame_stamps" if self.view == "scatter" else "frame_map"].format(o=self.o),
         )
         for area, title in zip(areas, titles, strict=True):
@@ -1194,12 +1217,20 @@ class LayerFrames:
     ----------
     controller : LayerAnimController
         The layer's animation (its grid, position and result).
+    shown_channel : callable, optional
+        The input channel the window shows large (None: all of them, grey or colour), read
+        when the frames are painted; the frames draw the same one.
     """
 
     stem = "layer"
 
-    def __init__(self, controller: LayerAnimController) -> None:
+    def __init__(
+        self,
+        controller: LayerAnimController,
+        shown_channel: Callable[[], int | None] | None = None,
+    ) -> None:
         self.c = controller
+        self.shown_channel = shown_channel
 
     @property
     def stage(self) -> str:
@@ -1238,7 +1269,8 @@ class LayerFrames:
 
     def painter(self, stage: str, crop: int | None) -> LayerSheet:
         """A :class:`LayerSheet` of the current filter and view (``stage`` is always conv)."""
-        return LayerSheet(self.c, crop)
+        channel = self.shown_channel() if self.shown_channel is not None else None
+        return LayerSheet(self.c, crop, channel)
 
 
 class LayerAnimation(QObject):
@@ -1316,7 +1348,9 @@ class LayerAnimation(QObject):
             w.settings,
             w.show_message,
             extra_protected=lambda: files.protected_files() if files is not None else (),
-            source=LayerFrames(self.controller),
+            source=LayerFrames(
+                self.controller, getattr(self.page, "shown_input_channel", None)
+            ),
         )
         ExportDialog(host, kind if kind in KIND_TITLES else "gif", w).exec()  # type: ignore[arg-type]
 

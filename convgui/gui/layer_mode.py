@@ -452,6 +452,15 @@ class LayerModePage(QWidget):
         else:
             self.channel_scroll.setFixedHeight(min(grid.rows(), 2) * (grid.row_height() + 4))
 
+    def shown_input_channel(self) -> int | None:
+        """The input channel shown large (a network layer's 2 or 4+), or None: all of them.
+
+        None when the large input is the whole image, grey or R, G, B in colour.
+        """
+        if self.layer.image is None or not self._one_channel_shown():
+            return None
+        return max(0, min(self.shown_channel, self.layer.c_in - 1))
+
     def _one_channel_shown(self) -> bool:
         """True when the large input shows one channel (an external input of 2 or 4+)."""
         return self.layer.external is not None and self.layer.c_in not in (1, 3)

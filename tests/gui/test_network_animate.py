@@ -467,3 +467,55 @@ def test_the_sums_of_many_channels_scroll_and_the_total_stays_shown(
     assert not arith.tail.isVisible() and not arith.more.isVisible()
     assert arith.head.text() == arith.text()
     assert panel.arith_scroll is arith.scroll
+
+
+def test_exported_frames_draw_the_channel_the_window_shows(
+    window: Any,
+    qtbot: Any,
+    net: Network,
+    digit: np.ndarray,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Frames of a 16-channel layer drew channel 0 (as R, G, B of the first three)."""
+    from test_layer_animation import DialogRun, svg_texts, trigger
+
+    from convgui.gui.layer_animation import LayerFrames
+
+    outs = net.forward(digit)
+    x = outs[POOL1]
+    assert animate_layer(window, net, CONV2, x, filter=3)
+    page = window.layer_mode.page
+    assert page.shown_input_channel() == 0
+    tile = page.channel_grid.tiles[9]
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton, pos=QPoint(tile.width() // 2, 20))
+    assert page.shown_channel == 9 and page.shown_input_channel() == 9
+    anim = page.animation
+    anim.step(20)  # output (1, 9): every tap inside the 13×13 input
+    run = DialogRun(tmp_path / "frames", 21, 21).install(monkeypatch)
+    trigger(window, "exportSvgAction")
+    assert len(run.dialogs) == 1
+    (frame,) = sorted((tmp_path / "frames").glob("frame_*.svg"))
+    texts = svg_texts(frame)
+    assert "input: ch10 of 16 channels" in texts
+    # The cells drawn are channel 9's, numbers included (a colour picture had none).
+    sheet = LayerFrames(anim.controller, page.shown_input_channel).painter("conv", None)
+    assert sheet.channel == 9
+    top, left = sheet.offset
+    inner = sheet.src_values[top : top + 13, left : left + 13]
+    np.testing.assert_allclose(inner, x[:, :, 9], rtol=1e-6)
+    assert not np.allclose(inner, x[:, :, 0])
+    lo, hi = min(0.0, float(x.min())), float(x.max())
+    grey = sheet.src_rgba[top : top + 13, left : left + 13, 0].astype(np.float64)
+    np.testing.assert_allclose(grey, 255 * (x[:, :, 9] - lo) / (hi - lo), atol=1.01)
+    # A colour input is drawn whole (R, G, B), with no channel named, as the window shows it.
+    rgb = np.random.default_rng(2).random((10, 10, 3)).astype(np.float32)
+    net_rgb = Network([LayerSpec("conv2d", "c", filters=2)], None, (10, 10, 3), seed=1)
+    assert animate_layer(window, net_rgb, 0, rgb)
+    qtbot.waitUntil(lambda: window.layer_mode.layer.c_in == 3)
+    assert page.shown_input_channel() is None
+    sheet = LayerFrames(anim.controller, page.shown_input_channel).painter("conv", None)
+    assert sheet.channel is None and sheet.src_values is None
+    top, left = sheet.offset
+    colour = sheet.src_rgba[top : top + 10, left : left + 10, :3].astype(np.float64)
+    np.testing.assert_allclose(colour, 255 * rgb / rgb.max(), atol=1.01)
