@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -361,6 +362,100 @@ def test_new_values_repaint_in_place_and_new_shapes_rebuild(qtbot: Any, net: Net
     assert v.outputs is None and v.layer_strips()[0].strip.data is None  # type: ignore[union-attr]
     v.set_outputs(wider.forward(np.zeros((28, 28, 1), np.float32)))
     assert v.outputs is not None and not v.message.isVisible()
+
+
+def _read_only(outs: list[np.ndarray]) -> list[np.ndarray]:
+    """Outputs as the network state publishes them: read-only arrays."""
+    for o in outs:
+        o.setflags(write=False)
+    return outs
+
+
+def assert_tiles_show(strip: Any, data: np.ndarray, channels: Sequence[int]) -> None:
+    """The strip's painted tiles ``channels`` have the layer mode's colours for ``data``."""
+    img = strip.grab().toImage()
+    for channel in channels:
+        d = data[:, :, channel]
+        levels, signed = map_levels(d)
+        want = map_pixels(d, levels, "diverging" if signed else "gray")
+        t = strip.tile_rect(channel)
+        for r, c in ((0, 0), (d.shape[0] // 2, d.shape[1] // 3), (d.shape[0] - 1, d.shape[1] - 1)):
+            x = t.left() + (c + 0.5) * t.width() / d.shape[1]
+            y = t.top() + (r + 0.5) * t.height() / d.shape[0]
+            got = img.pixelColor(int(x), int(y)).rgb() & 0xFFFFFF
+            assert got == int(want[r, c]) & 0xFFFFFF, (strip.name, channel, r, c)
+
+
+def test_an_edit_further_down_redraws_only_the_strips_it_changed(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net)
+    rng = np.random.default_rng(21)
+    outs = _read_only(random_outputs(rng))
+    v.set_outputs(outs)
+    v.set_selected(0, 2)  # conv1 enlarged
+    strips = [ls.strip for ls in v.layer_strips()]
+    conv1, conv2 = strips[0], strips[3]
+    assert conv1 is not None and conv2 is not None
+    assert_tiles_show(conv1, outs[0], (0, 2))
+    assert_tiles_show(conv2, outs[3], (0, 5))
+    picture, builds, large = conv1.picture(), conv1.build_count, v.large.view.data
+    # An edit in conv2: conv1..pool1's outputs are the same arrays, the rest are new.
+    new = outs[:3] + _read_only(random_outputs(rng)[3:])
+    v.set_outputs(new)
+    assert conv1.picture() is picture and conv1.build_count == builds  # not rebuilt
+    assert v.large.view.data is large  # the enlarged conv1 map not redrawn either
+    assert_tiles_show(conv1, outs[0], (0, 2))  # and still right
+    assert_tiles_show(conv2, new[3], (0, 5, 31))  # conv2 shows the new values
+    assert conv2.levels(5) == pytest.approx(
+        (*map_levels(new[3][:, :, 5])[0], map_levels(new[3][:, :, 5])[1])
+    )
+    v.set_selected(3, 5)
+    assert np.array_equal(v.large.view.data, new[3][:, :, 5])
+    # An edit in conv1 changes every output: conv1 is drawn anew.
+    newer = _read_only(random_outputs(rng))
+    v.set_outputs(newer)
+    assert_tiles_show(conv1, newer[0], (2,))
+    assert conv1.build_count == builds + 1
+    assert np.array_equal(v.large.view.data, newer[3][:, :, 5])
+
+
+def test_a_writable_output_changed_in_place_is_drawn_again(qtbot: Any) -> None:
+    s = MapStrip("conv", "conv2d", (6, 5, 2))
+    qtbot.addWidget(s)
+    data = np.random.default_rng(22).normal(size=(6, 5, 2)).astype(np.float32)
+    s.set_data(data)
+    assert_tiles_show(s, data, (0, 1))
+    data *= -3.0  # the caller's own array, changed in place and given again
+    data[0, 0, 1] += 10.0
+    s.set_data(data)
+    assert_tiles_show(s, data, (0, 1))
+
+
+def test_a_strip_out_of_sight_is_drawn_when_scrolled_to(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net, size=(700, 420))
+    rng = np.random.default_rng(23)
+    v.set_outputs(_read_only(random_outputs(rng)))
+    qtbot.wait(20)
+    hidden = [
+        (i, ls.strip)
+        for i, ls in enumerate(v.layer_strips())
+        if ls.strip is not None and not ls.strip.vector and ls.strip.visibleRegion().isEmpty()
+    ]
+    assert hidden, "the view is tall enough to show every strip: no strip out of sight"
+    layer, strip = hidden[-1]
+    builds, paints = strip.build_count, strip.paint_count
+    new = _read_only(random_outputs(rng))
+    for _ in range(3):  # three pen moves while it is out of sight
+        new = _read_only(random_outputs(rng))
+        v.set_outputs(new)
+        qtbot.wait(5)
+    assert strip.build_count == builds and strip.paint_count == paints  # no work unseen
+    ls = v.layer_strips()[layer]
+    v.strips_area.ensureWidgetVisible(ls)
+    qtbot.waitUntil(lambda: strip.paint_count > paints, timeout=2000)
+    assert not strip.visibleRegion().isEmpty()
+    assert strip.build_count == builds + 1  # built once, from the latest outputs
+    assert strip.data is new[layer]
+    assert_tiles_show(strip, new[layer], (0, strip.channels - 1))
 
 
 def test_activations_fold_into_the_strip_before(qtbot: Any, net: Network) -> None:

@@ -600,3 +600,35 @@ def test_learned_weights_show_as_the_short_decimals_of_their_float32(digits: Any
     for value, want in zip(shown.ravel(), k32.ravel()):
         # The shortest text that reads back as this float32: what the cell editor opens with.
         assert repr(float(value)) == str(want)
+
+
+def test_a_conv2_edit_redraws_conv2_on_and_leaves_conv1_and_the_form_alone(
+    digits: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    images, _ = digit_samples()
+    nm = digits
+    page = nm.page
+    nm.net.select(3, 4, 0)  # conv2, filter 4
+    qtbot.wait(20)
+    conv1, conv2 = page.maps.strip_of(0).strip, page.maps.strip_of(3).strip
+    conv1.grab()
+    conv2.grab()
+    picture, builds, conv1_out = conv1.picture(), conv1.build_count, conv1.data
+    rewrites: list[object] = []
+    shown = page.form.show_layer
+    monkeypatch.setattr(page.form, "show_layer", lambda spec: (rewrites.append(spec), shown(spec)))
+    _type_into(qtbot, page.kernel.table, 0, 2, "2.5")
+    kernel = np.array(Network.digits().weights[3]["kernel"])
+    kernel[0, 2, 0, 4] = 2.5
+    want = Network.digits().with_weight(3, "kernel", kernel).forward(images[0])
+    np.testing.assert_allclose(conv2.data, want[3], rtol=1e-5, atol=1e-6)  # conv2 anew
+    np.testing.assert_allclose(conv2.levels(4)[1], np.abs(want[3][:, :, 4]).max(), rtol=1e-5)
+    assert conv1.data is conv1_out and conv1.picture() is picture  # conv1 as it was
+    assert conv1.build_count == builds
+    np.testing.assert_allclose(conv1.data, want[0], rtol=1e-5, atol=1e-6)  # and still right
+    np.testing.assert_allclose(page.maps.large.view.data, want[3][:, :, 4], rtol=1e-5, atol=1e-6)
+    assert rewrites == []  # the layer's settings did not change: the form was left alone
+    assert page.form.spec == nm.net.network.layers[3]
+    # Selecting another layer still shows its settings.
+    nm.net.select(0)
+    assert rewrites == [nm.net.network.layers[0]] and page.form.spec == nm.net.network.layers[0]
