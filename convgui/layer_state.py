@@ -1919,6 +1919,40 @@ def describe_reads(reads: list[tuple[int, ...]], names: tuple[str, ...]) -> list
     return ["+".join(names[c] if c < len(names) else str(c) for c in r) for r in reads]
 
 
+def short_reads_text(reads: Sequence[int], names: Sequence[str], *, most: int = 4) -> str:
+    """The channels a filter reads in a few words: ``"R+G+B"``, or the first and last of many.
+
+    Parameters
+    ----------
+    reads : sequence of int
+        The input channels the filter reads, in order.
+    names : sequence of str
+        The input channels' names (a channel beyond them is written as its number).
+    most : int, optional
+        Up to this many channels are all named, joined by ``+``.
+
+    Returns
+    -------
+    str
+        ``"R+G+B"``, or ``"ch1 … ch64 (64 channels)"`` for more than ``most`` channels.
+
+    Examples
+    --------
+    >>> short_reads_text((0, 2), ("R", "G", "B"))
+    'R+B'
+    >>> short_reads_text(range(16), tuple(f"ch{c + 1}" for c in range(16)))
+    'ch1 … ch16 (16 channels)'
+    """
+    chosen = list(reads)
+    if len(chosen) <= most:
+        return describe_reads([tuple(chosen)], tuple(names))[0]
+
+    def name(c: int) -> str:
+        return names[c] if c < len(names) else str(c)
+
+    return f"{name(chosen[0])} … {name(chosen[-1])} ({len(chosen)} channels)"
+
+
 def network_bank(
     spec: LayerSpec, weights: Mapping[str, Any], in_shape: Sequence[int]
 ) -> tuple[Array, Array, LayerSettings]:

@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.banks import BANK_PRESETS, BANK_TITLES
-from ..layer_state import INPUT_MODES, LayerState, describe_reads
+from ..layer_state import INPUT_MODES, LayerState, short_reads_text
 from ..safeio import NeedsConfirmationError, SaveError
 from .actions import ActionSpec, Entry, Separator
 from .feature_maps import TILE_MIN, MapGrid
@@ -553,14 +553,7 @@ class LayerModePage(QWidget):
 def short_reads(layer: LayerState) -> list[str]:
     """For each filter, the channels it reads: ``R+G+B``, or ``ch1 … ch16`` when many."""
     names = layer.channel_names
-    out = []
-    for r, text in zip(layer.reads(), describe_reads(layer.reads(), names), strict=True):
-        if len(r) > 4:
-            first = names[r[0]] if r[0] < len(names) else str(r[0])
-            last = names[r[-1]] if r[-1] < len(names) else str(r[-1])
-            text = f"{first} … {last} ({len(r)} channels)"
-        out.append(text)
-    return out
+    return [short_reads_text(r, names) for r in layer.reads()]
 
 
 class LayerMode(QObject):

@@ -15,7 +15,7 @@ from scipy import ndimage
 
 from convgui.core import CellParseError
 from convgui.imageio import ImageDoc
-from convgui.layer_state import LayerSettings, LayerState, map_levels
+from convgui.layer_state import LayerSettings, LayerState, map_levels, short_reads_text
 from convgui.safeio import NeedsConfirmationError
 from convgui.state import ExplorerState, SyncExecutor
 
@@ -627,3 +627,16 @@ def test_closing_twice_is_harmless_and_the_explorer_is_no_longer_followed(
     s.close()  # a window closed by the user, then by Qt: used to fail on the signal disconnect
     explorer.set_image(ImageDoc(255 - COLOUR, name="inverted"))
     assert np.array_equal(s.image, before), "a closed layer still followed the explorer's image"
+
+
+@pytest.mark.parametrize("n", [1, 3, 4, 5, 16, 64])
+def test_the_channels_a_filter_reads_in_a_few_words(n: int) -> None:
+    names = tuple(f"ch{c + 1}" for c in range(n))
+    text = short_reads_text(range(n), names)
+    if n <= 4:
+        assert text.split("+") == list(names)
+    else:
+        assert text == f"ch1 … ch{n} ({n} channels)"
+    # A grouped filter reads a part; a channel beyond the names is written as its number.
+    assert short_reads_text((1, 2), ("R", "G", "B")) == "G+B"
+    assert short_reads_text((2, 40, 41, 42, 70), ("a", "b", "c")) == "c … 70 (5 channels)"
