@@ -1152,7 +1152,11 @@ class NetState(QObject):
         if source == self._source and (source == "digit" or self._explorer.doc is self._image_doc):
             return True  # already the input
         if source == "image":
-            img = self._image_input(self._network.input_shape[2])
+            try:
+                img = self._image_input(self._network.input_shape[2])
+            except ValueError as exc:
+                self.message.emit("error", str(exc))
+                return False
             if img is None:
                 self.message.emit(
                     "error", "No image is open. Open one (File ▸ Open) first, then choose it"
@@ -1219,20 +1223,39 @@ class NetState(QObject):
         return _readonly(np.ascontiguousarray(x))
 
     def _image_input(self, channels: int) -> Array | None:
-        """The explorer's image as 0–1 floats with ``channels`` channels, or None."""
+        """The explorer's image as 0–1 floats with ``channels`` channels, or None.
+
+        Each array is allocated once (a 4096×4096 image is 64 MB a channel).
+
+        Raises
+        ------
+        ValueError
+            When the image is larger than a network input may be (checked before anything is
+            converted); the message says what to do.
+        """
         doc = self._explorer.doc
         if doc is None:
             return None
         px = np.asarray(doc.pixels)
-        top = float((1 << int(doc.bit_depth)) - 1)
+        try:
+            check_input_shape((px.shape[0], px.shape[1], channels))
+        except ValueError as exc:
+            raise ValueError(
+                f"The network cannot read this {_size_text(px.shape)} image ({exc}). Choose a "
+                "smaller image or crop it; the input stays as it was"
+            ) from None
+        top = np.float32((1 << int(doc.bit_depth)) - 1)
+        h, w = px.shape[:2]
         if px.ndim == 3 and channels == 3:
-            img = px[:, :, :3].astype(np.float32) / np.float32(top)
-        else:
-            grey = to_grayscale(px.astype(np.float32)) if px.ndim == 3 else px
-            img = np.asarray(grey, dtype=np.float32)[:, :, None] / np.float32(top)
-            if channels != 1:
-                img = np.repeat(img, channels, axis=2)
-        return _readonly(np.ascontiguousarray(img, dtype=np.float32))
+            img = np.empty((h, w, 3), np.float32)
+            np.divide(px[:, :, :3], top, out=img, dtype=np.float32)
+            return _readonly(img)
+        grey = to_grayscale(px.astype(np.float32)) if px.ndim == 3 else px
+        img = np.empty((h, w, 1), np.float32)
+        np.divide(np.asarray(grey)[:, :, None], top, out=img, dtype=np.float32)
+        if channels != 1:
+            img = np.repeat(img, channels, axis=2)
+        return _readonly(img)
 
     def _change_input(self, source: str, data: ArrayLike, *, sample: int | None) -> bool:
         """Make ``data`` the input (rebuilding the network for its size); not an undo step."""
@@ -1300,7 +1323,11 @@ class NetState(QObject):
         doc = self._explorer.doc
         if doc is None or doc is self._image_doc:
             return  # the colour switch or value scale: the network reads 0–1 either way
-        img = self._image_input(self._network.input_shape[2])
+        try:
+            img = self._image_input(self._network.input_shape[2])
+        except ValueError as exc:
+            self.message.emit("error", str(exc))
+            return
         if img is not None:
             self._change_input("image", img, sample=None)
 
@@ -1472,9 +1499,10 @@ class NetState(QObject):
     def _current_input(self, channels: int) -> Array:
         """The current source's input with ``channels`` channels."""
         if self._source == "image":
-            img = self._image_input(channels)
-            if img is not None:
-                return img
+            with contextlib.suppress(ValueError):  # an image too large: the current one, repeated
+                img = self._image_input(channels)
+                if img is not None:
+                    return img
             return _readonly(np.repeat(self._input[:, :, :1], channels, axis=2))
         return self._digit_input(channels)
 

@@ -334,3 +334,82 @@ def test_a_4096_image_is_taken_at_once_and_computed_on_the_worker(
         np.testing.assert_allclose(s.outputs[-1], want[-1], rtol=1e-5, atol=1e-6)
     finally:
         s.close()
+
+
+def test_removing_the_flatten_before_dense_and_pooling_after_it_are_refused(
+    state: NetState, messages: list[tuple[str, str]]
+) -> None:
+    refused(state, messages, lambda: state.remove_layer(6), "dense", "flatten", "unchanged")
+    refused(
+        state, messages, lambda: state.add_layer("max_pool", 7), "before the flatten", "unchanged"
+    )
+    refused(state, messages, lambda: state.move_layer(6, 0), "flatten", "unchanged")
+
+
+def test_removing_every_layer_stops_at_one_and_undo_gets_everything_back(
+    state: NetState, messages: list[tuple[str, str]]
+) -> None:
+    start = state.network
+    removed = 0
+    while len(state.network.layers) > 1:
+        # The first layer whose removal the others can take (a dense needs its flatten).
+        for i in range(len(state.network.layers)):
+            if state.remove_layer(i):
+                removed += 1
+                break
+        else:
+            pytest.fail(f"no layer of {state.network.layers} could be removed")
+    refused(state, messages, lambda: state.remove_layer(0), "at least one layer")
+    for _ in range(removed):
+        assert state.undo()
+    assert state.network.layers == start.layers
+    for got, want in zip(state.network.weights, start.weights):
+        assert got.keys() == want.keys()
+        for key in got:
+            np.testing.assert_array_equal(got[key], want[key])
+
+
+def test_a_dense_layer_of_too_many_weights_on_a_big_image_is_refused(
+    explorer: ExplorerState, state: NetState, messages: list[tuple[str, str]]
+) -> None:
+    explorer.set_image(ImageDoc(np.zeros((256, 256), np.uint8), 8, "big"))
+    assert state.set_input_source("image")
+    assert state.network.weights[7]["kernel"].shape == (62 * 62 * 32, 10)
+    # 512 filters: the flatten gives 62·62·512 values, the dense kernel 19.7 M weights.
+    tracemalloc.start()
+    try:
+        refused(
+            state, messages, lambda: state.set_layer(3, filters=512), "weights", "16,000,000"
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20
+
+
+@pytest.mark.parametrize("follow", [False, True])
+def test_an_image_larger_than_a_network_input_is_refused_before_it_is_converted(
+    explorer: ExplorerState, state: NetState, messages: list[tuple[str, str]], follow: bool
+) -> None:
+    # A 5000×4200 colour photo was converted to float32 (250 MB, then its grey) before the
+    # size was refused.
+    photo = np.zeros((4200, 5000, 3), np.uint8)
+    if follow:  # the image is the input; the explorer opens the large one
+        explorer.set_image(ImageDoc(np.zeros((40, 30), np.uint8), 8, "small"))
+        assert state.set_input_source("image")
+    before_net, before_input = state.network, state.input
+    messages.clear()
+    if follow:
+        explorer.set_image(ImageDoc(photo, 8, "photo"))
+    else:
+        explorer.set_image(ImageDoc(photo, 8, "photo"))  # the explorer's own work, not traced
+        tracemalloc.start()
+        try:
+            assert not state.set_input_source("image")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 2 * 2**20, f"{peak:,} bytes"
+    assert state.network is before_net and state.input is before_input
+    errors = [t for level, t in messages if level == "error"]
+    assert errors and "5000×4200" in errors[-1] and "smaller image" in errors[-1]
