@@ -378,9 +378,7 @@ def test_a_dense_layer_of_too_many_weights_on_a_big_image_is_refused(
     # 512 filters: the flatten gives 62·62·512 values, the dense kernel 19.7 M weights.
     tracemalloc.start()
     try:
-        refused(
-            state, messages, lambda: state.set_layer(3, filters=512), "weights", "16,000,000"
-        )
+        refused(state, messages, lambda: state.set_layer(3, filters=512), "weights", "16,000,000")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
