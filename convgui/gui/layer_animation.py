@@ -614,16 +614,8 @@ class LayerArithmeticPanel(QWidget):
             return
         fm = QFontMetricsF(self.tail.font())
         width = self.contentsRect().width() - 2.0
-        shown = []
-        for line in self._lines[-self._keep :]:
-            # Monospace, but "…" or "−" may come from another font: measure what is drawn.
-            chars = max(12, int(width / max(1.0, fm.horizontalAdvance("0"))))
-            text = shorten_sum_line(line, chars)
-            while chars > 12 and fm.horizontalAdvance(text) > width:
-                chars -= max(1, chars // 20)
-                text = shorten_sum_line(line, chars)
-            shown.append(text)
-        self.tail.setText("\n".join(shown))
+        kept = self._lines[-self._keep :]
+        self.tail.setText("\n".join(fit_line(line, fm, width) for line in kept))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -869,10 +861,18 @@ def map_rgba(data: np.ndarray, levels: tuple[float, float], cmap: str) -> np.nda
 def fit_line(text: str, fm: QFontMetricsF, width: float) -> str:
     """``text`` shortened to ``width``, keeping its result (the part after the last " = ").
 
-    A channel's sum too long for the frame loses terms in the middle, never its total.
+    A sum too long for its room loses terms in the middle, never its first terms, its last
+    ones or its total (:func:`convgui.layer_playback.shorten_sum_line`, measured as drawn:
+    "…" or "−" may come from another font than the monospace digits).
     """
     if fm.horizontalAdvance(text) <= width:
         return text
+    chars = int(width / max(1.0, fm.horizontalAdvance("0")))
+    while chars >= 12:
+        short = shorten_sum_line(text, chars)
+        if fm.horizontalAdvance(short) <= width:
+            return short
+        chars -= max(1, chars // 20)
     head, sep, tail = text.rpartition(" = ")
     if sep and fm.horizontalAdvance(sep + tail) < width / 2:
         room = width - fm.horizontalAdvance(sep + tail)

@@ -498,6 +498,13 @@ def test_exported_frames_draw_the_channel_the_window_shows(
     (frame,) = sorted((tmp_path / "frames").glob("frame_*.svg"))
     texts = svg_texts(frame)
     assert "input: ch10 of 16 channels" in texts
+    # The sum over the 16 channels, too long for the frame, keeps its last channel and total.
+    from convgui.core.text import pretty_number
+
+    f = anim.controller.frame_at((1, 9))
+    assert f is not None
+    (total,) = [t for t in texts if t.startswith("sum_ch1 + ")]
+    assert "… + sum_ch16 + bias = " in total and total.endswith(f"= {pretty_number(f.value)}")
     # The cells drawn are channel 9's, numbers included (a colour picture had none).
     sheet = LayerFrames(anim.controller, page.shown_input_channel).painter("conv", None)
     assert sheet.channel == 9
