@@ -473,7 +473,10 @@ class MapStrip(QWidget):
         return self._levels
 
     def picture(self) -> QImage | None:
-        """The tiles side by side as painted (built now if new data has not been painted yet)."""
+        """The tiles side by side, one pixel per cell (built now if not painted since new data).
+
+        Each tile is drawn scaled up by a whole number of screen pixels per cell.
+        """
         if self._image is None and self._data is not None:
             self._build_image()
         return self._image
@@ -483,20 +486,18 @@ class MapStrip(QWidget):
         levels = self._channel_levels()
         assert maps is not None and levels is not None
         lo, hi, signed = levels
+        # One pixel per (averaged) cell, the channels side by side: (rows, channel, col). The
+        # paint scales each tile up by a whole number of screen pixels (no smoothing), so
+        # the cells come out as exact squares without building the large picture here.
         if self.vector:
-            pix = strip_pixels(maps, 1, 1, lo, hi, signed)[0, :, 0]
-            row = np.repeat(pix, self.cell_w)
-            out = np.ascontiguousarray(np.broadcast_to(row, (self.tile_h, row.size)))
+            out = strip_pixels(maps, 1, 1, lo, hi, signed)[0, :, 0][None, :]
         else:
-            pix = strip_pixels(maps, self.k, self.f, lo, hi, signed)
-            n = self.channels
-            th, tw = self.tile_h, self.tile_w
-            # Tiles side by side: (rows, channel, col) with a gap after each tile, in one copy.
-            full = np.full((th, n, tw + TILE_GAP), TILE_BG, dtype=np.uint32)
-            full[:, :, :tw] = pix[:th, :tw, :].transpose(0, 2, 1)
-            out = full.reshape(th, n * (tw + TILE_GAP))
-        width = out.shape[1] - (0 if self.vector else TILE_GAP)  # no gap after the last tile
-        img = QImage(out.data, width, out.shape[0], out.shape[1] * 4, QImage.Format.Format_RGB32)
+            pix = strip_pixels(maps, 1, self.f, lo, hi, signed)
+            rows, cols = self.tile_h // self.k, self.tile_w // self.k
+            out = np.ascontiguousarray(pix[:rows, :cols, :].transpose(0, 2, 1))
+            out = out.reshape(rows, -1)
+        h, w = out.shape
+        img = QImage(out.data, w, h, w * 4, QImage.Format.Format_RGB32)
         self._image = img.copy()  # owns its pixels
         self.build_count += 1
 
@@ -560,7 +561,17 @@ class MapStrip(QWidget):
         tiles = [self.tile_rect(c) for c in seen]
         image = self.picture()
         if image is not None:
-            p.drawImage(self.tile_rect(0).topLeft(), image)
+            if self.vector:
+                p.drawImage(QRect(self.tile_rect(0)), image)
+            elif tiles:
+                # The gaps between tiles in the tiles' background, then each tile scaled up.
+                last = self.tile_rect(n - 1).right()
+                band = tiles[0].united(tiles[-1])
+                band.setRight(min(band.right() + TILE_GAP, last))
+                p.fillRect(band, QColor(TILE_BG))
+                w = image.width() // n
+                for c, t in zip(seen, tiles, strict=True):
+                    p.drawImage(t, image, QRect(c * w, 0, w, image.height()))
             self.paint_count += 1
         else:
             for t in tiles:

@@ -190,31 +190,36 @@ class ProbabilityBars(QWidget):
         pct_w = p.fontMetrics().horizontalAdvance("> 99.9 %") + 6
         bar_x = area.left() + label_w + 6
         bar_w = max(4.0, area.right() - pct_w - bar_x)
-        for i, (label, v) in enumerate(zip(self._labels, self._p)):
-            top = area.top() + i * row
+        rows = [area.top() + i * row for i in range(n)]
+        # Grouped by font and colour (a font switch costs more than the text it draws).
+        p.setFont(label_font)
+        right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        left = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        p.setPen(fg)
+        for i, (label, top) in enumerate(zip(self._labels, rows)):
+            if i != win:
+                p.drawText(QRectF(area.left(), top, label_w, row), right, label)
+        p.setPen(WINNER)
+        p.drawText(QRectF(area.left(), rows[win], label_w, row), right, self._labels[win])
+        for i, (v, top) in enumerate(zip(self._p, rows)):
             colour = WINNER if i == win else OTHER
-            p.setPen(colour if i == win else fg)
-            p.setFont(label_font)
-            p.drawText(
-                QRectF(area.left(), top, label_w, row),
-                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                label,
-            )
             bar = QRectF(bar_x, top + row * 0.15, bar_w, row * 0.7)
             p.fillRect(bar, TRACK)
             p.fillRect(QRectF(bar.left(), bar.top(), bar_w * float(v), bar.height()), colour)
-            if i == win:
-                pen = QPen(colour.darker(140))
-                pen.setWidthF(2.0)
-                p.setPen(pen)
-                p.drawRect(bar)
-            p.setPen(colour if i == win else fg)
-            p.setFont(self._font(px * 0.9, bold=i == win))
-            p.drawText(
-                QRectF(bar_x + bar_w + 4, top, pct_w, row),
-                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                percent_text(v),
-            )
+        pen = QPen(WINNER.darker(140))
+        pen.setWidthF(2.0)
+        p.setPen(pen)
+        p.drawRect(QRectF(bar_x, rows[win] + row * 0.15, bar_w, row * 0.7))
+        p.setFont(pct_font)
+        p.setPen(fg)
+        for i, (v, top) in enumerate(zip(self._p, rows)):
+            if i != win:
+                p.drawText(QRectF(bar_x + bar_w + 4, top, pct_w, row), left, percent_text(v))
+        p.setFont(self._font(px * 0.9, bold=True))
+        p.setPen(WINNER)
+        p.drawText(
+            QRectF(bar_x + bar_w + 4, rows[win], pct_w, row), left, percent_text(self._p[win])
+        )
 
     def _paint_columns(self, p: QPainter, area: QRectF, win: int, fg: QColor, base: float) -> None:
         assert self._p is not None

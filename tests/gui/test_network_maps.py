@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QWheelEvent
+from PySide6.QtGui import QColor, QFont, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from convgui.core.network import Box, LayerSpec, pool_layer, receptive_field
@@ -416,6 +416,32 @@ def test_an_edit_further_down_redraws_only_the_strips_it_changed(qtbot: Any, net
     assert_tiles_show(conv1, newer[0], (2,))
     assert conv1.build_count == builds + 1
     assert np.array_equal(v.large.view.data, newer[3][:, :, 5])
+
+
+@pytest.mark.parametrize("shape", [(26, 26, 16), (13, 13, 16), (5, 5, 32), (11, 7, 3)])
+def test_every_screen_pixel_of_a_tile_is_its_cells_colour(qtbot: Any, shape: tuple) -> None:
+    s = MapStrip("conv", "conv2d", shape)
+    qtbot.addWidget(s)
+    data = np.random.default_rng(24).normal(size=shape).astype(np.float32)
+    data[..., 1] = np.abs(data[..., 1])  # a grey one too
+    s.set_data(data)
+    img = s.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    k = s.k
+    for channel in (0, 1, shape[2] - 1):
+        d = data[:, :, channel]
+        levels, signed = map_levels(d)
+        cells = map_pixels(d, levels, "diverging" if signed else "gray").astype(np.uint32)
+        want = np.repeat(np.repeat(cells, k, axis=0), k, axis=1) & 0xFFFFFF  # k×k squares
+        t = s.tile_rect(channel)
+        got = np.array(
+            [[img.pixel(x, y) & 0xFFFFFF for x in range(t.left(), t.right() + 1)]
+             for y in range(t.top(), t.bottom() + 1)]
+        )  # fmt: skip
+        assert got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
+    if shape[2] > 1:  # the gap between two tiles is the tiles' background
+        gap = s.tile_rect(0).right() + 3
+        assert img.pixel(gap, s.tile_rect(0).center().y()) & 0xFFFFFF == 0x26282E
 
 
 def test_a_writable_output_changed_in_place_is_drawn_again(qtbot: Any) -> None:
