@@ -263,6 +263,7 @@ def rebuild(
     shape: Sequence[int],
     *,
     donors: Sequence[Network] = (),
+    aliases: Mapping[str, str] | None = None,
     name: str = "",
     meta: Mapping[str, float] | None = None,
     seed: int = 0,
@@ -270,9 +271,10 @@ def rebuild(
     """A network of ``specs`` on inputs of ``shape``, weights taken from ``donors`` where they fit.
 
     Each weight array (kernel, bias) of a layer is taken from the first donor holding a layer
-    of the same name with an array of that shape (so a convolution keeps its kernels whatever
-    its padding or the input size); otherwise it is new (He-normal kernels seeded by ``seed``,
-    zero biases). The names of layers that got a new kernel are returned.
+    of the same name (or of the name ``aliases`` gives for it: a renamed layer's old name)
+    with an array of that shape (so a convolution keeps its kernels whatever its padding or
+    the input size); otherwise it is new (He-normal kernels seeded by ``seed``, zero biases).
+    The names of layers that got a new kernel are returned.
 
     Raises
     ------
@@ -288,13 +290,14 @@ def rebuild(
     ins = [in_shape, *shapes[:-1]]
     rng = np.random.default_rng(seed)
     pools = [{s.name: w for s, w in zip(d.layers, d.weights)} for d in donors]
+    alias = dict(aliases or {})
     weights: list[dict[str, Array]] = []
     renewed: list[str] = []
     for s, sh, want in zip(named, ins, wanted):
         got: dict[str, Array] = {}
         for key, wshape in want.items():
             for pool in pools:
-                arr = pool.get(s.name, {}).get(key)
+                arr = pool.get(alias.get(s.name, s.name), {}).get(key)
                 if arr is not None and arr.shape == wshape:
                     got[key] = arr
                     break
@@ -977,7 +980,27 @@ class NetState(QObject):
             return False
         specs[int(index)] = new
         what = ", ".join(sorted(changes))
-        return self._restructure(specs, f"Change {old.name} {what}", select=int(index))
+        if new.name == old.name:
+            return self._restructure(specs, f"Change {old.name} {what}", select=int(index))
+        # A renamed layer keeps its weights, and its trained ones stay what Reset restores.
+        return self._restructure(
+            specs,
+            f"Change {old.name} {what}",
+            select=int(index),
+            aliases={new.name: old.name},
+            trained=self._renamed_trained(old.name, new.name),
+        )
+
+    def _renamed_trained(self, old: str, new: str) -> Network | None:
+        """The trained network with its layer ``old`` named ``new`` (as it is, if it has none)."""
+        t = self._trained
+        if t is None:
+            return None
+        names = [s.name for s in t.layers]
+        if old not in names or new in names:
+            return t
+        layers = [s.evolve(name=new) if s.name == old else s for s in t.layers]
+        return Network(layers, t.weights, t.input_shape, name=t.name, meta=t.meta)
 
     def _valid_index(self, index: Any, n: int, verb: str) -> bool:
         if (
@@ -993,11 +1016,24 @@ class NetState(QObject):
             return False
         return True
 
-    def _restructure(self, specs: list[LayerSpec], label: str, *, select: int) -> bool:
+    def _restructure(
+        self,
+        specs: list[LayerSpec],
+        label: str,
+        *,
+        select: int,
+        aliases: Mapping[str, str] | None = None,
+        trained: Network | EllipsisType | None = ...,
+    ) -> bool:
         old = self._network
         try:
             net, renewed = rebuild(
-                specs, old.input_shape, donors=[old], name=old.name, meta=old.meta
+                specs,
+                old.input_shape,
+                donors=[old],
+                aliases=aliases,
+                name=old.name,
+                meta=old.meta,
             )
         except ValueError as exc:
             self.message.emit(
@@ -1006,10 +1042,11 @@ class NetState(QObject):
                 "order so that each layer reads what the one before gives",
             )
             return False
-        if not self._commit(net, label, select=select):
+        if not self._commit(net, label, select=select, trained=trained):
             return False
         old_names = {s.name for s in old.layers if s.weighted}
-        renewed = [n for n in renewed if n in old_names]
+        alias = dict(aliases or {})
+        renewed = [n for n in renewed if alias.get(n, n) in old_names]
         if renewed:
             self.message.emit(
                 "info",

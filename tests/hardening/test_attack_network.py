@@ -411,3 +411,35 @@ def test_an_image_larger_than_a_network_input_is_refused_before_it_is_converted(
     assert state.network is before_net and state.input is before_input
     errors = [t for level, t in messages if level == "error"]
     assert errors and "5000×4200" in errors[-1] and "smaller image" in errors[-1]
+
+
+def test_renaming_a_layer_keeps_its_weights_and_reset_still_restores_them(
+    state: NetState, messages: list[tuple[str, str]]
+) -> None:
+    # A renamed layer silently got new random weights (they are found by name), the prediction
+    # changed, and Reset to Trained Weights could no longer restore them.
+    before = state.network
+    p = state.probabilities
+    assert p is not None
+    messages.clear()
+    assert state.set_layer(0, name="first")
+    assert state.set_layer(7, name="head")
+    assert messages == []
+    assert [s.name for s in state.network.layers][:1] == ["first"]
+    for got, want in zip(state.network.weights, before.weights):
+        for key in want:
+            np.testing.assert_array_equal(got[key], want[key])
+    assert state.probabilities is not None
+    np.testing.assert_array_equal(state.probabilities, p)
+    assert not state.weights_modified
+    assert state.set_weight(0, "kernel", (0, 0, 0, 0), "2.5")
+    assert state.weights_modified
+    assert state.reset_weights()
+    np.testing.assert_array_equal(state.network.weights[0]["kernel"], before.weights[0]["kernel"])
+    assert state.network.layers[0].name == "first"
+    # Undo back through the renames: the original names, weights and trained network.
+    for _ in range(4):
+        assert state.undo()
+    assert state.network.layers == before.layers
+    assert state.trained is not None and state.trained.layers == before.layers
+    assert not state.weights_modified
