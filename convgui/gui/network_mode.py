@@ -270,6 +270,8 @@ class KernelEditor(QGroupBox):
         net.network_changed.connect(self.update_view)
         net.selection_changed.connect(self.update_view)
         net.history_changed.connect(self._update_reset)
+        #: The layers, selection and bias the pickers, caption and bias field show.
+        self._shown: tuple[Any, ...] | None = None
         self.update_view()
 
     def _on_filter(self, value: int) -> None:
@@ -319,11 +321,27 @@ class KernelEditor(QGroupBox):
         self.bias_edit.setEnabled(value is not None)
 
     def update_view(self) -> None:
-        """Pickers, caption, bias and buttons from the state."""
+        """Pickers, caption, bias and buttons from the state.
+
+        A kernel cell edit gives a new network with the same layers, selection and bias: then
+        only the reset button can change (the table follows its own source).
+        """
         net = self.net
         network = net.network
         layers = network.layers
         i = net.selected_layer
+        key = (
+            layers,
+            network.input_shape,
+            i,
+            net.selected_filter,
+            net.selected_channel,
+            self._bias_value(),
+        )
+        if key == self._shown:
+            self._update_reset()
+            return
+        self._shown = key
         spec = layers[i] if 0 <= i < len(layers) else None
         conv = spec is not None and spec.type in KERNEL_TYPES
         if spec is not None and conv:

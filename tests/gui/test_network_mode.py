@@ -632,3 +632,26 @@ def test_a_conv2_edit_redraws_conv2_on_and_leaves_conv1_and_the_form_alone(
     # Selecting another layer still shows its settings.
     nm.net.select(0)
     assert rewrites == [nm.net.network.layers[0]] and page.form.spec == nm.net.network.layers[0]
+
+
+def test_the_kernel_pickers_follow_layer_and_input_changes_but_not_cell_edits(
+    digits: Any, qtbot: Any
+) -> None:
+    nm = digits
+    editor = nm.page.kernel
+    nm.net.select(3, 4, 9)  # conv2: 32 filters over pool1's 16 channels
+    assert (editor.filter_spin.maximum(), editor.channel_spin.maximum()) == (31, 15)
+    assert (editor.filter_spin.value(), editor.channel_spin.value()) == (4, 9)
+    bias = editor.bias_edit.text()
+    _type_into(qtbot, editor.table, 1, 0, "0.75")
+    assert (editor.filter_spin.value(), editor.channel_spin.value()) == (4, 9)
+    assert editor.bias_edit.text() == bias and editor.reset_button.isEnabled()
+    assert nm.net.set_layer(0, filters=8)  # conv1 narrower: conv2 reads 8 channels now
+    assert nm.net.selected_layer == 0 and editor.filter_spin.maximum() == 7
+    nm.net.select(3, 4, 5)
+    assert (editor.channel_spin.maximum(), editor.channel_spin.value()) == (7, 5)
+    assert nm.net.set_weight(3, "bias", (4,), "1.25")
+    nm.net.select(3, 4, 0)
+    assert editor.bias_edit.text() == "1.25"
+    nm.net.undo()  # the bias edit taken back: the field follows
+    assert editor.bias_edit.text() == bias
