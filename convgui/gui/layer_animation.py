@@ -679,10 +679,11 @@ class LayerAnimationPanel(QWidget):
 
     def _fit_height(self) -> None:
         # Every line of the sums up to MAX_PANEL_LINES when the window has room (at most a
-        # third of its height), never fewer than four: the rest scrolls, the sum stays shown.
+        # quarter of its height: a large text leaves the views room too), never fewer than
+        # four: the rest scrolls, the sum stays shown.
         fm = self.arith.fontMetrics()
         top = self.window()
-        room = (top.height() // 3) // max(1, fm.lineSpacing()) if top is not self else 7
+        room = (top.height() // 4) // max(1, fm.lineSpacing()) if top is not self else 7
         self.arith.fit(min(MAX_PANEL_LINES, max(4, room)))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
