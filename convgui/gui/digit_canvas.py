@@ -134,6 +134,43 @@ class _Step:
     digit: np.ndarray
 
 
+#: How far beyond the canvas a stroke is kept (more than the widest pen reaches): a pointer
+#: dragged thousands of pixels away is cut here, so its ink on the canvas is the same.
+STROKE_MARGIN = 64.0
+
+Point = tuple[float, float]
+
+
+def clip_segment(p0: Point, p1: Point, lo: float, hi: float) -> tuple[Point, Point] | None:
+    """The part of the segment ``p0``–``p1`` inside the square ``[lo, hi]²`` (Liang–Barsky).
+
+    None when the segment misses the square.
+
+    Examples
+    --------
+    >>> clip_segment((0.0, 5.0), (100.0, 5.0), 0.0, 10.0)
+    ((0.0, 5.0), (10.0, 5.0))
+    >>> clip_segment((20.0, 20.0), (30.0, 20.0), 0.0, 10.0) is None
+    True
+    """
+    (x0, y0), (x1, y1) = p0, p1
+    dx, dy = x1 - x0, y1 - y0
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x0 - lo), (dx, hi - x0), (-dy, y0 - lo), (dy, hi - y0)):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        r = q / p
+        if p < 0:
+            t0 = max(t0, r)
+        else:
+            t1 = min(t1, r)
+    if t0 > t1:
+        return None
+    return (x0 + t0 * dx, y0 + t0 * dy), (x0 + t1 * dx, y0 + t1 * dy)
+
+
 def _gray_image(values: np.ndarray) -> QImage:
     """A 2-D array of 0–1 as a grey RGB32 QImage (a copy: it owns its pixels).
 
@@ -237,9 +274,13 @@ class DigitCanvas(QWidget):
 
     def set_pen_width(self, width: float) -> None:
         """Set the pen's diameter in canvas pixels (clamped to ``PEN_MIN``–``PEN_MAX``)."""
-        if not np.isfinite(width):
+        try:
+            w = float(width)
+        except (TypeError, ValueError):
             return
-        self._pen_width = float(min(max(width, PEN_MIN), PEN_MAX))
+        if not np.isfinite(w):
+            return
+        self._pen_width = float(min(max(w, PEN_MIN), PEN_MAX))
 
     @property
     def can_undo(self) -> bool:
@@ -356,6 +397,12 @@ class DigitCanvas(QWidget):
 
     def _stamp(self, p0: tuple[float, float], p1: tuple[float, float]) -> None:
         """Draw one segment of the stroke; recompute and emit the digit when ink was added."""
+        if not all(np.isfinite(v) for v in (*p0, *p1)):
+            return
+        clipped = clip_segment(p0, p1, -STROKE_MARGIN, CANVAS_SIDE - 1 + STROKE_MARGIN)
+        if clipped is None:
+            return  # far outside the canvas: no ink could reach it
+        p0, p1 = clipped
         before = self._canvas.copy()
         box = stamp_segment(self._canvas, p0, p1, radius=self._pen_width / 2, softness=PEN_SOFTNESS)
         top, bottom, left, right = box
@@ -675,8 +722,11 @@ __all__ = [
     "PEN_DEFAULT",
     "PEN_MAX",
     "PEN_MIN",
+    "PEN_SOFTNESS",
+    "STROKE_MARGIN",
     "TEXTS",
     "DigitCanvas",
     "DigitPanel",
     "DigitPreview",
+    "clip_segment",
 ]

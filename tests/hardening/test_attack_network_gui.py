@@ -15,11 +15,15 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QAction, QMouseEvent
+from PySide6.QtWidgets import QApplication
 
 import convgui.safeio as safeio
+from convgui.core.digits import CANVAS_SIDE, stamp_segment
 from convgui.core.network import LayerSpec
 from convgui.gui import network_mode
+from convgui.gui.digit_canvas import PEN_SOFTNESS, DigitCanvas, DigitPanel, clip_segment
 from convgui.net import Network
 
 pytestmark = pytest.mark.usefixtures("no_leftover_work")
@@ -203,3 +207,60 @@ def test_a_foreign_weights_file_is_replaced_only_after_asking(
     for a, b in zip(got.weights, nm.net.network.weights):
         for key in a:
             np.testing.assert_array_equal(a[key], b[key])
+
+
+# --- the digit canvas ------------------------------------------------------------------------
+
+
+def _mouse(widget: Any, kind: QEvent.Type, pos: QPointF, buttons: Qt.MouseButton) -> None:
+    button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
+    event = QMouseEvent(kind, pos, widget.mapToGlobal(pos), button, buttons, Qt.KeyboardModifier(0))
+    QApplication.sendEvent(widget, event)
+
+
+@pytest.mark.parametrize("far", [(2.0**30, -(2.0**30)), (-1e7, 60.0), (90.0, 5e6)])
+def test_a_stroke_dragged_far_outside_draws_what_reaches_the_canvas(
+    qtbot: Any, far: tuple[float, float]
+) -> None:
+    # Beyond a million canvas pixels the pen refused the point and mouseMoveEvent raised.
+    panel = DigitPanel()
+    qtbot.addWidget(panel)
+    panel.resize(400, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    canvas = panel.findChild(DigitCanvas)
+    assert canvas is not None
+    start, end = QPointF(120.0, 140.0), QPointF(*far)
+    left = Qt.MouseButton.LeftButton
+    _mouse(canvas, QEvent.Type.MouseButtonPress, start, left)
+    _mouse(canvas, QEvent.Type.MouseMove, end, left)
+    _mouse(canvas, QEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton)
+    # The reference: the same stroke with its far end pulled in along the same line to 10⁵
+    # pixels (still far beyond the pen's reach), drawn by the pen itself.
+    a = np.array(canvas.to_canvas(start))
+    f = np.array(canvas.to_canvas(end))
+    near = a + (f - a) * (1e5 / np.hypot(*(f - a)))
+    want = np.zeros((CANVAS_SIDE, CANVAS_SIDE), np.float32)
+    r = canvas.pen_width / 2
+    stamp_segment(want, tuple(a), tuple(a), radius=r, softness=PEN_SOFTNESS)
+    stamp_segment(want, tuple(a), tuple(near), radius=r, softness=PEN_SOFTNESS)
+    np.testing.assert_allclose(canvas.canvas(), want, atol=1e-5)
+    assert want.max() == pytest.approx(1.0)
+    assert canvas.can_undo
+
+
+@pytest.mark.parametrize("width", ["12", None, [3], float("nan"), "wide"])
+def test_a_pen_width_that_is_not_a_number_keeps_the_pen(qtbot: Any, width: Any) -> None:
+    canvas = DigitCanvas()
+    qtbot.addWidget(canvas)
+    canvas.set_pen_width(20)
+    canvas.set_pen_width(width)  # "12" is a number; the rest are ignored
+    assert canvas.pen_width == (12.0 if width == "12" else 20.0)
+
+
+def test_clip_segment_keeps_the_part_inside() -> None:
+    assert clip_segment((-10.0, -10.0), (30.0, 30.0), 0.0, 20.0) == ((0.0, 0.0), (20.0, 20.0))
+    assert clip_segment((5.0, 5.0), (5.0, 5.0), 0.0, 20.0) == ((5.0, 5.0), (5.0, 5.0))
+    assert clip_segment((25.0, 5.0), (25.0, 15.0), 0.0, 20.0) is None
+    (x0, y0), (x1, y1) = clip_segment((10.0, 10.0), (1e9, 10.0 + 1e9), 0.0, 20.0) or ((0, 0),) * 2
+    assert (x0, y0) == (10.0, 10.0) and x1 == pytest.approx(20.0) and y1 == pytest.approx(20.0)
