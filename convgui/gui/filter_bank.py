@@ -13,6 +13,7 @@ gives the table the kernel it shows and sends its edits to the layer state.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,21 @@ from .util import signals_blocked
 CHANNEL_COLOURS = {"R": QColor(200, 40, 40), "G": QColor(30, 150, 50), "B": QColor(40, 80, 210)}
 TYPE_TITLES = {"conv": "Conv2D", "transposed": "Conv2DTranspose"}
 PADDING_TITLES = {"valid": "valid (no padding)", "same": "same (Keras)", "custom": "custom…"}
+
+
+def bias_text(value: float) -> str:
+    """The bias field's text: exactly ``value`` when typed back, without float32 noise.
+
+    A bias learned in float32 (a network layer shown here) widens to a float64 such as
+    ``-0.31550800800323486``; its float32 digits ``-0.315508`` are what was learned, and the
+    layer computes in float32, so those are shown. Any other value is :func:`cell_edit_text`'s.
+    """
+    f32 = np.float32(value)
+    if math.isfinite(value) and float(f32) == value:
+        short = str(f32)
+        if len(short) < len(repr(value)):
+            return short
+    return cell_edit_text(value)
 
 
 class FilterKernelSource(QObject):
@@ -434,7 +450,7 @@ class FilterBankPanel(QWidget):
     def _on_bias(self) -> None:
         text = self.bias_edit.text().strip()
         o = self._layer.selected
-        if text == cell_edit_text(float(self._layer.bias[o])):
+        if text == bias_text(float(self._layer.bias[o])):
             return
         try:
             self._layer.set_bias(o, text)
@@ -565,9 +581,9 @@ class FilterBankPanel(QWidget):
             f"it reads ({describe_reads([reads], names)[0]})"
         )
         b = float(layer.bias[o])
-        if not self.bias_edit.hasFocus() or self.bias_edit.text() != cell_edit_text(b):
+        if not self.bias_edit.hasFocus() or self.bias_edit.text() != bias_text(b):
             with signals_blocked(self.bias_edit):
-                self.bias_edit.setText(cell_edit_text(b))
+                self.bias_edit.setText(bias_text(b))
         # Float noise (LoG's 1e-16) is shown as the 0 a person means.
         sums = [clean_total(layer.weights[:, :, j, o].ravel()) for j in range(len(reads))]
         total = clean_total(layer.weights[:, :, : len(reads), o].ravel())
