@@ -137,6 +137,8 @@ class Network:
         check_names(specs)
         self._input_shape: Shape = check_input_shape(input_shape)
         self._shapes = output_shapes(specs, self._input_shape)
+        #: True when the weights were made here (He-normal, seeded), not given or loaded.
+        self.new_weights = weights is None
         if weights is None:
             rng = np.random.default_rng(seed)
             ins = [self._input_shape, *self._shapes[:-1]]
@@ -211,12 +213,16 @@ class Network:
 
     # --- changing it (every change makes a new Network) ---------------------------------------
     def with_weight(self, index: int, key: str, value: ArrayLike) -> Network:
-        """A copy in which layer ``index``'s ``key`` ("kernel" or "bias") is ``value``."""
+        """A copy in which layer ``index``'s ``key`` ("kernel" or "bias") is ``value``.
+
+        The copy has no :attr:`meta`: figures measured on the old weights (the held-out
+        accuracy…) do not describe the new ones, so they are not saved with them.
+        """
         weights = self.weights
         if not 0 <= index < len(weights) or key not in weights[index]:
             raise ValueError(f"layer {index} has no {key!r}")
         weights[index] = {**weights[index], key: np.asarray(value)}
-        return Network(self._layers, weights, self._input_shape, name=self.name, meta=self.meta)
+        return Network(self._layers, weights, self._input_shape, name=self.name)
 
     def with_layers(self, layers: Sequence[LayerSpec], *, seed: int = 0) -> Network:
         """A copy with a new structure, keeping the weights of every layer that still fits.

@@ -607,3 +607,24 @@ def test_weights_are_put_back_when_the_structure_fails_to_write(
     else:
         assert not (tmp_path / "net.npz").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_an_edited_network_carries_no_figures_of_the_trained_one(tmp_path: Path) -> None:
+    """The held-out accuracy describes the trained weights; an edit's save must not claim it."""
+    trained = Network.digits()
+    assert trained.meta["held_out_accuracy"] >= 0.97
+    k = np.zeros_like(trained.weights[0]["kernel"])
+    edited = trained.with_weight(0, "kernel", k)
+    assert edited.meta == {}
+    edited.save(tmp_path / "edited")
+    assert Network.load(tmp_path / "edited.json").meta == {}
+
+
+def test_a_structure_alone_says_its_weights_are_new(tmp_path: Path) -> None:
+    net = Network.digits()
+    net.save(tmp_path / "n")
+    assert not Network.load(tmp_path / "n.json").new_weights
+    (tmp_path / "n.npz").unlink()
+    alone = Network.load(tmp_path / "n.json")
+    assert alone.new_weights and alone.meta == {}
+    assert not Network(net.layers, net.weights, net.input_shape).new_weights
