@@ -490,6 +490,10 @@ class MainWindow(QMainWindow):
             return
         if name != "kernel":
             self.anim.pause()
+        # A message belongs to the mode it came from (a refused network edit, a layer shown
+        # elsewhere): it is obsolete once another mode is shown. Messages about the switch
+        # itself are shown after it.
+        self.message_bar.hide()
         self.pages.setCurrentWidget(page)
         self.mode_changed.emit(name)
         if name == "kernel":
