@@ -24,7 +24,11 @@ ratio to the forward pass. Targets: both medians ≤ 33 ms.
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_network_gui.py [--moves N] [--edits N] [--json out.json]
+    .venv/bin/python benchmarks/bench_network_gui.py [--moves N] [--edits N] [--window WxH]
+        [--json out.json]
+
+``--window 1920x1080`` shows the enlarged conv2 map with its values written in the cells
+(at 1400×900 its cells are too small for numbers).
 """
 
 from __future__ import annotations
@@ -64,13 +68,22 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--moves", type=int, default=120, help="pen moves to time")
     ap.add_argument("--edits", type=int, default=60, help="weight edits to time")
+    ap.add_argument(
+        "--window", default="x".join(map(str, common.WINDOW_SIZE)), help="window size WxH"
+    )
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
+    try:
+        width, height = (int(v) for v in args.window.lower().split("x"))
+        if not (320 <= width <= 8000 and 240 <= height <= 8000):
+            raise ValueError
+    except ValueError:
+        ap.error(f"--window {args.window!r}: give the size as WxH, e.g. 1920x1080")
     t_start = time.perf_counter()
     env = common.environment()
     common.print_header("convgui network mode: pen stroke / weight edit → repainted", env)
 
-    h = common.Harness()
+    h = common.Harness((width, height))
     nm = network_mode.open_digits_network(h.window)
     net, page = nm.net, nm.page
     h.settle(0.5)
@@ -106,8 +119,8 @@ def main() -> int:
     strips = strips_now()
     print(
         f"network {net.network.name!r}: {len(net.network.layers)} layers, "
-        f"input {net.network.input_shape}; window {common.WINDOW_SIZE[0]}×"
-        f"{common.WINDOW_SIZE[1]}; {args.moves} pen moves, {args.edits} weight edits; "
+        f"input {net.network.input_shape}; window {width}×{height}; "
+        f"{args.moves} pen moves, {args.edits} weight edits; "
         f"{len(strips)} of {len(page.maps.layer_strips())} map strips on screen"
     )
 
@@ -210,6 +223,7 @@ def main() -> int:
         args.json,
         {
             "environment": env,
+            "window": [width, height],
             "stroke_ms": stroke_ms,
             "edit_ms": edit_ms,
             "edit_layers": edit_layers,
