@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from ..core import ACTIVATIONS, BOUNDARIES, CellParseError
 from ..core.banks import BANK_PRESETS, BANK_TITLES, MAX_FILTERS, MAX_SIDE
-from ..layer_state import SETTING_LIMITS, LayerState, describe_reads
+from ..layer_state import SETTING_LIMITS, LayerState, describe_reads, short_reads_text
 from .kernel_panel import (
     KernelTableModel,
     KernelTableView,
@@ -576,10 +576,15 @@ class FilterBankPanel(QWidget):
             if last is None or last[0] != o or not np.array_equal(last[1], shown[1]):
                 src.shown = shown
                 src.kernel_changed.emit()  # only the tables whose kernel changed redraw
-        self.filter_box.setTitle(
-            f"Filter {o}: one {layer.filter_size[0]}×{layer.filter_size[1]} kernel per channel "
-            f"it reads ({describe_reads([reads], names)[0]})"
-        )
+        kh, kw = layer.filter_size
+        if len(reads) > 4:  # a network layer's 16–64 channels: the count before it is cut off
+            title = f"Filter {o} reads {short_reads_text(reads, names)}: one {kh}×{kw} kernel each"
+        else:
+            title = (
+                f"Filter {o}: one {kh}×{kw} kernel per channel it reads "
+                f"({describe_reads([reads], names)[0]})"
+            )
+        self.filter_box.setTitle(title)
         b = float(layer.bias[o])
         if not self.bias_edit.hasFocus() or self.bias_edit.text() != bias_text(b):
             with signals_blocked(self.bias_edit):

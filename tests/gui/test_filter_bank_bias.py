@@ -45,3 +45,16 @@ def test_the_field_shows_a_learned_bias_short_and_enter_changes_nothing(
     qtbot.keyClick(bank.bias_edit, Qt.Key.Key_Return)  # Enter on the text as shown
     assert layer.bias[0] == learned, "pressing Enter on the shown text changed the bias"
     assert layer.undo_label == undo_before
+
+
+def test_a_filter_reading_many_channels_gives_their_count_first(window: MainWindow) -> None:
+    """conv2 of the digits network reads 16 channels: the caption names them briefly."""
+    from convgui.gui.network_animate import animate_layer
+    from convgui.net import Network, digit_samples
+
+    net = Network.digits()
+    x = net.forward(digit_samples()[0][0])[2]  # conv2 reads pool1's output
+    assert animate_layer(window, net, 3, x, filter=5)
+    title = window.layer_mode.page.bank.filter_box.title()  # type: ignore[attr-defined]
+    assert title.startswith("Filter 5 reads "), title
+    assert "(16 channels): one 3×3 kernel each" in title
