@@ -132,18 +132,21 @@ def animate_layer(
 
 
 def channel_names(index: int, channels: int) -> tuple[str, ...]:
-    """The names of a layer's input channels: R, G, B for a colour network input, else ch1, ch2, ….
+    """The names of a layer's input channels: R, G, B for a colour network input, else ch0, ch1, ….
+
+    Numbered from 0 as the network mode numbers its maps, filters and channels (and as the
+    weights are indexed), so "ch5" here is map 5 of the layer before.
 
     Examples
     --------
     >>> channel_names(0, 3)
     ('R', 'G', 'B')
     >>> channel_names(3, 2)
-    ('ch1', 'ch2')
+    ('ch0', 'ch1')
     """
     if index == 0 and channels == 3:
         return ("R", "G", "B")
-    return tuple(f"ch{c + 1}" for c in range(channels))
+    return tuple(f"ch{c}" for c in range(channels))
 
 
 def _animate_conv(
@@ -201,7 +204,7 @@ def _animate_conv(
 def _animate_pool(window: Any, spec: LayerSpec, x: np.ndarray, ch: int, play: bool) -> bool:
     name = spec.name or spec.type
     c = max(0, min(ch, int(x.shape[2]) - 1))
-    doc, lo, hi = pool_image(x[:, :, c], f"{name}'s input, ch{c + 1}")
+    doc, lo, hi = pool_image(x[:, :, c], f"{name}'s input, ch{c}")
     state = window.state
     try:
         params = state.params.evolve(
@@ -252,7 +255,7 @@ def _animate_pool(window: Any, spec: LayerSpec, x: np.ndarray, ch: int, play: bo
     window.show_message(
         "info",
         TEXTS["pool_shown"].format(
-            name=name, cls=spec.keras_class, ph=ph, pw=pw, sh=sh, sw=sw, ch=c + 1, h=h, w=w,
+            name=name, cls=spec.keras_class, ph=ph, pw=pw, sh=sh, sw=sw, ch=c, h=h, w=w,
             mapping=mapping,
         ),
     )

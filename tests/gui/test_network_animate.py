@@ -95,7 +95,7 @@ def test_conv2_opens_in_the_layer_mode_on_its_own_input(
     combo = page.input_combo
     assert combo.currentData() == "external" and combo.isEnabled()
     assert combo.currentText() == "network: conv2's input (13×13×16)"
-    assert [t.caption for t in page.channel_grid.tiles] == [f"ch{i}" for i in range(1, 17)]
+    assert [t.caption for t in page.channel_grid.tiles] == [f"ch{i}" for i in range(16)]
     assert np.array_equal(page.input_view.data, outs[POOL1][:, :, 0])  # one channel, exact
     assert page.map_view.data is not None
     np.testing.assert_allclose(page.map_view.data, outs[CONV2][:, :, 5], rtol=1e-5, atol=1e-5)
@@ -126,9 +126,9 @@ def test_the_animation_writes_the_sum_over_every_channel(
         abs=1e-6,
     )
     sum_line = f.lines[-2]
-    assert sum_line.startswith("sum_ch1 + sum_ch2 + ") and "sum_ch16 + bias" in sum_line
-    assert [ln.split(":")[0] for ln in f.lines[1:17]] == [f"ch{i}" for i in range(1, 17)]
-    assert "sum_ch16 + bias" in anim.panel.arith.text()  # written in the window's panel
+    assert sum_line.startswith("sum_ch0 + sum_ch1 + ") and "sum_ch15 + bias" in sum_line
+    assert [ln.split(":")[0] for ln in f.lines[1:17]] == [f"ch{i}" for i in range(16)]
+    assert "sum_ch15 + bias" in anim.panel.arith.text()  # written in the window's panel
 
 
 def test_undo_is_one_step_back_to_what_the_layer_mode_had(
@@ -203,7 +203,7 @@ def test_clicking_a_channel_shows_it_large(
     qtbot.mouseClick(tile, Qt.MouseButton.LeftButton, pos=QPoint(tile.width() // 2, 20))
     assert page.shown_channel == 9
     assert np.array_equal(page.input_view.data, outs[POOL1][:, :, 9])
-    assert "ch10 shown large" in page.input_title.text()
+    assert "ch9 shown large" in page.input_title.text()
 
 
 def test_a_pooling_layer_animates_in_the_single_kernel_mode(
@@ -307,7 +307,7 @@ def test_the_first_layer_and_a_transposed_layer(window: Any, digit: np.ndarray) 
     outs = net.forward(digit)
     assert animate_layer(window, net, 0, digit)  # layer 0 reads the network's input
     layer = window.layer_mode.layer
-    assert layer.channel_names == ("ch1",) and layer.settings.stride == (2, 2)
+    assert layer.channel_names == ("ch0",) and layer.settings.stride == (2, 2)
     np.testing.assert_allclose(layer.result.stacked(), outs[0], rtol=1e-5, atol=1e-5)
     assert animate_layer(window, net, 1, outs[0], filter=1)
     assert layer.settings.layer_type == "transposed" and layer.selected == 1
@@ -449,7 +449,7 @@ def test_the_sums_of_many_channels_scroll_and_the_total_stays_shown(
     assert arith.head.text().splitlines() == list(f.lines[:-2])
     assert arith.tail.isVisible() and arith.more.isVisible()
     total, act = arith.tail.text().splitlines()
-    assert total.startswith("sum_ch1 + ") and "sum_ch64 + bias = " in total
+    assert total.startswith("sum_ch0 + ") and "sum_ch63 + bias = " in total
     assert total.endswith(f" = {pretty_number(f.value)}") and act == f.lines[-1]
     from PySide6.QtGui import QFontMetricsF
 
@@ -497,14 +497,14 @@ def test_exported_frames_draw_the_channel_the_window_shows(
     assert len(run.dialogs) == 1
     (frame,) = sorted((tmp_path / "frames").glob("frame_*.svg"))
     texts = svg_texts(frame)
-    assert "input: ch10 of 16 channels" in texts
+    assert "input: ch9 of 16 channels" in texts
     # The sum over the 16 channels, too long for the frame, keeps its last channel and total.
     from convgui.core.text import pretty_number
 
     f = anim.controller.frame_at((1, 9))
     assert f is not None
-    (total,) = [t for t in texts if t.startswith("sum_ch1 + ")]
-    assert "… + sum_ch16 + bias = " in total and total.endswith(f"= {pretty_number(f.value)}")
+    (total,) = [t for t in texts if t.startswith("sum_ch0 + ")]
+    assert "… + sum_ch15 + bias = " in total and total.endswith(f"= {pretty_number(f.value)}")
     # The cells drawn are channel 9's, numbers included (a colour picture had none).
     sheet = LayerFrames(anim.controller, page.shown_input_channel).painter("conv", None)
     assert sheet.channel == 9
