@@ -21,6 +21,7 @@ Nothing here computes a layer: the states and animations do, as for any image an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -45,8 +46,9 @@ TEXTS = {
     "pool_shown": "{name} ({cls} {ph}×{pw}, stride {sh}×{sw}) on ch{ch} of its input "
     "({h}×{w}): the channel is shown as a 16-bit image, {mapping}, so the pooling picks the same "
     "cells. A 1×1 identity kernel with valid padding leaves it unchanged before the pooling.",
-    "scaled": "each value × {f:.4g} (its largest, {hi:.4g}, is {top})",
-    "mapped": "{lo:.4g} … {hi:.4g} mapped linearly onto 0 … {top}",
+    "scaled": "each value × {f} (the network's numbers with the decimal point moved)",
+    "mapped": "each value minus its lowest ({lo:.4g}) × {f}, so all are at least 0 "
+    "(mapped linearly: the order of the values is kept)",
     "not_animatable": "{name} is a {cls} layer, which has no sliding window to animate. "
     "Convolution layers (Conv2D, Conv2DTranspose) open in the Convolution Layer mode and "
     "pooling layers (MaxPooling2D, AveragePooling2D) in the Single Kernel mode{which}.",
@@ -94,8 +96,10 @@ def animate_layer(
         True when the layer is shown; False with a window message saying why not.
     """
     layers = network.layers
-    if isinstance(index, bool) or not isinstance(index, int | np.integer) or not (
-        0 <= int(index) < len(layers)
+    if (
+        isinstance(index, bool)
+        or not isinstance(index, int | np.integer)
+        or not (0 <= int(index) < len(layers))
     ):
         window.show_message("error", TEXTS["no_layer"].format(index=index, n=len(layers)))
         return False
@@ -185,8 +189,10 @@ def _animate_conv(
 
     def ready() -> bool:  # the result of this input and bank, not an older one still shown
         r = layer.result
-        return r is not None and r.image_version == layer.image_version and (
-            r.weights is layer.weights
+        return (
+            r is not None
+            and r.image_version == layer.image_version
+            and (r.weights is layer.weights)
         )
 
     _when(layer.result_changed, ready, start)
@@ -204,7 +210,7 @@ def _animate_conv(
 def _animate_pool(window: Any, spec: LayerSpec, x: np.ndarray, ch: int, play: bool) -> bool:
     name = spec.name or spec.type
     c = max(0, min(ch, int(x.shape[2]) - 1))
-    doc, lo, hi = pool_image(x[:, :, c], f"{name}'s input, ch{c}")
+    doc, lo, hi = pool_image(x[:, :, c], f"{name}'s input, ch{c}", float(window.state.value_max))
     state = window.state
     try:
         params = state.params.evolve(
@@ -245,9 +251,9 @@ def _animate_pool(window: Any, spec: LayerSpec, x: np.ndarray, ch: int, play: bo
     )
     top = float(state.value_max)
     mapping = (
-        TEXTS["scaled"].format(f=top / hi, hi=hi, top=f"{top:g}")
+        TEXTS["scaled"].format(f=_factor(top / hi))
         if lo == 0
-        else TEXTS["mapped"].format(lo=lo, hi=hi, top=f"{top:g}")
+        else TEXTS["mapped"].format(lo=lo, f=_factor(top / (hi - lo)))
     )
     ph, pw = spec.kernel_size
     sh, sw = spec.strides
@@ -255,19 +261,36 @@ def _animate_pool(window: Any, spec: LayerSpec, x: np.ndarray, ch: int, play: bo
     window.show_message(
         "info",
         TEXTS["pool_shown"].format(
-            name=name, cls=spec.keras_class, ph=ph, pw=pw, sh=sh, sw=sw, ch=c, h=h, w=w,
+            name=name,
+            cls=spec.keras_class,
+            ph=ph,
+            pw=pw,
+            sh=sh,
+            sw=sw,
+            ch=c,
+            h=h,
+            w=w,
             mapping=mapping,
         ),
     )
     return True
 
 
-def pool_image(values: np.ndarray, name: str) -> tuple[ImageDoc, float, float]:
-    """A 2-D map of floats as a 16-bit grey image: ``lo … hi`` onto ``0 … 65535``.
+def _factor(f: float) -> str:
+    """A power of ten as written in a message: 10,000 or 0.01."""
+    return f"{f:,.0f}" if f >= 1 else f"{f:g}"
 
-    ``lo`` is ``min(0, values.min())`` (so a map of non-negative values is only scaled) and
-    ``hi`` its largest value (``lo + 1`` for a constant map). Max and average pooling commute
-    with this increasing linear map, up to the rounding to 16 bits.
+
+def pool_image(values: np.ndarray, name: str, top: float = 255.0) -> tuple[ImageDoc, float, float]:
+    """A 2-D map of floats as a 16-bit grey image the single-kernel mode can pool.
+
+    The single-kernel mode reads a 16-bit pixel ``p`` as the value ``p / 65535 · top`` (``top``
+    is its white: 255, or 1 on the 0–1 scale). A map of non-negative values (after a ReLU) is
+    multiplied by the largest power of ten that keeps it within ``top``, so the numbers the
+    animation writes are the network's with the decimal point moved (0.109 reads 1.09 at × 10),
+    or the network's own when they fit (× 1). A map with negative values is first shifted by
+    its lowest value. Max and average pooling commute with this increasing linear map, up to
+    the rounding to 16 bits.
 
     Returns
     -------
@@ -280,13 +303,15 @@ def pool_image(values: np.ndarray, name: str) -> tuple[ImageDoc, float, float]:
     --------
     >>> doc, lo, hi = pool_image(np.array([[0.0, 0.5], [1.0, 2.0]]), "m")
     >>> doc.pixels.tolist(), lo, hi
-    ([[0, 16384], [32768, 65535]], 0.0, 2.0)
+    ([[0, 12850], [25700, 51400]], 0.0, 2.55)
     """
     v = np.asarray(values, dtype=np.float64)
     lo = min(0.0, float(v.min()))
-    hi = float(v.max())
-    if hi <= lo:
-        hi = lo + 1.0
+    span = float(v.max()) - lo
+    if not span > 0:
+        span = 1.0
+    scale = 10.0 ** math.floor(math.log10(top / span))
+    hi = lo + top / scale
     q = np.rint((v - lo) / (hi - lo) * 65535.0)
     pixels = np.clip(q, 0, 65535).astype(np.uint16)
     return ImageDoc(pixels, bit_depth=16, name=name), lo, hi

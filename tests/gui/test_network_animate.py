@@ -224,14 +224,15 @@ def test_a_pooling_layer_animates_in_the_single_kernel_mode(
     assert state.undo_label == "Show network layer pool1"
     # The pooled map is the network's pool1 output, scaled as the message says.
     ch = x[:, :, 3]
-    top = state.value_max / float(ch.max())
+    # The largest power of ten that keeps the channel within 16 bits: the numbers read as the
+    # network's with the decimal point moved.
+    white = state.value_max
+    top = next(10.0**k for k in range(9, -9, -1) if float(ch.max()) * 10.0**k <= white)
     r = state.result
     assert r is not None and r.pooled is not None
-    np.testing.assert_allclose(
-        r.pooled, outs[POOL1][:, :, 3] * top, atol=state.value_max / 65535 * 1.01
-    )
+    np.testing.assert_allclose(r.pooled, outs[POOL1][:, :, 3] * top, atol=white / 65535)
     assert window.message_bar.level == "info"
-    assert "16-bit" in window.message_bar.text and f"{top:.4g}" in window.message_bar.text
+    assert "16-bit" in window.message_bar.text and f"× {top:,.0f}" in window.message_bar.text
 
 
 def test_an_average_pooling_layer_keeps_negative_values_in_order(
@@ -249,12 +250,15 @@ def test_an_average_pooling_layer_keeps_negative_values_in_order(
     s = window.state
     assert s.params.pool == "avg" and s.params.pool_size == (3, 3)
     lo, hi = float(x[:, :, 1].min()), float(x[:, :, 1].max())
+    white = s.value_max
+    scale = next(10.0**k for k in range(9, -9, -1) if (hi - lo) * 10.0**k <= white)
     r = s.result
     assert r is not None and r.pooled is not None
-    np.testing.assert_allclose(
-        r.pooled, (outs[1][:, :, 1] - lo) / (hi - lo) * s.value_max, atol=s.value_max / 65535
+    np.testing.assert_allclose(r.pooled, (outs[1][:, :, 1] - lo) * scale, atol=white / 65535)
+    assert (
+        "mapped linearly" in window.message_bar.text
+        and f"× {scale:,.0f}" in window.message_bar.text
     )
-    assert "mapped linearly" in window.message_bar.text
 
 
 def test_a_dense_layer_is_refused_with_a_message(
