@@ -1747,7 +1747,9 @@ class NetState(QObject):
         return True
 
     def close(self) -> None:
-        """Stop accepting work and shut the worker down (waits for a running job)."""
+        """Stop accepting work and shut the worker down (waits for a running job); once."""
+        if self._closed:
+            return
         self._closed = True
         self._pending = False
         with contextlib.suppress(RuntimeError, TypeError):

@@ -1024,3 +1024,13 @@ def test_the_shipped_digits_network(
         assert right >= 95
     finally:
         s.close()
+
+
+def test_close_twice_is_harmless(qtbot: Any) -> None:
+    """A window closed by a test and again by pytest-qt closes its state twice."""
+    from convgui.state import ExplorerState, SyncExecutor
+
+    explorer = ExplorerState(SyncExecutor())
+    net = NetState(explorer)
+    net.close()
+    net.close()  # raised SystemError on the second disconnect
