@@ -92,6 +92,7 @@ from .core.network import (
     param_count,
     pool_layer,
     receptive_field,
+    run_layer,
     softmax,
     weight_shapes,
 )
@@ -145,6 +146,25 @@ def default_stack() -> list[LayerSpec]:
 # ---------------------------------------------------------------------------------------------
 # Helpers (no Qt)
 # ---------------------------------------------------------------------------------------------
+
+
+def live_filter(net: Network, x: Array) -> int:
+    """The first layer's filter with the largest total ReLU response to the input ``x``.
+
+    Used to select a filter that responds to the shown digit when a network opens (filter 0
+    of the shipped digits network's conv1 is dead: its ReLU output is 0 on every shipped
+    digit, so an edit there changes nothing). The response of a filter is the sum of
+    ``max(0, conv1(x))`` over its map, computed on the shown sample only. 0 when the first
+    layer is no convolution or cannot run.
+    """
+    if not net.layers or net.layers[0].type not in ("conv2d", "conv2d_transpose"):
+        return 0
+    try:
+        out = run_layer(net.layers[0], net.weights[0], np.asarray(x, dtype=np.float32))
+    except (ValueError, MemoryError):
+        return 0
+    response = np.maximum(np.asarray(out, dtype=np.float64), 0.0).sum(axis=(0, 1))
+    return int(np.argmax(response)) if response.size else 0
 
 
 def _readonly(a: Array) -> Array:
@@ -518,6 +538,8 @@ class NetState(QObject):
         self._bridge.done.connect(self._on_job_done)
         self._source = "digit"
         self._sample: int | None = None
+        #: The shipped digit last put on the canvas: a drawing undone back to it is that sample.
+        self._shown_sample: int | None = None
         self._digit: Array = np.zeros((DIGIT_SIDE, DIGIT_SIDE), np.float32)
         self._samples: tuple[NDArray[np.float32], NDArray[np.int64]] | None = None
         self._image_doc: object | None = None
@@ -768,8 +790,11 @@ class NetState(QObject):
         self._redo.clear()
         self._push_undo(_Snapshot(self._network, self._trained, self._path, "Open digits network"))
         self._source, self._sample = "digit", 0
+        self._shown_sample = 0
         self._digit = _readonly(np.array(images[0], dtype=np.float32))
-        self._install(net, net, None, input_=self._digit_input(net.input_shape[2]))
+        x = self._digit_input(net.input_shape[2])
+        self._install(net, net, None, input_=x)
+        self._set_selection(0, live_filter(net, x), 0)
         self.history_changed.emit()
 
     def open_network(self, path: PathLike) -> bool:
@@ -810,8 +835,18 @@ class NetState(QObject):
         p = Path(path)
         stem = p.with_suffix("") if p.suffix.lower() in (".json", ".npz") else p
         label = f"Open {stem.name}"
-        if not self._commit(fitted, label, trained=net, path=stem.with_suffix(".json")):
+        # A structure opened without its weights file got random weights: nothing to reset to.
+        made = bool(getattr(net, "new_weights", False))
+        trained = None if made else net
+        if not self._commit(fitted, label, trained=trained, path=stem.with_suffix(".json")):
             return False
+        if made:
+            self.message.emit(
+                "warning",
+                f"No weights file {stem.name}.npz beside {stem.name}.json: the layers got new "
+                "random weights (Reset to Trained Weights is off). Put the .npz beside the "
+                ".json and open it again to get the trained weights",
+            )
         self._say_renewed(renewed, fitted.input_shape)
         return True
 
@@ -1251,7 +1286,18 @@ class NetState(QObject):
                 f"{arr.max():.4g} (a 0–255 image: divide it by 255). The input is unchanged",
             )
             return
-        self._change_input("digit", arr, sample=None)
+        self._change_input("digit", arr, sample=self._sample_of(arr))
+
+    def _sample_of(self, digit: np.ndarray) -> int | None:
+        """The shipped digit last shown if ``digit`` is exactly it (a drawing undone), else None."""
+        i = self._shown_sample
+        if i is None or self._samples is None:
+            return None
+        images = self._samples[0]
+        if not 0 <= i < len(images):
+            return None
+        same = np.array_equal(np.asarray(digit, dtype=np.float32), images[i])
+        return i if same else None
 
     def _digit_input(self, channels: int) -> Array:
         x = np.asarray(self._digit, dtype=np.float32)[:, :, None]
@@ -1323,7 +1369,10 @@ class NetState(QObject):
         self._digit = digit
         self._image_doc = self._explorer.doc if source == "image" else None
         self._source = source
-        self._sample = sample if source == "digit" else None
+        if source == "digit":  # the image keeps the digit's sample for the way back
+            self._sample = sample
+            if sample is not None:
+                self._shown_sample = sample
         self._input = _readonly(np.ascontiguousarray(x))
         self._input_version += 1
         if net is not self._network:

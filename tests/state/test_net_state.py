@@ -1034,3 +1034,68 @@ def test_close_twice_is_harmless(qtbot: Any) -> None:
     net = NetState(explorer)
     net.close()
     net.close()  # raised SystemError on the second disconnect
+
+
+# --- round 2: what a newcomer found --------------------------------------------------------
+
+
+def test_a_structure_without_its_weights_file_is_not_recorded_as_trained(
+    state: NetState, rec: Recorder, tmp_path: Path
+) -> None:
+    DIGITS.save(tmp_path / "alone", confirmed=True)
+    (tmp_path / "alone.npz").unlink()
+    assert state.open_network(tmp_path / "alone.json")
+    assert state.trained is None  # Reset has nothing to restore
+    assert not state.reset_weights()
+    level, text = rec.messages[0]
+    assert level == "warning" and "alone.npz" in text and "alone.json" in text
+    assert "random weights" in text
+    # with its weights file beside it, the opened network is the trained one
+    DIGITS.save(tmp_path / "both", confirmed=True)
+    rec.reset()
+    assert state.open_network(tmp_path / "both.json")
+    assert state.trained is not None and not rec.messages
+
+
+def test_open_digits_selects_the_conv1_filter_with_the_largest_relu_response(
+    explorer: ExplorerState,
+) -> None:
+    # an independent reference: conv1 by a naive loop, ReLU, summed over the map
+    x = IMAGES[0].astype(np.float64)
+    k = DIGITS.weights[0]["kernel"].astype(np.float64)  # (3, 3, 1, 16)
+    b = DIGITS.weights[0]["bias"].astype(np.float64)
+    out = np.zeros((26, 26, 16))
+    for r in range(26):
+        for c in range(26):
+            out[r, c] = np.tensordot(x[r : r + 3, c : c + 3], k[:, :, 0, :], axes=2) + b
+    want = int(np.argmax(np.maximum(out, 0).sum(axis=(0, 1))))
+    assert want != 0  # the test network is seeded so that filter 0 is not the most active
+    s = NetState(explorer, executor=SyncExecutor())
+    try:
+        s.open_digits()
+        assert (s.selected_layer, s.selected_filter, s.selected_channel) == (0, want, 0)
+        assert ns.live_filter(DIGITS, s.input) == want
+    finally:
+        s.close()
+
+
+def test_the_sample_comes_back_with_the_digit_source(
+    explorer: ExplorerState, state: NetState
+) -> None:
+    state.set_sample(3)
+    explorer.set_image(ImageDoc(PHOTO, name="photo"))
+    assert state.set_input_source("image")
+    assert state.input_source == "image" and state.sample_index is None
+    assert state.set_input_source("digit")
+    assert state.sample_index == 3
+    np.testing.assert_array_equal(state.input[:, :, 0], IMAGES[3])
+
+
+def test_a_drawing_undone_back_to_the_sample_is_the_sample_again(state: NetState) -> None:
+    state.set_sample(5)
+    drawn = IMAGES[5].copy()
+    drawn[10:12, 10:12] = 1.0
+    state.set_drawn(drawn)
+    assert state.sample_index is None
+    state.set_drawn(IMAGES[5].copy())  # what the canvas gives back when the stroke is undone
+    assert state.sample_index == 5
