@@ -36,6 +36,9 @@ from . import layer_mode
 #: Layers shown in the Convolution Layer mode and in the Single Kernel mode.
 CONV_TYPES = ("conv2d", "conv2d_transpose")
 POOL_TYPES = ("max_pool", "avg_pool")
+SINGLE_TYPES = POOL_TYPES + ("activation",)
+#: Activations that commute with a positive scale factor: f·act(x) = act(f·x).
+SCALABLE_ACTIVATIONS = ("none", "relu", "leaky_relu", "abs")
 
 TEXTS = {
     "input_name": "network: {name}'s input",
@@ -43,15 +46,19 @@ TEXTS = {
     "conv_shown": "{name} ({cls}, {n} filter(s) {kh}×{kw}) reads its input {h}×{w}×{c} from the "
     "network: filter {o} is animated. Edit ▸ Undo brings back what the layer mode had; "
     "choosing R, G, B or grey reads the image again.",
-    "pool_shown": "{name} ({cls} {ph}×{pw}, stride {sh}×{sw}) on ch{ch} of its input "
-    "({h}×{w}): the channel is shown as a 16-bit image, {mapping}, so the pooling picks the same "
-    "cells. A 1×1 identity kernel with valid padding leaves it unchanged before the pooling.",
-    "scaled": "each value × {f} (the network's numbers with the decimal point moved)",
-    "mapped": "each value minus its lowest ({lo:.4g}) × {f}, so all are at least 0 "
-    "(mapped linearly: the order of the values is kept)",
+    "single_shown": "{name} ({what}) on ch{ch} of its input ({h}×{w}), in the Single Kernel "
+    "mode: the channel is a 16-bit image, {mapping}. A 1×1 identity kernel with valid padding "
+    "passes it on unchanged.",
+    "pool_what": "{cls} {ph}×{pw}, stride {sh}×{sw}",
+    "act_what": "activation {act}",
+    "times": " × {f}",
+    "as_is": " as they are",
+    "scaled": "the network's values{times}",
+    "shifted": "shifted by its lowest value ({lo:.4g}) so all are at least 0; the bias "
+    "({bias:.4g}) brings back the network's values{times}",
     "not_animatable": "{name} is a {cls} layer, which has no sliding window to animate. "
-    "Convolution layers (Conv2D, Conv2DTranspose) open in the Convolution Layer mode and "
-    "pooling layers (MaxPooling2D, AveragePooling2D) in the Single Kernel mode{which}.",
+    "Convolution layers (Conv2D, Conv2DTranspose) open in the Convolution Layer mode; pooling "
+    "layers and activations of maps open in the Single Kernel mode{which}.",
     "which": "; in this network: {names}",
     "no_layer": "This network has no layer {index} (it has {n}); choose one in the layer list.",
     "bad_input": "{name} reads inputs of shape {want}, but got {got}; recompute the network's "
@@ -106,8 +113,12 @@ def animate_layer(
     i = int(index)
     spec = layers[i]
     name = spec.name or spec.type
-    if spec.type not in CONV_TYPES + POOL_TYPES:
-        names = [s.name or s.type for s in layers if s.type in CONV_TYPES + POOL_TYPES]
+    if not can_animate(spec, network.input_shape_of(i)):
+        names = [
+            s.name or s.type
+            for j, s in enumerate(layers)
+            if can_animate(s, network.input_shape_of(j))
+        ]
         which = TEXTS["which"].format(names=", ".join(names)) if names else ""
         window.show_message(
             "info", TEXTS["not_animatable"].format(name=name, cls=spec.keras_class, which=which)
@@ -132,7 +143,17 @@ def animate_layer(
         chosen = 0
     if spec.type in CONV_TYPES:
         return _animate_conv(window, network, i, spec, x, chosen, play)
-    return _animate_pool(window, spec, x, chosen, play)
+    return _animate_single(window, spec, x, chosen, play)
+
+
+def can_animate(spec: LayerSpec, in_shape: tuple[int, ...]) -> bool:
+    """Whether :func:`animate_layer` can show a layer reading ``in_shape``.
+
+    Convolutions, pooling, and activations of maps (not of a vector after flatten).
+    """
+    if spec.type in CONV_TYPES + POOL_TYPES:
+        return True
+    return spec.type == "activation" and len(in_shape) == 3
 
 
 def channel_names(index: int, channels: int) -> tuple[str, ...]:
@@ -207,25 +228,46 @@ def _animate_conv(
     return True
 
 
-def _animate_pool(window: Any, spec: LayerSpec, x: np.ndarray, ch: int, play: bool) -> bool:
+def _animate_single(window: Any, spec: LayerSpec, x: np.ndarray, ch: int, play: bool) -> bool:
+    """A pooling or activation layer in the Single Kernel mode, on one channel of its input.
+
+    The channel becomes a 16-bit image (see :func:`pool_image`); a 1×1 identity kernel and a
+    bias of ``lo × f`` give back the network's values × ``f`` exactly, before the layer's
+    activation or pooling, so the arithmetic writes the network's numbers.
+    """
     name = spec.name or spec.type
     c = max(0, min(ch, int(x.shape[2]) - 1))
-    doc, lo, hi = pool_image(x[:, :, c], f"{name}'s input, ch{c}", float(window.state.value_max))
     state = window.state
+    top = float(state.value_max)
+    pooling = spec.type in POOL_TYPES
+    # Pooling, ReLU, leaky ReLU and |x| commute with a positive factor; sigmoid and tanh do not.
+    scalable = pooling or spec.activation in SCALABLE_ACTIVATIONS
+    values = x[:, :, c]
     try:
-        params = state.params.evolve(
-            padding="valid",
-            stride=(1, 1),
-            dilation=(1, 1),
-            flip=False,
-            divisor=1.0,
-            bias=0.0,
-            activation="none",
+        doc, lo, hi = pool_image(values, f"{name}'s input, ch{c}", top, scalable=scalable)
+    except ValueError as exc:
+        window.show_message("warning", TEXTS["pool_refused"].format(name=name, why=exc))
+        return False
+    f = top / (hi - lo)
+    changes: dict[str, Any] = {
+        "padding": "valid",
+        "stride": (1, 1),
+        "dilation": (1, 1),
+        "flip": False,
+        "divisor": 1.0,
+        "bias": lo * f,
+        "activation": "none" if pooling else spec.activation,
+        "pool": "none",
+    }
+    if pooling:
+        changes.update(
             pool="max" if spec.type == "max_pool" else "avg",
             pool_size=spec.kernel_size,
             pool_stride=spec.strides,
             pool_padding=str(spec.padding),
         )
+    try:
+        params = state.params.evolve(**changes)
     except ValueError as exc:
         window.show_message("warning", TEXTS["pool_refused"].format(name=name, why=exc))
         return False
@@ -239,39 +281,32 @@ def _animate_pool(window: Any, spec: LayerSpec, x: np.ndarray, ch: int, play: bo
     anim = window.anim
 
     def start() -> None:
-        anim.set_stage("pool")
+        anim.set_stage("pool" if pooling else "conv")
         anim.to_start()
         if play:
             anim.play()
 
     _when(
         state.result_changed,
-        lambda: state.result is not None and state.result.pooled is not None,
+        lambda: state.result is not None and (not pooling or state.result.pooled is not None),
         start,
     )
-    top = float(state.value_max)
+    scale = TEXTS["times"].format(f=_factor(f)) if f != 1 else ""
     mapping = (
-        TEXTS["scaled"].format(f=_factor(top / hi))
+        TEXTS["scaled"].format(times=scale or TEXTS["as_is"])
         if lo == 0
-        else TEXTS["mapped"].format(lo=lo, f=_factor(top / (hi - lo)))
+        else TEXTS["shifted"].format(lo=lo, bias=lo * f, times=scale)
     )
-    ph, pw = spec.kernel_size
-    sh, sw = spec.strides
     h, w = doc.shape
+    if pooling:
+        ph, pw = spec.kernel_size
+        sh, sw = spec.strides
+        what = TEXTS["pool_what"].format(cls=spec.keras_class, ph=ph, pw=pw, sh=sh, sw=sw)
+    else:
+        what = TEXTS["act_what"].format(act=spec.activation)
     window.show_message(
         "info",
-        TEXTS["pool_shown"].format(
-            name=name,
-            cls=spec.keras_class,
-            ph=ph,
-            pw=pw,
-            sh=sh,
-            sw=sw,
-            ch=c,
-            h=h,
-            w=w,
-            mapping=mapping,
-        ),
+        TEXTS["single_shown"].format(name=name, what=what, ch=c, h=h, w=w, mapping=mapping),
     )
     return True
 
@@ -281,16 +316,17 @@ def _factor(f: float) -> str:
     return f"{f:,.0f}" if f >= 1 else f"{f:g}"
 
 
-def pool_image(values: np.ndarray, name: str, top: float = 255.0) -> tuple[ImageDoc, float, float]:
-    """A 2-D map of floats as a 16-bit grey image the single-kernel mode can pool.
+def pool_image(
+    values: np.ndarray, name: str, top: float = 255.0, *, scalable: bool = True
+) -> tuple[ImageDoc, float, float]:
+    """A 2-D map of floats as a 16-bit grey image the single-kernel mode can animate.
 
     The single-kernel mode reads a 16-bit pixel ``p`` as the value ``p / 65535 · top`` (``top``
-    is its white: 255, or 1 on the 0–1 scale). A map of non-negative values (after a ReLU) is
-    multiplied by the largest power of ten that keeps it within ``top``, so the numbers the
-    animation writes are the network's with the decimal point moved (0.109 reads 1.09 at × 10),
-    or the network's own when they fit (× 1). A map with negative values is first shifted by
-    its lowest value. Max and average pooling commute with this increasing linear map, up to
-    the rounding to 16 bits.
+    is its white: 255, or 1 on the 0–1 scale). The map, shifted by its lowest value when it has
+    negative ones, is multiplied by the largest power of ten that keeps it within ``top`` (× 1
+    when ``scalable`` is False), so the numbers the animation writes are the network's with the
+    decimal point moved (0.109 reads 1.09 at × 10). Max and average pooling, ReLU and |x|
+    commute with the factor; the rounding to 16 bits is below a 65535th of the range.
 
     Returns
     -------
@@ -298,6 +334,11 @@ def pool_image(values: np.ndarray, name: str, top: float = 255.0) -> tuple[Image
         uint16 pixels, ``bit_depth`` 16, no file.
     lo, hi : float
         What 0 and 65535 stand for.
+
+    Raises
+    ------
+    ValueError
+        When ``scalable`` is False and the map spans more than ``top``.
 
     Examples
     --------
@@ -310,7 +351,15 @@ def pool_image(values: np.ndarray, name: str, top: float = 255.0) -> tuple[Image
     span = float(v.max()) - lo
     if not span > 0:
         span = 1.0
-    scale = 10.0 ** math.floor(math.log10(top / span))
+    if scalable:
+        scale = 10.0 ** math.floor(math.log10(top / span))
+    elif span <= top:
+        scale = 1.0
+    else:
+        raise ValueError(
+            f"its values span {span:.4g}, more than the {top:g} a 16-bit image holds here, and "
+            "this activation does not commute with a scale factor"
+        )
     hi = lo + top / scale
     q = np.rint((v - lo) / (hi - lo) * 65535.0)
     pixels = np.clip(q, 0, 65535).astype(np.uint16)

@@ -235,7 +235,7 @@ def test_a_pooling_layer_animates_in_the_single_kernel_mode(
     assert "16-bit" in window.message_bar.text and f"× {top:,.0f}" in window.message_bar.text
 
 
-def test_an_average_pooling_layer_keeps_negative_values_in_order(
+def test_an_average_pooling_layer_shows_negative_values_as_they_are(
     window: Any, digit: np.ndarray
 ) -> None:
     specs = [
@@ -254,11 +254,12 @@ def test_an_average_pooling_layer_keeps_negative_values_in_order(
     scale = next(10.0**k for k in range(9, -9, -1) if (hi - lo) * 10.0**k <= white)
     r = s.result
     assert r is not None and r.pooled is not None
-    np.testing.assert_allclose(r.pooled, (outs[1][:, :, 1] - lo) * scale, atol=white / 65535)
-    assert (
-        "mapped linearly" in window.message_bar.text
-        and f"× {scale:,.0f}" in window.message_bar.text
-    )
+    # Shifted to fit a 16-bit image, then the bias lo × scale brings the values back: the
+    # pooled map is the network's own (× the power of ten), negative values included.
+    np.testing.assert_allclose(r.pooled, outs[1][:, :, 1] * scale, atol=white / 65535)
+    assert s.params.bias == pytest.approx(lo * scale)
+    text = window.message_bar.text
+    assert "shifted by its lowest value" in text and "the bias" in text
 
 
 def test_a_dense_layer_is_refused_with_a_message(
@@ -271,8 +272,9 @@ def test_a_dense_layer_is_refused_with_a_message(
     assert np.array_equal(window.state.kernel, kernel)
     text = window.message_bar.text
     assert window.message_bar.level == "info"
-    assert "dense is a Dense layer" in text and "conv1, pool1, conv2, pool2" in text
-    for i in (RELU1, FLATTEN, SOFTMAX):
+    assert "dense is a Dense layer" in text
+    assert "conv1, relu1, pool1, conv2, relu2, pool2" in text
+    for i in (FLATTEN, SOFTMAX):
         assert not animate_layer(window, net, i, outs[i - 1])
 
 
@@ -396,7 +398,9 @@ def test_every_layer_of_the_shipped_digits_network(window: Any) -> None:
     outs = net.forward(x)
     for i, spec in enumerate(net.layers):
         shown = animate_layer(window, net, i, x if i == 0 else outs[i - 1])
-        assert shown == (spec.type in ("conv2d", "conv2d_transpose", "max_pool", "avg_pool"))
+        assert shown == (
+            spec.type in ("conv2d", "conv2d_transpose", "max_pool", "avg_pool", "activation")
+        )
         if spec.type == "conv2d":
             layer = window.layer_mode.layer
             assert layer.wait_idle() and layer.result is not None
@@ -530,3 +534,41 @@ def test_exported_frames_draw_the_channel_the_window_shows(
     top, left = sheet.offset
     colour = sheet.src_rgba[top : top + 10, left : left + 10, :3].astype(np.float64)
     np.testing.assert_allclose(colour, 255 * rgb / rgb.max(), atol=1.01)
+
+
+@pytest.mark.parametrize("act", ["relu", "leaky_relu", "abs", "sigmoid", "tanh"])
+def test_an_activation_layer_animates_on_the_network_s_own_values(
+    window: Any, digit: np.ndarray, act: str
+) -> None:
+    """A signed conv output through an activation: the single-kernel output is the network's."""
+    specs = [
+        LayerSpec("conv2d", "conv", filters=2, kernel_size=3, padding="same"),
+        LayerSpec("activation", "act", activation=act),
+    ]
+    net = Network(specs, None, (28, 28, 1), seed=4)
+    outs = net.forward(digit)
+    x = outs[0]
+    assert x[:, :, 1].min() < 0 < x[:, :, 1].max()
+    assert animate_layer(window, net, 1, x, filter=1)
+    s = window.state
+    assert window.mode == "kernel" and s.params.activation == act and s.params.pool == "none"
+    lo, hi = float(x[:, :, 1].min()), float(x[:, :, 1].max())
+    white = s.value_max
+    # Scale-free activations show the values × a power of ten; sigmoid and tanh × 1.
+    if act in ("sigmoid", "tanh"):
+        scale = 1.0
+    else:
+        scale = next(10.0**k for k in range(9, -9, -1) if (hi - lo) * 10.0**k <= white)
+    r = s.result
+    assert r is not None
+    # An independent path: the activation written out here, on the network's conv output.
+    v = outs[0][:, :, 1].astype(np.float64) * scale
+    want = {
+        "relu": np.maximum(v, 0),
+        "leaky_relu": np.where(v > 0, v, 0.01 * v),
+        "abs": np.abs(v),
+        "sigmoid": 1 / (1 + np.exp(-v)),
+        "tanh": np.tanh(v),
+    }[act]
+    np.testing.assert_allclose(r.activated, want, atol=2 * white / 65535)
+    assert "activation " + act in window.message_bar.text
