@@ -94,6 +94,7 @@ TEXTS = {
         "one pixel of the 28×28 image the network reads"
     ),
     "sees": "The network sees",
+    "sees_narrow": "The network\nsees",
     "sees_tip": (
         "Your drawing as MNIST digits were made: the ink's box scaled so its longer side is "
         "20 pixels, then moved so its centre of mass is at the centre of a 28×28 image"
@@ -589,16 +590,22 @@ class DigitPanel(QWidget):
         self.pen_value.setToolTip(TEXTS["pen_tip"])
         sees = QLabel(TEXTS["sees"], self)
         sees.setToolTip(TEXTS["sees_tip"])
+        sees.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.sees_label = sees
 
-        # Two arrangements (see _arrange): the controls below the canvas, or in a column
-        # beside it when the panel is wide; whichever leaves the larger drawing square.
+        # Three arrangements (see _arrange): the controls in a row below the canvas, or in
+        # a column beside it when the panel is wide (whichever leaves the larger drawing
+        # square), or, when the panel is narrow, below it with the buttons stacked and the pen
+        # width's label above its slider, so the panel is never much wider than the canvas.
         self._buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._buttons.addWidget(self.clear_button)
         self._buttons.addWidget(self.undo_button)
-        self._pen_row = QHBoxLayout()
+        self._pen_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._pen_row.addWidget(pen_label)
-        self._pen_row.addWidget(self.pen_slider, 1)
-        self._pen_row.addWidget(self.pen_value)
+        slider_row = QHBoxLayout()
+        slider_row.addWidget(self.pen_slider, 1)
+        slider_row.addWidget(self.pen_value)
+        self._pen_row.addLayout(slider_row, 1)
         self._tools = QVBoxLayout()
         self._tools.addLayout(self._buttons)
         self._tools.addLayout(self._pen_row)
@@ -617,6 +624,7 @@ class DigitPanel(QWidget):
         self._outer.addWidget(self.canvas, 1)
         self._outer.addLayout(self._controls, 0)
         self._beside = False
+        self._narrow = False
 
         self.clear_button.clicked.connect(self._on_clear_clicked)
         self.undo_button.clicked.connect(self._on_undo_clicked)
@@ -631,38 +639,78 @@ class DigitPanel(QWidget):
         """Whether the controls are in a column beside the canvas (else below it)."""
         return self._beside
 
-    def _control_sizes(self) -> tuple[int, int]:
-        """(height of the controls below the canvas, width of the controls beside it)."""
+    @property
+    def controls_narrow(self) -> bool:
+        """Whether the controls below the canvas are stacked (a narrow panel)."""
+        return self._narrow
+
+    def _control_sizes(self) -> tuple[int, int, int, int, int]:
+        """Sizes of the controls in each arrangement, in pixels.
+
+        Returns the height and width of the row below the canvas, the height and width of
+        the stacked controls below a narrow canvas, and the width of the column beside it.
+        """
         sp = max(0, self._tools.spacing())
+        csp = max(0, self._controls.spacing())
         clear, undo = self.clear_button.sizeHint(), self.undo_button.sizeHint()
-        pen, seen = self._pen_row.sizeHint(), self._seen.sizeHint()
-        below = max(max(clear.height(), undo.height()) + sp + pen.height(), seen.height())
-        beside = max(clear.width(), undo.width(), pen.width(), seen.width())
-        return below, beside
+        label = self._pen_row.itemAt(0).sizeHint()
+        slider = self._pen_row.itemAt(1).minimumSize()
+        fm = self.sees_label.fontMetrics()
+        lines = TEXTS["sees_narrow"].split("\n")
+        seen_w = max(PREVIEW_SIDE + 2, fm.horizontalAdvance(TEXTS["sees"]))
+        seen_narrow_w = max(PREVIEW_SIDE + 2, *(fm.horizontalAdvance(t) for t in lines))
+        seen_h = fm.height() + 2 + PREVIEW_SIDE + 2
+        button_h = max(clear.height(), undo.height())
+        below_h = max(button_h + sp + max(label.height(), slider.height()), seen_h)
+        tools_w = max(clear.width() + sp + undo.width(), label.width() + sp + slider.width())
+        below_w = tools_w + csp + 8 + seen_w
+        column_w = max(clear.width(), undo.width(), label.width(), slider.width())
+        narrow_h = max(
+            2 * button_h + 3 * sp + label.height() + slider.height(),
+            seen_h + (len(lines) - 1) * fm.height(),
+        )
+        narrow_w = column_w + csp + 8 + seen_narrow_w
+        beside_w = max(column_w, label.width() + sp + slider.width(), seen_w)
+        return below_h, below_w, narrow_h, narrow_w, beside_w
+
+    def minimumSizeHint(self) -> QSize:
+        # The stacked controls under the canvas: the narrowest the panel can be.
+        _, _, narrow_h, narrow_w, _ = self._control_sizes()
+        gap = max(0, self._outer.spacing())
+        return QSize(max(CANVAS_MIN_SIDE, narrow_w), CANVAS_MIN_SIDE + gap + narrow_h)
 
     def _arrange(self) -> None:
         """Put the controls where they leave the larger square for the canvas."""
-        below_h, beside_w = self._control_sizes()
+        below_h, below_w, narrow_h, _, beside_w = self._control_sizes()
         gap = max(0, self._outer.spacing())
         w, h = self.width(), self.height()
-        square_below = min(w, h - below_h - gap)
+        # Stacked when the row of controls would not fit under the canvas.
+        narrow = w < below_w + (4 if self._narrow else 0)
+        square_below = min(w, h - (narrow_h if narrow else below_h) - gap)
         square_beside = min(w - beside_w - gap, h)
         # A few pixels of hysteresis, so a panel at the tipping size does not flip back.
         margin = 8 if self._beside else -8
         beside = square_beside + margin > square_below
-        if beside == self._beside:
+        narrow = narrow and not beside
+        if (beside, narrow) == (self._beside, self._narrow):
             return
-        self._beside = beside
+        self._beside, self._narrow = beside, narrow
+        self.sees_label.setText(TEXTS["sees_narrow"] if narrow else TEXTS["sees"])
+        self._pen_row.setDirection(
+            QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        )
+        stacked = beside or narrow
+        self._buttons.setDirection(
+            QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
+        )
         if beside:
             self._outer.setDirection(QBoxLayout.Direction.LeftToRight)
             self._controls.setDirection(QBoxLayout.Direction.TopToBottom)
-            self._buttons.setDirection(QBoxLayout.Direction.TopToBottom)
             self._controls.setStretch(0, 0)
             self._controls.setStretch(3, 1)  # the column's spare room goes below it
         else:
             self._outer.setDirection(QBoxLayout.Direction.TopToBottom)
             self._controls.setDirection(QBoxLayout.Direction.LeftToRight)
-            self._buttons.setDirection(QBoxLayout.Direction.LeftToRight)
             self._controls.setStretch(0, 1)
             self._controls.setStretch(3, 0)
 

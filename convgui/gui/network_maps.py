@@ -144,6 +144,9 @@ TILE_BG = 0xFF26282E
 PAD_TINT = QColor(60, 130, 220, 90)
 PAD_HATCH = QColor(255, 170, 0, 200)
 
+#: The smallest side of the input view and of the enlarged map (they shrink with the page).
+VIEW_MIN_SIDE = 90
+
 #: Layer kinds drawn as a bar of cells.
 VECTOR_KINDS = ("dense", "softmax")
 #: Layer kinds that can fold into the strip of the layer before them.
@@ -765,7 +768,7 @@ class _LargeMap(QWidget):
         self.title.setWordWrap(True)
         self.view = ImageView(colorbar=True)
         self.view.setObjectName("networkMapView")
-        self.view.setMinimumSize(120, 120)
+        self.view.setMinimumSize(VIEW_MIN_SIDE + 20, VIEW_MIN_SIDE)  # and the colour bar
         # Share the room by the layout's stretch (an ImageView is Expanding on its own).
         pref = QSizePolicy.Policy.Preferred
         self.view.setSizePolicy(pref, pref)
@@ -1290,9 +1293,10 @@ class InputRFView(QWidget):
         self.ring = (0, 0, 0, 0)
         self.title = QLabel(TEXTS["no_input"])
         self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title.setWordWrap(True)  # wraps rather than widen the page at a large text
         self.view = ImageView()
         self.view.setObjectName("inputRFView")
-        self.view.setMinimumSize(100, 100)
+        self.view.setMinimumSize(VIEW_MIN_SIDE, VIEW_MIN_SIDE)
         # The picture is about where the field lies: no numbers (nor "zoom in for values").
         self.view.values.enabled = False
         pref = QSizePolicy.Policy.Preferred

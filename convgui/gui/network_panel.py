@@ -62,14 +62,16 @@ TEXTS = {
     "add_tip": "Add a layer after the selected one",
     "remove": "Remove",
     "remove_tip": "Remove the selected layer (Edit ▸ Undo brings it back)",
-    "up": "Up",
+    "up": "↑",
     "up_tip": "Move the selected layer one place earlier",
-    "down": "Down",
+    "down": "↓",
     "down_tip": "Move the selected layer one place later",
     "settings": "Settings of {name}",
     "no_layer": "No layer selected",
     "no_settings": "A {kind} layer has no settings.",
-    "summary": "Summary (as Keras model.summary())",
+    "summary": "Summary (Keras)",
+    "summary_tip": "The network as Keras's model.summary() prints it: each layer's output "
+    "shape and number of parameters (weights and biases)",
     "total": "Total params: {total:,}",
     "summary_error": "No summary: {error}",
     "filters": "Filters",
@@ -211,8 +213,10 @@ class LayerList(QWidget):
         f = title.font()
         f.setBold(True)
         title.setFont(f)
-        row.addWidget(title)
-        row.addStretch(1)
+        # The title may be cut rather than widen the column (the buttons stay whole).
+        title.setMinimumWidth(1)
+        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        row.addWidget(title, 1)
         for b in (self.add_button, self.remove_button, self.up_button, self.down_button):
             row.addWidget(b)
         lay = QVBoxLayout(self)
@@ -473,6 +477,9 @@ class SummaryTable(QWidget):
         tf = title.font()
         tf.setBold(True)
         title.setFont(tf)
+        title.setToolTip(TEXTS["summary_tip"])
+        title.setWordWrap(True)
+        self.title = title
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
