@@ -850,6 +850,30 @@ class NetState(QObject):
         self._say_renewed(renewed, fitted.input_shape)
         return True
 
+    def open_remembered(self, net: Network, *, trained: Network | None, path: Path | None) -> bool:
+        """Make ``net`` (the network kept from the last run) the network (an undoable change).
+
+        ``trained`` is what Reset to Trained Weights restores (the shipped digits network, the
+        file it was opened from, or None) and ``path`` the file it came from. The network is
+        rebuilt for the current input as :meth:`open_network` does; False with a message when
+        it cannot read it.
+        """
+        try:
+            fitted, renewed = for_input_shape(net, self._input.shape[:2] + net.input_shape[2:])
+            check_cost(fitted.layers, fitted.input_shape, fitted.output_shapes)
+        except ValueError as exc:
+            self.message.emit(
+                "warning",
+                f"Your network from last time cannot read the current "
+                f"{_size_text(self._input.shape)} input ({exc}). Open it with Network ▸ Open "
+                "Network from the convgui data folder",
+            )
+            return False
+        if not self._commit(fitted, "Open your last network", trained=trained, path=path):
+            return False
+        self._say_renewed(renewed, fitted.input_shape)
+        return True
+
     def save_network(self, path: PathLike, *, confirmed: bool = False) -> Path:
         """Write the network to ``stem.json`` and ``stem.npz``; return the structure file.
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,12 +45,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.kernels import CellParseError, parse_cell
+from ..net import Network, NetworkFileError
 from ..safeio import NeedsConfirmationError, SaveError
-from . import layer_mode
+from . import layer_mode, status
 from .actions import ActionSpec, Entry, Separator
 from .kernel_panel import KernelTableModel, KernelTableView, cell_edit_text
 from .network_panel import ADD_KINDS, LayerList, LayerSettingsForm, SummaryTable
-from .prob_bars import ProbabilityBars
+from .prob_bars import ProbabilityBars, percent_text
 
 if TYPE_CHECKING:  # the page's parts are imported when the mode is first built
     from ..net_state import NetState
@@ -66,6 +67,13 @@ SPLIT_SETTING = "network/splitter"
 LEFT_SPLIT_SETTING = "network/left_splitter"
 CENTRE_SPLIT_SETTING = "network/centre_splitter"
 INPUTS_SPLIT_SETTING = "network/inputs_splitter"
+#: The folder file dialogs start in (shared with File ▸ Open: ``window.files.dialog_dir()``).
+LAST_DIR_SETTING = "lastDir"
+#: Whether the network of the last run was kept (``networks/last.json`` + ``.npz``), where its
+#: trained copy came from (``"digits"``, ``"file"`` or ``"none"``) and the file it came from.
+REMEMBERED_SETTING = "network/remembered"
+TRAINED_FROM_SETTING = "network/trained_from"
+ORIGIN_SETTING = "network/origin"
 #: The conv layer types whose kernels the kernel table shows.
 KERNEL_TYPES = ("conv2d", "conv2d_transpose")
 
@@ -78,15 +86,32 @@ TEXTS = {
     "sample": "Sample",
     "sample_tip": "One of the 100 held-out MNIST digits shipped with convgui (never used in "
     "training); drawing on the canvas replaces it",
-    "sample_label": "label {label}",
+    "sample_label": "sample {index}: a {label}",
     "drawn": "drawn",
     "image_note": "The input is the image opened in the single-kernel mode ({shape}).",
     "probs": "Class probabilities",
     "kernel_box": "Kernel of the selected layer",
     "layer_none": "Select a convolution layer to edit its kernels.",
     "layer_kernel": "{name}: filter {f} of {nf}, input channel {c} of {nc}",
-    "layer_dense": "{name} is a dense layer ({n:,} weights): its weights are not a kernel.",
+    "layer_dense": "{name}: {n_in:,} × {units:,} weights and {units:,} biases, not a sliding "
+    "kernel: each of its {units:,} outputs adds up all {n_in:,} inputs, each times a weight "
+    "of its own.",
     "layer_noweights": "{name} ({kind}) has no weights.",
+    "layer_max_pool": "{name} has no weights: it keeps the largest value of each {size} "
+    "window{step}.",
+    "layer_avg_pool": "{name} has no weights: it keeps the average of each {size} window{step}.",
+    "pool_step": ", moving {stride} at a time",
+    "layer_relu": "{name} has no weights: it sets every negative value to 0 (ReLU) and keeps "
+    "the rest.",
+    "layer_activation": "{name} has no weights: it applies {act} to every value on its own.",
+    "layer_flatten": "{name} has no weights: it lays the {shape} maps out as one row of {n:,} "
+    "values (row by row, the {c} channels of each cell side by side, as Keras does), so a "
+    "dense layer can read them.",
+    "layer_softmax": "{name} has no weights: it turns the {n} scores into probabilities that "
+    "add up to 100 %.",
+    "flatten_large": "{name} is {shape} maps laid out as one row of {n:,} values: it has no map "
+    "of its own to show large. Its strip below shows the row; the maps it reads are "
+    "{prev}'s.",
     "filter": "Filter",
     "filter_tip": "The filter (output channel) whose kernel is shown; its map is shown large",
     "channel": "Channel",
@@ -115,6 +140,20 @@ TEXTS = {
     "opened": "Network {name}: {n} layers, {params:,} parameters",
     "no_unit": "No receptive field shown",
     "busy": "Computing every layer's output… (the maps shown are the previous ones)",
+    "new_weights": "No weights file {npz} beside {json}: the layers got new random weights.",
+    "status": "{name} network · input: {input} · {result}",
+    "status_sample": "sample {index} (a {label})",
+    "status_sample_nolabel": "sample {index}",
+    "status_drawn": "a drawn digit",
+    "status_image": "the image ({shape})",
+    "status_prediction": "prediction {label} ({pct})",
+    "status_no_prediction": "{n} layers, no class scores",
+    "status_error": "the network could not run",
+    "status_edited": "weights edited",
+    "remembered": "Your network from last time ({name}); Samples ▸ Digits Network opens the "
+    "trained one.",
+    "remembered_bad": "Your network from last time could not be read ({error}); the digits "
+    "network is open instead.",
 }
 
 
@@ -126,6 +165,76 @@ def float32_decimals(values: Any) -> np.ndarray:
     same float32, so the table and the bias field show that.
     """
     return np.asarray(values, dtype=np.float32).astype(str).astype(np.float64)
+
+
+def _shape_text(shape: Any) -> str:
+    return "×".join(str(int(v)) for v in shape)
+
+
+def layer_text(network: Network, index: int) -> str:
+    """What a layer without a sliding kernel does, in a sentence (the kernel editor's caption).
+
+    Examples: ``pool1 has no weights: it keeps the largest value of each 2×2 window.``;
+    ``dense: 800 × 10 weights and 10 biases, not a sliding kernel: …``.
+    """
+    spec = network.layers[index]
+    name, t = spec.name, spec.type
+    in_shape = network.input_shape_of(index)
+    if t == "dense":
+        kernel = network.weights[index].get("kernel")
+        n_in = int(kernel.shape[0]) if kernel is not None else int(np.prod(in_shape))
+        return TEXTS["layer_dense"].format(name=name, n_in=n_in, units=int(spec.units))
+    if t in ("max_pool", "avg_pool"):
+        size = _shape_text(spec.kernel_size)
+        stride = tuple(spec.strides)
+        step = (
+            ""
+            if stride == tuple(spec.kernel_size)
+            else TEXTS["pool_step"].format(
+                stride=_shape_text(stride) if stride[0] != stride[1] else stride[0]
+            )
+        )
+        return TEXTS[f"layer_{t}"].format(name=name, size=size, step=step)
+    if t == "activation":
+        if spec.activation == "relu":
+            return TEXTS["layer_relu"].format(name=name)
+        return TEXTS["layer_activation"].format(name=name, act=spec.activation)
+    if t == "flatten":
+        n = int(np.prod(in_shape))
+        return TEXTS["layer_flatten"].format(
+            name=name, shape=_shape_text(in_shape), n=n, c=int(in_shape[-1])
+        )
+    if t == "softmax":
+        return TEXTS["layer_softmax"].format(name=name, n=int(np.prod(in_shape)))
+    return TEXTS["layer_noweights"].format(name=name, kind=spec.keras_class)
+
+
+def status_line(net: NetState, sample_label: int | None) -> str:
+    """The status bar's line in the network mode: the network, its input and its prediction.
+
+    For example ``digits network · input: sample 3 (a 3) · prediction 3 (99.9 %)``.
+    """
+    network = net.network
+    if net.input_source == "image":
+        what = TEXTS["status_image"].format(shape=_shape_text(net.input.shape))
+    elif net.sample_index is None:
+        what = TEXTS["status_drawn"]
+    elif sample_label is None:
+        what = TEXTS["status_sample_nolabel"].format(index=net.sample_index)
+    else:
+        what = TEXTS["status_sample"].format(index=net.sample_index, label=sample_label)
+    p = net.probabilities
+    if net.error:
+        result = TEXTS["status_error"]
+    elif p is not None and p.size:
+        win = int(np.argmax(p))
+        result = TEXTS["status_prediction"].format(label=win, pct=percent_text(float(p[win])))
+    else:
+        result = TEXTS["status_no_prediction"].format(n=len(network.layers))
+    line = TEXTS["status"].format(name=network.name or "new", input=what, result=result)
+    if net.trained is not None and net.weights_modified:
+        line += " · " + TEXTS["status_edited"]
+    return line
 
 
 class NetKernelSource(QObject):
@@ -233,14 +342,18 @@ class KernelEditor(QGroupBox):
         self.bias_edit = QLineEdit(objectName="networkBiasEdit")
         self.bias_edit.setToolTip(TEXTS["bias_tip"])
         self.bias_edit.editingFinished.connect(self._on_bias)
-        pick = QHBoxLayout()
+        self.pick_row = QWidget(objectName="networkKernelPickers")
+        pick = QHBoxLayout(self.pick_row)
+        pick.setContentsMargins(0, 0, 0, 0)
         pick.setSpacing(4)
         for text, w in ((TEXTS["filter"], self.filter_spin), (TEXTS["channel"], self.channel_spin)):
             label = QLabel(text)
             label.setBuddy(w)
             pick.addWidget(label)
             pick.addWidget(w, 1)
-        bias_row = QHBoxLayout()
+        self.bias_row = QWidget(objectName="networkBiasRow")
+        bias_row = QHBoxLayout(self.bias_row)
+        bias_row.setContentsMargins(0, 0, 0, 0)
         bias_row.setSpacing(4)
         bias_label = QLabel(TEXTS["bias"])
         bias_label.setBuddy(self.bias_edit)
@@ -259,9 +372,10 @@ class KernelEditor(QGroupBox):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.setSpacing(3)
         lay.addWidget(self.caption)
-        lay.addLayout(pick)
+        lay.addWidget(self.pick_row)
         lay.addWidget(self.table, 1)
-        lay.addLayout(bias_row)
+        lay.addWidget(self.bias_row)
+        lay.addStretch(0)
         lay.addLayout(buttons)
         self.table.paste_failed.connect(lambda text: net.message.emit("warning", text))
         self.model.rejected.connect(
@@ -355,15 +469,7 @@ class KernelEditor(QGroupBox):
             )
         else:
             nf = nc = 1
-            if spec is None:
-                self.caption.setText(TEXTS["layer_none"])
-            elif spec.type == "dense":
-                n = int(sum(a.size for a in network.weights[i].values()))
-                self.caption.setText(TEXTS["layer_dense"].format(name=spec.name, n=n))
-            else:
-                self.caption.setText(
-                    TEXTS["layer_noweights"].format(name=spec.name, kind=spec.keras_class)
-                )
+            self.caption.setText(TEXTS["layer_none"] if spec is None else layer_text(network, i))
         for spin, n, value in (
             (self.filter_spin, nf, net.selected_filter),
             (self.channel_spin, nc, net.selected_channel),
@@ -378,6 +484,10 @@ class KernelEditor(QGroupBox):
                     spin.setValue(min(max(0, value), top))
             spin.setEnabled(conv and n > 1)
         self.table.setEnabled(conv)
+        # A layer without a kernel: no one-cell table, pickers or bias; the caption says
+        # what the layer does instead.
+        for w in (self.table, self.pick_row, self.bias_row):
+            w.setVisible(conv)
         self.animate_button.setEnabled(
             spec is not None and spec.type in (*KERNEL_TYPES, "max_pool", "avg_pool")
         )
@@ -468,7 +578,14 @@ class NetworkPage(QWidget):
         inputs = QSplitter(Qt.Orientation.Horizontal, objectName="networkInputs")
         inputs.addWidget(self.input_stack)
         inputs.addWidget(self.rf_view)
-        inputs.addWidget(self.large_map)
+        self.large_note = QLabel(objectName="networkLargeNote")
+        self.large_note.setWordWrap(True)
+        self.large_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.large_note.setMargin(8)
+        self.large_stack = QStackedWidget(objectName="networkLargeStack")
+        self.large_stack.addWidget(self.large_map)
+        self.large_stack.addWidget(self.large_note)
+        inputs.addWidget(self.large_stack)
         inputs.setChildrenCollapsible(False)
         for i, stretch in enumerate((2, 2, 3)):
             inputs.setStretchFactor(i, stretch)
@@ -612,6 +729,7 @@ class NetworkPage(QWidget):
             except ValueError as exc:  # pragma: no cover - a Network always has valid shapes
                 self.summary.set_summary([], None, str(exc))
         self._update_layer_form()
+        self._update_large_note()
 
     def _update_layer_form(self) -> None:
         """The layer list and the selected layer's settings, when the layers or selection changed.
@@ -652,7 +770,7 @@ class NetworkPage(QWidget):
         else:
             label = self.sample_class(idx)
             self.sample_label.setText(
-                TEXTS["sample_label"].format(label=label) if label is not None else ""
+                TEXTS["sample_label"].format(index=idx, label=label) if label is not None else ""
             )
 
     def sample_class(self, index: int) -> int | None:
@@ -697,6 +815,25 @@ class NetworkPage(QWidget):
         net = self.net
         self._update_layer_form()
         self.maps.set_selected(net.selected_layer, net.selected_filter)
+        self._update_large_note()
+
+    def _update_large_note(self) -> None:
+        """Flatten has no map to enlarge (it was a one-pixel line): say what it does instead."""
+        network = self.net.network
+        i = self.net.selected_layer
+        flat = 0 <= i < len(network.layers) and network.layers[i].type == "flatten"
+        if flat:
+            in_shape = network.input_shape_of(i)
+            prev = network.layers[i - 1].name if i > 0 else "the input"
+            self.large_note.setText(
+                TEXTS["flatten_large"].format(
+                    name=network.layers[i].name,
+                    shape=_shape_text(in_shape),
+                    n=int(np.prod(in_shape)),
+                    prev=prev,
+                )
+            )
+        self.large_stack.setCurrentWidget(self.large_note if flat else self.large_map)
 
     def _on_unit(self) -> None:
         rf = self.net.receptive
@@ -772,6 +909,24 @@ class NetworkPage(QWidget):
         self.bars.update()
 
 
+def networks_dir(settings: Any) -> Path:
+    """The folder where the network of the last run is kept.
+
+    ``networks/`` beside the settings file when the settings are an INI file (the
+    ``CONVGUI_SETTINGS`` file, a test's private settings), else ``networks/`` in the
+    application data folder (``QStandardPaths.AppDataLocation``). Nothing else is written there.
+    """
+    try:
+        ini = settings.format() == settings.Format.IniFormat
+        name = str(settings.fileName()) if ini else ""
+    except (AttributeError, RuntimeError):
+        name = ""
+    if name:
+        return Path(name).parent / "networks"
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".convgui") / "networks"
+
+
 def _int_list(value: Any) -> list[int] | None:
     """A remembered list of ints (QSettings gives strings back from an INI file)."""
     if isinstance(value, (list, tuple)):
@@ -795,9 +950,24 @@ class NetworkMode(QObject):
         layer_mode.ensure(window)
         self.net = NetState(window.state)
         self.page = NetworkPage(self.net)
-        self.net.message.connect(window.show_message)
+        #: The last message this mode put in the window's bar, and whether it came in the
+        #: change being handled now (then it stays: it is about that change).
+        self._own: str | None = None
+        self._fresh = False
+        self.net.message.connect(self._on_message)
+        self.net.network_changed.connect(self._on_accepted)
+        self.net.input_changed.connect(self._on_accepted)
         window.add_mode(MODE, self.page, keys=self.page.handle_key)
         window.mode_changed.connect(self._on_mode)
+        for sig in (
+            self.net.outputs_changed,
+            self.net.input_changed,
+            self.net.history_changed,
+            window.state.busy_changed,  # the window writes the explorer's line on these:
+            window.state.result_changed,  # ours comes after it while this mode is shown
+            window.state.image_changed,
+        ):
+            sig.connect(self._update_status)
         window.text_scale_changed.connect(self.page.set_text_scale)
         self._closed = False
         window.installEventFilter(self)
@@ -812,6 +982,116 @@ class NetworkMode(QObject):
         self.page.digit_panel.pen_slider.valueChanged.connect(
             lambda v: window.settings.setValue(PEN_SETTING, int(v))
         )
+
+    # --- messages and the status bar ----------------------------------------------------------
+
+    def _on_message(self, level: str, text: str) -> None:
+        self.window.show_message(level, text)
+        if level in ("error", "warning", "info"):
+            self._own = text
+            self._fresh = True
+            QTimer.singleShot(0, self, self._settle)
+
+    def _settle(self) -> None:
+        self._fresh = False
+
+    def _on_accepted(self) -> None:
+        """An accepted change (network or input): our earlier message is obsolete.
+
+        A refused edit's error, "dense got new random weights … Undo to get the old ones
+        back" once undone, the red banner of a refused file once another opened. A message
+        said in the same change (the event loop has not run since) is about it and stays.
+        """
+        if self._fresh or self._own is None:
+            return
+        bar = self.window.message_bar
+        if bar.text == self._own:
+            bar.hide()
+        self._own = None
+
+    def hide_own_message(self) -> None:
+        """Hide the window's message bar if it shows this mode's last message."""
+        if self._own is not None and self.window.message_bar.text == self._own:
+            self.window.message_bar.hide()
+        self._own = None
+
+    def status_text(self) -> str:
+        """The network's line for the status bar (see :func:`status_line`)."""
+        idx = self.net.sample_index
+        label = self.page.sample_class(idx) if idx is not None else None
+        return status_line(self.net, label)
+
+    def _update_status(self, *_: object) -> None:
+        if self.window.mode == MODE:
+            self.window.info_label.setText(self.status_text())
+
+    # --- the network of the last run -------------------------------------------------------------
+
+    def remembered_paths(self) -> tuple[Path, Path]:
+        """``last.json`` and ``last.npz`` in :func:`networks_dir`."""
+        folder = networks_dir(self.window.settings)
+        return folder / "last.json", folder / "last.npz"
+
+    def remember_network(self) -> bool:
+        """Keep the network for the next run (on closing the window); True when written.
+
+        The untouched shipped digits network is not written (the next run opens it anyway);
+        anything else is saved as ``networks/last.json`` + ``.npz`` in :func:`networks_dir`,
+        with where its trained copy came from. A failure is quiet: the window is closing.
+        """
+        net, s = self.net, self.window.settings
+        try:
+            digits = Network.digits()
+        except (OSError, ValueError):
+            digits = None
+        if net.network is digits and net.trained is digits:
+            s.setValue(REMEMBERED_SETTING, False)
+            return False
+        json_path, _ = self.remembered_paths()
+        try:
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            net.network.save(json_path, confirmed=True)
+        except (SaveError, OSError, ValueError):
+            return False
+        if net.trained is None:
+            origin = "none"
+        elif net.trained is digits:
+            origin = "digits"
+        else:
+            origin = "file" if net.path is not None else "none"
+        s.setValue(REMEMBERED_SETTING, True)
+        s.setValue(TRAINED_FROM_SETTING, origin)
+        s.setValue(ORIGIN_SETTING, str(net.path) if net.path is not None else "")
+        return True
+
+    def restore_network(self) -> bool:
+        """Open the network of the last run if one was kept; True when it was opened."""
+        s = self.window.settings
+        if str(s.value(REMEMBERED_SETTING, False)).lower() != "true":
+            return False
+        json_path, _ = self.remembered_paths()
+        origin_text = s.value(ORIGIN_SETTING, "")
+        origin = Path(origin_text) if isinstance(origin_text, str) and origin_text else None
+        source = s.value(TRAINED_FROM_SETTING, "none")
+        try:
+            net = Network.load(json_path)
+        except (NetworkFileError, OSError, ValueError) as exc:
+            s.setValue(REMEMBERED_SETTING, False)
+            self._on_message("warning", TEXTS["remembered_bad"].format(error=exc))
+            return False
+        trained: Network | None = None
+        try:
+            if source == "digits":
+                trained = Network.digits()
+            elif source == "file" and origin is not None:
+                loaded = Network.load(origin)
+                trained = None if loaded.new_weights else loaded
+        except (NetworkFileError, OSError, ValueError):
+            trained = None  # the file it came from is gone: Reset has nothing to restore
+        if not self.net.open_remembered(net, trained=trained, path=origin):
+            return False
+        self.window.show_message("status", TEXTS["remembered"].format(name=net.name or "new"))
+        return True
 
     # --- settings -----------------------------------------------------------------------------
 
@@ -877,6 +1157,7 @@ class NetworkMode(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close and not self._closed:
             self._closed = True  # a window may be closed twice (by the user, then by Qt)
+            self.remember_network()
             self.net.close()
         return False
 
@@ -903,6 +1184,10 @@ class NetworkMode(QObject):
                     act.setChecked(True)  # not triggered: the group stays exclusive
         if mine:
             QTimer.singleShot(0, self.page._balance)
+            w.hover_label.setText("")
+            self._update_status()
+        else:
+            w.info_label.setText(status.info_text(w.state))  # the explorer's line back
 
 
 # --- the entries' callbacks ---------------------------------------------------------------------
@@ -914,7 +1199,9 @@ def ensure(window: Any) -> NetworkMode:
     if nm is None:
         nm = NetworkMode(window)
         window.network_mode = nm
-        nm.net.open_digits()
+        nm.net.set_sample(0)
+        if not nm.restore_network():
+            nm.net.open_digits()
         if nm.remembered_source() == "image" and window.state.doc is not None:
             nm.net.set_input_source("image")
     return nm
@@ -953,12 +1240,18 @@ def open_network_path(window: Any, path: str | Path) -> bool:
     return True
 
 
+def remember_dir(window: Any, path: str | Path) -> None:
+    """Remember ``path``'s folder: the next file dialog (a network's or an image's) starts there."""
+    window.settings.setValue(LAST_DIR_SETTING, str(Path(path).parent))
+
+
 def open_network_dialog(window: Any) -> None:
     """Network ▸ Open Network…."""
     path, _ = QFileDialog.getOpenFileName(
         window, TEXTS["open_title"], window.files.dialog_dir(), TEXTS["file_filter"]
     )
     if path:
+        remember_dir(window, path)
         open_network_path(window, path)
 
 
@@ -969,8 +1262,9 @@ def save_network_path(window: Any, path: str | Path) -> bool:
     try:
         try:
             written = nm.net.save_network(p)
-        except NeedsConfirmationError:
-            question = TEXTS["replace_text"].format(name=p.name)
+        except NeedsConfirmationError as exc:
+            # The file that would be replaced: the .npz when only it is there and not ours.
+            question = TEXTS["replace_text"].format(name=Path(exc.path).name)
             if not window.files.ask(TEXTS["replace_title"], question):
                 window.show_message("status", TEXTS["not_saved"].format(name=p.name))
                 return False
@@ -997,6 +1291,7 @@ def save_network_dialog(window: Any) -> None:
         options=QFileDialog.Option.DontConfirmOverwrite,  # we ask, about both files
     )
     if path:
+        remember_dir(window, path)
         save_network_path(window, path)
 
 
@@ -1037,7 +1332,15 @@ def animate_selected(window: Any) -> bool:
         window.show_message("warning", "The layer's input is not computed yet. Try again.")
         return False
     layer_input = net.input if i == 0 else outputs[i - 1]  # type: ignore[index]
-    return bool(animate_layer(window, net.network, i, layer_input, filter=net.selected_filter))
+    maps = nm.page.maps
+    spec = net.network.layers[i] if 0 <= i < len(net.network.layers) else None
+    # A pooling layer animates the channel shown large (the map the user picked).
+    shown = (
+        maps.selected_channel
+        if spec is not None and spec.type in ("max_pool", "avg_pool") and maps.selected_layer == i
+        else net.selected_filter
+    )
+    return bool(animate_layer(window, net.network, i, layer_input, filter=int(shown)))
 
 
 def entries() -> list[Entry]:

@@ -8,11 +8,12 @@ It holds no state of its own beyond what it was last given: the page calls
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 TEXTS = {
@@ -75,7 +76,7 @@ class ProbabilityBars(QWidget):
         self.paint_count = 0
         self.setToolTip(TEXTS["tip"])
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(160, 170)
+        self._update_minimum()
 
     # --- data --------------------------------------------------------------------------------
 
@@ -135,7 +136,34 @@ class ProbabilityBars(QWidget):
         return QSize(280, 360)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(160, 170)
+        return self.minimum_for_font()
+
+    def minimum_for_font(self) -> QSize:
+        """The least size at which the texts keep the widget font's size (grows with it).
+
+        A row is the label, a bar of at least four label widths and ``> 99.9 %``; ten rows of
+        1.3 text heights under the headline. At a larger text size (View ▸ Text Size) the
+        column asking for this keeps the digits large instead of squeezing them.
+        """
+        base = max(11.0, float(self.fontInfo().pixelSize()))
+        label = QFontMetricsF(self._font(base, bold=True))
+        pct = QFontMetricsF(self._font(base * 0.9))
+        head = QFontMetricsF(self._font(base * 1.6, bold=True))
+        row_w = label.horizontalAdvance("00") * 5 + pct.horizontalAdvance("> 99.9 %") + 24
+        head_w = head.horizontalAdvance(TEXTS["headline"].format(label="0", pct="> 99.9 %"))
+        width = max(160, math.ceil(max(row_w, head_w + 12)))
+        height = max(170, math.ceil(base * 1.6 * 1.45 + 10 * base * 1.3 + 8))
+        return QSize(width, height)
+
+    def _update_minimum(self) -> None:
+        size = self.minimum_for_font()
+        if size != self.minimumSize():
+            self.setMinimumSize(size)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._update_minimum()
+        super().changeEvent(event)
 
     def _font(self, pixels: float, bold: bool = False) -> QFont:
         f = QFont(self.font())

@@ -87,7 +87,7 @@ def test_another_sample_changes_the_bars_to_its_class(digits: Any, qtbot: Any) -
     spin.setValue(k)
     assert digits.net.sample_index == k
     assert digits.page.bars.predicted == int(labels[k])
-    assert digits.page.sample_label.text() == f"label {labels[k]}"
+    assert digits.page.sample_label.text() == f"sample {k}: a {labels[k]}"
 
 
 def test_view_menu_switches_modes_and_checks_the_right_entry(window: Any) -> None:
