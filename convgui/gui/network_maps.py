@@ -1329,12 +1329,18 @@ class InputRFView(QWidget):
             TEXTS["padding"],
             color=(255, 255, 255),
             fill=pg.mkBrush(20, 20, 24, 200),
-            anchor=(0.5, 0.5),
+            anchor=(0, 0),
         )
+        #: The box the label names (view coordinates) and the padding on each of its sides.
+        self._label_box: QRectF | None = None
+        self._label_pads = (0, 0, 0, 0)
         self.padding_label.setZValue(32)
         for item in (self.pad_image, self.pad_tint, self.hatch, self.box_item):
             vb.addItem(item)
         vb.addItem(self.padding_label, ignoreBounds=True)
+        # Placed anew whenever the view's scale changes (a fit, a resize, a zoom).
+        vb.sigRangeChanged.connect(lambda *_: self._place_padding_label())
+        vb.sigResized.connect(lambda *_: self._place_padding_label())
         self._hide_rf()
 
     def sizeHint(self) -> QSize:
@@ -1397,12 +1403,14 @@ class InputRFView(QWidget):
     def set_text_scale(self, factor: float) -> None:
         """View ▸ Text Size (the label and caption follow the application font)."""
         self.view.set_text_scale(factor)
+        self._place_padding_label()
 
     # --- drawing -------------------------------------------------------------------------
 
     def _hide_rf(self) -> None:
         for item in (self.pad_image, self.pad_tint, self.hatch, self.box_item, self.padding_label):
             item.hide()
+        self._label_box = None
         self.ring = (0, 0, 0, 0)
         self.caption.setText(TEXTS["rf_none"])
 
@@ -1449,6 +1457,7 @@ class InputRFView(QWidget):
         self.caption.setText(rf_caption(rf, name, x.shape))
         self.hatch.hide()
         self.padding_label.hide()
+        self._label_box = None
         if box.empty:
             self.box_item.hide()
             self.ring = (0, 0, 0, 0)
@@ -1470,26 +1479,69 @@ class InputRFView(QWidget):
                 part = outside.subtracted(image)
                 self.hatch.setPath(part)
                 self.hatch.show()
-                self.padding_label.setPos(self._label_point(box, pads, h, w))
-                self.padding_label.show()
+                self._label_box = QRectF(rect)
+                self._label_pads = pads
         self._update_ring()
         self.box_item.setRect(rect)
         self.box_item.show()
         self.view.fit()
+        self._place_padding_label()
 
-    @staticmethod
-    def _label_point(box: Box, pads: tuple[int, int, int, int], h: int, w: int) -> QPointF:
-        """The middle of the widest band of the box that lies in the padding."""
-        t, b, lft, r = pads
-        cx = (max(box.left, 0) + min(box.right, w)) / 2
-        cy = (max(box.top, 0) + min(box.bottom, h)) / 2
-        bands = [
-            (t * box.cols, QPointF(cx if box.cols else 0, box.top + t / 2)),
-            (b * box.cols, QPointF(cx, box.bottom - b / 2)),
-            (lft * box.rows, QPointF(box.left + lft / 2, cy)),
-            (r * box.rows, QPointF(box.right - r / 2, cy)),
-        ]
-        return max(bands, key=lambda a: a[0])[1]
+    def _place_padding_label(self) -> None:
+        """Put "padding" beside the field's box: never over its outline, never cut off.
+
+        Tried above, below, left and right of the box (the sides where the field reads
+        padding first), each slid along its side to stay in sight; a place off the image is
+        preferred to one over it. With no room anywhere the label is hidden (the caption
+        still counts the padding pixels).
+        """
+        lab, box, x = self.padding_label, self._label_box, self.input
+        vb = self.view.view
+        if box is None or x is None or vb.width() <= 0 or vb.height() <= 0:
+            lab.hide()
+            return
+        sx, sy = (abs(v) for v in vb.viewPixelSize())
+        if not (sx > 0 and sy > 0 and math.isfinite(sx) and math.isfinite(sy)):
+            lab.hide()
+            return
+        text = lab.textItem.boundingRect()
+        lw, lh = text.width() * sx, text.height() * sy
+        seen = vb.viewRect()
+        # The outline is 3 px wide, centred on the box's edge: 1.5 px out, and 1.5 px of gap.
+        outline = box.adjusted(-3 * sx, -3 * sy, 3 * sx, 3 * sy)
+        image = QRectF(0, 0, x.shape[1], x.shape[0])
+
+        def slide(r: QRectF) -> QRectF:
+            dx = min(max(r.left(), seen.left()), seen.right() - lw) - r.left()
+            dy = min(max(r.top(), seen.top()), seen.bottom() - lh) - r.top()
+            return r.translated(dx, dy)
+
+        cx, cy = box.center().x(), box.center().y()
+        sides = {
+            "top": QRectF(cx - lw / 2, outline.top() - lh, lw, lh),
+            "bottom": QRectF(cx - lw / 2, outline.bottom(), lw, lh),
+            "left": QRectF(outline.left() - lw, cy - lh / 2, lw, lh),
+            "right": QRectF(outline.right(), cy - lh / 2, lw, lh),
+        }
+        t, b, lft, r = self._label_pads
+        order = sorted(sides, key=lambda k: -{"top": t, "bottom": b, "left": lft, "right": r}[k])
+        fits = []
+        for k in order:
+            cand = sides[k]
+            # Slide only along the side: a move across it could bring it over the outline.
+            moved = slide(cand)
+            if k in ("top", "bottom"):
+                moved = QRectF(moved.left(), cand.top(), lw, lh)
+            else:
+                moved = QRectF(cand.left(), moved.top(), lw, lh)
+            if seen.contains(moved) and not moved.intersects(outline):
+                fits.append(moved)
+        if not fits:
+            lab.hide()
+            return
+        best = next((f for f in fits if not f.intersects(image)), fits[0])
+        lab.setPos(best.topLeft())
+        lab.show()
 
 
 # --- small helpers ------------------------------------------------------------------------

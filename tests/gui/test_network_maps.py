@@ -659,9 +659,8 @@ def test_the_padding_part_is_hatched_and_labelled(qtbot: Any) -> None:
     assert hatched.contains(QPointF(5.5, -1.5)) and hatched.contains(QPointF(11.5, 3.5))
     assert not hatched.contains(QPointF(5.5, 1.5)) and not hatched.contains(QPointF(3.5, 3.5))
     assert hatched.boundingRect() == QRectF(4, -2, 8, 8)
-    assert v.padding_label.isVisible() and v.padding_label.toPlainText() == "padding"
-    at = v.padding_label.pos()
-    assert QRectF(4, -2, 8, 8).contains(at) and not QRectF(0, 0, 10, 12).contains(at)
+    assert v.padding_label.toPlainText() == "padding"
+    assert_label_clear_of_the_box(qtbot, v)
     assert v.caption.text().startswith("Receptive field of c2 (0, 4): rows −2 to 5, cols 4–11")
     # r0 = 1 + 4 + 1 + 2·2 = 10 and P0 = 2 + 0 + 1·2 = 4, but p1 has no row −1: 8 rows here.
     assert "· 10×10 px, stride 2, padding 4 · here 8×8 px (at the edge" in v.caption.text()
@@ -686,13 +685,57 @@ def test_the_padding_part_is_hatched_and_labelled(qtbot: Any) -> None:
     assert len(colours(-2, 8, -1, 9)) == 1  # a padding cell the field does not reach
 
 
+def assert_label_clear_of_the_box(qtbot: Any, v: InputRFView) -> None:
+    """The "padding" label is wholly in sight and covers no pixel of the field's outline."""
+    qtbot.wait(20)  # the view's fit, applied when laid out; the label follows it
+    lab = v.padding_label
+    assert lab.isVisible()
+    vb = v.view.view
+    label = lab.sceneBoundingRect()
+    # The outline: 3 px wide, centred on the box's edge (1.5 px each side), on screen.
+    outline = v.box_item.mapRectToScene(v.box_item.rect()).adjusted(-2, -2, 2, 2)
+    assert not label.intersects(outline), (label, outline)
+    assert vb.sceneBoundingRect().contains(label), "the label is cut off by the view's edge"
+    # On screen, the whole word in the view (not "adding").
+    assert label.width() >= lab.textItem.boundingRect().width() - 1
+
+
+def digits_same(padding: str = "same") -> Network:
+    specs = digits_specs()
+    specs[0] = LayerSpec("conv2d", "conv1", filters=16, padding=padding)
+    specs[3] = LayerSpec("conv2d", "conv2", filters=32, padding=padding)
+    return Network(specs, None, (28, 28, 1), seed=3)
+
+
+@pytest.mark.parametrize("size", [(150, 260), (200, 200), (260, 150), (420, 460)])
+@pytest.mark.parametrize(("layer", "unit"), [(0, (0, 0)), (2, (0, 0)), (2, (13, 13)), (5, (6, 0))])
+def test_the_padding_label_never_covers_the_outline_nor_is_cut_off(
+    qtbot: Any, size: tuple[int, int], layer: int, unit: tuple[int, int]
+) -> None:
+    # conv1 "same": unit (0, 0) reads one row and column of padding above and left of the
+    # image; a pooled unit at a corner reads it too (pool1 (0, 0) and (13, 13) of 14×14).
+    net = digits_same()
+    v = rf_view(qtbot, size)
+    v.set_layers([s.name for s in net.layers])
+    v.set_input(np.random.default_rng(5).random((28, 28, 1)))
+    rf = receptive_field(net.layers, net.input_shape, layer, unit)
+    v.set_receptive_field(rf)
+    assert v.ring != (0, 0, 0, 0) and v.hatch.isVisible()
+    assert_label_clear_of_the_box(qtbot, v)
+    # It follows the view: still clear after a resize and at a larger text.
+    v.resize(size[1], size[0])
+    v.set_text_scale(1.44)
+    assert_label_clear_of_the_box(qtbot, v)
+
+
 def test_a_too_small_image_still_shows(qtbot: Any) -> None:
     net = Network([LayerSpec("conv2d", "c", filters=1, padding="same")], None, (2, 2, 1))
     v = rf_view(qtbot, (160, 160))
     v.set_layers(["c"])
     v.set_input(np.array([[0.0, 1.0], [0.5, 0.25]], np.float32))
     v.set_receptive_field(receptive_field(net.layers, net.input_shape, 0, (0, 0)))
-    assert v.ring == (1, 1, 1, 1) and v.padding_label.isVisible()
+    assert v.ring == (1, 1, 1, 1)
+    assert_label_clear_of_the_box(qtbot, v)
     v.repaint()
     # The whole padded input is in view, and the image's cells are on screen.
     qtbot.waitUntil(lambda: v.view.view.viewRect().contains(QRectF(-1, -1, 4, 4)))
