@@ -655,3 +655,238 @@ def test_the_kernel_pickers_follow_layer_and_input_changes_but_not_cell_edits(
     assert editor.bias_edit.text() == "1.25"
     nm.net.undo()  # the bias edit taken back: the field follows
     assert editor.bias_edit.text() == bias
+
+
+# --- round 2: what a newcomer found ------------------------------------------------------------
+
+
+def test_a_structure_without_weights_warns_disables_reset_and_clears_the_old_banner(
+    window: Any, digits: Any, tmp_path: Path, qtbot: Any
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert not network_mode.open_network_path(window, bad)
+    assert window.message_bar.level == "error" and "kept" in window.message_bar.text
+    qtbot.wait(10)  # the next user action comes later
+    Network.digits().save(tmp_path / "x", confirmed=True)
+    (tmp_path / "x.npz").unlink()
+    assert network_mode.open_network_path(window, tmp_path / "x.json")
+    nm = digits
+    assert nm.net.trained is None, "random weights are not recorded as trained"
+    bar = window.message_bar
+    assert bar.level == "warning" and "kept" not in bar.text
+    assert "x.npz" in bar.text and "x.json" in bar.text and "random weights" in bar.text
+    nm.net.set_weight(0, "bias", (0,), "0.5")
+    assert not nm.page.kernel.reset_button.isEnabled()
+    assert not _action(window, "resetWeightsAction").isEnabled() or not nm.net.reset_weights()
+
+
+def test_a_refused_edits_error_goes_on_the_next_accepted_edit(
+    window: Any, digits: Any, qtbot: Any
+) -> None:
+    nm = digits
+    nm.net.select(3)
+    nm.page.form.kernel.spins[0].setValue(15)  # refused: larger than conv2's input
+    assert window.message_bar.level == "error" and window.message_bar.text
+    qtbot.wait(10)
+    assert nm.net.set_weight(0, "bias", (1,), "0.25")  # an accepted edit
+    assert not window.message_bar.isVisible()
+
+
+def test_the_rebuilt_info_goes_once_the_input_is_back_and_a_new_one_stays(
+    window: Any, digits: Any, qtbot: Any, photo: Path
+) -> None:
+    from gui_helpers import choose
+
+    assert window.open_path(photo)
+    network_mode.show_network_mode(window)
+    nm = digits
+    choose(qtbot, nm.page.source_combo, "image")
+    bar = window.message_bar
+    assert bar.level == "info" and "dense" in bar.text and "new random weights" in bar.text
+    qtbot.wait(10)
+    choose(qtbot, nm.page.source_combo, "digit")
+    assert not bar.isVisible(), "the info is obsolete once the input is back"
+    # A message said in the change being handled is about it and stays (undo says why a
+    # layer got new weights before it installs the network).
+    qtbot.wait(10)
+    nm.net.message.emit("info", "about this change")
+    assert nm.net.set_weight(0, "bias", (1,), "0.5")
+    assert bar.isVisible() and bar.text == "about this change"
+
+
+def test_the_digits_network_opens_on_a_live_conv1_filter(digits: Any) -> None:
+    images, _ = digit_samples()
+    net = Network.digits()
+    relu = np.stack([net.forward(images[i])[1] for i in range(len(images))])
+    assert relu[..., 0].max() == 0.0, "conv1 filter 0 is dead on every shipped digit"
+    want = int(np.argmax(relu[0].sum(axis=(0, 1))))  # the most active on the shown sample
+    nm = digits
+    assert (nm.net.selected_layer, nm.net.selected_filter) == (0, want) and want != 0
+    assert nm.page.kernel.filter_spin.value() == want
+    assert nm.page.maps.selected_channel == want
+
+
+def test_animate_on_a_pooling_layer_uses_the_map_shown_large(
+    window: Any, digits: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from convgui.gui import network_animate
+
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(
+        network_animate,
+        "animate_layer",
+        lambda w, net, i, x, filter=0: calls.append((i, filter)) or True,
+    )
+    nm = digits
+    nm.net.select(2, 7)  # pool1, state filter 7
+    nm.page.maps.set_selected(2, 5)  # the map shown large is channel 5
+    assert network_mode.animate_selected(window)
+    assert calls == [(2, 5)]
+
+
+def test_the_network_is_kept_between_runs(
+    window: Any, digits: Any, qtbot: Any, state: Any, settings_path: Path
+) -> None:
+    from convgui.gui.window import MainWindow
+
+    nm = digits
+    assert nm.net.set_weight(0, "bias", (3,), "0.625")
+    edited = nm.net.network
+    window.close()  # what Quit does
+    folder = settings_path.parent / "networks"
+    assert (folder / "last.json").exists() and (folder / "last.npz").exists()
+    assert network_mode.networks_dir(window.settings) == folder
+    again = MainWindow(state, QSettings(str(settings_path), QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    nm2 = network_mode.show_network_mode(again)
+    got = nm2.net.network
+    assert [s.name for s in got.layers] == [s.name for s in edited.layers]
+    for a, b in zip(got.weights, edited.weights):
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key])
+    assert float(got.weights[0]["bias"][3]) == 0.625
+    assert nm2.net.trained is Network.digits() and nm2.net.weights_modified
+    assert "from last time" in again.statusBar().currentMessage()
+    assert nm2.page.kernel.reset_button.isEnabled()
+    assert nm2.net.reset_weights()
+    assert float(nm2.net.network.weights[0]["bias"][3]) == float(
+        Network.digits().weights[0]["bias"][3]
+    )
+
+
+def test_the_untouched_digits_network_is_not_kept(
+    window: Any, digits: Any, settings_path: Path
+) -> None:
+    window.close()
+    assert not (settings_path.parent / "networks" / "last.json").exists()
+
+
+def test_network_dialogs_start_in_the_last_folder(
+    window: Any, digits: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sub = tmp_path / "nets"
+    sub.mkdir()
+    Network.digits().save(sub / "d", confirmed=True)
+    starts: list[str] = []
+
+    def fake_open(parent: Any, title: str, start: str, flt: str) -> tuple[str, str]:
+        starts.append(start)
+        return str(sub / "d.json"), ""
+
+    monkeypatch.setattr(network_mode.QFileDialog, "getOpenFileName", fake_open)
+    _action(window, "openNetworkAction").trigger()
+    _action(window, "openNetworkAction").trigger()
+    assert starts[1] == str(sub) and starts[0] != str(sub)
+    assert window.files.dialog_dir() == str(sub)
+
+
+def test_the_sample_label_names_the_sample_after_the_image_and_an_undone_stroke(
+    window: Any, digits: Any, qtbot: Any, photo: Path
+) -> None:
+    from gui_helpers import choose
+
+    images, labels = digit_samples()
+    nm = digits
+    page = nm.page
+    page.sample_spin.setValue(4)
+    want = f"sample 4: a {labels[4]}"
+    assert page.sample_label.text() == want
+    assert window.open_path(photo)
+    network_mode.show_network_mode(window)
+    choose(qtbot, page.source_combo, "image")
+    choose(qtbot, page.source_combo, "digit")
+    assert page.sample_label.text() == want
+    _drag(page.digit_panel.canvas, [(70, 20), (70, 120)])
+    assert page.sample_label.text() == "drawn"
+    assert page.digit_panel.undo_stroke()
+    assert nm.net.sample_index == 4 and page.sample_label.text() == want
+
+
+def test_layers_without_a_kernel_say_what_they_do_instead_of_a_table(digits: Any) -> None:
+    nm = digits
+    editor = nm.page.kernel
+    nm.net.select(0)
+    assert editor.table.isVisibleTo(editor) and editor.pick_row.isVisibleTo(editor)
+    kinds = [s.type for s in nm.net.network.layers]
+    nm.net.select(kinds.index("max_pool"))
+    assert not editor.table.isVisibleTo(editor) and not editor.bias_row.isVisibleTo(editor)
+    assert editor.caption.text() == (
+        "pool1 has no weights: it keeps the largest value of each 2×2 window."
+    )
+    nm.net.select(kinds.index("dense"))
+    assert editor.caption.text().startswith("dense: 800 × 10 weights and 10 biases, not a sliding")
+    nm.net.select(kinds.index("activation"))
+    assert "negative value to 0" in editor.caption.text()
+    nm.net.select(kinds.index("flatten"))
+    assert "5×5×32" in editor.caption.text() and "800" in editor.caption.text()
+    page = nm.page
+    assert page.large_stack.currentWidget() is page.large_note
+    assert "800" in page.large_note.text() and "pool2" in page.large_note.text()
+    nm.net.select(0)
+    assert page.large_stack.currentWidget() is page.large_map
+
+
+def test_the_status_bar_shows_the_networks_line_in_this_mode(window: Any, digits: Any) -> None:
+    from convgui.gui import status
+
+    images, labels = digit_samples()
+    p = Network.digits().predict(images[0])
+    win = int(np.argmax(p))
+    from convgui.gui.prob_bars import percent_text as pct
+
+    want = f"digits network · input: sample 0 (a {labels[0]}) · prediction {win} ({pct(p[win])})"
+    assert window.info_label.text() == want
+    assert "Scene" not in window.info_label.text()
+    window.show_mode("kernel")
+    assert window.info_label.text() == status.info_text(window.state)
+    assert window.state.doc.name in window.info_label.text()
+    network_mode.show_network_mode(window)
+    assert window.info_label.text() == want
+
+
+def test_save_as_asks_about_the_file_that_would_be_replaced(
+    window: Any, digits: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "x.npz").write_bytes(b"not convgui's")
+    asked: list[str] = []
+    monkeypatch.setattr(window.files, "ask", lambda title, text: asked.append(text) or False)
+    assert not network_mode.save_network_path(window, tmp_path / "x.json")
+    assert len(asked) == 1 and "“x.npz”" in asked[0] and "“x.json”" not in asked[0]
+    assert (tmp_path / "x.npz").read_bytes() == b"not convgui's"
+
+
+def test_the_probability_bars_keep_their_text_size_as_the_text_grows(
+    window: Any, digits: Any, qtbot: Any
+) -> None:
+    bars = digits.page.bars
+    small = bars.minimum_for_font()
+    try:
+        window.text_size.set_scale(1.44)
+        qtbot.wait(20)
+        big = bars.minimum_for_font()
+        assert big.width() > small.width() and big.height() > small.height()
+        assert bars.minimumSize() == big
+        assert bars.width() >= big.width(), "the right column makes room for the bars"
+    finally:
+        window.text_size.reset()
