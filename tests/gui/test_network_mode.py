@@ -806,7 +806,7 @@ def test_the_sample_label_names_the_sample_after_the_image_and_an_undone_stroke(
 ) -> None:
     from gui_helpers import choose
 
-    images, labels = digit_samples()
+    _, labels = digit_samples()
     nm = digits
     page = nm.page
     page.sample_spin.setValue(4)
@@ -853,9 +853,8 @@ def test_the_status_bar_shows_the_networks_line_in_this_mode(window: Any, digits
     images, labels = digit_samples()
     p = Network.digits().predict(images[0])
     win = int(np.argmax(p))
-    from convgui.gui.prob_bars import percent_text as pct
-
-    want = f"digits network · input: sample 0 (a {labels[0]}) · prediction {win} ({pct(p[win])})"
+    pct = percent_text(float(p[win]))
+    want = f"digits network · input: sample 0 (a {labels[0]}) · prediction {win} ({pct})"
     assert window.info_label.text() == want
     assert "Scene" not in window.info_label.text()
     window.show_mode("kernel")
