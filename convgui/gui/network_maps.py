@@ -106,6 +106,11 @@ TEXTS: dict[str, str] = {
     "large_tip": "{what}\nIts own colour scale: {lo} … {hi}{signed}.\nPoint at a cell to read "
     "its value; click it to outline what it reads.",
     "signed": " (diverging: blue < 0 < red)",
+    "dead_badge": "0",
+    "dead": "all 0 for this input",
+    "dead_relu": "all 0 for this input: a 'dead' ReLU map (no value got above 0), so a small "
+    "edit of the kernel before it changes nothing here",
+    "large_dead": " · <i>all 0</i>",
     "readout_hint": "Point: value · click: receptive field",
     "readout": "{name} channel {channel}, row {row}, col {col}: {value}",
     "readout_vector": "{name} unit {col}: {value}",
@@ -143,6 +148,9 @@ TILE_BG = 0xFF26282E
 #: Padding cells of the input: a blue tint (zeros), the receptive field's part hatched.
 PAD_TINT = QColor(60, 130, 220, 90)
 PAD_HATCH = QColor(255, 170, 0, 200)
+#: The "0" badge of a map that is 0 everywhere (a dead ReLU map): white on a dull red.
+DEAD_FILL = QColor(150, 40, 40, 230)
+DEAD_EDGE = QColor(255, 255, 255, 200)
 
 #: The smallest side of the input view and of the enlarged map (they shrink with the page).
 VIEW_MIN_SIDE = 90
@@ -346,6 +354,8 @@ class MapStrip(QWidget):
         self._image: QImage | None = None
         self._data: np.ndarray | None = None
         self._levels: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        #: Which channels are 0 everywhere (computed with the levels, once per data).
+        self._dead: np.ndarray | None = None
         self._labels: QImage | None = None
         #: The words under the tiles (their numbers where not given).
         self.captions: list[str] = []
@@ -444,6 +454,7 @@ class MapStrip(QWidget):
             return
         self._data = data
         self._levels = None
+        self._dead = None
         self._image = None
         self.update()
 
@@ -474,6 +485,27 @@ class MapStrip(QWidget):
             if maps is not None:
                 self._levels = channel_levels(maps)
         return self._levels
+
+    def dead_channels(self) -> np.ndarray:
+        """Which channels are 0 everywhere for this input (bool, one per tile; none when empty).
+
+        A map tile only: a vector bar has no dead map. A ReLU map that is all 0 never fired,
+        so editing the kernel before it a little changes nothing there; its tile says so.
+        """
+        if self._dead is None:
+            maps = self._maps()
+            if maps is None or self.vector:
+                self._dead = np.zeros(0, dtype=bool)
+            else:
+                # Over the rows first (along memory), as channel_levels does.
+                rows = maps.reshape(maps.shape[0], -1)
+                nonzero = (rows != 0).any(axis=0).reshape(-1, maps.shape[2]).any(axis=0)
+                self._dead = ~nonzero
+        return self._dead
+
+    def dead_text(self) -> str:
+        """What a dead tile's tooltip says (a ReLU map: why an edit changes nothing)."""
+        return TEXTS["dead_relu"] if self.kind == "activation" else TEXTS["dead"]
 
     def picture(self) -> QImage | None:
         """The tiles side by side, one pixel per cell (built now if not painted since new data).
@@ -589,6 +621,11 @@ class MapStrip(QWidget):
                 p.drawLine(x, t.top(), x, t.bottom())
         if self.labels:
             p.drawImage(0, 0, self._label_image())
+        if image is not None and not self.vector:
+            dead = self.dead_channels()
+            marked = [t for c, t in zip(seen, tiles, strict=True) if c < dead.size and dead[c]]
+            if marked:
+                self._paint_dead(p, marked)
         if self.box is not None or self.unit is not None:
             p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             hw = self._map_hw()
@@ -617,6 +654,22 @@ class MapStrip(QWidget):
             p.setPen(pen)
             p.drawRect(QRectF(sel).adjusted(-3.5, -3.5, 3.5, 3.5))
         p.end()
+
+    def _paint_dead(self, p: QPainter, tiles: list[QRect]) -> None:
+        """A "0" badge in the top-right corner of each tile whose map is 0 everywhere."""
+        f = QFont(self.font())
+        f.setBold(True)
+        p.setFont(f)
+        fm = p.fontMetrics()
+        side = min(fm.height() + 2, max(12, self.tile_h // 2), max(12, self.tile_w // 2))
+        p.setPen(QPen(DEAD_EDGE, 1))
+        p.setBrush(QBrush(DEAD_FILL))
+        text = TEXTS["dead_badge"]
+        for t in tiles:
+            badge = QRect(t.right() - side + 1, t.top(), side, side)
+            p.drawRect(badge.adjusted(0, 0, -1, -1))
+            p.drawText(badge, int(Qt.AlignmentFlag.AlignCenter), text)
+        p.setBrush(Qt.BrushStyle.NoBrush)
 
     def _map_hw(self) -> tuple[int, int]:
         return (1, self.shape[0]) if self.vector else (self.shape[0], self.shape[1])
@@ -655,7 +708,11 @@ class MapStrip(QWidget):
         lv = self.levels(c)
         lo, hi = ("—", "—") if lv is None else (_fmt(lv[0]), _fmt(lv[1]))
         shape = f"{self.shape[0]}×{self.shape[1]}"
-        return TEXTS["tile_tip"].format(name=self.name, channel=c, shape=shape, lo=lo, hi=hi)
+        tip = TEXTS["tile_tip"].format(name=self.name, channel=c, shape=shape, lo=lo, hi=hi)
+        dead = self.dead_channels()
+        if c < dead.size and dead[c]:
+            tip = f"{self.dead_text()}.\n{tip}"
+        return tip
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -1199,6 +1256,9 @@ class NetworkMapsView(QWidget):
             title = TEXTS["large_title"].format(
                 name=name, channel=self.selected_channel, shape=shape
             )
+        dead = not vector and not data.any()
+        if dead:
+            title += TEXTS["large_dead"]
         lm.title.setText(title)
         tip = TEXTS["large_tip"].format(
             what=_plain(title),
@@ -1206,6 +1266,9 @@ class NetworkMapsView(QWidget):
             hi=_fmt(levels[1]),
             signed=TEXTS["signed"] if signed[0] else "",
         )
+        if dead:
+            kind = self.kinds[self.selected_layer]
+            tip = (TEXTS["dead_relu"] if kind == "activation" else TEXTS["dead"]) + ".\n" + tip
         for w in (lm.title, lm.view, lm.readout):
             w.setToolTip(tip)
         self._update_large_boxes()
@@ -1557,7 +1620,7 @@ def _shape_text(shape: Sequence[int]) -> str:
 
 def _plain(rich: str) -> str:
     """A title's rich text as plain text."""
-    for tag in ("<b>", "</b>"):
+    for tag in ("<b>", "</b>", "<i>", "</i>"):
         rich = rich.replace(tag, "")
     return rich.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 

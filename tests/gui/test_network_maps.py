@@ -807,3 +807,71 @@ def test_screenshots(qtbot: Any, size: tuple[int, int]) -> None:
             assert min(ls.strip.tile_w, ls.strip.tile_h) >= TILE_MIN_PX
         assert ls.title.font().pointSizeF() == QApplication.font().pointSizeF()
     assert STRIP_MARGIN >= 4
+
+
+# --- dead maps ------------------------------------------------------------------------------
+
+
+def test_a_map_that_is_0_everywhere_gets_a_badge_and_says_why(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net)
+    outs = random_outputs(np.random.default_rng(21))
+    outs[1] = np.maximum(outs[1], 0)  # relu1
+    outs[1][:, :, 3] = 0.0  # channel 3 never fires
+    outs[1][:, :, 5] = 0.0
+    outs[1][7, 9, 5] = 1e-6  # channel 5 fires once, barely: alive
+    outs[0][:, :, 3] = 0.0  # a conv map all 0 (not after a ReLU)
+    v.set_outputs(outs)
+    relu = v.layer_strips()[1].strip
+    assert relu is not None
+    # By hand: a channel is dead when its largest |value| is 0.
+    want = [float(np.abs(outs[1][:, :, c]).max()) == 0.0 for c in range(16)]
+    assert relu.dead_channels().tolist() == want
+    assert np.flatnonzero(want).tolist() == [3]
+    relu.repaint()
+    img = relu.grab().toImage()
+
+    def corner(c: int) -> QColor:
+        t = relu.tile_rect(c)
+        return img.pixelColor(t.right() - 3, t.top() + 3)
+
+    # The dead tile's top-right corner carries the badge; an alive tile shows its cells.
+    assert corner(3).red() > 100 and corner(3).red() > corner(3).green() + 40
+    assert corner(5) != corner(3)
+    t5 = relu.tile_rect(5)
+    assert img.pixelColor(t5.right() - 3, t5.top() + 3).rgb() & 0xFFFFFF == 0  # black: 0 there
+    tip = relu.tip_at(relu.tile_rect(3).center())
+    assert tip.startswith("all 0 for this input: a 'dead' ReLU map")
+    assert "dead" not in relu.tip_at(relu.tile_rect(5).center())
+    conv = v.layer_strips()[0].strip
+    assert conv is not None and conv.dead_channels().tolist() == [c == 3 for c in range(16)]
+    assert conv.tip_at(conv.tile_rect(3).center()).startswith("all 0 for this input.\n")
+    # The enlarged map says it too; a live map does not.
+    v.set_selected(1, 3)
+    assert v.large.title.text().endswith("<i>all 0</i>")
+    assert "'dead' ReLU map" in v.large.view.toolTip()
+    v.set_selected(1, 5)
+    assert "all 0" not in v.large.title.text()
+    # A NaN map is not "all 0"; vector bars have no dead maps.
+    outs[1][:, :, 3] = np.nan
+    v.set_outputs(outs)
+    assert not relu.dead_channels()[3]
+    bar = v.layer_strips()[7].strip
+    assert bar is not None and bar.dead_channels().size == 0
+
+
+def test_the_shipped_networks_dead_relu_maps_are_marked(qtbot: Any) -> None:
+    from convgui.net import digit_samples
+
+    net = Network.digits()
+    images, _ = digit_samples()
+    outs = net.forward(images[0][:, :, None])
+    v = make_view(qtbot, net)
+    v.set_outputs(outs)
+    for layer in (1, 4):  # relu1, relu2
+        strip = v.layer_strips()[layer].strip
+        assert strip is not None
+        want = [not np.any(outs[layer][:, :, c]) for c in range(outs[layer].shape[2])]
+        assert strip.dead_channels().tolist() == want
+    # The newcomer's finding: relu1 map 0 and relu2 maps 6, 23, 24, 29 never fire.
+    assert v.layer_strips()[1].strip.dead_channels()[0]  # type: ignore[union-attr]
+    assert v.layer_strips()[4].strip.dead_channels()[[6, 23, 24, 29]].all()  # type: ignore[union-attr]
