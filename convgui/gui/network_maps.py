@@ -89,6 +89,7 @@ __all__ = [
     "rf_caption",
     "strip_pixels",
     "tile_scale",
+    "vector_grid",
 ]
 
 #: Every string a user reads in these widgets.
@@ -183,6 +184,30 @@ def tile_scale(h: int, w: int, target: int) -> tuple[int, int]:
         k = max(math.ceil(target / side), math.ceil(TILE_MIN_PX / short))
         return max(1, min(k, (6 * target) // side)), 1
     return 1, max(1, min(side // target, short // TILE_MIN_PX))
+
+
+def vector_grid(n: int, channels: int | None = None) -> tuple[int, int]:
+    """Rows and columns a vector of ``n`` values is folded into when shown enlarged.
+
+    Up to 32 values stay one row (a bar of cells). A flatten of maps with ``channels``
+    channels (up to 64) gets a row per map cell, its channels side by side, as Keras lays
+    them out; anything else a near-square grid (the last row may be part empty).
+
+    Examples
+    --------
+    >>> vector_grid(10), vector_grid(800, 32), vector_grid(128), vector_grid(101)
+    ((1, 10), (25, 32), (8, 16), (10, 11))
+    """
+    n = max(1, int(n))
+    if n <= 32:
+        return 1, n
+    if channels is not None and 1 < channels <= 64 and n % channels == 0:
+        return n // channels, int(channels)
+    root = math.isqrt(n - 1) + 1
+    for d in range(root, 2 * root + 1):
+        if n % d == 0:
+            return n // d, d
+    return -(-n // root), root
 
 
 def channel_levels(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1197,14 +1222,33 @@ class NetworkMapsView(QWidget):
             self.input_strip.strip.set_boxes(box, None)
         self._update_large_boxes()
 
+    def _vector_grid(self, layer: int) -> tuple[int, int]:
+        """How the enlarged map folds vector layer ``layer`` (see :func:`vector_grid`)."""
+        n = int(np.prod(self.shapes[layer]))
+        before = self.shapes[layer - 1] if layer > 0 else None
+        if before is None and self.input is not None:
+            before = tuple(self.input.shape)
+        channels = before[2] if before is not None and len(before) == 3 else None
+        return vector_grid(n, channels if self.kinds[layer] == "flatten" else None)
+
     def _large_data(self) -> tuple[np.ndarray, bool] | None:
-        """The selected map as 2-D data, and whether it is a vector (1 × N)."""
+        """The selected map as 2-D data, and whether it is a vector (folded into rows).
+
+        A vector of more than 32 values is folded into rows (:func:`vector_grid`), so it is
+        a readable block of cells rather than a line one pixel high; cells past its end
+        are NaN (drawn empty).
+        """
         layer = self.selected_layer
         if self.outputs is None or not 0 <= layer < len(self.outputs):
             return None
         out = self.outputs[layer]
         if out.ndim == 1:
-            return out.reshape(1, -1), True
+            rows, cols = self._vector_grid(layer)
+            if rows * cols == out.size:
+                return out.reshape(rows, cols), True
+            grid = np.full(rows * cols, np.nan, dtype=np.float32)
+            grid[: out.size] = out
+            return grid.reshape(rows, cols), True
         if out.ndim == 3 and 0 <= self.selected_channel < out.shape[2]:
             return out[:, :, self.selected_channel], False
         return None
@@ -1250,7 +1294,9 @@ class NetworkMapsView(QWidget):
         self._large_key = key
         name = _esc(self.names[self.selected_layer])
         if vector:
-            title = TEXTS["large_vector"].format(name=name, n=data.shape[1])
+            title = TEXTS["large_vector"].format(
+                name=name, n=self.outputs[self.selected_layer].size
+            )
         else:
             shape = f"{data.shape[0]}×{data.shape[1]}"
             title = TEXTS["large_title"].format(
@@ -1284,10 +1330,25 @@ class NetworkMapsView(QWidget):
             if b is None or b.empty:
                 continue
             shape = self.shapes[self.selected_layer]
-            hw = (1, shape[0]) if len(shape) == 1 else shape[:2]
-            c = b.clipped(hw)
-            item.setRect(QRectF(c.left, c.top, c.cols, c.rows))
-            item.show()
+            if len(shape) == 1:
+                rect = self._vector_rect(b.clipped((1, shape[0])))
+            else:
+                c = b.clipped(shape[:2])
+                rect = QRectF(c.left, c.top, c.cols, c.rows)
+            if rect is not None:
+                item.setRect(rect)
+                item.show()
+
+    def _vector_rect(self, b: Box) -> QRectF | None:
+        """Where units ``b.left`` to ``b.right`` of the folded vector lie (their rows' span)."""
+        if b.empty:
+            return None
+        _, cols = self._vector_grid(self.selected_layer)
+        first, last = b.left, b.right - 1
+        r0, r1 = first // cols, last // cols
+        if r0 == r1:
+            return QRectF(first % cols, r0, last - first + 1, 1)
+        return QRectF(0, r0, cols, r1 - r0 + 1)
 
     # --- mouse ---------------------------------------------------------------------------
 
@@ -1304,9 +1365,19 @@ class NetworkMapsView(QWidget):
         self.map_selected.emit(layer, channel)
 
     def _large_cell(self, x: float, y: float) -> tuple[int, int] | None:
-        if self._large_data() is None:
+        """The unit under ``(x, y)`` on the enlarged map, or None.
+
+        ``(row, col)`` of a map; ``(0, index)`` of a vector (None past its end).
+        """
+        got = self._large_data()
+        if got is None:
             return None
-        return self.large.view.cell_at(x, y)
+        cell = self.large.view.cell_at(x, y)
+        if cell is None or not got[1]:
+            return cell
+        index = cell[0] * got[0].shape[1] + cell[1]
+        n = int(np.prod(self.shapes[self.selected_layer]))
+        return (0, index) if index < n else None
 
     def _on_large_clicked(self, x: float, y: float) -> None:
         cell = self._large_cell(x, y)
@@ -1322,7 +1393,7 @@ class NetworkMapsView(QWidget):
         data, vector = got
         r, c = cell
         name = self.names[self.selected_layer]
-        value = _fmt(data[r, c])
+        value = _fmt(data.reshape(-1)[c] if vector else data[r, c])
         if vector:
             self.large.readout.setText(
                 TEXTS["readout_vector"].format(name=name, col=c, value=value)

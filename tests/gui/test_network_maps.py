@@ -875,3 +875,50 @@ def test_the_shipped_networks_dead_relu_maps_are_marked(qtbot: Any) -> None:
     # The newcomer's finding: relu1 map 0 and relu2 maps 6, 23, 24, 29 never fire.
     assert v.layer_strips()[1].strip.dead_channels()[0]  # type: ignore[union-attr]
     assert v.layer_strips()[4].strip.dead_channels()[[6, 23, 24, 29]].all()  # type: ignore[union-attr]
+
+
+# --- vectors enlarged -------------------------------------------------------------------------
+
+
+def test_an_enlarged_flatten_is_a_block_of_cells_not_a_line(qtbot: Any, net: Network) -> None:
+    v = make_view(qtbot, net)
+    outs = random_outputs(np.random.default_rng(31))
+    v.set_outputs(outs)
+    v.set_selected(6, 0)  # flatten of pool2's 5×5×32: a row per map cell, 32 channels wide
+    data = v.large.view.data
+    assert data is not None and data.shape == (25, 32)
+    assert np.array_equal(data.reshape(-1), outs[6])  # Keras's order, unchanged
+    assert "800 units" in v.large.title.text()
+    qtbot.wait(20)
+    assert v.large.view.pixel_size_on_screen() >= 4  # cells, not a one-pixel line
+    # A click on row 2, column 5 is unit 2·32 + 5 = 69; pointing at it reads its value.
+    with qtbot.waitSignal(v.unit_clicked) as sig:
+        v.large.view.clicked.emit(5.5, 2.5)
+    assert sig.args == [6, 0, 69]
+    v.large.view.hovered.emit(5.5, 2.5)
+    assert v.large.readout.text() == f"flatten unit 69: {format_value(float(outs[6][69]))}"
+    # Its receptive field's unit is outlined on that cell.
+    v.set_receptive_field(receptive_field(net.layers, net.input_shape, 6, (69,)))
+    assert v.large.unit_item.isVisible()
+    assert v.large.unit_item.rect() == QRectF(5, 2, 1, 1)
+    # Ten dense units stay one bar of ten cells.
+    v.set_selected(7, 0)
+    assert v.large.view.data is not None and v.large.view.data.shape == (1, 10)
+
+
+def test_a_vector_that_does_not_fold_evenly_ends_in_empty_cells(qtbot: Any) -> None:
+    specs = [LayerSpec("flatten", "f"), LayerSpec("dense", "d", units=37)]
+    net = Network(specs, None, (4, 4, 1), seed=2)
+    v = make_view(qtbot, net, (500, 600))
+    outs = net.forward(np.random.default_rng(3).random((4, 4, 1)).astype(np.float32))
+    v.set_outputs(outs)
+    v.set_selected(1, 0)
+    data = v.large.view.data
+    assert data is not None and data.shape == (6, 7)  # 37 = 5 rows of 7 and 2 more
+    assert np.array_equal(data.reshape(-1)[:37], outs[1])
+    assert np.isnan(data.reshape(-1)[37:]).all()
+    with qtbot.assertNotEmitted(v.unit_clicked):
+        v.large.view.clicked.emit(3.5, 5.5)  # past the end: no unit
+    with qtbot.waitSignal(v.unit_clicked) as sig:
+        v.large.view.clicked.emit(1.5, 5.5)
+    assert sig.args == [1, 0, 36]
