@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QStackedWidget,
@@ -86,7 +87,7 @@ TEXTS = {
     "sample": "Sample",
     "sample_tip": "One of the 100 held-out MNIST digits shipped with convgui (never used in "
     "training); drawing on the canvas replaces it",
-    "sample_label": "sample {index}: a {label}",
+    "sample_label": "(a {label})",
     "drawn": "drawn",
     "image_note": "The input is the image opened in the single-kernel mode ({shape}).",
     "probs": "Class probabilities",
@@ -109,9 +110,8 @@ TEXTS = {
     "dense layer can read them.",
     "layer_softmax": "{name} has no weights: it turns the {n} scores into probabilities that "
     "add up to 100 %.",
-    "flatten_large": "{name} is {shape} maps laid out as one row of {n:,} values: it has no map "
-    "of its own to show large. Its strip below shows the row; the maps it reads are "
-    "{prev}'s.",
+    "flatten_large": "{name}: {prev}'s {shape} maps laid out as one row of {n:,} values (its "
+    "strip below). No map to show large.",
     "filter": "Filter",
     "filter_tip": "The filter (output channel) whose kernel is shown; its map is shown large",
     "channel": "Channel",
@@ -582,6 +582,8 @@ class NetworkPage(QWidget):
         self.large_note.setWordWrap(True)
         self.large_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.large_note.setMargin(8)
+        # The note takes the enlarged map's room; its wrapped text never widens the page.
+        self.large_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.large_stack = QStackedWidget(objectName="networkLargeStack")
         self.large_stack.addWidget(self.large_map)
         self.large_stack.addWidget(self.large_note)
@@ -954,6 +956,8 @@ class NetworkMode(QObject):
         #: change being handled now (then it stays: it is about that change).
         self._own: str | None = None
         self._fresh = False
+        #: The explorer's display note, kept while this mode's line is in the status bar.
+        self._display_text: str | None = None
         self.net.message.connect(self._on_message)
         self.net.network_changed.connect(self._on_accepted)
         self.net.input_changed.connect(self._on_accepted)
@@ -1022,8 +1026,16 @@ class NetworkMode(QObject):
         return status_line(self.net, label)
 
     def _update_status(self, *_: object) -> None:
-        if self.window.mode == MODE:
-            self.window.info_label.setText(self.status_text())
+        """The network's line in the status bar's widest part (no pointer readout here).
+
+        The explorer's image line and display note are blanked while this mode is shown
+        (the window writes them on its state's signals: this runs after it).
+        """
+        w = self.window
+        if w.mode == MODE:
+            w.hover_label.setText(self.status_text())
+            w.info_label.setText("")
+            w.display_label.setText("")
 
     # --- the network of the last run -------------------------------------------------------------
 
@@ -1184,10 +1196,14 @@ class NetworkMode(QObject):
                     act.setChecked(True)  # not triggered: the group stays exclusive
         if mine:
             QTimer.singleShot(0, self.page._balance)
-            w.hover_label.setText("")
+            if self._display_text is None:
+                self._display_text = w.display_label.text()
             self._update_status()
-        else:
-            w.info_label.setText(status.info_text(w.state))  # the explorer's line back
+        elif self._display_text is not None:  # the explorer's lines back
+            w.hover_label.setText("")
+            w.info_label.setText(status.info_text(w.state))
+            w.display_label.setText(self._display_text)
+            self._display_text = None
 
 
 # --- the entries' callbacks ---------------------------------------------------------------------

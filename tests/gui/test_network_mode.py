@@ -87,7 +87,7 @@ def test_another_sample_changes_the_bars_to_its_class(digits: Any, qtbot: Any) -
     spin.setValue(k)
     assert digits.net.sample_index == k
     assert digits.page.bars.predicted == int(labels[k])
-    assert digits.page.sample_label.text() == f"sample {k}: a {labels[k]}"
+    assert digits.page.sample_label.text() == f"(a {labels[k]})"
 
 
 def test_view_menu_switches_modes_and_checks_the_right_entry(window: Any) -> None:
@@ -810,7 +810,7 @@ def test_the_sample_label_names_the_sample_after_the_image_and_an_undone_stroke(
     nm = digits
     page = nm.page
     page.sample_spin.setValue(4)
-    want = f"sample 4: a {labels[4]}"
+    want = f"(a {labels[4]})"
     assert page.sample_label.text() == want
     assert window.open_path(photo)
     network_mode.show_network_mode(window)
@@ -855,13 +855,16 @@ def test_the_status_bar_shows_the_networks_line_in_this_mode(window: Any, digits
     win = int(np.argmax(p))
     pct = percent_text(float(p[win]))
     want = f"digits network · input: sample 0 (a {labels[0]}) · prediction {win} ({pct})"
-    assert window.info_label.text() == want
-    assert "Scene" not in window.info_label.text()
+    assert window.hover_label.text() == want
+    assert window.info_label.text() == "", "the explorer's image line is not shown here"
     window.show_mode("kernel")
     assert window.info_label.text() == status.info_text(window.state)
     assert window.state.doc.name in window.info_label.text()
+    assert window.hover_label.text() == ""
     network_mode.show_network_mode(window)
-    assert window.info_label.text() == want
+    assert window.hover_label.text() == want
+    digits.net.set_sample(1)
+    assert "input: sample 1 (a " in window.hover_label.text()
 
 
 def test_save_as_asks_about_the_file_that_would_be_replaced(
