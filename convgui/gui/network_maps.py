@@ -1481,6 +1481,26 @@ class InputRFView(QWidget):
         fh = self.fontMetrics().height()
         return QSize(16 * fh, 16 * fh)
 
+    def _set_caption(self, text: str) -> None:
+        self.caption.setText(text)
+        self.caption.setToolTip(text)  # whole, when a narrow view leaves it no room
+        self._fit_caption()
+
+    def _fit_caption(self) -> None:
+        """As tall as the wrapped caption needs, leaving the picture its smallest size."""
+        w = self.caption.width()
+        if w <= 0:
+            return
+        room = self.height() - self.title.height() - VIEW_MIN_SIDE - 8
+        need = self.caption.heightForWidth(w)
+        h = max(self.caption.fontMetrics().height(), min(need, room))
+        if self.caption.minimumHeight() != h:
+            self.caption.setMinimumHeight(h)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_caption()
+
     def hasHeightForWidth(self) -> bool:
         # The wrapped captions would make the layout ask the views' large size hint instead.
         return False
@@ -1546,7 +1566,7 @@ class InputRFView(QWidget):
             item.hide()
         self._label_box = None
         self.ring = (0, 0, 0, 0)
-        self.caption.setText(TEXTS["rf_none"])
+        self._set_caption(TEXTS["rf_none"])
 
     def _layer_name(self, rf: ReceptiveField) -> str:
         if self._rf_name:
@@ -1588,7 +1608,7 @@ class InputRFView(QWidget):
         h, w = x.shape[:2]
         box = rf.boxes[0]
         name = self._layer_name(rf)
-        self.caption.setText(rf_caption(rf, name, x.shape))
+        self._set_caption(rf_caption(rf, name, x.shape))
         self.hatch.hide()
         self.padding_label.hide()
         self._label_box = None

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -486,6 +486,24 @@ class SummaryTable(QWidget):
         lay.addWidget(title)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.total)
+        self.total.setWordWrap(True)
+
+    def _fit_columns(self) -> None:
+        """Output shapes as wide as they are, unless the column is narrow.
+
+        In a narrow column the shapes share the room with the names (both cut short with
+        "…") rather than push Param # out of sight.
+        """
+        head = self.table.horizontalHeader()
+        needed = sum(self.table.sizeHintForColumn(c) for c in range(3))
+        narrow = needed > self.table.viewport().width()
+        mode = QHeaderView.ResizeMode.Stretch if narrow else QHeaderView.ResizeMode.ResizeToContents
+        if head.sectionResizeMode(1) != mode:
+            head.setSectionResizeMode(1, mode)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def set_summary(self, rows: Sequence[Any], total: int | None, error: str = "") -> None:
         """Show ``rows`` (:class:`~convgui.core.network.SummaryRow`) and the total."""
@@ -504,6 +522,7 @@ class SummaryTable(QWidget):
             self.total.setText(TEXTS["summary_error"].format(error=error))
         else:
             self.total.setText(TEXTS["total"].format(total=total))
+        self._fit_columns()
 
     def rows(self) -> list[tuple[str, str, str]]:
         """The table's cells as text, a row a tuple."""
