@@ -97,3 +97,28 @@ def test_a_narrow_digit_panel_stacks_its_controls_and_shows_them_whole(qtbot: An
     p.setGeometry(0, 0, 600, 700)
     _settle(qtbot)
     assert not p.controls_narrow and p.sees_label.text() == "The network sees"
+
+
+def test_a_narrow_summary_keeps_param_counts_in_sight(qtbot: Any) -> None:
+    from convgui.gui.network_panel import SummaryTable
+    from convgui.net import Network
+
+    rows, total = Network.digits().summary()
+    host = QWidget()
+    qtbot.addWidget(host)
+    s = SummaryTable(host)
+    s.set_summary(rows, total)
+    host.resize(700, 400)
+    host.show()
+    qtbot.waitExposed(host)
+    for width in (600, 180):
+        s.setGeometry(0, 0, width, 300)
+        _settle(qtbot)
+        t = s.table
+        head = t.horizontalHeader()
+        right = head.sectionViewportPosition(2) + head.sectionSize(2)
+        assert right <= t.viewport().width() + 1, f"Param # cut off at {width} px"
+        assert head.sectionSize(2) >= t.sizeHintForColumn(2) - 1  # "4,640" whole
+        assert t.item(3, 2).text() == "4,640"
+    # Wide, the output shapes are whole; narrow, the full text is in the tooltip.
+    assert t.item(0, 1).toolTip() == t.item(0, 1).text() == "(None, 26, 26, 16)"
