@@ -1438,6 +1438,9 @@ class InputRFView(QWidget):
         self.caption = QLabel(TEXTS["rf_none"])
         self.caption.setObjectName("rfCaption")
         self.caption.setWordWrap(True)
+        # From its first word down (a caption too long for a small view loses its end, and
+        # its tooltip has it all).
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)

@@ -922,3 +922,21 @@ def test_a_vector_that_does_not_fold_evenly_ends_in_empty_cells(qtbot: Any) -> N
     with qtbot.waitSignal(v.unit_clicked) as sig:
         v.large.view.clicked.emit(1.5, 5.5)
     assert sig.args == [1, 0, 36]
+
+
+def test_a_long_caption_in_a_narrow_view_starts_at_its_first_word(qtbot: Any) -> None:
+    net = digits_same()
+    v = rf_view(qtbot, (110, 360))
+    v.set_layers([s.name for s in net.layers])
+    v.set_input(np.random.default_rng(6).random((28, 28, 1)))
+    v.set_receptive_field(receptive_field(net.layers, net.input_shape, 0, (0, 0)))
+    qtbot.wait(20)
+    cap = v.caption
+    assert cap.toolTip() == cap.text() and cap.text().startswith("Receptive field of conv1")
+    assert cap.alignment() & Qt.AlignmentFlag.AlignTop
+    # Below the picture, never over it, and as tall as it needs while the picture keeps
+    # its smallest size.
+    assert cap.geometry().top() >= v.view.geometry().bottom()
+    assert v.view.height() >= 90
+    room = v.height() - v.title.height() - v.view.height() - 4
+    assert cap.height() >= min(cap.heightForWidth(cap.width()), room) - 2
