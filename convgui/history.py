@@ -9,7 +9,7 @@ the state does both, in its own order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 
 class Labelled(Protocol):
@@ -179,3 +179,33 @@ class UndoHistory(Generic[T]):
         """Replace every step by ``change(step)`` (e.g. adapt each to a new input), in order."""
         self._undo = [change(s) for s in self._undo]
         self._redo = [change(s) for s in self._redo]
+
+
+class HasHistory:
+    """What a state with an :class:`UndoHistory` in ``self._history`` says about it.
+
+    A mixin: the state class lists it after its Qt base class and sets ``self._history`` in
+    its ``__init__``; it gains the read-only properties the undo and redo menu entries read.
+    """
+
+    _history: UndoHistory[Any]
+
+    @property
+    def can_undo(self) -> bool:
+        """True when there is a change to undo."""
+        return self._history.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        """True when there is an undone change to redo."""
+        return self._history.can_redo
+
+    @property
+    def undo_label(self) -> str:
+        """Name of the change :meth:`undo` would revert."""
+        return self._history.undo_label
+
+    @property
+    def redo_label(self) -> str:
+        """Name of the change :meth:`redo` would re-apply."""
+        return self._history.redo_label

@@ -73,8 +73,9 @@ from .core.layer import (
 )
 from .core.network import LayerSpec
 from .core.pipeline import MAX_PIXELS
+from .history import HasHistory, UndoHistory
 from .safeio import LoadError, atomic_write, read_bytes_bounded, shown_name
-from .state import ExplorerState, SyncExecutor
+from .state import ExplorerState, SyncExecutor, wait_until
 
 Array = NDArray[Any]
 PathLike = str | Path
@@ -749,7 +750,7 @@ class _Bridge(QObject):
     done = Signal(object, object)
 
 
-class LayerState(QObject):
+class LayerState(QObject, HasHistory):
     """The single source of truth of the convolution-layer mode.
 
     Parameters
@@ -838,8 +839,7 @@ class LayerState(QObject):
         self._active = True
         self._dirty = False
         self._closed = False
-        self._undo: list[_Snapshot] = []
-        self._redo: list[_Snapshot] = []
+        self._history: UndoHistory[_Snapshot] = UndoHistory(HISTORY_LIMIT)
         explorer.image_changed.connect(self._on_explorer_image)
         self._take_image()
         self._schedule()
@@ -967,26 +967,6 @@ class LayerState(QObject):
         """True while a background recompute runs."""
         return self._running
 
-    @property
-    def can_undo(self) -> bool:
-        """True when there is a change to undo."""
-        return bool(self._undo)
-
-    @property
-    def can_redo(self) -> bool:
-        """True when there is an undone change to redo."""
-        return bool(self._redo)
-
-    @property
-    def undo_label(self) -> str:
-        """Name of the change :meth:`undo` would revert."""
-        return self._undo[-1].label if self._undo else ""
-
-    @property
-    def redo_label(self) -> str:
-        """Name of the change :meth:`redo` would re-apply."""
-        return self._redo[-1].label if self._redo else ""
-
     def summary(self) -> str:
         """The layer's line of a Keras ``model.summary()``, or why there is no output."""
         if self._image is None:
@@ -1064,8 +1044,7 @@ class LayerState(QObject):
         c_new = int(x.shape[2])
         c_explorer, self._explorer_c = self._explorer_c, c_new
         if c_new != c_explorer:
-            self._undo = [self._adapt_snapshot(s, c_explorer, c_new) for s in self._undo]
-            self._redo = [self._adapt_snapshot(s, c_explorer, c_new) for s in self._redo]
+            self._history.map(lambda s: self._adapt_snapshot(s, c_explorer, c_new))
         if c_new != self._c_in:
             c_old, self._c_in = self._c_in, c_new
             self._weights, groups = self._adapted(self._weights, self._settings.groups, c_old)
@@ -1107,9 +1086,7 @@ class LayerState(QObject):
 
     def _leave_external(self) -> None:
         """Read the explorer's image again, one undoable step (undo brings the input back)."""
-        self._undo.append(self._snapshot(LEAVE_EXTERNAL))
-        del self._undo[:-HISTORY_LIMIT]
-        self._redo.clear()
+        self._history.push(self._snapshot(LEAVE_EXTERNAL))
         self._external = None
         self._follow_explorer()
         self.history_changed.emit()
@@ -1243,9 +1220,7 @@ class LayerState(QObject):
         old = self._snapshot(label)
         if new.same_as(old):
             return False
-        self._undo.append(old)
-        del self._undo[:-HISTORY_LIMIT]
-        self._redo.clear()
+        self._history.push(old)
         self._restore(new)
         self.history_changed.emit()
         return True
@@ -1569,20 +1544,18 @@ class LayerState(QObject):
 
     def undo(self) -> bool:
         """Revert the last bank or settings change."""
-        if not self._undo:
+        snap = self._history.undo(self._snapshot(self._history.undo_label))
+        if snap is None:
             return False
-        snap = self._undo.pop()
-        self._redo.append(self._snapshot(snap.label))
         self._restore(snap)
         self.history_changed.emit()
         return True
 
     def redo(self) -> bool:
         """Re-apply the last undone change."""
-        if not self._redo:
+        snap = self._history.redo(self._snapshot(self._history.redo_label))
+        if snap is None:
             return False
-        snap = self._redo.pop()
-        self._undo.append(self._snapshot(snap.label))
         self._restore(snap)
         self.history_changed.emit()
         return True
@@ -1790,15 +1763,7 @@ class LayerState(QObject):
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until no background work runs (processes Qt events). For tests and tools."""
-        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QThread
-
-        deadline = QDeadlineTimer(int(timeout * 1000))
-        while self._running or self._pending is not None:
-            if deadline.hasExpired():
-                return False
-            QCoreApplication.processEvents()
-            QThread.msleep(1)
-        return True
+        return wait_until(lambda: not self._running and self._pending is None, timeout)
 
     def close(self) -> None:
         """Stop accepting work and shut the worker down (waits for a running job).

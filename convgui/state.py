@@ -41,6 +41,7 @@ from .core.convolve import lower_thread_priority
 from .core.layout import LayerGeometry, layer_geometry
 from .core.stats import RobustStats, robust_stats
 from .display_policy import Decision, DisplayPolicy, is_preset_kernel, kernel_sums_to_zero
+from .history import HasHistory, UndoHistory
 from .imageio import ImageDoc
 from .preview import block_mean_preview, preview_supported
 
@@ -75,6 +76,32 @@ def _frozen(a: Array) -> Array:
     a = np.array(a, copy=True)
     a.setflags(write=False)
     return a
+
+
+def wait_until(idle: Callable[[], bool], timeout: float) -> bool:
+    """Process Qt events until ``idle()`` is true (a state's ``wait_idle``: tests and tools).
+
+    Parameters
+    ----------
+    idle : callable
+        Asked before each round of events: True once no background work runs or waits.
+    timeout : float
+        Seconds to wait at most.
+
+    Returns
+    -------
+    bool
+        True when ``idle()`` became true, False when the time ran out first.
+    """
+    from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QThread
+
+    deadline = QDeadlineTimer(int(timeout * 1000))
+    while not idle():
+        if deadline.hasExpired():
+            return False
+        QCoreApplication.processEvents()
+        QThread.msleep(1)
+    return True
 
 
 @dataclass(frozen=True)
@@ -352,7 +379,7 @@ class _Bridge(QObject):
     preview = Signal(object, object)
 
 
-class ExplorerState(QObject):
+class ExplorerState(QObject, HasHistory):
     """The single source of truth of the window.
 
     Parameters
@@ -415,8 +442,7 @@ class ExplorerState(QObject):
         self._generation = 0
         self._running = False
         self._pending: _Job | None = None
-        self._undo: list[Snapshot] = []
-        self._redo: list[Snapshot] = []
+        self._history: UndoHistory[Snapshot] = UndoHistory(HISTORY_LIMIT)
         self._closed = False
 
     # --- reading -------------------------------------------------------------------------
@@ -490,24 +516,9 @@ class ExplorerState(QObject):
         return self._running
 
     @property
-    def can_undo(self) -> bool:
-        """True when there is a change to undo."""
-        return bool(self._undo)
-
-    @property
-    def can_redo(self) -> bool:
-        """True when there is an undone change to redo."""
-        return bool(self._redo)
-
-    @property
-    def undo_label(self) -> str:
-        """Name of the change :meth:`undo` would revert."""
-        return self._undo[-1].label if self._undo else ""
-
-    @property
-    def redo_label(self) -> str:
-        """Name of the change :meth:`redo` would re-apply."""
-        return self._redo[-1].label if self._redo else ""
+    def _undo(self) -> tuple[Snapshot, ...]:
+        """The undo steps, oldest first (read by tests)."""
+        return self._history.undo_steps
 
     def engine_image(self) -> Array | None:
         """The float32 image the engine sees (read-only), built once per image/mode change."""
@@ -674,9 +685,7 @@ class ExplorerState(QObject):
         if new.same_as(old):
             return False
         if record:
-            self._undo.append(old)
-            del self._undo[:-HISTORY_LIMIT]
-            self._redo.clear()
+            self._history.push(old)
         self._restore(new)
         if record:
             self.history_changed.emit()
@@ -792,8 +801,8 @@ class ExplorerState(QObject):
             self._display_mode,
             self._kernel,
             self._params,
-            tuple(self._undo),
-            tuple(self._redo),
+            self._history.undo_steps,
+            self._history.redo_steps,
             copy.copy(self._policy),
         )
 
@@ -804,8 +813,7 @@ class ExplorerState(QObject):
             or session.color_mode != self._color_mode
             or session.value_scale != self._value_scale
         )
-        self._undo = list(session.undo)
-        self._redo = list(session.redo)
+        self._history.replace(session.undo, session.redo)
         if session.display_policy is not None:  # the automatic switch's memory too
             self._policy = copy.copy(session.display_policy)
         if session.display_mode != self._display_mode:
@@ -825,26 +833,23 @@ class ExplorerState(QObject):
 
     def clear_history(self) -> None:
         """Forget undo and redo (after restoring the last session's kernel)."""
-        self._undo.clear()
-        self._redo.clear()
+        self._history.clear()
         self.history_changed.emit()
 
     def undo(self) -> bool:
         """Revert the last kernel or settings change."""
-        if not self._undo:
+        snap = self._history.undo(self._snapshot(self._history.undo_label))
+        if snap is None:
             return False
-        snap = self._undo.pop()
-        self._redo.append(self._snapshot(snap.label))
         self._restore(snap)
         self.history_changed.emit()
         return True
 
     def redo(self) -> bool:
         """Re-apply the last undone change."""
-        if not self._redo:
+        snap = self._history.redo(self._snapshot(self._history.redo_label))
+        if snap is None:
             return False
-        snap = self._redo.pop()
-        self._undo.append(self._snapshot(snap.label))
         self._restore(snap)
         self.history_changed.emit()
         return True
@@ -953,15 +958,7 @@ class ExplorerState(QObject):
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until no background work is running (processes Qt events). For tests/tools."""
-        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QThread
-
-        deadline = QDeadlineTimer(int(timeout * 1000))
-        while self._running or self._pending is not None:
-            if deadline.hasExpired():
-                return False
-            QCoreApplication.processEvents()
-            QThread.msleep(1)
-        return True
+        return wait_until(lambda: not self._running and self._pending is None, timeout)
 
     def close(self) -> None:
         """Stop accepting work and shut the worker down (waits for a running job)."""

@@ -3,6 +3,7 @@ its bounds, and the states' undo through it (labels, limit, signal order)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
@@ -12,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from convgui import layer_state, state
-from convgui.history import UndoHistory
+from convgui.history import HasHistory, UndoHistory
 from convgui.layer_state import LayerState
-from convgui.state import ExplorerState, SyncExecutor
+from convgui.state import ExplorerState, SyncExecutor, wait_until
 
 
 class Step(NamedTuple):
@@ -238,3 +239,36 @@ def test_layer_state_keeps_its_limit_and_labels(explorer: ExplorerState, qtbot: 
         assert layer.redo_label == "Edit bias"
     finally:
         layer.close()
+
+
+def test_has_history_reads_the_history_it_is_given() -> None:
+    class Holder(HasHistory):
+        def __init__(self) -> None:
+            self._history: UndoHistory[Step] = UndoHistory()
+
+    holder = Holder()
+    assert (holder.can_undo, holder.can_redo, holder.undo_label, holder.redo_label) == (
+        False,
+        False,
+        "",
+        "",
+    )
+    holder._history.push(Step(0, "Paint"))
+    holder._history.push(Step(1, "Erase"))
+    holder._history.undo(Step(2, "Erase"))
+    assert (holder.can_undo, holder.can_redo) == (True, True)
+    assert (holder.undo_label, holder.redo_label) == ("Paint", "Erase")
+
+
+def test_wait_until_gives_up_after_the_timeout(qtbot: object) -> None:
+    asked: list[int] = []
+
+    def never() -> bool:
+        asked.append(1)
+        return False
+
+    t0 = time.perf_counter()
+    assert not wait_until(never, 0.05)
+    assert 0.04 <= time.perf_counter() - t0 < 2.0
+    assert len(asked) > 1  # asked again after each round of events
+    assert wait_until(lambda: True, 0.0)
