@@ -51,6 +51,7 @@ from ..safeio import NeedsConfirmationError, SaveError
 from . import layer_mode, status
 from .actions import ActionSpec, Entry, Separator
 from .kernel_panel import KernelTableModel, KernelTableView, cell_edit_text
+from .network_animate import can_animate
 from .network_panel import ADD_KINDS, LayerList, LayerSettingsForm, SummaryTable
 from .prob_bars import ProbabilityBars, percent_text
 
@@ -489,7 +490,7 @@ class KernelEditor(QGroupBox):
         for w in (self.table, self.pick_row, self.bias_row):
             w.setVisible(conv)
         self.animate_button.setEnabled(
-            spec is not None and spec.type in (*KERNEL_TYPES, "max_pool", "avg_pool")
+            spec is not None and can_animate(spec, network.input_shape_of(i))
         )
         self._show_bias()
         self._update_reset()
@@ -1350,10 +1351,12 @@ def animate_selected(window: Any) -> bool:
     layer_input = net.input if i == 0 else outputs[i - 1]  # type: ignore[index]
     maps = nm.page.maps
     spec = net.network.layers[i] if 0 <= i < len(net.network.layers) else None
-    # A pooling layer animates the channel shown large (the map the user picked).
+    # A pooling or activation layer (channel by channel) animates the channel shown large (the
+    # map the user picked).
+    per_channel = ("max_pool", "avg_pool", "activation")
     shown = (
         maps.selected_channel
-        if spec is not None and spec.type in ("max_pool", "avg_pool") and maps.selected_layer == i
+        if spec is not None and spec.type in per_channel and maps.selected_layer == i
         else net.selected_filter
     )
     return bool(animate_layer(window, net.network, i, layer_input, filter=int(shown)))

@@ -892,3 +892,22 @@ def test_the_probability_bars_keep_their_text_size_as_the_text_grows(
         assert bars.width() >= big.width(), "the right column makes room for the bars"
     finally:
         window.text_size.reset()
+
+
+def test_animate_this_layer_is_offered_for_relu_and_animates_the_map_shown_large(
+    window: Any, digits: Any
+) -> None:
+    """relu2 is animatable (single-kernel mode, activation relu) on the channel picked."""
+    nm = digits
+    i = 4  # relu2
+    nm.net.select(i)
+    assert nm.page.kernel.animate_button.isEnabled()
+    nm.page.maps.set_selected(i, 7)  # tile 7 of relu2 shown large
+    assert (nm.page.maps.selected_layer, nm.page.maps.selected_channel) == (i, 7)
+    nm.page.kernel.animate_button.click()
+    assert window.mode == "kernel"
+    assert window.state.params.activation == "relu"
+    assert "ch7" in window.state.doc.name
+    _action(window, "modeNetworkAction").trigger()
+    nm.net.select(7)  # dense: not a map layer
+    assert not nm.page.kernel.animate_button.isEnabled()
