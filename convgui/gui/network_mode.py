@@ -50,6 +50,7 @@ from ..net import Network, NetworkFileError
 from ..safeio import NeedsConfirmationError, SaveError
 from . import layer_mode, status
 from .actions import ActionSpec, Entry, Separator
+from .dense_view import DenseView
 from .kernel_panel import KernelTableModel, KernelTableView, cell_edit_text
 from .network_animate import can_animate
 from .network_panel import ADD_KINDS, LayerList, LayerSettingsForm, SummaryTable
@@ -365,6 +366,9 @@ class KernelEditor(QGroupBox):
         self.reset_button.clicked.connect(net.reset_weights)
         self.animate_button = QPushButton(TEXTS["animate"], objectName="networkAnimateLayer")
         self.animate_button.setToolTip(TEXTS["animate_tip"])
+        #: A dense layer's unit: its weights as the maps they multiply, its sum (read only).
+        self.dense = DenseView(net)
+        self.dense.setVisible(False)
         buttons = QVBoxLayout()
         buttons.setSpacing(2)
         buttons.addWidget(self.reset_button)
@@ -375,6 +379,7 @@ class KernelEditor(QGroupBox):
         lay.addWidget(self.caption)
         lay.addWidget(self.pick_row)
         lay.addWidget(self.table, 1)
+        lay.addWidget(self.dense, 1)
         lay.addWidget(self.bias_row)
         lay.addStretch(0)
         lay.addLayout(buttons)
@@ -489,6 +494,8 @@ class KernelEditor(QGroupBox):
         # what the layer does instead.
         for w in (self.table, self.pick_row, self.bias_row):
             w.setVisible(conv)
+        # A dense layer shows its unit's weights as the maps they multiply.
+        self.dense.setVisible(spec is not None and spec.type == "dense")
         self.animate_button.setEnabled(
             spec is not None and can_animate(spec, network.input_shape_of(i))
         )
