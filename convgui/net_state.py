@@ -96,8 +96,9 @@ from .core.network import (
     softmax,
     weight_shapes,
 )
+from .history import HasHistory, UndoHistory
 from .net import Network, NetworkFileError, digit_samples
-from .state import ExplorerState, SyncExecutor
+from .state import ExplorerState, SyncExecutor, wait_until
 
 Array = NDArray[Any]
 PathLike = str | Path
@@ -483,7 +484,7 @@ class _Bridge(QObject):
 # ---------------------------------------------------------------------------------------------
 
 
-class NetState(QObject):
+class NetState(QObject, HasHistory):
     """The single source of truth of the network mode.
 
     Parameters
@@ -564,8 +565,9 @@ class NetState(QObject):
         self._channel = 0
         self._unit: tuple[int, tuple[int, ...]] | None = None
         self._receptive: ReceptiveField | None = None
-        self._undo: list[_Snapshot] = []
-        self._redo: list[_Snapshot] = []
+        self._history: UndoHistory[_Snapshot] = UndoHistory(
+            HISTORY_LIMIT, size=self._history_bytes, max_size=HISTORY_BYTES
+        )
         self._modified: tuple[Network, Network | None, bool] | None = None
         explorer.image_changed.connect(self._on_explorer_image)
         self._request()
@@ -687,26 +689,6 @@ class NetState(QObject):
         """The receptive field of :attr:`unit` (None without a unit)."""
         return self._receptive
 
-    @property
-    def can_undo(self) -> bool:
-        """True when there is a change to undo."""
-        return bool(self._undo)
-
-    @property
-    def can_redo(self) -> bool:
-        """True when there is an undone change to redo."""
-        return bool(self._redo)
-
-    @property
-    def undo_label(self) -> str:
-        """Name of the change :meth:`undo` would revert."""
-        return self._undo[-1].label if self._undo else ""
-
-    @property
-    def redo_label(self) -> str:
-        """Name of the change :meth:`redo` would re-apply."""
-        return self._redo[-1].label if self._redo else ""
-
     def filter_count(self, layer: int) -> int:
         """How many filters layer ``layer`` has (its output channels; 1 for a vector layer)."""
         shape = self._network.output_shapes[self._layer_index(layer)]
@@ -787,8 +769,9 @@ class NetState(QObject):
         if self._network is net and self._trained is net:
             self.set_sample(0)  # already open: no second undo step
             return
-        self._redo.clear()
-        self._push_undo(_Snapshot(self._network, self._trained, self._path, "Open digits network"))
+        self._history.push(
+            _Snapshot(self._network, self._trained, self._path, "Open digits network")
+        )
         self._source, self._sample = "digit", 0
         self._shown_sample = 0
         self._digit = _readonly(np.array(images[0], dtype=np.float32))
@@ -1548,26 +1531,19 @@ class NetState(QObject):
                         "infinite). The change was not made; use smaller weights",
                     )
                     return False
-        self._redo.clear()
-        self._push_undo(_Snapshot(self._network, self._trained, self._path, label))
+        self._history.push(_Snapshot(self._network, self._trained, self._path, label))
         self._install(net, new_trained, new_path, select=select, computed=computed)
         self.history_changed.emit()
         return True
 
-    def _push_undo(self, snap: _Snapshot) -> None:
-        """Add an undo step; drop the oldest steps beyond the limits.
+    def _history_bytes(self, steps: Sequence[_Snapshot]) -> int:
+        """Bytes of weights in the distinct networks of ``steps`` and the current one.
 
-        The limits are :data:`HISTORY_LIMIT` steps and :data:`HISTORY_BYTES` of weights in the
-        distinct networks the steps hold (trained ones included); the newest step is kept.
+        The history's size bound: :data:`HISTORY_BYTES` (trained networks count too; a network
+        several steps share counts once).
         """
-        self._undo.append(snap)
-        del self._undo[:-HISTORY_LIMIT]
-        while len(self._undo) > 1 and self._history_bytes() > HISTORY_BYTES:
-            del self._undo[0]
-
-    def _history_bytes(self) -> int:
         nets: dict[int, Network] = {id(self._network): self._network}
-        for snap in (*self._undo, *self._redo):
+        for snap in steps:
             for n in (snap.network, snap.trained):
                 if n is not None:
                     nets[id(n)] = n
@@ -1650,27 +1626,25 @@ class NetState(QObject):
 
     def undo(self) -> bool:
         """Revert the last weight, structure or open/new change."""
-        if not self._undo:
+        snap = self._history.next_undo
+        if snap is None:
             return False
-        snap = self._undo[-1]
         current = _Snapshot(self._network, self._trained, self._path, snap.label)
-        if not self._restore(snap):
+        if not self._restore(snap):  # refused: the step stays where it was
             return False
-        self._undo.pop()
-        self._redo.append(current)
+        self._history.undo(current)
         self.history_changed.emit()
         return True
 
     def redo(self) -> bool:
         """Re-apply the last undone change."""
-        if not self._redo:
+        snap = self._history.next_redo
+        if snap is None:
             return False
-        snap = self._redo[-1]
         current = _Snapshot(self._network, self._trained, self._path, snap.label)
         if not self._restore(snap):
             return False
-        self._redo.pop()
-        self._undo.append(current)
+        self._history.redo(current)
         self.history_changed.emit()
         return True
 
@@ -1809,15 +1783,7 @@ class NetState(QObject):
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until no background work runs (processes Qt events). For tests and tools."""
-        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QThread
-
-        deadline = QDeadlineTimer(int(timeout * 1000))
-        while self._running or self._pending:
-            if deadline.hasExpired():
-                return False
-            QCoreApplication.processEvents()
-            QThread.msleep(1)
-        return True
+        return wait_until(lambda: not (self._running or self._pending), timeout)
 
     def close(self) -> None:
         """Stop accepting work and shut the worker down (waits for a running job); once."""

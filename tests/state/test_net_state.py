@@ -992,15 +992,43 @@ def test_open_digits_twice_is_one_undo_step(state: NetState) -> None:
 
 
 def test_history_is_limited_by_the_weights_it_holds(
-    state: NetState, monkeypatch: pytest.MonkeyPatch
+    explorer: ExplorerState, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     one = sum(a.nbytes for w in DIGITS.weights for a in w.values())
-    monkeypatch.setattr(ns, "HISTORY_BYTES", 5 * one)
-    for i in range(12):
-        assert state.set_weight(7, "bias", (0,), i + 1)
-    # Four steps (and the trained network they share) fit in five networks' worth of weights.
-    assert len([1 for _ in iter(lambda: state.undo() or None, None)]) == 4
-    assert float(state.network.weights[7]["bias"][0]) == 8.0
+    monkeypatch.setattr(ns, "HISTORY_BYTES", 5 * one)  # the bound a new state takes
+    state = NetState(explorer, executor=SyncExecutor())
+    try:
+        state.open_digits()
+        for i in range(12):
+            assert state.set_weight(7, "bias", (0,), i + 1)
+        # Four steps (and the trained network they share) fit in five networks' weights.
+        assert len([1 for _ in iter(lambda: state.undo() or None, None)]) == 4
+        assert float(state.network.weights[7]["bias"][0]) == 8.0
+        # Redo walks the four back (a redo never drops a step) to the last edit.
+        assert sum(state.redo() for _ in range(6)) == 4
+        assert float(state.network.weights[7]["bias"][0]) == 12.0
+    finally:
+        state.close()
+
+
+def test_history_is_limited_to_history_limit_steps(
+    explorer: ExplorerState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ns, "HISTORY_LIMIT", 3)
+    state = NetState(explorer, executor=SyncExecutor())
+    try:
+        state.open_digits()
+        for i in range(6):
+            assert state.set_weight(7, "bias", (0,), i + 1)
+        labels = []
+        while state.can_undo:
+            labels.append(state.undo_label)
+            assert state.undo()
+        assert labels == ["Edit dense bias 0"] * 3
+        assert float(state.network.weights[7]["bias"][0]) == 3.0
+        assert state.redo_label == "Edit dense bias 0" and not state.undo()
+    finally:
+        state.close()
 
 
 def test_the_shipped_digits_network(
