@@ -409,7 +409,8 @@ class DenseView(QWidget):
 
     # --- state -> view ----------------------------------------------------------------------
     def _on_state(self) -> None:
-        if not self.isVisible():
+        # Hidden, or about to be (another layer selected): no work until shown again.
+        if not self.isVisible() or self._layer() is None:
             self._dirty = True
             return
         self.refresh()
