@@ -34,8 +34,11 @@ def photo(tmp_path: Path) -> Path:
 def _walk_main_path(window: Any, qtbot: Any, photo: Path) -> None:
     assert window.open_path(photo)
     assert window.state.doc is not None and window.state.doc.shape == (90, 120)
-    type_into_cell(qtbot, window, 1, 1, "5")
-    assert window.state.kernel[1, 1] == 5
+    # The centre of a 3×3 kernel; a mode may leave a 1×1 kernel (a pooling layer shown).
+    kh, kw = window.state.kernel.shape
+    r, c = min(1, kh - 1), min(1, kw - 1)
+    type_into_cell(qtbot, window, r, c, "5")
+    assert window.state.kernel[r, c] == 5
     out = assert_output_is_exact(window)
     assert out.shape[:2] == conv_of(window.state).shape[:2]
     o = window.overlay
@@ -91,6 +94,44 @@ def _generator_used(window: Any) -> None:
     dialog.accept()
 
 
+def _network_mode(window: Any, qtbot: Any, back: str | None = "kernel") -> None:
+    """The digits network: a drawn stroke, a weight edit, then back (or a layer animated)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QAction
+
+    from convgui.gui.digit_canvas import DigitCanvas
+    from convgui.gui.network_mode import animate_selected
+
+    window.findChild(QAction, "digitsNetworkAction").trigger()
+    assert window.mode == "network"
+    net = window.network_mode.net
+    canvas = window.findChild(DigitCanvas)
+    r = canvas.rect()
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(r.width() // 2, r.height() // 4))
+    qtbot.mouseMove(canvas, QPoint(r.width() // 2, 3 * r.height() // 4))
+    qtbot.mouseRelease(
+        canvas, Qt.MouseButton.LeftButton, pos=QPoint(r.width() // 2, 3 * r.height() // 4)
+    )
+    assert net.set_weight(0, "kernel", (1, 1, 0, 3), "0.5")
+    if back == "conv2 animated":
+        net.select(3)
+        assert animate_selected(window)
+        assert window.mode == "layer"
+        window.findChild(QAction, "playAction").trigger()
+        window.findChild(QAction, "playAction").trigger()
+    elif back == "pool1 animated":
+        net.select(2)
+        assert animate_selected(window)
+        assert window.mode == "kernel"
+    elif back == "lesson":
+        window.start_lesson()
+        window.lesson.go(2)
+        window.lesson.finish()
+    elif back == "kernel":
+        window.findChild(QAction, "modeKernelAction").trigger()
+        assert window.mode == "kernel"
+
+
 MODES = {
     "fresh": lambda w, q, t: None,
     "played": _play_some,
@@ -111,6 +152,11 @@ MODES = {
     "still in layer mode": lambda w, q, t: _layer_mode_and_back(w, back=False),
     "quiz": lambda w, q, t: _quiz_answered_and_left(w, q),
     "generator": lambda w, q, t: _generator_used(w),
+    "network mode": lambda w, q, t: _network_mode(w, q),
+    "still in network mode": lambda w, q, t: _network_mode(w, q, back=None),
+    "network layer animated": lambda w, q, t: _network_mode(w, q, back="conv2 animated"),
+    "network pooling animated": lambda w, q, t: _network_mode(w, q, back="pool1 animated"),
+    "lesson from the network mode": lambda w, q, t: _network_mode(w, q, back="lesson"),
     "kernel file": lambda w, q, t: (
         (t / "k.json").write_text(json.dumps({"kernel": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]})),
         w.open_kernel_path(t / "k.json"),
