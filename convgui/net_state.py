@@ -42,6 +42,8 @@ Extras beyond the shared plan
 - :meth:`NetState.filter_count` and :meth:`NetState.channel_count`: what the filter and
   channel pickers offer for a layer (output channels; a kernel's input channels).
 - :meth:`NetState.layer_input`: the map a layer reads (for "Animate This Layer").
+- Each layer remembers (by name) the filter and channel it was last shown with, and gets them
+  back when it is selected again (:meth:`NetState.select` without them, or by an edit).
 - :meth:`NetState.set_bias`, :meth:`NetState.set_active` / :attr:`NetState.active`
   (compute only while the mode is shown).
 - Until :meth:`NetState.open_digits` (or another network) is opened, the state holds
@@ -563,6 +565,8 @@ class NetState(QObject, HasHistory):
         self._layer = 0
         self._filter = 0
         self._channel = 0
+        #: The filter and channel last shown for each layer, by layer name (see :meth:`select`).
+        self._shown: dict[str, tuple[int, int]] = {}
         self._unit: tuple[int, tuple[int, ...]] | None = None
         self._receptive: ReceptiveField | None = None
         self._history: UndoHistory[_Snapshot] = UndoHistory(
@@ -1427,12 +1431,18 @@ class NetState(QObject, HasHistory):
     # --- selection and receptive fields ----------------------------------------------------
 
     def select(self, layer: int, filter: int | None = None, channel: int | None = None) -> None:
-        """Select a layer and (optionally) a filter and an input channel (clamped)."""
+        """Select a layer and (optionally) a filter and an input channel (clamped).
+
+        Each layer remembers, by its name, the filter and channel it was last shown with:
+        selecting another layer without a filter (or a channel) brings back the one it had,
+        so leaving conv1 for a dense layer (one filter) and coming back finds the filter the
+        user had. A layer never shown takes the current filter and channel.
+        """
         n = len(self._network.layers)
         try:
             i = max(0, min(int(layer), n - 1))
-            f = self._filter if filter is None else int(filter)
-            c = self._channel if channel is None else int(channel)
+            f_given = None if filter is None else int(filter)
+            c_given = None if channel is None else int(channel)
         except (TypeError, ValueError, OverflowError):
             self.message.emit(
                 "error",
@@ -1440,13 +1450,20 @@ class NetState(QObject, HasHistory):
                 f"{_quoted(filter)}, {_quoted(channel)}. Pick them in the list",
             )
             return
-        self._set_selection(i, f, c)
+        f, c = (self._filter, self._channel) if i == self._layer else self._shown_with(i)
+        self._set_selection(i, f if f_given is None else f_given, c if c_given is None else c_given)
+
+    def _shown_with(self, layer: int) -> tuple[int, int]:
+        """The filter and channel ``layer`` was last shown with (the current ones if never)."""
+        return self._shown.get(self._network.layers[layer].name, (self._filter, self._channel))
 
     def _set_selection(self, layer: int, filter: int, channel: int) -> None:
+        """Select (clamped) and remember the filter and channel for the layer's name."""
         n = len(self._network.layers)
         i = max(0, min(layer, n - 1))
         f = max(0, min(filter, self.filter_count(i) - 1))
         c = max(0, min(channel, self.channel_count(i) - 1))
+        self._shown[self._network.layers[i].name] = (f, c)
         if (i, f, c) != (self._layer, self._filter, self._channel):
             self._layer, self._filter, self._channel = i, f, c
             self.selection_changed.emit()
@@ -1597,8 +1614,11 @@ class NetState(QObject, HasHistory):
         self.network_changed.emit()
         if structure:
             self.structure_changed.emit()
-        layer = self._layer if select is None else select
-        self._set_selection(layer, self._filter, self._channel)
+        if select is None:
+            self._set_selection(self._layer, self._filter, self._channel)
+        else:  # the layer an edit selects gets back what it was shown with
+            select = max(0, min(select, len(self._network.layers) - 1))
+            self._set_selection(select, *self._shown_with(select))
         if structure:
             self._refresh_unit()
 

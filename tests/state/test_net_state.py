@@ -698,8 +698,9 @@ def test_selection_is_clamped_and_signals_once(state: NetState, rec: Recorder) -
     assert rec.counts["selection_changed"] == 1
     state.select(3, 31, 15)
     assert rec.counts["selection_changed"] == 1
-    state.select(0)
-    assert (state.selected_layer, state.selected_filter, state.selected_channel) == (0, 15, 0)
+    # A layer never shown takes the current filter (clamped: relu1 has 16 maps, no channels).
+    state.select(1)
+    assert (state.selected_layer, state.selected_filter, state.selected_channel) == (1, 15, 0)
     state.select(99)
     assert state.selected_layer == 8
     state.select("x")  # type: ignore[arg-type]
@@ -708,6 +709,46 @@ def test_selection_is_clamped_and_signals_once(state: NetState, rec: Recorder) -
     state.select(8)
     state.remove_layer(8)
     assert state.selected_layer == 7
+
+
+def test_each_layer_gets_back_the_filter_and_channel_it_was_shown_with(
+    state: NetState, rec: Recorder
+) -> None:
+    def sel() -> tuple[int, int, int]:
+        return (state.selected_layer, state.selected_filter, state.selected_channel)
+
+    live = sel()
+    assert live == (0, 7, 0)  # what open_digits chose for conv1 (its live filter)
+    state.select(3, 20, 9)  # conv2: filter 20 on input channel 9
+    state.select(7)  # dense: one "filter"
+    assert sel() == (7, 0, 0)
+    state.select(0)
+    assert sel() == live  # not filter 0: the one conv1 had
+    state.select(3)
+    assert sel() == (3, 20, 9)
+    # A filter given is taken; the channel the layer had comes back with it.
+    state.select(0, 4)
+    state.select(3, 2)
+    assert sel() == (3, 2, 9)
+    # Selecting the selected layer keeps what is selected.
+    state.select(3)
+    assert sel() == (3, 2, 9)
+    # Remembered by name: a layer inserted before conv2 moves it to index 4.
+    assert state.add_layer("activation", 0)
+    assert state.network.layers[4].name == "conv2"
+    state.select(4)
+    assert sel() == (4, 2, 9)
+    state.select(1)  # conv1, at index 1 now
+    assert sel() == (1, 4, 0)
+    # A remembered filter is clamped to what the layer has now.
+    assert state.set_layer(4, filters=2)
+    state.select(1)
+    state.select(4)
+    assert sel() == (4, 1, 9)
+    # A layer an edit selects gets back what it had too (conv1, moved after the activation).
+    assert state.move_layer(1, 0) and state.network.layers[0].name == "conv1"
+    assert sel() == (0, 4, 0)
+    assert all(level != "error" for level, _ in rec.messages)
 
 
 def test_receptive_field_of_a_unit(state: NetState, rec: Recorder) -> None:
