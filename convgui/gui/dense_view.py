@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QRectF, QSignalBlocker, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QToolTip,
@@ -45,7 +47,7 @@ TEXTS = {
     "for the current input (it starts on the unit that is largest now: the predicted class)",
     "class": "class {k}",
     "predicted": "class {k} (predicted)",
-    "title_maps": "Weights of unit {u} as the {src} maps they multiply ({h}×{w}, {c} channels)",
+    "title_maps": "Weights of unit {u} on the {src} maps they multiply ({h}×{w}×{c})",
     "title_vector": "Weights of unit {u}, one per {src} value ({n})",
     "bias": "bias {b}",
     "sum": "unit {u} = Σ ({src} × weights) + bias = {s} + {b} = {z}",
@@ -60,7 +62,7 @@ TEXTS = {
 
 #: Gap between tiles, and the smallest side a tile is drawn at, in pixels.
 TILE_GAP = 3
-TILE_MIN = 12
+TILE_MIN = 16
 #: How many channels the push-up / push-down lists name.
 TOP_N = 3
 UP_COLOUR = QColor(178, 24, 43)
@@ -293,10 +295,12 @@ class DenseTilesView(QWidget):
         return QRect(1, bottom + 4, max(1, self.width() - 2), self._bar_height())
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(8 * TILE_MIN + 7 * TILE_GAP, 2 * TILE_MIN + self._bar_height() + 8)
+        # Four rows of the smallest tiles (32 channels in 8 columns) and the colour bar.
+        height = 4 * TILE_MIN + 3 * TILE_GAP + self._bar_height() + 8
+        return QSize(8 * TILE_MIN + 7 * TILE_GAP, height)
 
     def sizeHint(self) -> QSize:
-        return QSize(8 * 36 + 7 * TILE_GAP, 4 * 36 + 3 * TILE_GAP + self._bar_height() + 8)
+        return QSize(8 * 36 + 7 * TILE_GAP, 4 * 22 + 3 * TILE_GAP + self._bar_height() + 8)
 
     def channel_at(self, pos: QPoint) -> int | None:
         """The channel (or vector index) under ``pos``, or None."""
@@ -326,6 +330,8 @@ class DenseTilesView(QWidget):
                 colour = UP_COLOUR if c in self.up else DOWN_COLOUR if c in self.down else None
                 p.setPen(QPen(colour, 2) if colour is not None else QPen(QColor(150, 150, 150)))
                 p.drawRect(r.adjusted(-1, -1, 0, 0))
+                if colour is not None:
+                    self._badge(p, r, str(c), colour)
         if self.data.ndim != 3:
             p.setPen(QPen(QColor(150, 150, 150)))
             p.drawRect(self.tile_rect(0).adjusted(-1, -1, 0, 0))
@@ -342,6 +348,20 @@ class DenseTilesView(QWidget):
         p.drawText(tr, Qt.AlignmentFlag.AlignHCenter, "0")
         p.drawText(tr, Qt.AlignmentFlag.AlignRight, num(self.level))
         p.end()
+
+    def _badge(self, p: QPainter, tile: QRect, text: str, colour: QColor) -> None:
+        """The channel number in the tile's corner (white on the frame's colour)."""
+        font = p.font()
+        small = QFont(font)
+        small.setPointSizeF(max(5.0, font.pointSizeF() * 0.75))
+        p.setFont(small)
+        fm = QFontMetrics(small)
+        box = QRect(tile.left(), tile.top(), fm.horizontalAdvance(text) + 4, fm.height())
+        if box.width() <= tile.width() and box.height() <= tile.height():
+            p.fillRect(box, colour)
+            p.setPen(QColor(255, 255, 255))
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        p.setFont(font)
 
     def event(self, e: Any) -> bool:
         if e.type() == e.Type.ToolTip:
@@ -385,18 +405,38 @@ class DenseView(QWidget):
         self.down_label = QLabel(objectName="densePushDown")
         for lab in (self.bias_label, self.up_label, self.down_label):
             lab.setWordWrap(True)
-        self.up_label.setStyleSheet(f"color: {UP_COLOUR.name()}")
-        self.down_label.setStyleSheet(f"color: {DOWN_COLOUR.name()}")
+        # Colours by palette, not a style sheet: a style sheet stops the text size reaching them.
+        for lab, colour in ((self.up_label, UP_COLOUR), (self.down_label, DOWN_COLOUR)):
+            pal = lab.palette()
+            pal.setColor(QPalette.ColorRole.WindowText, colour)
+            lab.setPalette(pal)
+        # The picker stays in sight; the rest scrolls when the column is short (a large text
+        # in a 700-pixel-high window) instead of squeezing the tiles and the lines together.
+        body = QWidget(objectName="denseBody")
+        bl = QVBoxLayout(body)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.setSpacing(2)
+        #: What a dense layer does, in a sentence (set by the kernel editor that holds the view).
+        self.caption = QLabel(objectName="denseCaption")
+        self.caption.setWordWrap(True)
+        bl.addWidget(self.title)
+        bl.addWidget(self.tiles, 1)
+        bl.addWidget(self.bias_label)
+        bl.addWidget(self.sum_label)
+        bl.addWidget(self.up_label)
+        bl.addWidget(self.down_label)
+        bl.addWidget(self.caption)
+        self.scroll = QScrollArea(objectName="denseScroll")
+        self.scroll.setWidget(body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._fit_scroll()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
         lay.addLayout(row)
-        lay.addWidget(self.title)
-        lay.addWidget(self.tiles, 1)
-        lay.addWidget(self.bias_label)
-        lay.addWidget(self.sum_label)
-        lay.addWidget(self.up_label)
-        lay.addWidget(self.down_label)
+        lay.addWidget(self.scroll, 1)
         #: The unit the user picked (None: follow the largest unit, the predicted class).
         self.picked: int | None = None
         #: What is shown now (None before the first paint or for a non-dense layer).
@@ -406,6 +446,16 @@ class DenseView(QWidget):
         net.network_changed.connect(self._on_state)
         net.outputs_changed.connect(self._on_state)
         net.selection_changed.connect(self._on_state)
+
+    def _fit_scroll(self) -> None:
+        """The scroll area keeps the title, the smallest tiles and the sum line in sight."""
+        line = self.fontMetrics().height()
+        self.scroll.setMinimumHeight(self.tiles.minimumSizeHint().height() + 3 * line + 8)
+
+    def changeEvent(self, event: Any) -> None:
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange:
+            self._fit_scroll()
 
     # --- state -> view ----------------------------------------------------------------------
     def _on_state(self) -> None:

@@ -494,8 +494,12 @@ class KernelEditor(QGroupBox):
         # what the layer does instead.
         for w in (self.table, self.pick_row, self.bias_row):
             w.setVisible(conv)
-        # A dense layer shows its unit's weights as the maps they multiply.
-        self.dense.setVisible(spec is not None and spec.type == "dense")
+        # A dense layer shows its unit's weights as the maps they multiply; its caption
+        # scrolls with them (the column is short at a large text).
+        dense = spec is not None and spec.type == "dense"
+        self.dense.setVisible(dense)
+        self.caption.setVisible(not dense)
+        self.dense.caption.setText(self.caption.text() if dense else "")
         self.animate_button.setEnabled(
             spec is not None and can_animate(spec, network.input_shape_of(i))
         )

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from convgui.gui import network_mode
-from convgui.gui.dense_view import DenseView, diverging_pixels, num, signed_text
+from convgui.gui.dense_view import TILE_MIN, DenseView, diverging_pixels, num, signed, signed_text
 from convgui.gui.feature_maps import lut_of
 from convgui.gui.prob_bars import percent_text
 from convgui.net import Network
@@ -217,8 +217,34 @@ def test_diverging_pixels_are_symmetric_around_zero() -> None:
 
 
 def test_numbers_use_a_true_minus_and_bracket_negative_summands() -> None:
-    from convgui.gui.dense_view import signed
-
     assert num(-0.414) == "−0.41" and num(-0.001) == "0.00"
     assert signed(-0.41) == "(−0.41)" and signed(12.3) == "12.30"
     assert signed_text(1.234) == "+1.23" and signed_text(-1.0) == "−1.00"
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.44])
+def test_readable_in_a_1024x700_window_at_a_large_text(
+    window: Any, nm: Any, qtbot: Any, scale: float
+) -> None:
+    view: DenseView = nm.page.kernel.dense
+    window.text_size.set_scale(scale)
+    window.resize(1024, 700)
+    for _ in range(3):
+        QApplication.processEvents()
+    qtbot.wait(20)
+    assert window.minimumSizeHint().height() <= 700, "the dense view made the window taller"
+    assert window.minimumSizeHint().width() <= 1024
+    assert nm.page.minimumSizeHint().width() <= 1000
+    # Every tile is at least the smallest readable side and inside the tiles' widget.
+    for c in range(32):
+        r = view.tiles.tile_rect(c)
+        assert min(r.width(), r.height()) >= TILE_MIN
+        assert view.tiles.rect().contains(r)
+    # The caption moved under the tiles (it scrolls with them), the editor's own is hidden.
+    assert not nm.page.kernel.caption.isVisible()
+    assert view.caption.text().startswith("dense: 800 × 10 weights")
+    # The sum and the top channels can be scrolled into view.
+    view.scroll.ensureWidgetVisible(view.down_label)
+    QApplication.processEvents()
+    assert view.down_label.visibleRegion().boundingRect().height() > 0
+    window.text_size.set_scale(1.0)
