@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QRectF, QSignalBlocker, QSize, Qt
@@ -191,6 +191,15 @@ def diverging_pixels(values: np.ndarray, m: float) -> np.ndarray:
     scale = 127.5 / m if m > 0 else 0.0
     idx = np.clip(np.rint(np.asarray(values, np.float64) * scale + 127.5), 0, 255)
     return np.asarray(lut[np.nan_to_num(idx).astype(np.intp)], dtype=np.uint32)
+
+
+_W = TypeVar("_W", bound=QWidget)
+
+
+def _named(widget: _W, name: str) -> _W:
+    """``widget`` with its object name set (tests and style find it by that name)."""
+    widget.setObjectName(name)
+    return widget
 
 
 def _image(pixels: np.ndarray) -> QImage:
@@ -382,10 +391,10 @@ class DenseView(QWidget):
         super().__init__(parent)
         self.setObjectName("denseView")
         self.net = net
-        self.unit_spin = QSpinBox(objectName="denseUnitSpin")
+        self.unit_spin = _named(QSpinBox(), "denseUnitSpin")
         self.unit_spin.setToolTip(TEXTS["unit_tip"])
         self.unit_spin.valueChanged.connect(self._on_unit)
-        self.class_label = QLabel(objectName="denseClassLabel")
+        self.class_label = _named(QLabel(), "denseClassLabel")
         unit_label = QLabel(TEXTS["unit"])
         unit_label.setBuddy(self.unit_spin)
         row = QHBoxLayout()
@@ -394,15 +403,15 @@ class DenseView(QWidget):
         row.addWidget(unit_label)
         row.addWidget(self.unit_spin)
         row.addWidget(self.class_label, 1)
-        self.title = QLabel(objectName="denseTitle")
+        self.title = _named(QLabel(), "denseTitle")
         self.title.setWordWrap(True)
         self.tiles = DenseTilesView()
-        self.bias_label = QLabel(objectName="denseBias")
-        self.sum_label = QLabel(objectName="denseSum")
+        self.bias_label = _named(QLabel(), "denseBias")
+        self.sum_label = _named(QLabel(), "denseSum")
         self.sum_label.setWordWrap(True)
         self.sum_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.up_label = QLabel(objectName="densePushUp")
-        self.down_label = QLabel(objectName="densePushDown")
+        self.up_label = _named(QLabel(), "densePushUp")
+        self.down_label = _named(QLabel(), "densePushDown")
         for lab in (self.bias_label, self.up_label, self.down_label):
             lab.setWordWrap(True)
         # Colours by palette, not a style sheet: a style sheet stops the text size reaching them.
@@ -412,12 +421,12 @@ class DenseView(QWidget):
             lab.setPalette(pal)
         # The picker stays in sight; the rest scrolls when the column is short (a large text
         # in a 700-pixel-high window) instead of squeezing the tiles and the lines together.
-        body = QWidget(objectName="denseBody")
+        body = _named(QWidget(), "denseBody")
         bl = QVBoxLayout(body)
         bl.setContentsMargins(0, 0, 0, 0)
         bl.setSpacing(2)
         #: What a dense layer does, in a sentence (set by the kernel editor that holds the view).
-        self.caption = QLabel(objectName="denseCaption")
+        self.caption = _named(QLabel(), "denseCaption")
         self.caption.setWordWrap(True)
         bl.addWidget(self.title)
         bl.addWidget(self.tiles, 1)
@@ -426,17 +435,17 @@ class DenseView(QWidget):
         bl.addWidget(self.up_label)
         bl.addWidget(self.down_label)
         bl.addWidget(self.caption)
-        self.scroll = QScrollArea(objectName="denseScroll")
-        self.scroll.setWidget(body)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = _named(QScrollArea(), "denseScroll")
+        self.scroll_area.setWidget(body)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._fit_scroll()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
         lay.addLayout(row)
-        lay.addWidget(self.scroll, 1)
+        lay.addWidget(self.scroll_area, 1)
         #: The unit the user picked (None: follow the largest unit, the predicted class).
         self.picked: int | None = None
         #: What is shown now (None before the first paint or for a non-dense layer).
@@ -450,7 +459,7 @@ class DenseView(QWidget):
     def _fit_scroll(self) -> None:
         """The scroll area keeps the title, the smallest tiles and the sum line in sight."""
         line = self.fontMetrics().height()
-        self.scroll.setMinimumHeight(self.tiles.minimumSizeHint().height() + 3 * line + 8)
+        self.scroll_area.setMinimumHeight(self.tiles.minimumSizeHint().height() + 3 * line + 8)
 
     def changeEvent(self, event: Any) -> None:
         super().changeEvent(event)

@@ -244,7 +244,7 @@ def test_readable_in_a_1024x700_window_at_a_large_text(
     assert not nm.page.kernel.caption.isVisible()
     assert view.caption.text().startswith("dense: 800 × 10 weights")
     # The sum and the top channels can be scrolled into view.
-    view.scroll.ensureWidgetVisible(view.down_label)
+    view.scroll_area.ensureWidgetVisible(view.down_label)
     QApplication.processEvents()
     assert view.down_label.visibleRegion().boundingRect().height() > 0
     window.text_size.set_scale(1.0)
