@@ -63,6 +63,7 @@ TEXTS = {
 #: Gap between tiles, and the smallest side a tile is drawn at, in pixels.
 TILE_GAP = 3
 TILE_MIN = 16
+TILE_MAX = 56
 #: How many channels the push-up / push-down lists name.
 TOP_N = 3
 UP_COLOUR = QColor(178, 24, 43)
@@ -220,7 +221,9 @@ class DenseTilesView(QWidget):
         super().__init__(parent)
         self.setObjectName("denseTiles")
         self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         #: The weights shown (``(H, W, C)`` or ``(N,)``), or None.
         self.data: np.ndarray | None = None
         #: Half the colour scale: weights from ``−level`` (blue) to ``level`` (red).
@@ -253,6 +256,7 @@ class DenseTilesView(QWidget):
                 ]
             else:
                 self._images = [_image(diverging_pixels(self.data[None, :], self.level))]
+        self.updateGeometry()
         self.update()
 
     # --- geometry ---------------------------------------------------------------------------
@@ -307,6 +311,24 @@ class DenseTilesView(QWidget):
         # Four rows of the smallest tiles (32 channels in 8 columns) and the colour bar.
         height = 4 * TILE_MIN + 3 * TILE_GAP + self._bar_height() + 8
         return QSize(8 * TILE_MIN + 7 * TILE_GAP, height)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        """The height that shows the tiles in about twice as many columns as rows.
+
+        So the colour bar sits right under the tiles (no empty band) at any column width.
+        """
+        bar = self._bar_height() + 8
+        if self.data is None or self.data.ndim != 3:
+            return 28 + bar
+        h, w, n = (int(v) for v in self.data.shape)
+        cols = max(1, min(n, math.ceil(math.sqrt(2 * n))))
+        rows = math.ceil(n / cols)
+        side = (width - 2 - (cols - 1) * TILE_GAP) / cols
+        side = min(max(side, TILE_MIN), TILE_MAX)
+        return math.ceil(rows * side * h / max(h, w) + (rows - 1) * TILE_GAP) + bar + 2
 
     def sizeHint(self) -> QSize:
         return QSize(8 * 36 + 7 * TILE_GAP, 4 * 22 + 3 * TILE_GAP + self._bar_height() + 8)
@@ -429,12 +451,13 @@ class DenseView(QWidget):
         self.caption = _named(QLabel(), "denseCaption")
         self.caption.setWordWrap(True)
         bl.addWidget(self.title)
-        bl.addWidget(self.tiles, 1)
+        bl.addWidget(self.tiles)
         bl.addWidget(self.bias_label)
         bl.addWidget(self.sum_label)
         bl.addWidget(self.up_label)
         bl.addWidget(self.down_label)
         bl.addWidget(self.caption)
+        bl.addStretch(1)
         self.scroll_area = _named(QScrollArea(), "denseScroll")
         self.scroll_area.setWidget(body)
         self.scroll_area.setWidgetResizable(True)

@@ -248,3 +248,23 @@ def test_readable_in_a_1024x700_window_at_a_large_text(
     QApplication.processEvents()
     assert view.down_label.visibleRegion().boundingRect().height() > 0
     window.text_size.set_scale(1.0)
+
+
+def test_the_unit_follows_the_prediction_until_one_is_picked(nm: Any) -> None:
+    view: DenseView = nm.page.kernel.dense
+    net = nm.net
+    fresh = Network.digits()
+    first = int(np.argmax(fresh.predict(net.input)))
+    assert view.unit() == first
+    # A sample the network calls another class.
+    for k in range(1, 100):
+        net.set_sample(k)
+        QApplication.processEvents()
+        predicted = int(np.argmax(fresh.predict(net.input)))
+        if predicted != first:
+            break
+    else:
+        pytest.fail("every sample is predicted as the same class")
+    assert view.unit() == predicted
+    assert view.class_label.text() == f"class {predicted} (predicted)"
+    assert view.sum_label.text().startswith(f"unit {predicted} = ")
