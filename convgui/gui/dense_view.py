@@ -241,10 +241,23 @@ class DenseTilesView(QWidget):
         down: list[int] | None = None,
         tips: list[str] | None = None,
     ) -> None:
-        """Show ``data`` (weights) and frame the ``up`` / ``down`` channels."""
-        self.data = None if data is None else np.array(data, dtype=np.float64)
+        """Show ``data`` (weights) and frame the ``up`` / ``down`` channels.
+
+        The same weights again (a new input: only the frames and tooltips change) keep the
+        tiles' images.
+        """
         self.up, self.down = list(up or []), list(down or [])
         self._tips = list(tips or [])
+        same = (
+            data is not None
+            and self.data is not None
+            and np.asarray(data).shape == self.data.shape
+            and np.array_equal(np.asarray(data, dtype=np.float64), self.data)
+        )
+        if same:
+            self.update()
+            return
+        self.data = None if data is None else np.array(data, dtype=np.float64)
         self._images = []
         if self.data is not None and self.data.size:
             m = float(np.max(np.abs(self.data[np.isfinite(self.data)]), initial=0.0))
