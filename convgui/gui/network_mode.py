@@ -81,6 +81,8 @@ ORIGIN_SETTING = "network/origin"
 KERNEL_TYPES = ("conv2d", "conv2d_transpose")
 
 TEXTS = {
+    "image_elsewhere": "The image opened in the Single Kernel mode; the network reads a digit "
+    "(View ▸ Network, Input: the opened image, runs it on the image).",
     "source": "Input",
     "source_digit": "a digit (draw or pick a sample)",
     "source_image": "the opened image",
@@ -975,6 +977,7 @@ class NetworkMode(QObject):
         self.net.input_changed.connect(self._on_accepted)
         window.add_mode(MODE, self.page, keys=self.page.handle_key)
         window.mode_changed.connect(self._on_mode)
+        window.files.opening.connect(self._on_image_opening)
         for sig in (
             self.net.outputs_changed,
             self.net.input_changed,
@@ -1184,6 +1187,14 @@ class NetworkMode(QObject):
             self.remember_network()
             self.net.close()
         return False
+
+    def _on_image_opening(self) -> None:
+        # An image opened here while the network reads a digit would land out of sight: show
+        # it where it is read (the single-kernel mode), as the main path expects.
+        w = self.window
+        if w.mode == MODE and self.net.input_source != "image":
+            w.show_mode("kernel")
+            w.show_message("status", TEXTS["image_elsewhere"])
 
     def _on_mode(self, name: str) -> None:
         mine = name == MODE

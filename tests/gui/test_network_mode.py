@@ -911,3 +911,27 @@ def test_animate_this_layer_is_offered_for_relu_and_animates_the_map_shown_large
     _action(window, "modeNetworkAction").trigger()
     nm.net.select(7)  # dense: not a map layer
     assert not nm.page.kernel.animate_button.isEnabled()
+
+
+def test_an_image_opened_in_this_mode_is_shown_where_it_is_read(
+    window: Any, digits: Any, tmp_path: Any
+) -> None:
+    """The main path from the network mode: the image must not land out of sight."""
+    from gui_helpers import assert_output_is_exact
+    from PySide6.QtGui import QImage
+
+    arr = (np.random.default_rng(1).random((40, 60)) * 255).astype(np.uint8)
+    img = QImage(arr.data, 60, 40, 60, QImage.Format.Format_Grayscale8).copy()
+    path = tmp_path / "photo.png"
+    assert img.save(str(path))
+    assert digits.net.input_source == "digit"
+    assert window.open_path(path)
+    assert window.mode == "kernel", "the opened image went to a hidden mode"
+    assert window.state.doc is not None and window.state.doc.shape == (40, 60)
+    assert_output_is_exact(window)
+    # With the image as the network's input, the network mode stays and reads it.
+    _action(window, "modeNetworkAction").trigger()
+    assert digits.net.set_input_source("image")
+    assert window.open_path(path)
+    assert window.mode == "network"
+    assert digits.net.wait_idle() and digits.net.input.shape[:2] == (40, 60)
