@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMenu,
     QScrollArea,
     QSizePolicy,
     QSplitter,
@@ -55,7 +54,7 @@ from .filter_bank import FilterBankPanel
 from .image_view import ImageView, make_lut_cmap
 from .layer_animation import LayerAnimation
 from .panels import ElidedLabel
-from .util import signals_blocked
+from .util import mode_undo_actions, show_history, signals_blocked
 
 MODE = "layer"
 #: Where ``window.settings`` remembers the layer's input choice (``"rgb"`` or ``"grey"``).
@@ -587,24 +586,7 @@ class LayerMode(QObject):
     # --- undo and redo in this mode -----------------------------------------------------------
 
     def _make_undo_actions(self) -> tuple[QAction, QAction]:
-        # The Edit menu's Undo/Redo act on the single-kernel state: in this mode they are
-        # hidden (a hidden action's shortcut is off) and these, with the same keys, are shown.
-        w = self.window
-        undo = QAction("&Undo", w, objectName="layerUndoAction")
-        undo.setShortcuts(w.undo_action.shortcuts())
-        undo.triggered.connect(self.layer.undo)
-        redo = QAction("&Redo", w, objectName="layerRedoAction")
-        redo.setShortcuts(w.redo_action.shortcuts())
-        redo.triggered.connect(self.layer.redo)
-        for obj in w.undo_action.associatedObjects():
-            if isinstance(obj, QMenu):
-                obj.insertAction(w.undo_action, undo)
-                obj.insertAction(w.undo_action, redo)
-        w.addAction(undo)
-        w.addAction(redo)
-        undo.setVisible(False)
-        redo.setVisible(False)
-        return undo, redo
+        return mode_undo_actions(self.window, self.layer, "layer")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
@@ -612,11 +594,7 @@ class LayerMode(QObject):
         return False
 
     def _update_history(self) -> None:
-        s = self.layer
-        self.undo_action.setEnabled(s.can_undo)
-        self.redo_action.setEnabled(s.can_redo)
-        self.undo_action.setText(f"&Undo {s.undo_label}" if s.can_undo else "&Undo")
-        self.redo_action.setText(f"&Redo {s.redo_label}" if s.can_redo else "&Redo")
+        show_history(self.undo_action, self.redo_action, self.layer)
 
     def _on_mode(self, name: str) -> None:
         # The window's own Undo/Redo and the View radio are touched only on a switch between

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -55,6 +54,7 @@ from .kernel_panel import KernelTableModel, KernelTableView, cell_edit_text
 from .network_animate import can_animate
 from .network_panel import ADD_KINDS, LayerList, LayerSettingsForm, SummaryTable
 from .prob_bars import ProbabilityBars, percent_text
+from .util import mode_undo_actions, show_history
 
 if TYPE_CHECKING:  # the page's parts are imported when the mode is first built
     from ..net_state import NetState
@@ -1155,31 +1155,10 @@ class NetworkMode(QObject):
     # --- undo and redo in this mode -----------------------------------------------------------
 
     def _make_undo_actions(self) -> tuple[QAction, QAction]:
-        # The Edit menu's Undo/Redo act on the single-kernel state: in this mode they are
-        # hidden (a hidden action's shortcut is off) and these, with the same keys, are shown.
-        w = self.window
-        undo = QAction("&Undo", w, objectName="networkUndoAction")
-        undo.setShortcuts(w.undo_action.shortcuts())
-        undo.triggered.connect(self.net.undo)
-        redo = QAction("&Redo", w, objectName="networkRedoAction")
-        redo.setShortcuts(w.redo_action.shortcuts())
-        redo.triggered.connect(self.net.redo)
-        for obj in w.undo_action.associatedObjects():
-            if isinstance(obj, QMenu):
-                obj.insertAction(w.undo_action, undo)
-                obj.insertAction(w.undo_action, redo)
-        w.addAction(undo)
-        w.addAction(redo)
-        undo.setVisible(False)
-        redo.setVisible(False)
-        return undo, redo
+        return mode_undo_actions(self.window, self.net, "network")
 
     def _update_history(self) -> None:
-        s = self.net
-        self.undo_action.setEnabled(s.can_undo)
-        self.redo_action.setEnabled(s.can_redo)
-        self.undo_action.setText(f"&Undo {s.undo_label}" if s.can_undo else "&Undo")
-        self.redo_action.setText(f"&Redo {s.redo_label}" if s.can_redo else "&Redo")
+        show_history(self.undo_action, self.redo_action, self.net)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close and not self._closed:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSlider,
     QAbstractSpinBox,
     QComboBox,
+    QMenu,
     QScrollArea,
     QScrollBar,
     QWidget,
@@ -78,3 +81,35 @@ def to_single_kernel(window: object, what: str) -> None:
     if getattr(window, "mode", "kernel") != "kernel":
         window.show_mode("kernel")  # type: ignore[attr-defined]
         window.show_message("status", SWITCHED_TO_KERNEL.format(what=what))  # type: ignore[attr-defined]
+
+
+def mode_undo_actions(window: Any, state: Any, prefix: str) -> tuple[QAction, QAction]:
+    """A mode's own Undo and Redo, acting on ``state`` (its ``undo()`` and ``redo()``).
+
+    The Edit menu's Undo/Redo act on the single-kernel state: in another mode they are hidden
+    (a hidden action's shortcut is off) and these, with the same keys and placed beside them in
+    the menu, are shown instead. Both start hidden; ``objectName`` is ``<prefix>UndoAction``.
+    """
+    undo = QAction("&Undo", window, objectName=f"{prefix}UndoAction")
+    undo.setShortcuts(window.undo_action.shortcuts())
+    undo.triggered.connect(state.undo)
+    redo = QAction("&Redo", window, objectName=f"{prefix}RedoAction")
+    redo.setShortcuts(window.redo_action.shortcuts())
+    redo.triggered.connect(state.redo)
+    for obj in window.undo_action.associatedObjects():
+        if isinstance(obj, QMenu):
+            obj.insertAction(window.undo_action, undo)
+            obj.insertAction(window.undo_action, redo)
+    window.addAction(undo)
+    window.addAction(redo)
+    undo.setVisible(False)
+    redo.setVisible(False)
+    return undo, redo
+
+
+def show_history(undo: QAction, redo: QAction, state: Any) -> None:
+    """Enable and name a mode's Undo/Redo from its state's history ("Undo Edit conv1 …")."""
+    undo.setEnabled(state.can_undo)
+    redo.setEnabled(state.can_redo)
+    undo.setText(f"&Undo {state.undo_label}" if state.can_undo else "&Undo")
+    redo.setText(f"&Redo {state.redo_label}" if state.can_redo else "&Redo")
