@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.hover_label, 3)
         self.statusBar().addPermanentWidget(self.display_label, 2)
         self.statusBar().addPermanentWidget(self.info_label, 2)
+        self.statusBar().messageChanged.connect(self._on_status_message)
 
         # --- the wiring ------------------------------------------------------------------
         self.files.opening.connect(self._on_document_opening)
@@ -226,6 +227,13 @@ class MainWindow(QMainWindow):
         if level in ("error", "warning", "info"):
             self.message_bar.show_message(level, text)
         self.statusBar().showMessage(text, 8000)
+
+    def _on_status_message(self, text: str) -> None:
+        # Qt draws a passing message in the room the permanent labels leave, and they stretch
+        # over the room of the hidden pointer readout: the message had none. It takes the whole
+        # bar while it shows; the labels come back when it ends.
+        for label in (self.display_label, self.info_label):
+            label.setVisible(not text)
 
     def _on_kernel_edited(self) -> None:
         # A refused-cell warning is obsolete once the kernel changes (a good entry, undo...).
