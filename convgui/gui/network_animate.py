@@ -304,11 +304,30 @@ def _animate_single(window: Any, spec: LayerSpec, x: np.ndarray, ch: int, play: 
         what = TEXTS["pool_what"].format(cls=spec.keras_class, ph=ph, pw=pw, sh=sh, sw=sw)
     else:
         what = TEXTS["act_what"].format(act=spec.activation)
-    window.show_message(
-        "info",
-        TEXTS["single_shown"].format(name=name, what=what, ch=c, h=h, w=w, mapping=mapping),
-    )
+    shown = TEXTS["single_shown"].format(name=name, what=what, ch=c, h=h, w=w, mapping=mapping)
+    window.show_message("info", shown)
+    _withdraw_on_edit(window, shown)
     return True
+
+
+def _withdraw_on_edit(window: Any, text: str) -> None:
+    """Hide the message ``text`` once the user changes the kernel or a setting.
+
+    It explains how the shown numbers are the network's (the identity kernel, the bias); after
+    an edit that is no longer true. Another message shown meanwhile is left alone.
+    """
+    state = window.state
+    signals = (state.kernel_changed, state.params_changed, state.image_changed)
+
+    def once() -> None:
+        for sig in signals:
+            sig.disconnect(once)
+        bar = window.message_bar
+        if bar.isVisible() and bar.text == text:
+            bar.hide()
+
+    for sig in signals:
+        sig.connect(once)
 
 
 def _factor(f: float) -> str:

@@ -572,3 +572,18 @@ def test_an_activation_layer_animates_on_the_network_s_own_values(
     }[act]
     np.testing.assert_allclose(r.activated, want, atol=2 * white / 65535)
     assert "activation " + act in window.message_bar.text
+
+
+def test_the_explanation_goes_once_the_kernel_is_edited(
+    window: Any, qtbot: Any, net: Network, digit: np.ndarray
+) -> None:
+    """After an edit the numbers are no longer the network's: the banner saying so goes."""
+    from gui_helpers import type_into_cell
+
+    outs = net.forward(digit)
+    assert animate_layer(window, net, POOL1, outs[RELU1], filter=3)
+    assert window.message_bar.isVisible()
+    assert "the network's values" in window.message_bar.text
+    type_into_cell(qtbot, window, 0, 0, "2")
+    assert window.state.kernel[0, 0] == 2
+    assert not window.message_bar.isVisible(), "the banner stayed after the kernel changed"
