@@ -835,6 +835,7 @@ class NetState(QObject, HasHistory):
                 ".json and open it again to get the trained weights",
             )
         self._say_renewed(renewed, fitted.input_shape)
+        self._select_live_filter()
         return True
 
     def open_remembered(self, net: Network, *, trained: Network | None, path: Path | None) -> bool:
@@ -859,7 +860,13 @@ class NetState(QObject, HasHistory):
         if not self._commit(fitted, "Open your last network", trained=trained, path=path):
             return False
         self._say_renewed(renewed, fitted.input_shape)
+        self._select_live_filter()
         return True
+
+    def _select_live_filter(self) -> None:
+        """Show the first layer's most active filter for the input (not a dead one)."""
+        if self._network.layers:
+            self._set_selection(0, live_filter(self._network, self._input), 0)
 
     def save_network(self, path: PathLike, *, confirmed: bool = False) -> Path:
         """Write the network to ``stem.json`` and ``stem.npz``; return the structure file.

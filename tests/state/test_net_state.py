@@ -1168,3 +1168,28 @@ def test_a_drawing_undone_back_to_the_sample_is_the_sample_again(state: NetState
     assert state.sample_index is None
     state.set_drawn(IMAGES[5].copy())  # what the canvas gives back when the stroke is undone
     assert state.sample_index == 5
+
+
+def test_an_opened_or_kept_network_shows_its_most_active_first_filter(
+    state: NetState, tmp_path: Path
+) -> None:
+    """Not filter 0 by default: it may be dead (the shipped net's conv1 filter 0 is)."""
+    net = state.network
+    x = np.asarray(state.input, dtype=np.float64)
+    # An independent ranking: the ReLU response of each conv1 filter, written out here.
+    k = np.asarray(net.weights[0]["kernel"], dtype=np.float64)[:, :, 0, :]
+    b = np.asarray(net.weights[0]["bias"], dtype=np.float64)
+    kh, kw, nf = k.shape
+    h, w = x.shape[0] - kh + 1, x.shape[1] - kw + 1
+    resp = np.zeros(nf)
+    for f in range(nf):
+        conv = sum(k[i, j, f] * x[i : i + h, j : j + w, 0] for i in range(kh) for j in range(kw))
+        resp[f] = np.maximum(conv + b[f], 0).sum()
+    want = int(np.argmax(resp))
+    state.select(0, 0, 0)
+    net.save(tmp_path / "n")
+    assert state.open_network(tmp_path / "n.json")
+    assert (state.selected_layer, state.selected_filter) == (0, want)
+    state.select(0, 0, 0)
+    assert state.open_remembered(net, trained=None, path=None)
+    assert (state.selected_layer, state.selected_filter) == (0, want)
