@@ -47,6 +47,7 @@ from .core.network import (
     network_summary,
     npz_key,
     output_shapes,
+    pool_layer,
     softmax,
     weight_shapes,
 )
@@ -390,6 +391,31 @@ class Network:
     def digits(cls) -> Network:
         """The shipped digits network (read once; a Network never changes: edits make new ones)."""
         return _digits()
+
+
+def digits_layers(filters: tuple[int, int] = (16, 32)) -> list[LayerSpec]:
+    """The shipped digits network's structure, with these filter counts (names as shipped).
+
+    conv1 (3×3, valid) → relu1 → pool1 (max 2) → conv2 (3×3, valid) → relu2 → pool2 → flatten
+    → dense (10) → softmax, for a 28×28×1 input. ``tools/train_digits.py`` trains it; smaller
+    ``filters`` give the same shapes for quick tests.
+
+    Examples
+    --------
+    >>> [s.name for s in digits_layers()][:3]
+    ['conv1', 'relu1', 'pool1']
+    """
+    return [
+        LayerSpec("conv2d", name="conv1", filters=filters[0], kernel_size=(3, 3)),
+        LayerSpec("activation", name="relu1", activation="relu"),
+        pool_layer("max_pool", 2, name="pool1"),
+        LayerSpec("conv2d", name="conv2", filters=filters[1], kernel_size=(3, 3)),
+        LayerSpec("activation", name="relu2", activation="relu"),
+        pool_layer("max_pool", 2, name="pool2"),
+        LayerSpec("flatten", name="flatten"),
+        LayerSpec("dense", name="dense", units=10),
+        LayerSpec("softmax", name="softmax"),
+    ]
 
 
 @cache

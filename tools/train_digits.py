@@ -70,8 +70,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from any folder: use this checkout's convgui
     sys.path.insert(0, str(ROOT))
 
-from convgui.core.network import LayerSpec, pool_layer, summary_text  # noqa: E402
+from convgui.core.network import LayerSpec, summary_text  # noqa: E402
 from convgui.net import Network  # noqa: E402
+from convgui.net import digits_layers as net_digits_layers  # noqa: E402
 from convgui.safeio import SaveError, atomic_write  # noqa: E402
 
 #: Where the network and the samples are written (``stem.json``, ``stem.npz``,
@@ -215,17 +216,8 @@ def shift_images(images: NDArray[np.floating], shifts: NDArray[np.integer]) -> N
 # --- the network ------------------------------------------------------------------------------
 def digits_layers() -> list[LayerSpec]:
     """The shipped network's structure (names as the window and the tests know them)."""
-    return [
-        LayerSpec("conv2d", name="conv1", filters=16, kernel_size=(3, 3), padding="valid"),
-        LayerSpec("activation", name="relu1", activation="relu"),
-        pool_layer("max_pool", 2, name="pool1"),
-        LayerSpec("conv2d", name="conv2", filters=32, kernel_size=(3, 3), padding="valid"),
-        LayerSpec("activation", name="relu2", activation="relu"),
-        pool_layer("max_pool", 2, name="pool2"),
-        LayerSpec("flatten", name="flatten"),
-        LayerSpec("dense", name="dense", units=N_CLASSES),
-        LayerSpec("softmax", name="softmax"),
-    ]
+    assert N_CLASSES == 10  # convgui.net.digits_layers ends in a 10-way dense layer
+    return net_digits_layers()
 
 
 def _torch_model(torch: Any) -> Any:

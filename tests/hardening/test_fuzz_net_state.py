@@ -36,22 +36,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import convgui.net_state as ns
-from convgui.core.network import LayerSpec, pool_layer
-from convgui.net import Network
+from convgui.net import Network, digits_layers
 from convgui.net_state import NetState, first_change
 from convgui.state import ExplorerState, SyncExecutor
 
-SPECS = [
-    LayerSpec("conv2d", "conv1", filters=4),
-    LayerSpec("activation", "relu1"),
-    pool_layer(name="pool1"),
-    LayerSpec("conv2d", "conv2", filters=4),
-    LayerSpec("activation", "relu2"),
-    pool_layer(name="pool2"),
-    LayerSpec("flatten", "flatten"),
-    LayerSpec("dense", "dense", units=10),
-    LayerSpec("softmax", "softmax"),
-]
+SPECS = digits_layers((4, 4))
 DIGITS = Network(SPECS, None, (28, 28, 1), name="digits", seed=11)
 RNG = np.random.default_rng(5)
 IMAGES = RNG.random((100, 28, 28)).astype(np.float32)

@@ -301,3 +301,10 @@ def test_training_is_reproducible_and_converts_to_convgui(
     mine = script.convgui_probabilities(net, images[:8])
     theirs = script.torch_probabilities(a, images[:8])
     np.testing.assert_allclose(mine, theirs, atol=1e-5)
+
+
+def test_the_shipped_structure_is_digits_layers() -> None:
+    """The structure the script trains, the tests build and the shipped files hold is one."""
+    from convgui.net import Network, digits_layers
+
+    assert list(Network.digits().layers) == digits_layers()

@@ -19,24 +19,14 @@ import pytest
 
 import convgui.core.network as netcore
 import convgui.net_state as ns
-from convgui.core.network import LayerSpec, pool_layer, receptive_field
+from convgui.core.network import LayerSpec, receptive_field
 from convgui.core.pipeline import OutputTooLargeError
 from convgui.imageio import ImageDoc
-from convgui.net import Network
+from convgui.net import Network, digits_layers
 from convgui.net_state import NetState, first_change, for_input_shape, network_work
 from convgui.state import ExplorerState, SyncExecutor
 
-SPECS = [
-    LayerSpec("conv2d", "conv1", filters=16),
-    LayerSpec("activation", "relu1"),
-    pool_layer(name="pool1"),
-    LayerSpec("conv2d", "conv2", filters=32),
-    LayerSpec("activation", "relu2"),
-    pool_layer(name="pool2"),
-    LayerSpec("flatten", "flatten"),
-    LayerSpec("dense", "dense", units=10),
-    LayerSpec("softmax", "softmax"),
-]
+SPECS = digits_layers((16, 32))
 DIGITS = Network(SPECS, None, (28, 28, 1), name="digits", seed=7)
 RNG = np.random.default_rng(3)
 IMAGES = RNG.random((100, 28, 28)).astype(np.float32)
