@@ -75,7 +75,7 @@ from .core.network import LayerSpec
 from .core.pipeline import MAX_PIXELS
 from .history import HasHistory, UndoHistory
 from .safeio import LoadError, atomic_write, read_bytes_bounded, shown_name
-from .state import ExplorerState, SyncExecutor, wait_until
+from .state import ExplorerState, SyncExecutor, WorkerBridge, wait_until
 
 Array = NDArray[Any]
 PathLike = str | Path
@@ -746,10 +746,6 @@ class _Job:
         )
 
 
-class _Bridge(QObject):
-    done = Signal(object, object)
-
-
 class LayerState(QObject, HasHistory):
     """The single source of truth of the convolution-layer mode.
 
@@ -816,7 +812,7 @@ class LayerState(QObject, HasHistory):
         )
         self._owns_executor = executor is None
         self._sync_limit = sync_work_limit
-        self._bridge = _Bridge()
+        self._bridge = WorkerBridge()
         self._bridge.done.connect(self._on_job_done)
         self._image: Array | None = None
         self._image_version = 0

@@ -100,7 +100,7 @@ from .core.network import (
 )
 from .history import HasHistory, UndoHistory
 from .net import Network, NetworkFileError, digit_samples
-from .state import ExplorerState, SyncExecutor, wait_until
+from .state import ExplorerState, SyncExecutor, WorkerBridge, wait_until
 
 Array = NDArray[Any]
 PathLike = str | Path
@@ -475,12 +475,6 @@ def _non_finite_layer(outputs: Sequence[Array], net: Network) -> str | None:
     return None
 
 
-class _Bridge(QObject):
-    """Carries a finished future from the worker thread to the GUI thread (queued signal)."""
-
-    done = Signal(object, object)
-
-
 # ---------------------------------------------------------------------------------------------
 # The state
 # ---------------------------------------------------------------------------------------------
@@ -537,7 +531,7 @@ class NetState(QObject, HasHistory):
         )
         self._owns_executor = executor is None
         self._sync_limit = int(sync_work_limit)
-        self._bridge = _Bridge()
+        self._bridge = WorkerBridge()
         self._bridge.done.connect(self._on_job_done)
         self._source = "digit"
         self._sample: int | None = None

@@ -372,8 +372,12 @@ class SyncExecutor(Executor):
         return fut
 
 
-class _Bridge(QObject):
-    """Carries a finished future from the worker thread to the GUI thread (queued signal)."""
+class WorkerBridge(QObject):
+    """Carries a finished future from a worker thread to the GUI thread (queued signals).
+
+    Every state's latest-wins worker uses one: ``done`` for a result (the layer and network
+    states too), ``preview`` for the single-kernel state's quick preview.
+    """
 
     done = Signal(object, object)
     preview = Signal(object, object)
@@ -421,7 +425,7 @@ class ExplorerState(QObject, HasHistory):
         )
         self._owns_executor = executor is None
         self._sync_limit = sync_work_limit
-        self._bridge = _Bridge()
+        self._bridge = WorkerBridge()
         self._bridge.done.connect(self._on_job_done)
         self._bridge.preview.connect(self._on_preview)
         self._preview: Preview | None = None

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ..core import LayerParams, explain_no_output, layer_shapes, run_layer, value_stats
 from ..core.convolve import lower_thread_priority
 from ..core.text import format_value, pretty_number
-from ..state import SYNC_WORK_LIMIT, ExplorerState, layer_work
+from ..state import SYNC_WORK_LIMIT, ExplorerState, WorkerBridge, layer_work
 from .display import Display, display_for
 from .image_view import ImageView, make_lut_cmap
 
@@ -221,10 +221,6 @@ class _Request:
         )
 
 
-class _Bridge(QObject):
-    done = Signal(object, object)  # (request, future), queued to the GUI thread
-
-
 class CompareDialog(QDialog):
     """Outputs A and B and their difference, side by side with one zoom (non-modal).
 
@@ -263,7 +259,7 @@ class CompareDialog(QDialog):
         self._fitted_shape: tuple[int, ...] | None = None
         self._a_cache: tuple[tuple[object, ...], Comparison] | None = None
         self._b_stats: tuple[float, float, int] | None = None
-        self._bridge = _Bridge()
+        self._bridge = WorkerBridge()  # done: (request, future), queued
         self._bridge.done.connect(self._on_done)
 
         self.view_a = ImageView(colorbar=True)
